@@ -1,0 +1,55 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from exchanges.models import Theme
+
+from .models import HostStructure
+
+
+class HostStructureForm(forms.ModelForm):
+    themes = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Themes"),
+    )
+
+    class Meta:
+        model = HostStructure
+        fields = [
+            "name",
+            "kind",
+            "city",
+            "country",
+            "contact_person",
+            "email",
+            "phone",
+            "themes",
+            "is_active",
+        ]
+        error_messages = {
+            "email": {"invalid": _("Enter a valid e-mail address, e.g. contact@example.org.")},
+        }
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency = agency
+        self.instance.agency = agency
+        if not self.instance.pk:
+            self.initial.setdefault("country", agency.country)
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean(self):
+        cleaned = super().clean()
+        name, city = cleaned.get("name"), cleaned.get("city")
+        if name and city:
+            duplicate = HostStructure.objects.filter(
+                agency=self.agency, name__iexact=name, city=city
+            ).exclude(pk=self.instance.pk)
+            if duplicate.exists():
+                self.add_error(
+                    "name", _("Your agency already has a host structure with this name here.")
+                )
+        return cleaned

@@ -1,0 +1,127 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ().-]{6,20}$",
+    _("Enter a phone number with digits only, optionally starting with + (e.g. +228 22 21 00 00)."),
+)
+
+
+class Agency(models.Model):
+    class Kind(models.TextChoices):
+        NATIONAL_AGENCY = "national_agency", _("National volunteering agency")
+        INTERNATIONAL_OPERATOR = "international_operator", _("International operator")
+        FOUNDATION = "foundation", _("Foundation")
+        MINISTRY = "ministry", _("Ministry")
+        LOCAL_AUTHORITY = "local_authority", _("Local authority")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=30, unique=True)
+    country = CountryField(_("country"))
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["acronym"]
+        constraints = [
+            models.UniqueConstraint(Lower("acronym"), name="agency_acronym_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.acronym
+
+    @property
+    def slug(self):
+        """Lower-case acronym, used for demo user names (``anvt-manager``)."""
+        return self.acronym.lower()
+
+
+class HostStructure(models.Model):
+    """An organisation where volunteers serve, managed by one agency of its country."""
+
+    class Kind(models.TextChoices):
+        ASSOCIATION = "association", _("Association")
+        SCHOOL = "school", _("School")
+        HEALTH_CENTRE = "health_centre", _("Health centre")
+        LOCAL_AUTHORITY = "local_authority", _("Local authority")
+        MINISTRY = "ministry", _("Ministry")
+        OTHER = "other", _("Other")
+
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("managing agency"),
+        on_delete=models.PROTECT,
+        related_name="host_structures",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    city = models.CharField(_("city"), max_length=100)
+    country = CountryField(_("country"))
+    contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
+    themes = models.ManyToManyField(
+        "exchanges.Theme", verbose_name=_("themes"), blank=True, related_name="host_structures"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords(m2m_fields=[themes])
+
+    class Meta:
+        verbose_name = _("host structure")
+        verbose_name_plural = _("host structures")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "agency", Lower("name"), "city", name="hoststructure_unique_name_per_city"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.city})"
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        MANAGER = "manager", _("Manager")
+        OFFICER = "officer", _("Officer")
+        EVALUATOR = "evaluator", _("Evaluator")
+        PARTNER = "partner", _("Partner (read-only)")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["agency__acronym", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "agency"], name="membership_one_role_per_agency"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.agency} ({self.get_role_display()})"

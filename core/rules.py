@@ -1,0 +1,112 @@
+"""The access rules of the platform, in one place.
+
+Every view, template and the admin ask these questions; the visibility selectors
+(``*_visible_to(user)``) filter the querysets with the same rules, so that a list and a detail
+never disagree. Outsiders are answered 404 by the views (the object is not in their visible
+queryset); members whose role is too low get 403 (the permission below is refused).
+
+A user may belong to several agencies with one role in each. A rule about an object asks for the
+user's role *in the agency that the object concerns* (the managing agency of a host structure,
+the sending agency of a volunteer, a party of an agreement...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import rules
+from django.db.models import QuerySet
+
+from agencies.models import Agency, HostStructure, Membership
+
+Role = Membership.Role
+
+# Who may change what: one table, read by the predicates below.
+MANAGE_HOST_STRUCTURES = {Role.MANAGER, Role.OFFICER}
+MANAGE_VOLUNTEERS = {Role.MANAGER, Role.OFFICER}
+MANAGE_MISSIONS = {Role.MANAGER, Role.OFFICER}
+APPROVE = {Role.MANAGER}
+WRITE_EVALUATIONS = {Role.EVALUATOR, Role.MANAGER}
+
+
+def is_admin(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def roles_of(user) -> dict[int, str]:
+    """``{agency_id: role}`` for the user's memberships of active agencies (cached on the user)."""
+    if not user.is_authenticated:
+        return {}
+    cached = getattr(user, "_reciprocity_roles", None)
+    if cached is None:
+        cached = dict(
+            Membership.objects.filter(user=user, agency__is_active=True).values_list(
+                "agency_id", "role"
+            )
+        )
+        user._reciprocity_roles = cached
+    return cached
+
+
+def agency_ids_of(user) -> set[int]:
+    return set(roles_of(user))
+
+
+def has_role(user, agency_id: int | None, allowed: Iterable[str]) -> bool:
+    return agency_id is not None and roles_of(user).get(agency_id) in set(allowed)
+
+
+# --- Visibility selectors -------------------------------------------------------------------
+
+
+def agencies_visible_to(user) -> QuerySet[Agency]:
+    """The directory of agencies is public within the platform."""
+    return Agency.objects.all() if is_admin(user) else Agency.objects.filter(is_active=True)
+
+
+def host_structures_visible_to(user) -> QuerySet[HostStructure]:
+    """Host structures of the user's agencies and of the agencies they work with.
+
+    Until agreements exist, "work with" means the same agency only.
+    """
+    qs = HostStructure.objects.select_related("agency")
+    if is_admin(user):
+        return qs
+    return qs.filter(agency__in=partner_agency_ids(user) | agency_ids_of(user))
+
+
+def partner_agency_ids(user) -> set[int]:
+    """Agencies that are party to an agreement with one of the user's agencies."""
+    from exchanges.selectors import partner_ids_of
+
+    return partner_ids_of(agency_ids_of(user))
+
+
+# --- Predicates and permissions -------------------------------------------------------------
+
+
+@rules.predicate
+def admin(user):
+    return is_admin(user)
+
+
+@rules.predicate
+def manages_host_structure(user, structure):
+    return structure is not None and has_role(user, structure.agency_id, MANAGE_HOST_STRUCTURES)
+
+
+@rules.predicate
+def can_create_host_structure(user, agency):
+    return agency is not None and has_role(user, agency.pk, MANAGE_HOST_STRUCTURES)
+
+
+@rules.predicate
+def is_agency_manager(user, agency):
+    return agency is not None and has_role(user, agency.pk, APPROVE)
+
+
+# Permission names live in the "vir" namespace so that they never mix with the Django model
+# permissions that govern the admin site.
+rules.add_perm("vir.add_hoststructure", admin | can_create_host_structure)
+rules.add_perm("vir.change_hoststructure", admin | manages_host_structure)
+rules.add_perm("vir.view_members", admin | is_agency_manager)

@@ -1,0 +1,46 @@
+"""Task dispatch: the one helper through which the project enqueues Celery tasks."""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+logger = logging.getLogger(__name__)
+
+# What a dead broker raises on publish: kombu's OperationalError (connection refused, timeouts),
+# bare socket errors from a hung peer, and RuntimeError from a result backend that gives up.
+BROKER_ERRORS = (OperationalError, OSError, socket.timeout, RuntimeError)
+
+
+def enqueue(task, *args, **kwargs) -> bool:
+    """Send ``task`` with ``args`` now; return False (and log) if the broker cannot take it.
+
+    Settings bound the time spent on a dead or hung broker to about two seconds, so a request
+    never hangs on it. Callers record their work in the database first, so that nothing is lost
+    when this returns False: a periodic sweep or a retry button enqueues it again.
+    """
+    try:
+        task.apply_async(args=args, kwargs=kwargs)
+    except BROKER_ERRORS:
+        logger.warning("Broker unavailable: %s was not enqueued", task.name, exc_info=True)
+        return False
+    return True
+
+
+def enqueue_on_commit(task, *args, **kwargs) -> None:
+    """Enqueue after the current transaction commits (the task must see the committed rows)."""
+    transaction.on_commit(lambda: enqueue(task, *args, **kwargs))
+
+
+@shared_task(ignore_result=True)
+def record_heartbeat() -> None:
+    from .models import WorkerHeartbeat
+
+    WorkerHeartbeat.objects.update_or_create(
+        pk=1, defaults={"last_seen": timezone.now(), "hostname": socket.gethostname()}
+    )

@@ -1,0 +1,25 @@
+"""Browser smoke test: Playwright drives Debian's Chromium against the live server."""
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_officer_logs_in_in_french_and_switches_to_english(live_server, browser_page, settings):
+    from core.demo import load_demo
+
+    settings.DEBUG = True
+    load_demo()
+    page = browser_page
+    page.goto(f"{live_server.url}/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.fill("input[name=username]", "anvt-officer")
+    page.fill("input[name=password]", "reciprocity")
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.get_by_role("heading", name="Agence Nationale du Volontariat au Togo").is_visible()
+    assert page.get_by_text("Votre rôle : Chargé de programme").is_visible()
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_text("Your role: Officer").is_visible()
