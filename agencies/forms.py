@@ -45,10 +45,14 @@ class HostStructureForm(forms.ModelForm):
         cleaned = super().clean()
         name, city = cleaned.get("name"), cleaned.get("city")
         if name and city:
-            duplicate = HostStructure.objects.filter(
-                agency=self.agency, name__iexact=name, city=city
-            ).exclude(pk=self.instance.pk)
-            if duplicate.exists():
+            # Compared in Python: SQLite's case-insensitive matching ignores accented letters.
+            key = (name.casefold(), city.strip().casefold())
+            others = (
+                HostStructure.objects.filter(agency=self.agency)
+                .exclude(pk=self.instance.pk)
+                .values_list("name", "city")
+            )
+            if any((n.casefold(), c.strip().casefold()) == key for n, c in others):
                 self.add_error(
                     "name", _("Your agency already has a host structure with this name here.")
                 )

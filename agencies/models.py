@@ -48,6 +48,11 @@ class Agency(models.Model):
         return self.acronym.lower()
 
 
+class HostStructureQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
 class HostStructure(models.Model):
     """An organisation where volunteers serve, managed by one agency of its country."""
 
@@ -77,6 +82,7 @@ class HostStructure(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
 
+    objects = HostStructureQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[themes])
 
     class Meta:

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,9 +26,14 @@ def agency_list(request):
 def agency_detail(request, pk):
     agency = get_object_or_404(access.agencies_visible_to(request.user), pk=pk)
     can_view_members = request.user.has_perm("vir.view_members", agency)
+    is_member = access.is_admin(request.user) or agency.pk in access.agency_ids_of(request.user)
     context = {
         "agency": agency,
-        "host_structures": selectors.agency_host_structures(user=request.user, agency=agency),
+        "is_member": is_member,
+        "host_structures": selectors.agency_host_structures(user=request.user, agency=agency)
+        if is_member
+        else None,
+        "host_structure_count": None if is_member else agency.host_structures.active().count(),
         "partners": selectors.agency_partners(agency=agency),
         "members": selectors.agency_members(agency=agency) if can_view_members else None,
         "can_add_structure": request.user.has_perm("vir.add_hoststructure", agency),
@@ -50,6 +55,7 @@ def host_structure_list(request):
         {
             "page": page,
             "query": query,
+            "query_string": urlencode({"q": query}) if query else "",
             "can_add": agency is not None
             and request.user.has_perm("vir.add_hoststructure", agency),
         },

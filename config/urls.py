@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
+
+
+def form_view(view_class):
+    # Django's form views treat PUT as POST; the platform only speaks GET and POST.
+    return require_http_methods(["GET", "POST"])(view_class.as_view())
+
 
 urlpatterns = [
     path("", include("core.urls")),
@@ -11,35 +18,37 @@ urlpatterns = [
     path("agreements/", include("exchanges.urls")),
     path("missions/", include("missions.urls")),
     path("evaluations/", include("evaluations.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", form_view(auth_views.LoginView), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/change/",
-        auth_views.PasswordChangeView.as_view(),
+        form_view(auth_views.PasswordChangeView),
         name="password_change",
     ),
     path(
         "accounts/password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        require_GET(auth_views.PasswordChangeDoneView.as_view()),
         name="password_change_done",
     ),
-    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/", form_view(auth_views.PasswordResetView), name="password_reset"
+    ),
     path(
         "accounts/password/reset/done/",
-        auth_views.PasswordResetDoneView.as_view(),
+        require_GET(auth_views.PasswordResetDoneView.as_view()),
         name="password_reset_done",
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        form_view(auth_views.PasswordResetConfirmView),
         name="password_reset_confirm",
     ),
     path(
         "accounts/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        require_GET(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
     ),
     # The language switcher is on the login page too.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", login_not_required(require_POST(set_language)), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -65,14 +65,15 @@ def agencies_visible_to(user) -> QuerySet[Agency]:
 
 
 def host_structures_visible_to(user) -> QuerySet[HostStructure]:
-    """Host structures of the user's agencies and of the agencies they work with.
+    """Host structures are the managing agency's business: its members see them.
 
-    Until agreements exist, "work with" means the same agency only.
+    Partner agencies see the structure of a mission through that mission, not the register of
+    another agency's structures and contacts.
     """
     qs = HostStructure.objects.select_related("agency")
     if is_admin(user):
         return qs
-    return qs.filter(agency__in=partner_agency_ids(user) | agency_ids_of(user))
+    return qs.filter(agency__in=agency_ids_of(user))
 
 
 def partner_agency_ids(user) -> set[int]:
@@ -110,3 +111,15 @@ def is_agency_manager(user, agency):
 rules.add_perm("vir.add_hoststructure", admin | can_create_host_structure)
 rules.add_perm("vir.change_hoststructure", admin | manages_host_structure)
 rules.add_perm("vir.view_members", admin | is_agency_manager)
+
+
+# --- Volunteers -----------------------------------------------------------------------------
+
+
+# --- Agreements -----------------------------------------------------------------------------
+
+
+# --- Missions and placements ----------------------------------------------------------------
+
+
+# --- Evaluations and reports ----------------------------------------------------------------

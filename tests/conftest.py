@@ -159,3 +159,29 @@ def browser_page():
         finally:
             context.close()
             browser.close()
+
+
+@pytest.fixture
+def live_demo(live_server, transactional_db, settings):
+    """The live server with the demo data loaded."""
+    from core.demo import load_demo
+
+    settings.DEBUG = True
+    load_demo()
+    return live_server
+
+
+@pytest.fixture
+def browser_login(browser_page, live_demo):
+    """``browser_login("anvt-officer")`` logs the browser in through the login page."""
+
+    def _login(username, password="reciprocity"):
+        page = browser_page
+        page.goto(f"{live_demo.url}/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.locator("form#main-form button[type=submit]").click()
+        page.wait_for_url(f"{live_demo.url}/")
+        return page
+
+    return _login
