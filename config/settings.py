@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "exchanges",
     "missions",
     "evaluations",
+    "reports",
 ]
 
 MIDDLEWARE = [
