@@ -19,3 +19,10 @@ def healthz(request):
 @require_GET
 def home(request):
     return render(request, "core/home.html")
+
+
+@login_not_required
+@require_GET
+def bare(request):
+    """The base template without a query: the benchmark's ceiling of the stack (make bench)."""
+    return render(request, "base.html")

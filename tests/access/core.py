@@ -5,6 +5,7 @@ from . import Row, everyone
 ROWS = [
     Row("home", lambda: reverse("home"), everyone(200)),
     Row("healthz", lambda: reverse("healthz"), everyone(200, anonymous=200)),
+    Row("bench_bare", lambda: reverse("bench_bare"), everyone(200, anonymous=200)),
     Row("login", lambda: reverse("login"), everyone(200, anonymous=200)),
     Row("logout", lambda: reverse("logout"), everyone(302, anonymous=302), method="post"),
     Row("password_change", lambda: reverse("password_change"), everyone(200)),

@@ -1,0 +1,200 @@
+"""The benchmark behind ``make bench`` (see docs/performance.md).
+
+Server time is measured in-process with Django's test client (the whole request: middleware,
+view, queries, template), beside the Django admin changelist of the same model and the bare SQL
+of the page's main query, so that the ratios say what the page costs over its data. Throughput is
+measured with ``wrk`` against gunicorn (2 workers), beside a bare page that renders the base
+template without a query: the ceiling of the stack on this machine.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+
+@dataclass
+class Case:
+    label: str
+    url: Callable[[], str]
+    admin_url: Callable[[], str] | None = None
+    sql: Callable[[], tuple[str, list]] | None = None  # the page's main query, as SQL
+    goal_ms: float = 50.0
+
+
+@dataclass
+class Result:
+    label: str
+    median: float
+    p95: float
+    queries: int
+    status: int
+    admin_median: float | None = None
+    sql_median: float | None = None
+    goal_ms: float = 50.0
+
+
+def _timings(fn, repeat: int) -> list[float]:
+    fn()  # warm-up: caches, connections
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
+
+
+def measure(case: Case, *, client: Client, admin: Client, repeat: int) -> Result:
+    url = case.url()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    times = _timings(lambda: client.get(url), repeat)
+    result = Result(
+        label=case.label,
+        median=statistics.median(times),
+        p95=_p95(times),
+        queries=len(ctx.captured_queries),
+        status=response.status_code,
+        goal_ms=case.goal_ms,
+    )
+    if case.admin_url:
+        admin_url = case.admin_url()
+        result.admin_median = statistics.median(
+            _timings(lambda: admin.get(admin_url), max(3, repeat // 2))
+        )
+    if case.sql:
+        sql, params = case.sql()
+
+        def run_sql():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
+        result.sql_median = statistics.median(_timings(run_sql, repeat))
+    return result
+
+
+def table(results: list[Result]) -> str:
+    head = (
+        f"| {'page':<38} | median ms | p95 ms | queries | admin ms | ×admin | SQL ms | ×SQL "
+        "| goal |\n|" + "---|" * 9
+    )
+    rows = [head]
+    for r in results:
+        admin = f"{r.admin_median:.1f}" if r.admin_median is not None else "–"
+        x_admin = f"{r.admin_median / r.median:.1f}" if r.admin_median else "–"
+        sql = f"{r.sql_median:.2f}" if r.sql_median is not None else "–"
+        x_sql = f"{r.median / r.sql_median:.1f}" if r.sql_median else "–"
+        ok = "ok" if r.median <= r.goal_ms and r.queries <= 10 and r.status == 200 else "MISSED"
+        if r.status != 200:
+            ok = f"HTTP {r.status}"
+        rows.append(
+            f"| {r.label:<38} | {r.median:9.1f} | {r.p95:6.1f} | {r.queries:7d} | {admin:>8} "
+            f"| {x_admin:>6} | {sql:>6} | {x_sql:>4} | {ok} ≤{r.goal_ms:g} ms |"
+        )
+    return "\n".join(rows)
+
+
+# --- Throughput -------------------------------------------------------------------------------
+
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format("P95_US=%d\\n", latency:percentile(95)))
+end
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def throughput(paths: dict[str, str], *, session_key: str, seconds: int = 10) -> list[dict]:
+    """Requests per second and p95 of each path under wrk (8 connections, 2 threads)."""
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is not installed (apt-get install wrk)")
+    port = _free_port()
+    static_root = tempfile.mkdtemp(prefix="bench-static-")
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "x" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "STATIC_ROOT": static_root,
+        "LOG_LEVEL": "WARNING",
+        "CONN_MAX_AGE": "60",
+    }
+    base = Path(settings.BASE_DIR)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=base,
+        env=env,
+        check=True,
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", "2",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=base,
+        env=env,
+        start_new_session=True,
+    )  # fmt: skip
+    results = []
+    try:
+        _wait_for(port)
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(WRK_SCRIPT)
+        for label, path in paths.items():
+            out = subprocess.run(
+                ["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", script.name,
+                 "-H", f"Cookie: {settings.SESSION_COOKIE_NAME}={session_key}",
+                 f"http://127.0.0.1:{port}{path}"],
+                capture_output=True, text=True, check=True,
+            ).stdout  # fmt: skip
+            rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+            p95 = int(re.search(r"P95_US=(\d+)", out).group(1)) / 1000
+            non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+            results.append(
+                {
+                    "label": label,
+                    "rps": rps,
+                    "p95": p95,
+                    "errors": int(non2xx.group(1)) if non2xx else 0,
+                }
+            )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+        shutil.rmtree(static_root, ignore_errors=True)
+    return results
