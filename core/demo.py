@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, HostStructure, Membership
 from agencies.reference import load_reference_data
-from exchanges.models import Agreement, Approval, Quota, Theme
+from exchanges.models import Agreement, AgreementVersion, Approval, Quota, Theme
 from exchanges.services import agreement_record_version
 
 User = get_user_model()
@@ -224,6 +224,10 @@ def load_agreements() -> None:
             continue
         when = datetime.datetime.combine(
             spec["approved_on"], datetime.time(10), tzinfo=datetime.UTC
+        )
+        # The text was drafted a fortnight before both parties approved it.
+        AgreementVersion.objects.filter(pk=version.pk).update(
+            created_at=when - datetime.timedelta(days=14)
         )
         Approval.objects.bulk_create(
             Approval(

@@ -31,9 +31,12 @@ class AgreementForm(forms.ModelForm):
         label=_("Signed document (PDF)"),
         required=False,
         validators=[validate_pdf],
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+        # Not a ClearableFileInput: it would link to the file's storage name, which is never
+        # served; the document is downloaded through its own view.
+        widget=forms.FileInput(attrs={"accept": "application/pdf"}),
         help_text=_("PDF only, 10 MB at most."),
     )
+    remove_document = forms.BooleanField(label=_("Remove the signed document"), required=False)
 
     class Meta:
         model = Agreement
@@ -64,12 +67,24 @@ class AgreementForm(forms.ModelForm):
     def __init__(self, *args, party_a: Agency, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.party_a = party_a
+        if self.instance.document:
+            self.fields["document"].help_text = _(
+                "A signed document is stored; upload another PDF (10 MB at most) to replace it."
+            )
+        else:
+            del self.fields["remove_document"]
         if self.instance.pk:
             del self.fields["party_b"]
         else:
             self.fields["party_b"].queryset = Agency.objects.filter(is_active=True).exclude(
                 pk=party_a.pk
             )
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("remove_document") and "document" not in self.changed_data:
+            # The file stays in the private storage: the history still names it.
+            self.instance.document = ""
+        return super().save(commit)
 
     def clean_reference(self):
         return self.cleaned_data["reference"].strip().upper()
@@ -216,6 +231,9 @@ class AgreementFilterForm(forms.Form):
     def __init__(self, *args, partners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = partners
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if select else "form-control"
 
 
 class CompareForm(forms.Form):

@@ -163,7 +163,7 @@ class Agreement(models.Model):
     status = models.CharField(
         _("status"),
         max_length=20,
-        choices=AgreementStatus.choices,
+        choices=[(status.value, status.label) for status in STORED_STATUSES],
         default=AgreementStatus.DRAFT,
     )
     status_reason = models.TextField(_("reason"), blank=True)
@@ -303,7 +303,7 @@ class Quota(models.Model):
     class Meta:
         verbose_name = _("quota")
         verbose_name_plural = _("quotas")
-        ordering = ["agreement", "cohort", "sending__acronym"]
+        ordering = ["agreement", "cohort", "sending"]
         constraints = [
             models.CheckConstraint(condition=Q(places__gte=0), name="quota_places_not_negative"),
             models.CheckConstraint(

@@ -138,8 +138,9 @@ def quota_figures(*, quotas: QuerySet[Quota] | None = None) -> QuerySet[Quota]:
 
 
 def reciprocity_balance(*, quotas: QuerySet[Quota], by_cohort: bool = True) -> QuerySet:
-    """Per agreement (and cohort): places and used figures in each direction, and the balance
-    seen from the first party (sent minus hosted). One aggregate query."""
+    """Per agreement (and cohort): the agreed places (``binding_places``) and the used ones in
+    each direction, and the balance seen from the first party (sent minus hosted). One
+    aggregate query."""
     a_to_b = Q(sending=F("agreement__party_a"))
     b_to_a = Q(sending=F("agreement__party_b"))
     group = ["agreement", "cohort"] if by_cohort else ["agreement"]
@@ -152,8 +153,8 @@ def reciprocity_balance(*, quotas: QuerySet[Quota], by_cohort: bool = True) -> Q
         .order_by()
         .values(*group)
         .annotate(
-            places_a_to_b=total("places", a_to_b),
-            places_b_to_a=total("places", b_to_a),
+            places_a_to_b=total("binding_places", a_to_b),
+            places_b_to_a=total("binding_places", b_to_a),
             used_a_to_b=total("used", a_to_b),
             used_b_to_a=total("used", b_to_a),
         )

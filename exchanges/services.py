@@ -156,7 +156,6 @@ def agreement_create(
     themes: Iterable[Theme],
     quotas: list[QuotaData],
     user,
-    base_url: str = "",
 ) -> Agreement:
     """Save a new draft (``agreement`` unsaved, with both parties set) and its version 1."""
     if agreement.party_a_id == agreement.party_b_id:

@@ -384,6 +384,21 @@ def test_the_signed_pdf_is_downloaded_by_the_parties_only(client, login, demo, s
     assert client.get(reverse("exchanges:document", args=[ml.pk])).status_code == 404
 
 
+def test_a_manager_removes_the_document_and_the_file_stays_archived(client, login, demo, settings):
+    login("cnpv-manager")
+    ml = agreement()
+    stored = settings.MEDIA_ROOT / ml.document.name
+    page = client.get(reverse("exchanges:edit", args=[ml.pk])).content.decode()
+    assert ml.document.name not in page  # the storage name is never shown nor linked
+    response = client.post(
+        reverse("exchanges:edit", args=[ml.pk]), {**form_data(ml), "remove_document": "on"}
+    )
+    assert response.status_code == 302
+    assert not agreement().document
+    assert stored.exists()
+    assert client.get(reverse("exchanges:document", args=[ml.pk])).status_code == 404
+
+
 def test_an_agreement_without_document_answers_404_on_download(client, login, demo):
     login("anvt-manager")
     ec = agreement("VIR-TG-EC-2017")
