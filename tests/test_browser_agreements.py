@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,21 +23,22 @@ def test_an_agreement_is_drafted_submitted_and_approved_by_both_parties(browser_
     page.get_by_label("Places (ligne 2)").fill("2")
     page.get_by_role("button", name="Enregistrer").click()
 
-    assert page.get_by_text(f"Convention VIR-TG-ML-{year} créée.").is_visible()
+    # expect() waits for the page that the click loads; is_visible() would not.
+    expect(page.get_by_text(f"Convention VIR-TG-ML-{year} créée.")).to_be_visible()
     quotas = page.get_by_test_id("quotas")
-    assert quotas.get_by_role("row", name=f"{year} ANVT → CNPV 4").is_visible()
-    assert quotas.get_by_role("row", name=f"{year} CNPV → ANVT 2").is_visible()
+    expect(quotas.get_by_role("row", name=f"{year} ANVT → CNPV 4")).to_be_visible()
+    expect(quotas.get_by_role("row", name=f"{year} CNPV → ANVT 2")).to_be_visible()
     page.get_by_role("button", name="Soumettre à l’approbation").click()
-    assert page.get_by_test_id("state").inner_text() == "En attente d’approbation"
+    expect(page.get_by_test_id("state")).to_have_text("En attente d’approbation")
     page.get_by_role("button", name="Approuver la version 1 au nom de ANVT").click()
-    assert page.get_by_text("Votre approbation est enregistrée.").is_visible()
+    expect(page.get_by_text("Votre approbation est enregistrée.")).to_be_visible()
     detail_url = page.url
 
     page = browser_login("cnpv-manager")
     page.goto(detail_url)
     approvals = page.get_by_test_id("approvals")
-    assert "ANVT : approuvée par ANVT " in approvals.inner_text()
-    assert "CNPV : pas encore approuvée" in approvals.inner_text()
+    expect(approvals).to_contain_text("ANVT : approuvée par ANVT ")
+    expect(approvals).to_contain_text("CNPV : pas encore approuvée")
     page.get_by_role("button", name="Approuver la version 1 au nom de CNPV").click()
-    assert page.get_by_test_id("state").inner_text() == "Approuvée"
-    assert page.get_by_text("Cette version est approuvée par les deux parties.").is_visible()
+    expect(page.get_by_test_id("state")).to_have_text("Approuvée")
+    expect(page.get_by_text("Cette version est approuvée par les deux parties.")).to_be_visible()
