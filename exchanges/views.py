@@ -85,13 +85,11 @@ def index(request):
 
 @require_GET
 def agreement_detail(request, pk):
-    agreement = _agreement_for_user(request, pk)
-    agreement = (
-        Agreement.objects.select_related(
-            "party_a", "party_b", "current_version", "last_approved_version"
-        )
-        .prefetch_related("themes")
-        .get(pk=agreement.pk)
+    agreement = get_object_or_404(
+        access.agreements_visible_to(request.user)
+        .select_related("current_version", "last_approved_version")
+        .prefetch_related("themes"),
+        pk=pk,
     )
     quotas = agreement.quotas.all()
     approvals = selectors.version_approvals(version=agreement.current_version)
