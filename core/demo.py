@@ -5,13 +5,19 @@ Everything is idempotent: running ``load_demo`` twice leaves the same data.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from agencies.models import Agency, HostStructure, Membership
 from agencies.reference import load_reference_data
-from exchanges.models import Theme
+from exchanges.models import Agreement, AgreementVersion, Approval, Quota, Theme
+from exchanges.services import agreement_record_version
 
 User = get_user_model()
 
@@ -87,6 +93,161 @@ def load_host_structures() -> None:
         structure.themes.set([themes[code] for code in theme_codes])
 
 
+VIR_THEMES = ["ecology", "health", "school-dropout", "global-citizenship"]
+
+
+def _agreements() -> list[dict]:
+    """The agreements of the seeds. Framework agreements run five years past the current one,
+    so that the demo shows them in force whenever it is loaded; the 2015 pilot is over."""
+    ends = datetime.date(timezone.localdate().year + 5, 12, 31)
+    next_year = timezone.localdate().year + 1
+    return [
+        {
+            "reference": "VIR-TG-ML-2017",
+            "title": "Volontariat international de réciprocité Sud-Sud Togo–Mali",
+            "parties": ("ANVT", "CNPV"),
+            "dates": (datetime.date(2017, 10, 1), ends),
+            "themes": VIR_THEMES,
+            "quotas": [("2017", "ANVT", "CNPV", 4), ("2017", "CNPV", "ANVT", 2)],
+            "approved_on": datetime.date(2017, 9, 15),
+            "languages": "Français.",
+            "notes": "Document paraphé par l’ANVT et le CNPV pour des échanges à partir de 2017. "
+            "Une délégation du CNPV a évalué l’expérience pilote à Lomé du 13 au "
+            "15 décembre 2018.",
+            "document": True,
+        },
+        {
+            "reference": "VIR-TG-FR-2015",
+            "title": "Phase pilote du volontariat international de réciprocité en France",
+            "parties": ("ANVT", "FV"),
+            "dates": (datetime.date(2015, 1, 1), datetime.date(2015, 12, 31)),
+            "themes": VIR_THEMES,
+            "quotas": [("2015", "ANVT", "FV", 4)],
+            "approved_on": datetime.date(2014, 12, 1),
+            "languages": "Français.",
+            "notes": "Les volontaires togolais sont accueillis en France par l’Agence du "
+            "Service Civique (ASC), dans le cadre de l’accord entre l’ANVT et France "
+            "Volontaires.",
+        },
+        {
+            "reference": "VIR-TG-EC-2017",
+            "title": "Volontariat international de réciprocité Togo–Équateur",
+            "parties": ("ANVT", "VASE"),
+            "dates": (datetime.date(2017, 9, 1), ends),
+            "themes": ["education", "environment", "ecology"],
+            "quotas": [("2017", "ANVT", "VASE", 3), ("2017", "VASE", "ANVT", 3)],
+            "approved_on": datetime.date(2017, 6, 30),
+            "languages": "Espagnol courant pour les volontaires togolais ; français pour les "
+            "volontaires équatoriens.",
+            "notes": "Issu de l’atelier coopératif international de Lomé (octobre 2016).",
+        },
+        {
+            "reference": f"VIR-TG-BF-{next_year}",
+            "title": "Volontariat international de réciprocité Togo–Burkina Faso",
+            "parties": ("ANVT", "GIP-PNVB"),
+            "dates": (datetime.date(next_year, 1, 1), datetime.date(next_year + 2, 12, 31)),
+            "themes": ["health", "education", "environment", "decentralisation"],
+            "quotas": [
+                (str(next_year), "ANVT", "GIP-PNVB", 2),
+                (str(next_year), "GIP-PNVB", "ANVT", 2),
+            ],
+            "approved_on": None,  # a draft under negotiation since the visit of September 2017
+            "languages": "Français.",
+            "notes": "En négociation depuis les échanges de septembre 2017 à Ouagadougou.",
+        },
+    ]
+
+
+def demo_pdf(*lines: str) -> bytes:
+    """A one-page PDF showing ``lines`` (ASCII), built by hand: no PDF library needed."""
+    text = " ".join(f"({line}) Tj 0 -18 Td" for line in lines)
+    stream = f"BT /F1 14 Tf 72 760 Td {text} ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def load_agreements() -> None:
+    """The agreements of the seeds, each with its version 1 and, if approved, both approvals."""
+    agencies = {a.acronym: a for a in Agency.objects.all()}
+    themes = {t.code: t for t in Theme.objects.all()}
+    users = {u.username: u for u in User.objects.filter(username__endswith="-manager")}
+    for spec in _agreements():
+        party_a, party_b = (agencies[acronym] for acronym in spec["parties"])
+        author = users[f"{party_a.slug}-manager"]
+        agreement, created = Agreement.objects.get_or_create(
+            reference=spec["reference"],
+            defaults={
+                "title": spec["title"],
+                "party_a": party_a,
+                "party_b": party_b,
+                "start_date": spec["dates"][0],
+                "end_date": spec["dates"][1],
+                "language_requirements": spec["languages"],
+                "notes": spec["notes"],
+                "created_by": author,
+            },
+        )
+        if not created:
+            continue
+        agreement.themes.set([themes[code] for code in spec["themes"]])
+        Quota.objects.bulk_create(
+            Quota(
+                agreement=agreement,
+                cohort=cohort,
+                sending=agencies[sending],
+                receiving=agencies[receiving],
+                places=places,
+            )
+            for cohort, sending, receiving, places in spec["quotas"]
+        )
+        version = agreement_record_version(agreement=agreement, user=author)
+        if spec["approved_on"] is None:
+            continue
+        when = datetime.datetime.combine(
+            spec["approved_on"], datetime.time(10), tzinfo=datetime.UTC
+        )
+        # The text was drafted a fortnight before both parties approved it.
+        AgreementVersion.objects.filter(pk=version.pk).update(
+            created_at=when - datetime.timedelta(days=14)
+        )
+        Approval.objects.bulk_create(
+            Approval(
+                version=version,
+                agency=party,
+                user=users[f"{party.slug}-manager"],
+                approved_at=when,
+                sha256=version.sha256,
+            )
+            for party in (party_a, party_b)
+        )
+        agreement.status = Agreement.Status.APPROVED
+        agreement.last_approved_version = version
+        if spec.get("document"):
+            pdf = demo_pdf(agreement.reference, "Accord de demonstration", "Signe par les parties")
+            agreement.document.save("signed.pdf", ContentFile(pdf), save=False)
+        agreement.save()
+        agreement.quotas.update(approved_places=F("places"))
+
+
 @transaction.atomic
 def load_demo() -> None:
     if not settings.DEBUG:
@@ -94,3 +255,4 @@ def load_demo() -> None:
     load_reference_data()
     load_users(settings.DEMO_PASSWORD)
     load_host_structures()
+    load_agreements()

@@ -117,6 +117,43 @@ rules.add_perm("vir.view_members", admin | is_agency_manager)
 
 
 # --- Agreements -----------------------------------------------------------------------------
+# An agreement concerns its two parties: their members see it (drafts included: both negotiate
+# it), their managers change it, submit, approve, suspend and terminate it. Officers, evaluators
+# and partners of a party read it. Administrators see and correct every agreement but approve
+# none: an approval is given on behalf of a party.
+
+
+def agreements_visible_to(user):
+    from django.db.models import Q
+
+    from exchanges.models import Agreement
+
+    qs = Agreement.objects.select_related("party_a", "party_b")
+    if is_admin(user):
+        return qs
+    ids = agency_ids_of(user)
+    return qs.filter(Q(party_a__in=ids) | Q(party_b__in=ids))
+
+
+def managed_parties(user, agreement) -> list[int]:
+    """The parties of ``agreement`` in which ``user`` is a manager."""
+    parties = (agreement.party_a_id, agreement.party_b_id)
+    return [pk for pk in parties if has_role(user, pk, APPROVE)]
+
+
+@rules.predicate
+def manages_a_party(user, agreement):
+    return agreement is not None and bool(managed_parties(user, agreement))
+
+
+rules.add_perm("vir.add_agreement", is_agency_manager)
+rules.add_perm("vir.change_agreement", admin | manages_a_party)
+rules.add_perm("vir.submit_agreement", admin | manages_a_party)
+# Django grants active superusers every permission: views also require a party the user
+# manages before approving (exchanges.views.agreement_approve).
+rules.add_perm("vir.approve_agreement", manages_a_party)
+rules.add_perm("vir.suspend_agreement", admin | manages_a_party)
+rules.add_perm("vir.terminate_agreement", admin | manages_a_party)
 
 
 # --- Missions and placements ----------------------------------------------------------------

@@ -1,5 +1,17 @@
+import datetime
+import json
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .validators import validate_pdf
 
 
 class Theme(models.Model):
@@ -21,3 +33,371 @@ class Theme(models.Model):
         from .themes import THEME_LABELS
 
         return THEME_LABELS.get(self.code, self.name)
+
+
+@dataclass(frozen=True)
+class EligibilityRules:
+    """The three eligibility figures of an agreement (``volunteers.eligibility.Rules`` takes
+    the same keyword arguments: ``Rules(**dataclasses.asdict(rules))``)."""
+
+    min_age: int
+    max_age: int
+    min_experience_months: int
+
+
+class AgreementStatus(models.TextChoices):
+    """What a user sees. Only DRAFT, SUBMITTED, APPROVED, SUSPENDED and TERMINATED are stored:
+    ACTIVE and CLOSED are an approved agreement seen through the calendar (from its start date,
+    after its end date), so no scheduled job has to move rows at midnight and the state is never
+    stale."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+    SUSPENDED = "suspended", _("Suspended")
+    TERMINATED = "terminated", _("Terminated")
+
+
+STORED_STATUSES = [
+    AgreementStatus.DRAFT,
+    AgreementStatus.SUBMITTED,
+    AgreementStatus.APPROVED,
+    AgreementStatus.SUSPENDED,
+    AgreementStatus.TERMINATED,
+]
+
+
+def state_of(status: str, start: datetime.date, end: datetime.date, today: datetime.date) -> str:
+    """The state shown for a stored status on ``today`` (the SQL twin is ``state_q``)."""
+    if status != AgreementStatus.APPROVED:
+        return status
+    if end < today:
+        return AgreementStatus.CLOSED
+    if start <= today:
+        return AgreementStatus.ACTIVE
+    return AgreementStatus.APPROVED
+
+
+def state_q(state: str, today: datetime.date) -> Q:
+    """Rows whose state (see ``state_of``) is ``state`` on ``today``, as an indexable filter."""
+    approved = Q(status=AgreementStatus.APPROVED)
+    if state == AgreementStatus.CLOSED:
+        return approved & Q(end_date__lt=today)
+    if state == AgreementStatus.ACTIVE:
+        return approved & Q(start_date__lte=today, end_date__gte=today)
+    if state == AgreementStatus.APPROVED:
+        return approved & Q(start_date__gt=today)
+    return Q(status=state)
+
+
+class AgreementQuerySet(models.QuerySet):
+    def in_state(self, state: str, today: datetime.date | None = None):
+        return self.filter(state_q(state, today or timezone.localdate()))
+
+
+def _document_path(instance, filename):
+    # A random name: the file is private, and its name must not reveal or be guessed from the
+    # agreement. Only the download view (which checks access) serves it.
+    return f"agreements/{uuid.uuid4().hex}.pdf"
+
+
+class Agreement(models.Model):
+    """A bilateral reciprocity agreement between two distinct agencies.
+
+    Its *substance* (parties, dates, rules, themes, quotas...) is rendered canonically into an
+    ``AgreementVersion`` whenever it changes; each party approves one version, identified by
+    the SHA-256 of that rendering. ``last_approved_version`` is the version both parties
+    approved most recently: placements run under it while a newer version awaits approval.
+    """
+
+    Status = AgreementStatus
+
+    reference = models.CharField(
+        _("reference"),
+        max_length=50,
+        unique=True,
+        help_text=_("A unique code, e.g. VIR-TG-ML-2017."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    party_a = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("first party"),
+        on_delete=models.PROTECT,
+        related_name="agreements_as_a",
+    )
+    party_b = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("second party"),
+        on_delete=models.PROTECT,
+        related_name="agreements_as_b",
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), blank=True, related_name="agreements"
+    )
+    min_age = models.PositiveSmallIntegerField(_("minimum age"), default=18)
+    max_age = models.PositiveSmallIntegerField(
+        _("maximum age"), default=25, help_text=_("25 means “not yet 26” on the start date.")
+    )
+    min_experience_months = models.PositiveSmallIntegerField(
+        _("minimum volunteering experience (months)"), default=24
+    )
+    min_duration_months = models.PositiveSmallIntegerField(
+        _("shortest mission (months)"), default=6
+    )
+    max_duration_months = models.PositiveSmallIntegerField(
+        _("longest mission (months)"), default=12
+    )
+    language_requirements = models.TextField(_("language requirements"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    document = models.FileField(
+        _("signed document (PDF)"),
+        upload_to=_document_path,
+        blank=True,
+        max_length=200,
+        validators=[validate_pdf],
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=[(status.value, status.label) for status in STORED_STATUSES],
+        default=AgreementStatus.DRAFT,
+    )
+    status_reason = models.TextField(_("reason"), blank=True)
+    current_version = models.ForeignKey(
+        "AgreementVersion",
+        verbose_name=_("current version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    last_approved_version = models.ForeignKey(
+        "AgreementVersion",
+        verbose_name=_("last approved version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = AgreementQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[themes])
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["-start_date", "reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(party_a=F("party_b")), name="agreement_two_distinct_parties"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__lte=F("end_date")), name="agreement_dates_in_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_age__lte=F("max_age")), name="agreement_ages_in_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_duration_months__lte=F("max_duration_months")),
+                name="agreement_durations_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=STORED_STATUSES), name="agreement_stored_status"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-start_date", "reference"], name="agreement_list_order"),
+            models.Index(fields=["status", "start_date", "end_date"], name="agreement_state"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        return reverse("exchanges:detail", args=[self.pk])
+
+    @property
+    def parties(self):
+        return (self.party_a, self.party_b)
+
+    @property
+    def party_ids(self) -> tuple[int, int]:
+        return (self.party_a_id, self.party_b_id)
+
+    def partner_of(self, agency_id: int):
+        """The other party, seen from ``agency_id`` (one of the two)."""
+        return self.party_b if agency_id == self.party_a_id else self.party_a
+
+    @property
+    def state(self) -> str:
+        return state_of(self.status, self.start_date, self.end_date, timezone.localdate())
+
+    def get_state_display(self):
+        return AgreementStatus(self.state).label
+
+    @property
+    def has_pending_changes(self) -> bool:
+        """A version newer than the last approved one awaits approval."""
+        return self.current_version_id != self.last_approved_version_id
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state not in {AgreementStatus.TERMINATED, AgreementStatus.CLOSED}
+
+    def eligibility_rules(self) -> EligibilityRules:
+        return EligibilityRules(
+            min_age=self.min_age,
+            max_age=self.max_age,
+            min_experience_months=self.min_experience_months,
+        )
+
+
+class Quota(models.Model):
+    """A cooperation condition: places for one cohort in one direction between the parties.
+
+    ``places`` belongs to the current version of the agreement; ``approved_places`` to the last
+    version both parties approved (None: not in it). Placements count against
+    ``approved_places``, so a pending change never alters what was agreed.
+    """
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="quotas"
+    )
+    cohort = models.CharField(
+        _("cohort"), max_length=30, help_text=_("A year (2017) or a named intake (2017-B).")
+    )
+    sending = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("sending agency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    receiving = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("receiving agency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    places = models.IntegerField(_("places"))
+    approved_places = models.IntegerField(_("approved places"), null=True, blank=True)
+    duration_months = models.PositiveSmallIntegerField(
+        _("mission duration (months)"), null=True, blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("quota")
+        verbose_name_plural = _("quotas")
+        ordering = ["agreement", "cohort", "sending"]
+        constraints = [
+            models.CheckConstraint(condition=Q(places__gte=0), name="quota_places_not_negative"),
+            models.CheckConstraint(
+                condition=Q(approved_places__isnull=True) | Q(approved_places__gte=0),
+                name="quota_approved_places_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(sending=F("receiving")), name="quota_two_distinct_agencies"
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "cohort", "sending", "receiving"],
+                name="quota_one_per_cohort_and_direction",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agreement} {self.cohort}: {self.sending} → {self.receiving} ({self.places})"
+
+
+class AgreementVersion(models.Model):
+    """One version of an agreement's substance, as approved texts are: never changed.
+
+    Append-only (no history table): a change makes a new row. ``canonical`` is the exact JSON
+    text that was hashed, so anyone can check ``sha256`` again.
+    """
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("number"))
+    canonical = models.TextField(_("canonical text"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("agreement version")
+        verbose_name_plural = _("agreement versions")
+        ordering = ["agreement", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "number"], name="agreementversion_unique_number"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agreement} v{self.number}"
+
+    @property
+    def data(self) -> dict:
+        return json.loads(self.canonical)
+
+
+class Approval(models.Model):
+    """A party's approval of one version: who, when, and the hash of the text they read.
+
+    Append-only like the versions it points at: approvals are per version, so a new version
+    simply has none yet.
+    """
+
+    version = models.ForeignKey(
+        AgreementVersion,
+        verbose_name=_("version"),
+        on_delete=models.CASCADE,
+        related_name="approvals",
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), default=timezone.now)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        ordering = ["version", "approved_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "agency"], name="approval_one_per_party_and_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.version} — {self.agency}"

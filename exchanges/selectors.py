@@ -1,11 +1,166 @@
-"""Read-side queries of agreements and reciprocity figures."""
+"""Read-side queries of agreements and reciprocity figures. Visibility lives in ``core.rules``."""
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from core import rules as access
+
+from .models import Agreement, AgreementStatus, AgreementVersion, Approval, Quota, state_q
+
 
 def partner_ids_of(agency_ids: set[int]) -> set[int]:
-    """Agencies that are party to an agreement with one of ``agency_ids``.
+    """Agencies that are party to an agreement with one of ``agency_ids`` (one query).
 
-    Agreements arrive with their own issue; until then an agency works with nobody.
+    A partner is one with whom an agreement was approved by both parties at least once and not
+    terminated; a draft under negotiation makes nobody a partner yet.
     """
-    return set()
+    if not agency_ids:
+        return set()
+    agreed = (
+        Agreement.objects.filter(last_approved_version__isnull=False)
+        .exclude(status=AgreementStatus.TERMINATED)
+        .order_by()
+    )
+    as_a = agreed.filter(party_a__in=agency_ids).values_list("party_b_id", flat=True)
+    as_b = agreed.filter(party_b__in=agency_ids).values_list("party_a_id", flat=True)
+    return set(as_a.union(as_b))
+
+
+# --- Lists ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgreementFilters:
+    partner: int | None = None
+    status: str | None = None
+    year: int | None = None
+    theme: int | None = None
+    q: str = ""
+
+
+def _places_sent_by(party: str) -> Subquery:
+    """Total places of the current version from ``party`` to the other party (a subquery per
+    row, so that it neither multiplies rows nor needs a GROUP BY on the list)."""
+    total = (
+        Quota.objects.filter(agreement=OuterRef("pk"), sending=OuterRef(party))
+        .order_by()
+        .values("agreement")
+        .annotate(total=Sum("places"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=IntegerField()), 0)
+
+
+def agreement_list(
+    *, user, filters: AgreementFilters, today: datetime.date | None = None
+) -> QuerySet[Agreement]:
+    today = today or timezone.localdate()
+    qs = access.agreements_visible_to(user)
+    if filters.partner:
+        qs = qs.filter(Q(party_a=filters.partner) | Q(party_b=filters.partner))
+    if filters.status:
+        qs = qs.filter(state_q(filters.status, today))
+    if filters.year:
+        qs = qs.filter(
+            start_date__lte=datetime.date(filters.year, 12, 31),
+            end_date__gte=datetime.date(filters.year, 1, 1),
+        )
+    if filters.theme:
+        qs = qs.filter(themes=filters.theme)
+    if filters.q:
+        qs = qs.filter(Q(reference__icontains=filters.q) | Q(title__icontains=filters.q))
+    return qs.annotate(
+        places_a_to_b=_places_sent_by("party_a"),
+        places_b_to_a=_places_sent_by("party_b"),
+    ).prefetch_related("themes")
+
+
+def agreement_versions(*, agreement: Agreement) -> QuerySet[AgreementVersion]:
+    return agreement.versions.select_related("created_by").prefetch_related(
+        Prefetch("approvals", queryset=Approval.objects.select_related("agency", "user"))
+    )
+
+
+def version_approvals(*, version: AgreementVersion | None) -> dict[int, Approval]:
+    """``{agency_id: approval}`` of a version."""
+    if version is None:
+        return {}
+    return {a.agency_id: a for a in version.approvals.select_related("agency", "user").order_by()}
+
+
+# --- Reciprocity figures --------------------------------------------------------------------
+# Per quota (agreement × cohort × direction): places, then what placements use of them. Until
+# placements exist the used figures are zero. Issue 6 plugs the counts into
+# ``_placement_counts`` and nowhere else.
+
+
+def _placement_counts() -> dict:
+    """Placements per quota by status, as scalar expressions on a Quota row.
+
+    Replace each Value(0) by a correlated subquery counting the placements of the quota in that
+    status (not by a JOIN + Count: the figures below are summed again per cohort).
+    """
+    zero = Value(0, output_field=IntegerField())
+    return {"proposed": zero, "confirmed": zero, "deployed": zero, "completed": zero}
+
+
+def quota_figures(*, quotas: QuerySet[Quota] | None = None) -> QuerySet[Quota]:
+    """Quotas annotated with ``proposed``, ``confirmed``, ``deployed``, ``completed``,
+    ``used`` (places taken: confirmed, deployed or completed), ``binding_places`` (those of the
+    last approved version, else of the current one) and ``remaining``."""
+    quotas = Quota.objects.all() if quotas is None else quotas
+    return (
+        quotas.select_related("sending", "receiving")
+        .annotate(**_placement_counts())
+        .annotate(
+            binding_places=Coalesce("approved_places", "places"),
+            used=F("confirmed") + F("deployed") + F("completed"),
+        )
+        .annotate(remaining=F("binding_places") - F("used"))
+        .order_by("agreement_id", "cohort", "sending__acronym")
+    )
+
+
+def reciprocity_balance(*, quotas: QuerySet[Quota], by_cohort: bool = True) -> QuerySet:
+    """Per agreement (and cohort): the agreed places (``binding_places``) and the used ones in
+    each direction, and the balance seen from the first party (sent minus hosted). One
+    aggregate query."""
+    a_to_b = Q(sending=F("agreement__party_a"))
+    b_to_a = Q(sending=F("agreement__party_b"))
+    group = ["agreement", "cohort"] if by_cohort else ["agreement"]
+
+    def total(field, direction):
+        return Coalesce(Sum(field, filter=direction), 0)
+
+    return (
+        quota_figures(quotas=quotas)
+        .order_by()
+        .values(*group)
+        .annotate(
+            places_a_to_b=total("binding_places", a_to_b),
+            places_b_to_a=total("binding_places", b_to_a),
+            used_a_to_b=total("used", a_to_b),
+            used_b_to_a=total("used", b_to_a),
+        )
+        .annotate(
+            places_balance=F("places_a_to_b") - F("places_b_to_a"),
+            used_balance=F("used_a_to_b") - F("used_b_to_a"),
+        )
+        .order_by(*group)
+    )

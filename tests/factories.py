@@ -1,8 +1,10 @@
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 
 from agencies.models import Agency, HostStructure, Membership
-from exchanges.models import Theme
+from exchanges.models import Agreement, Quota, Theme
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -52,3 +54,68 @@ class HostStructureFactory(factory.django.DjangoModelFactory):
     kind = HostStructure.Kind.ASSOCIATION
     city = "Lomé"
     country = "TG"
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    """A bare agreement row (no version). Tests of the workflow go through
+    ``exchanges.services`` (see ``tests/agreement_helpers.py``) so that versions exist."""
+
+    class Meta:
+        model = Agreement
+
+    reference = factory.Sequence(lambda n: f"VIR-TEST-{n}")
+    title = factory.LazyAttribute(lambda a: f"Accord {a.reference}")
+    party_a = factory.SubFactory(AgencyFactory)
+    party_b = factory.SubFactory(AgencyFactory)
+    start_date = datetime.date(2017, 10, 1)
+    end_date = datetime.date(2030, 12, 31)
+
+
+class QuotaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Quota
+
+    agreement = factory.SubFactory(AgreementFactory)
+    cohort = "2017"
+    sending = factory.LazyAttribute(lambda q: q.agreement.party_a)
+    receiving = factory.LazyAttribute(lambda q: q.agreement.party_b)
+    places = 4
+
+
+def manager_of(agency):
+    return MembershipFactory(agency=agency, role=Membership.Role.MANAGER).user
+
+
+def make_agreement(*, party_a=None, party_b=None, quotas=None, author=None, themes=(), **fields):
+    """A draft agreement made the way users make one (through the service): it has version 1.
+
+    ``quotas``: ``(cohort, "ab" | "ba", places)`` rows, "ab" meaning party A → party B.
+    """
+    from exchanges.services import QuotaData, agreement_create
+
+    party_a = party_a or AgencyFactory()
+    party_b = party_b or AgencyFactory()
+    author = author or manager_of(party_a)
+    if quotas is None:
+        quotas = [("2017", "ab", 4), ("2017", "ba", 2)]
+    rows = [
+        QuotaData(
+            cohort=cohort,
+            sending_id=(party_a if way == "ab" else party_b).pk,
+            receiving_id=(party_b if way == "ab" else party_a).pk,
+            places=places,
+        )
+        for cohort, way, places in quotas
+    ]
+    agreement = AgreementFactory.build(party_a=party_a, party_b=party_b, **fields)
+    return agreement_create(agreement=agreement, themes=themes, quotas=rows, user=author)
+
+
+def current_quotas(agreement):
+    """The agreement's quotas as the services take them (to change one and save again)."""
+    from exchanges.services import QuotaData
+
+    return [
+        QuotaData(q.cohort, q.sending_id, q.receiving_id, q.places, q.duration_months)
+        for q in agreement.quotas.order_by("cohort", "sending_id")
+    ]

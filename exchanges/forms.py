@@ -1,0 +1,241 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+
+from .models import Agreement, AgreementStatus, Theme
+from .services import QuotaData
+from .validators import validate_pdf
+
+A_TO_B, B_TO_A = "ab", "ba"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class AgreementForm(forms.ModelForm):
+    """The agreement's fields. The first party is the creating manager's agency; the second is
+    chosen when creating and fixed afterwards."""
+
+    themes = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Themes"),
+    )
+    document = forms.FileField(
+        label=_("Signed document (PDF)"),
+        required=False,
+        validators=[validate_pdf],
+        # Not a ClearableFileInput: it would link to the file's storage name, which is never
+        # served; the document is downloaded through its own view.
+        widget=forms.FileInput(attrs={"accept": "application/pdf"}),
+        help_text=_("PDF only, 10 MB at most."),
+    )
+    remove_document = forms.BooleanField(label=_("Remove the signed document"), required=False)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "reference",
+            "title",
+            "party_b",
+            "start_date",
+            "end_date",
+            "themes",
+            "min_age",
+            "max_age",
+            "min_experience_months",
+            "min_duration_months",
+            "max_duration_months",
+            "language_requirements",
+            "notes",
+            "document",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "language_requirements": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"party_b": _("Partner agency")}
+
+    def __init__(self, *args, party_a: Agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.party_a = party_a
+        if self.instance.document:
+            self.fields["document"].help_text = _(
+                "A signed document is stored; upload another PDF (10 MB at most) to replace it."
+            )
+        else:
+            del self.fields["remove_document"]
+        if self.instance.pk:
+            del self.fields["party_b"]
+        else:
+            self.fields["party_b"].queryset = Agency.objects.filter(is_active=True).exclude(
+                pk=party_a.pk
+            )
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("remove_document") and "document" not in self.changed_data:
+            # The file stays in the private storage: the history still names it.
+            self.instance.document = ""
+        return super().save(commit)
+
+    def clean_reference(self):
+        return self.cleaned_data["reference"].strip().upper()
+
+    def clean_title(self):
+        return " ".join(self.cleaned_data["title"].split())
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and start > end:
+            self.add_error("end_date", _("The end date comes after the start date."))
+        low, high = cleaned.get("min_age"), cleaned.get("max_age")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_age", _("The maximum age is at least the minimum age."))
+        low, high = cleaned.get("min_duration_months"), cleaned.get("max_duration_months")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "max_duration_months", _("The longest mission is at least the shortest one.")
+            )
+        return cleaned
+
+
+class QuotaForm(forms.Form):
+    cohort = forms.CharField(
+        label=_("Cohort"),
+        max_length=30,
+        help_text=_("A year (2017) or a named intake (2017-B)."),
+    )
+    direction = forms.ChoiceField(label=_("Direction"))
+    places = forms.IntegerField(label=_("Places"), min_value=0, max_value=10000)
+    duration_months = forms.IntegerField(
+        label=_("Mission duration (months)"), min_value=1, max_value=60, required=False
+    )
+
+    def __init__(self, *args, directions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["direction"].choices = directions
+
+    def clean_cohort(self):
+        return " ".join(self.cleaned_data["cohort"].split())
+
+
+class BaseQuotaFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        extra_index = index - self.initial_form_count()
+        if extra_index >= 0:
+            # Blank rows offer one direction each; untouched, they are ignored.
+            kwargs["initial"] = {"direction": (A_TO_B, B_TO_A)[extra_index % 2]}
+        return kwargs
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # Rendered in a table row, not by crispy: give the widgets Bootstrap's classes here.
+        for name, field in form.fields.items():
+            css = {"direction": "form-select", "DELETE": "form-check-input"}
+            field.widget.attrs["class"] = css.get(name, "form-control")
+
+    def _kept_forms(self):
+        """Existing rows unless deleted, and the new rows that were filled in."""
+        for index, form in enumerate(self.forms):
+            if self._should_delete_form(form):
+                continue
+            if index >= self.initial_form_count() and not form.has_changed():
+                continue
+            yield form
+
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self._kept_forms():
+            key = (form.cleaned_data["cohort"], form.cleaned_data["direction"])
+            if key in seen:
+                raise forms.ValidationError(
+                    _("Cohort %(cohort)s has two quotas in the same direction."),
+                    params={"cohort": key[0]},
+                )
+            seen.add(key)
+
+    def quotas(self, party_a_id: int, party_b_id: int) -> list[QuotaData]:
+        quotas = []
+        for form in self._kept_forms():
+            data = form.cleaned_data
+            a_to_b = data["direction"] == A_TO_B
+            quotas.append(
+                QuotaData(
+                    cohort=data["cohort"],
+                    sending_id=party_a_id if a_to_b else party_b_id,
+                    receiving_id=party_b_id if a_to_b else party_a_id,
+                    places=data["places"],
+                    duration_months=data["duration_months"],
+                )
+            )
+        return quotas
+
+
+QuotaFormSet = forms.formset_factory(
+    QuotaForm, formset=BaseQuotaFormSet, extra=2, can_delete=True, max_num=200, validate_max=True
+)
+
+
+def quota_formset(data, agreement: Agreement | None, party_a: Agency, party_b: Agency | None):
+    """The quota rows of ``agreement`` (or none), with directions named after the parties."""
+    partner = party_b.acronym if party_b else _("partner")
+    directions = [
+        (A_TO_B, f"{party_a.acronym} → {partner}"),
+        (B_TO_A, f"{partner} → {party_a.acronym}"),
+    ]
+    initial = []
+    if agreement is not None and agreement.pk:
+        initial = [
+            {
+                "cohort": q.cohort,
+                "direction": A_TO_B if q.sending_id == agreement.party_a_id else B_TO_A,
+                "places": q.places,
+                "duration_months": q.duration_months,
+            }
+            for q in agreement.quotas.order_by("cohort", "sending__acronym")
+        ]
+    return QuotaFormSet(
+        data, initial=initial, prefix="quotas", form_kwargs={"directions": directions}
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class AgreementFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    partner = forms.ModelChoiceField(
+        label=_("Partner"), queryset=Agency.objects.none(), required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", "—"), *AgreementStatus.choices], required=False
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=2200, required=False)
+    theme = forms.ModelChoiceField(label=_("Theme"), queryset=Theme.objects.all(), required=False)
+
+    def __init__(self, *args, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if select else "form-control"
+
+
+class CompareForm(forms.Form):
+    old = forms.IntegerField(label=_("From version"), min_value=1)
+    new = forms.IntegerField(label=_("To version"), min_value=1)

@@ -1,0 +1,130 @@
+"""E-mails to the partner's managers about an agreement.
+
+Messages are built inside the transaction (from the data being committed) and sent once it has
+committed: a rolled-back approval never announces itself. One message per recipient, so that
+nobody sees the others' addresses. Texts are in the platform's default language (French): the
+recipients' language is not known.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from agencies.models import Membership
+
+
+def _recipient_agencies(agreement, by_agency) -> list:
+    """The partner of the acting party; both parties when nobody acted for one (an admin)."""
+    if by_agency is None or by_agency.pk not in agreement.party_ids:
+        return list(agreement.parties)
+    return [agreement.partner_of(by_agency.pk)]
+
+
+def _manager_emails(agencies) -> list[str]:
+    return sorted(
+        set(
+            Membership.objects.filter(
+                agency__in=agencies,
+                agency__is_active=True,
+                role=Membership.Role.MANAGER,
+                user__is_active=True,
+            )
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
+
+
+def _send_on_commit(messages: list[EmailMessage]) -> None:
+    def send():
+        get_connection().send_messages(messages)
+
+    if messages:
+        # robust: a failing mail server is logged; the committed change stands.
+        transaction.on_commit(send, robust=True)
+
+
+def _notify(agreement, agencies, subject: str, body: str, base_url: str) -> None:
+    link = base_url.rstrip("/") + agreement.get_absolute_url()
+    messages = [
+        EmailMessage(subject, f"{body}\n\n{link}\n", to=[email])
+        for email in _manager_emails(agencies)
+    ]
+    _send_on_commit(messages)
+
+
+def _context(agreement, by_agency) -> dict:
+    return {
+        "reference": agreement.reference,
+        "title": agreement.title,
+        "agency": by_agency.acronym if by_agency else _("An administrator"),
+        "number": agreement.current_version.number if agreement.current_version else 1,
+    }
+
+
+def agreement_awaits_approval(agreement, *, by_agency=None, base_url: str = "") -> None:
+    """The parties that have not approved the current version yet are asked to."""
+    approved = set(agreement.current_version.approvals.values_list("agency_id", flat=True))
+    agencies = [a for a in _recipient_agencies(agreement, by_agency) if a.pk not in approved]
+    with translation.override(settings.LANGUAGE_CODE):
+        ctx = _context(agreement, by_agency)
+        subject = _("[Reciprocity] Agreement %(reference)s awaits your approval") % ctx
+        body = (
+            _(
+                "%(agency)s asks you to approve version %(number)s of the agreement "
+                "%(reference)s “%(title)s”. Read it and approve it on the platform:"
+            )
+            % ctx
+        )
+    _notify(agreement, agencies, subject, body, base_url)
+
+
+def agreement_approved(agreement, *, by_agency=None, base_url: str = "") -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        ctx = _context(agreement, by_agency)
+        subject = _("[Reciprocity] Agreement %(reference)s is approved by both parties") % ctx
+        body = (
+            _(
+                "%(agency)s has approved version %(number)s of the agreement %(reference)s "
+                "“%(title)s”: both parties have now approved it, and its quotas apply."
+            )
+            % ctx
+        )
+    _notify(agreement, _recipient_agencies(agreement, by_agency), subject, body, base_url)
+
+
+def agreement_changed(agreement, version, *, by_agency=None, base_url: str = "") -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        ctx = {**_context(agreement, by_agency), "number": version.number}
+        subject = _("[Reciprocity] Agreement %(reference)s has changed") % ctx
+        body = (
+            _(
+                "%(agency)s has changed the agreement %(reference)s “%(title)s”: version "
+                "%(number)s needs the approval of both parties again. Until then, placements "
+                "run under the last approved version. Compare the versions and approve:"
+            )
+            % ctx
+        )
+    _notify(agreement, _recipient_agencies(agreement, by_agency), subject, body, base_url)
+
+
+def agreement_status_changed(agreement, *, by_agency=None, base_url: str = "") -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        ctx = {
+            **_context(agreement, by_agency),
+            "status": agreement.get_state_display(),
+            "reason": agreement.status_reason or "—",
+        }
+        subject = _("[Reciprocity] Agreement %(reference)s: %(status)s") % ctx
+        body = (
+            _(
+                "%(agency)s has changed the status of the agreement %(reference)s “%(title)s” "
+                "to: %(status)s. Reason: %(reason)s"
+            )
+            % ctx
+        )
+    _notify(agreement, _recipient_agencies(agreement, by_agency), subject, body, base_url)

@@ -1,0 +1,330 @@
+"""Writes on agreements: every change of substance goes through here, so that it is versioned.
+
+Views check who may act (``core.rules``); these functions check what may happen (the lifecycle,
+the quotas' directions, which version is approved) and raise ``AgreementError`` with a message
+for the user when it may not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from core import rules as access
+
+from . import notifications
+from .models import Agreement, AgreementStatus, AgreementVersion, Approval, Quota, Theme
+from .versions import canonical_json, render_substance, sha256_of
+
+Status = AgreementStatus
+
+
+class AgreementError(Exception):
+    """A refused operation; ``message`` is translated and meant for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class QuotaData:
+    cohort: str
+    sending_id: int
+    receiving_id: int
+    places: int
+    duration_months: int | None = None
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.cohort, self.sending_id, self.receiving_id)
+
+
+# --- Versions -------------------------------------------------------------------------------
+
+
+def agreement_record_version(*, agreement: Agreement, user=None) -> AgreementVersion | None:
+    """Render the saved substance; if it differs from the current version, add a version.
+
+    Returns the new version, or None when the substance did not change. Approvals belong to a
+    version, so a new version has none: both parties must approve it again. The caller holds a
+    lock on the agreement row (numbers are sequential per agreement).
+    """
+    canonical = canonical_json(render_substance(agreement))
+    digest = sha256_of(canonical)
+    current = agreement.current_version
+    if current is not None and current.sha256 == digest:
+        return None
+    version = AgreementVersion.objects.create(
+        agreement=agreement,
+        number=(current.number + 1) if current else 1,
+        canonical=canonical,
+        sha256=digest,
+        created_by=user if user and user.is_authenticated else None,
+    )
+    agreement.current_version = version
+    Agreement.objects.filter(pk=agreement.pk).update(current_version=version)
+    return version
+
+
+def _locked(agreement: Agreement) -> Agreement:
+    """The agreement re-read under a row lock: concurrent approvals and edits queue up."""
+    return (
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("party_a", "party_b", "current_version")
+        .get(pk=agreement.pk)
+    )
+
+
+# --- Creating and changing ------------------------------------------------------------------
+
+
+def _check_quotas(agreement: Agreement, quotas: list[QuotaData]) -> None:
+    parties = set(agreement.party_ids)
+    seen = set()
+    for quota in quotas:
+        if {quota.sending_id, quota.receiving_id} != parties:
+            raise AgreementError(
+                _("A quota goes from one party of the agreement to the other party.")
+            )
+        if quota.places < 0:
+            raise AgreementError(_("The number of places cannot be negative."))
+        if not quota.cohort.strip():
+            raise AgreementError(_("Each quota needs a cohort."))
+        if quota.key in seen:
+            raise AgreementError(
+                _("Cohort %(cohort)s has two quotas in the same direction.")
+                % {"cohort": quota.cohort}
+            )
+        seen.add(quota.key)
+
+
+def _save_quotas(agreement: Agreement, quotas: list[QuotaData]) -> None:
+    """Make the agreement's quotas those of ``quotas`` (keyed by cohort and direction).
+
+    A quota that is part of the last approved version is not deleted when it disappears from
+    the new text: it stays with 0 places, because placements may run under its approved places
+    until the new version is approved.
+    """
+    wanted = {q.key: q for q in quotas}
+    existing = {(q.cohort, q.sending_id, q.receiving_id): q for q in agreement.quotas.all()}
+    for key, quota in existing.items():
+        if key in wanted:
+            data = wanted[key]
+            if (quota.places, quota.duration_months) != (data.places, data.duration_months):
+                quota.places, quota.duration_months = data.places, data.duration_months
+                quota.full_clean()
+                quota.save()
+        elif quota.approved_places:
+            if quota.places:
+                quota.places = 0
+                quota.save()
+        else:
+            quota.delete()
+    for key, data in wanted.items():
+        if key not in existing:
+            quota = Quota(
+                agreement=agreement,
+                cohort=data.cohort,
+                sending_id=data.sending_id,
+                receiving_id=data.receiving_id,
+                places=data.places,
+                duration_months=data.duration_months,
+            )
+            quota.full_clean()
+            quota.save()
+
+
+def _full_clean(agreement: Agreement) -> None:
+    try:
+        agreement.full_clean(exclude=["current_version", "last_approved_version"])
+    except ValidationError as exc:
+        raise AgreementError(" ".join(exc.messages)) from exc
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    agreement: Agreement,
+    themes: Iterable[Theme],
+    quotas: list[QuotaData],
+    user,
+) -> Agreement:
+    """Save a new draft (``agreement`` unsaved, with both parties set) and its version 1."""
+    if agreement.party_a_id == agreement.party_b_id:
+        raise AgreementError(_("An agreement is between two different agencies."))
+    agreement.status = Status.DRAFT
+    agreement.created_by = user
+    _full_clean(agreement)
+    _check_quotas(agreement, quotas)
+    agreement.save()
+    agreement.themes.set(themes)
+    _save_quotas(agreement, quotas)
+    agreement_record_version(agreement=agreement, user=user)
+    return agreement
+
+
+@transaction.atomic
+def agreement_update(
+    *,
+    agreement: Agreement,
+    themes: Iterable[Theme],
+    quotas: list[QuotaData],
+    user,
+    by_agency: Agency | None = None,
+    base_url: str = "",
+) -> AgreementVersion | None:
+    """Save changes (``agreement`` carries the new field values); version them if substantial.
+
+    Returns the new version if the substance changed. The parties stay the same: an agreement
+    with another agency is another agreement.
+    """
+    locked = _locked(agreement)
+    if not locked.is_editable:
+        raise AgreementError(_("This agreement is closed or terminated: it can no longer change."))
+    if agreement.party_ids != locked.party_ids:
+        raise AgreementError(_("The parties of an agreement cannot change."))
+    agreement.status = locked.status
+    agreement.current_version = locked.current_version
+    agreement.last_approved_version_id = locked.last_approved_version_id
+    _full_clean(agreement)
+    _check_quotas(agreement, quotas)
+    agreement.save()
+    agreement.themes.set(themes)
+    _save_quotas(agreement, quotas)
+    version = agreement_record_version(agreement=agreement, user=user)
+    if version is not None and agreement.status != Status.DRAFT:
+        # The partner had been asked to approve, or had approved: tell them what they now
+        # have to approve again.
+        notifications.agreement_changed(agreement, version, by_agency=by_agency, base_url=base_url)
+    return version
+
+
+# --- Lifecycle ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def agreement_submit(
+    *, agreement: Agreement, user, by_agency: Agency | None = None, base_url: str = ""
+) -> Agreement:
+    """Draft → awaiting the approval of both parties."""
+    agreement = _locked(agreement)
+    if agreement.status != Status.DRAFT:
+        raise AgreementError(_("Only a draft can be submitted for approval."))
+    if not agreement.quotas.filter(places__gt=0).exists():
+        raise AgreementError(_("Give the agreement at least one quota with places first."))
+    agreement.status = Status.SUBMITTED
+    agreement.save(update_fields=["status", "updated_at"])
+    notifications.agreement_awaits_approval(agreement, by_agency=by_agency, base_url=base_url)
+    return agreement
+
+
+@transaction.atomic
+def agreement_approve(
+    *, agreement: Agreement, version_number: int, agency: Agency, user, base_url: str = ""
+) -> Approval:
+    """``user`` approves, for ``agency`` (a party they manage), the version they read.
+
+    Only the current version can be approved: if the text changed after the user read it, the
+    approval is refused and they must read the new one. When both parties have approved the
+    current version, it becomes the last approved version and its places bind placements.
+    """
+    agreement = _locked(agreement)
+    if agency.pk not in agreement.party_ids:
+        raise AgreementError(_("Only the two parties approve an agreement."))
+    if not access.has_role(user, agency.pk, access.APPROVE):
+        raise AgreementError(
+            _("Only a manager of %(agency)s may approve for it.") % {"agency": agency}
+        )
+    if agreement.status not in {Status.SUBMITTED, Status.APPROVED}:
+        raise AgreementError(_("This agreement is not awaiting approval."))
+    version = agreement.current_version
+    if version is None or version.number != version_number:
+        raise AgreementError(
+            _(
+                "Version %(number)s is not the current version of this agreement: read version "
+                "%(current)s and approve it."
+            )
+            % {"number": version_number, "current": version.number if version else "—"}
+        )
+    if not agreement.has_pending_changes:
+        raise AgreementError(_("This version is already approved by both parties."))
+    if sha256_of(canonical_json(render_substance(agreement))) != version.sha256:
+        # A change that did not go through these services (a correction in the admin, say):
+        # never approve a text that differs from the one displayed.
+        raise AgreementError(_("The agreement changed meanwhile: reload it and read it again."))
+    if version.approvals.filter(agency=agency).exists():
+        raise AgreementError(
+            _("%(agency)s has already approved this version.") % {"agency": agency}
+        )
+    approval = Approval(
+        version=version, agency=agency, user=user, approved_at=timezone.now(), sha256=version.sha256
+    )
+    approval.full_clean()
+    approval.save()
+    approved_by = set(version.approvals.values_list("agency_id", flat=True))
+    if approved_by == set(agreement.party_ids):
+        agreement.last_approved_version = version
+        if agreement.status == Status.SUBMITTED:
+            agreement.status = Status.APPROVED
+        agreement.save(update_fields=["last_approved_version", "status", "updated_at"])
+        # From now on placements count against these places.
+        agreement.quotas.update(approved_places=F("places"))
+        notifications.agreement_approved(agreement, by_agency=agency, base_url=base_url)
+    else:
+        notifications.agreement_awaits_approval(agreement, by_agency=agency, base_url=base_url)
+    return approval
+
+
+def _set_status(agreement, status, reason, user, by_agency, base_url):
+    agreement.status = status
+    agreement.status_reason = reason
+    agreement.save(update_fields=["status", "status_reason", "updated_at"])
+    notifications.agreement_status_changed(agreement, by_agency=by_agency, base_url=base_url)
+    return agreement
+
+
+def _required_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise AgreementError(_("Give a reason."))
+    return reason
+
+
+@transaction.atomic
+def agreement_suspend(
+    *, agreement: Agreement, reason: str, user, by_agency: Agency | None = None, base_url=""
+) -> Agreement:
+    agreement = _locked(agreement)
+    reason = _required_reason(reason)
+    if agreement.state not in {Status.APPROVED, Status.ACTIVE}:
+        raise AgreementError(_("Only an approved agreement in force can be suspended."))
+    return _set_status(agreement, Status.SUSPENDED, reason, user, by_agency, base_url)
+
+
+@transaction.atomic
+def agreement_resume(
+    *, agreement: Agreement, user, by_agency: Agency | None = None, base_url=""
+) -> Agreement:
+    agreement = _locked(agreement)
+    if agreement.status != Status.SUSPENDED:
+        raise AgreementError(_("Only a suspended agreement can be resumed."))
+    return _set_status(agreement, Status.APPROVED, "", user, by_agency, base_url)
+
+
+@transaction.atomic
+def agreement_terminate(
+    *, agreement: Agreement, reason: str, user, by_agency: Agency | None = None, base_url=""
+) -> Agreement:
+    agreement = _locked(agreement)
+    reason = _required_reason(reason)
+    if not agreement.is_editable:
+        raise AgreementError(_("This agreement is already closed or terminated."))
+    return _set_status(agreement, Status.TERMINATED, reason, user, by_agency, base_url)

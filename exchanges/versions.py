@@ -1,0 +1,172 @@
+"""The substance of an agreement: its canonical rendering, its hash, and the comparison of two.
+
+Both parties approve *exactly the same text*: the substance (parties, dates, eligibility rules,
+mission durations, languages, themes, quotas) is rendered as JSON with sorted keys, no spaces
+and quotas in a fixed order, so that the same substance always gives the same bytes and the
+same SHA-256. Notes and the signed document are not substance: changing them needs no new
+approval. ``compare`` is a pure function of two renderings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+# Bump when the rendering changes shape, so that old versions stay readable and comparable.
+FORMAT = 1
+
+FIELD_LABELS = {
+    "reference": _("Reference"),
+    "title": _("Title"),
+    "parties.a.acronym": _("First party"),
+    "parties.b.acronym": _("Second party"),
+    "dates.start": _("Start date"),
+    "dates.end": _("End date"),
+    "rules.min_age": _("Minimum age"),
+    "rules.max_age": _("Maximum age"),
+    "rules.min_experience_months": _("Minimum volunteering experience (months)"),
+    "mission_duration_months.min": _("Shortest mission (months)"),
+    "mission_duration_months.max": _("Longest mission (months)"),
+    "language_requirements": _("Language requirements"),
+    "themes": _("Themes"),
+}
+QUOTA_FIELD_LABELS = {
+    "places": _("Places"),
+    "duration_months": _("Mission duration (months)"),
+}
+
+
+def render_substance(agreement) -> dict:
+    """The substance of ``agreement`` as saved in the database (two queries)."""
+    quotas = agreement.quotas.order_by().values_list(
+        "cohort", "sending__acronym", "receiving__acronym", "places", "duration_months"
+    )
+    return {
+        "format": FORMAT,
+        "reference": agreement.reference,
+        "title": agreement.title,
+        "parties": {
+            "a": {"id": agreement.party_a_id, "acronym": agreement.party_a.acronym},
+            "b": {"id": agreement.party_b_id, "acronym": agreement.party_b.acronym},
+        },
+        "dates": {"start": agreement.start_date.isoformat(), "end": agreement.end_date.isoformat()},
+        "rules": {
+            "min_age": agreement.min_age,
+            "max_age": agreement.max_age,
+            "min_experience_months": agreement.min_experience_months,
+        },
+        "mission_duration_months": {
+            "min": agreement.min_duration_months,
+            "max": agreement.max_duration_months,
+        },
+        "language_requirements": agreement.language_requirements.strip(),
+        "themes": sorted(agreement.themes.values_list("code", flat=True)),
+        "quotas": sorted(
+            (
+                {
+                    "cohort": cohort,
+                    "sending": sending,
+                    "receiving": receiving,
+                    "places": places,
+                    "duration_months": duration,
+                }
+                for cohort, sending, receiving, places, duration in quotas
+            ),
+            key=_quota_key,
+        ),
+    }
+
+
+def canonical_json(substance: dict) -> str:
+    return json.dumps(substance, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def sha256_of(canonical: str) -> str:
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _quota_key(quota: dict) -> tuple[str, str, str]:
+    return (quota["cohort"], quota["sending"], quota["receiving"])
+
+
+def _flatten(data: dict, prefix: str = "") -> dict[str, Any]:
+    flat = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+    @property
+    def label(self):
+        return FIELD_LABELS.get(self.field, self.field)
+
+
+@dataclass(frozen=True)
+class QuotaChange:
+    cohort: str
+    sending: str
+    receiving: str
+    old: dict | None  # None: the quota is new
+    new: dict | None  # None: the quota was removed
+
+    @property
+    def kind(self) -> str:
+        if self.old is None:
+            return "added"
+        if self.new is None:
+            return "removed"
+        return "changed"
+
+    @property
+    def fields(self) -> list[FieldChange]:
+        """What changed inside a quota present in both versions."""
+        old, new = self.old or {}, self.new or {}
+        return [
+            FieldChange(name, old.get(name), new.get(name))
+            for name in QUOTA_FIELD_LABELS
+            if old.get(name) != new.get(name)
+        ]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    fields: list[FieldChange]
+    quotas: list[QuotaChange]
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.fields or self.quotas)
+
+
+def compare(old: dict, new: dict) -> Comparison:
+    """What changed from ``old`` to ``new`` (two renderings), field by field, quota by quota."""
+    old_flat = _flatten({k: v for k, v in old.items() if k not in {"quotas", "format"}})
+    new_flat = _flatten({k: v for k, v in new.items() if k not in {"quotas", "format"}})
+    order = list(FIELD_LABELS) + sorted((set(old_flat) | set(new_flat)) - set(FIELD_LABELS))
+    fields = [
+        FieldChange(name, old_flat.get(name), new_flat.get(name))
+        for name in order
+        if not name.endswith(".id") and old_flat.get(name) != new_flat.get(name)
+    ]
+    old_quotas = {_quota_key(q): q for q in old.get("quotas", [])}
+    new_quotas = {_quota_key(q): q for q in new.get("quotas", [])}
+    quotas = [
+        QuotaChange(*key, old=old_quotas.get(key), new=new_quotas.get(key))
+        for key in sorted(set(old_quotas) | set(new_quotas))
+        if old_quotas.get(key) != new_quotas.get(key)
+    ]
+    return Comparison(fields=fields, quotas=quotas)

@@ -1,0 +1,44 @@
+import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_agreement_is_drafted_submitted_and_approved_by_both_parties(browser_login, live_demo):
+    year = datetime.date.today().year + 1
+    page = browser_login("anvt-manager")
+    page.get_by_role("link", name="Conventions", exact=True).first.click()
+    page.get_by_role("link", name="Nouvelle convention").click()
+    page.get_by_label("Référence").fill(f"vir-tg-ml-{year}")
+    page.get_by_label("Intitulé").fill("Deuxième promotion Sud-Sud Togo–Mali")
+    page.get_by_label("Agence partenaire").select_option(label="CNPV")
+    page.get_by_label("Date de début").fill(f"{year}-10-01")
+    page.get_by_label("Date de fin").fill(f"{year + 1}-09-30")
+    page.get_by_label("Prévention et santé").check()
+    page.get_by_label("Promotion (ligne 1)").fill(str(year))
+    page.get_by_label("Places (ligne 1)").fill("4")
+    page.get_by_label("Promotion (ligne 2)").fill(str(year))
+    page.get_by_label("Places (ligne 2)").fill("2")
+    page.get_by_role("button", name="Enregistrer").click()
+
+    # expect() waits for the page that the click loads; is_visible() would not.
+    expect(page.get_by_text(f"Convention VIR-TG-ML-{year} créée.")).to_be_visible()
+    quotas = page.get_by_test_id("quotas")
+    expect(quotas.get_by_role("row", name=f"{year} ANVT → CNPV 4")).to_be_visible()
+    expect(quotas.get_by_role("row", name=f"{year} CNPV → ANVT 2")).to_be_visible()
+    page.get_by_role("button", name="Soumettre à l’approbation").click()
+    expect(page.get_by_test_id("state")).to_have_text("En attente d’approbation")
+    page.get_by_role("button", name="Approuver la version 1 au nom de ANVT").click()
+    expect(page.get_by_text("Votre approbation est enregistrée.")).to_be_visible()
+    detail_url = page.url
+
+    page = browser_login("cnpv-manager")
+    page.goto(detail_url)
+    approvals = page.get_by_test_id("approvals")
+    expect(approvals).to_contain_text("ANVT : approuvée par ANVT ")
+    expect(approvals).to_contain_text("CNPV : pas encore approuvée")
+    page.get_by_role("button", name="Approuver la version 1 au nom de CNPV").click()
+    expect(page.get_by_test_id("state")).to_have_text("Approuvée")
+    expect(page.get_by_text("Cette version est approuvée par les deux parties.")).to_be_visible()
