@@ -49,7 +49,8 @@ def _send_on_commit(messages: list[EmailMessage]) -> None:
 
 
 def _notify(agreement, agencies, subject: str, body: str, base_url: str) -> None:
-    link = base_url.rstrip("/") + agreement.get_absolute_url()
+    # The request's address when a view sends it, else the configured SITE_URL (scripts, admin).
+    link = (base_url or settings.SITE_URL).rstrip("/") + agreement.get_absolute_url()
     messages = [
         EmailMessage(subject, f"{body}\n\n{link}\n", to=[email])
         for email in _manager_emails(agencies)

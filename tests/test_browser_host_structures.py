@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,7 +14,7 @@ def test_an_officer_adds_a_host_structure(browser_login, live_demo):
     page.get_by_label("Ville").fill("Agoè")
     page.get_by_label("E-mail").fill("pas une adresse")
     page.get_by_role("button", name="Enregistrer").click()
-    assert page.get_by_text("Saisissez une adresse e-mail valide").is_visible()
+    expect(page.get_by_text("Saisissez une adresse e-mail valide")).to_be_visible()
     page.get_by_label("E-mail").fill("direction@epp-agoe.tg")
     page.get_by_role("button", name="Enregistrer").click()
     assert page.get_by_role("heading", name="École primaire publique d’Agoè").is_visible()
