@@ -12,6 +12,7 @@ from django.db import transaction
 from agencies.models import Agency, HostStructure, Membership
 from agencies.reference import load_reference_data
 from exchanges.models import Theme
+from volunteers.demo import load_volunteers
 
 User = get_user_model()
 
@@ -94,3 +95,4 @@ def load_demo() -> None:
     load_reference_data()
     load_users(settings.DEMO_PASSWORD)
     load_host_structures()
+    load_volunteers()
