@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from exchanges.models import Theme
 
 from .models import Experience, LanguageSkill, Volunteer, normalise_name
-from .validators import MAX_IMPORT_BYTES, import_format
+from .validators import HEAD_BYTES, MAX_IMPORT_BYTES, import_format
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -163,7 +163,7 @@ class ImportForm(forms.Form):
                 % {"max": filesizeformat(MAX_IMPORT_BYTES)}
             )
         data = upload.read()
-        if import_format(data[:8]) is None:
+        if import_format(data[:HEAD_BYTES]) is None:
             raise forms.ValidationError(_("Send a CSV or XLSX file."))
         self.data_bytes = data
         return upload

@@ -205,6 +205,7 @@ def parse_date(value: str) -> datetime.date:
     raise ValueError(value)
 
 
+CHECKED_BY_LOOKUP = ["sex", "nationality", "country", "education_level", "status"]
 TRUE = {"1", "oui", "yes", "true", "vrai", "x", "o", "y"}
 FALSE = {"", "0", "non", "no", "false", "faux", "n"}
 
@@ -254,9 +255,11 @@ class RowChecker:
         def issue(key, message):
             issues.append(Issue(number, self.header_of.get(key, key), str(message)))
 
-        def choice(key, table, *, default=""):
+        def choice(key, table, *, default="", required=False):
             text = row(key)
             if not text:
+                if required:
+                    issue(key, _("This field cannot be blank."))
                 return default
             code = table.get(_key(text))
             if code is None:
@@ -277,9 +280,9 @@ class RowChecker:
             sending_agency=self.agency,
             first_name=row("first_name"),
             last_name=row("last_name"),
-            sex=choice("sex", self.lookups.sex),
+            sex=choice("sex", self.lookups.sex, required=True),
             birth_date=birth_date,
-            nationality=choice("nationality", self.lookups.country),
+            nationality=choice("nationality", self.lookups.country, required=True),
             diaspora=diaspora_text in TRUE,
             email=row("email"),
             phone=row("phone"),
@@ -292,10 +295,13 @@ class RowChecker:
         )
         reported = {i.column for i in issues}
         try:
+            # Choices were checked against the lookups above; Django's check of a country
+            # translates the 250 country names each time, far too slow for 10,000 rows.
             volunteer.full_clean(
-                exclude=["sending_agency", "themes"], validate_unique=False,
+                exclude=["sending_agency", "themes", *CHECKED_BY_LOOKUP],
+                validate_unique=False,
                 validate_constraints=False,
-            )  # fmt: skip
+            )
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 if self.header_of.get(key, key) not in reported:

@@ -334,6 +334,7 @@ class VolunteerImport(models.Model):
         verbose_name=_("uploaded by"),
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
     )
     file = models.FileField(_("file"), upload_to="volunteers/imports/%Y/%m/", blank=True)

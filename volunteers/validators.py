@@ -51,10 +51,17 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
 
 
+HEAD_BYTES = 1024
+BINARY_BYTES = set(range(0, 9)) | set(range(14, 32)) - {27}
+
+
 def import_format(head: bytes) -> str | None:
-    """``"xlsx"`` for a ZIP (Office Open XML), ``"csv"`` for text, None for anything else."""
+    """``"xlsx"`` for a ZIP (Office Open XML), ``"csv"`` for text, None for anything else.
+
+    ``head`` is the file's first kilobyte or so: text has no control bytes but tab and line ends.
+    """
     if head.startswith(ZIP_MAGIC):
         return "xlsx"
-    if head.startswith(OLE_MAGIC) or b"\x00" in head:
+    if head.startswith(OLE_MAGIC) or any(b in BINARY_BYTES for b in head):
         return None
     return "csv"
