@@ -180,6 +180,8 @@ class Volunteer(models.Model):
 
     @property
     def full_name(self) -> str:
+        if self.anonymised_at is not None:
+            return str(_("Anonymised volunteer"))
         return f"{self.first_name} {self.last_name}"
 
     @property

@@ -71,7 +71,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list[: self.cap].count()
+        # Neither the order nor the annotations of the page change how many rows there are.
+        return self.object_list.values("pk").order_by()[: self.cap].count()
 
     @property
     def is_capped(self) -> bool:

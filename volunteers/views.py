@@ -84,7 +84,7 @@ def export(request):
     file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     filterset = _filtered(request, access.volunteers_exportable_by(request.user))
     volunteers = filterset.qs
-    if volunteers[: EXPORT_LIMIT + 1].count() > EXPORT_LIMIT:
+    if volunteers.values("pk").order_by()[: EXPORT_LIMIT + 1].count() > EXPORT_LIMIT:
         messages.error(
             request,
             _("More than %(limit)d volunteers match: narrow the filters to export them.")
