@@ -422,3 +422,39 @@ def test_the_admin_lists_each_model_with_history(client, login, demo):
         reverse("admin:volunteers_volunteerimport_changelist"),
     ]:
         assert client.get(url).status_code == 200, url
+
+
+def test_a_removed_or_replaced_proof_leaves_no_file_behind(
+    client, login, demo, django_capture_on_commit_callbacks
+):
+    login("anvt-officer")
+    with django_capture_on_commit_callbacks(execute=True):
+        _post_with_proof(client, b"%PDF-1.7 first")
+    volunteer = Volunteer.objects.get(email="essowe.ntcha@example.org")
+    experience = volunteer.experiences.get()
+    first = experience.proof.name
+    storage = experience.proof.storage
+    data = form_data(email=volunteer.email)
+    data.update(
+        {
+            "experiences-TOTAL_FORMS": "1",
+            "experiences-INITIAL_FORMS": "1",
+            "experiences-0-id": str(experience.pk),
+            "experiences-0-volunteer": str(volunteer.pk),
+            **{f"experiences-0-{k}": v for k, v in TWO_PERIODS[0].items()},
+            "experiences-0-proof": SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n...."),
+        }
+    )
+    url = reverse("volunteers:edit", args=[volunteer.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, data).status_code == 302
+    experience.refresh_from_db()
+    assert experience.proof_name == "photo.png"
+    assert not storage.exists(first) and storage.exists(experience.proof.name)
+    second = experience.proof.name
+    del data["experiences-0-proof"]
+    data["experiences-0-DELETE"] = "on"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, data).status_code == 302
+    assert not storage.exists(second)
+    assert not volunteer.experiences.exists()

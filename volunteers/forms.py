@@ -99,12 +99,18 @@ class ExperienceForm(forms.ModelForm):
         }
 
     def save(self, commit=True):
+        # A replaced or removed document is deleted from the storage once the transaction
+        # commits (``services.volunteer_save``): ``replaced_proof`` names it.
+        previous = self.initial.get("proof")
+        self.replaced_proof = None
         experience = super().save(commit=False)
         upload = self.cleaned_data.get("proof")
         if upload and "proof" in self.changed_data:
             experience.proof_name = upload.name[:255]
+            self.replaced_proof = previous.name if previous else None
         elif self.cleaned_data.get("remove_proof") and experience.proof:
-            experience.proof.delete(save=False)
+            self.replaced_proof = experience.proof.name
+            experience.proof = None
             experience.proof_name = ""
         if commit:
             experience.save()

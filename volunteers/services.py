@@ -85,7 +85,17 @@ def volunteer_save(*, form, experiences, languages) -> Volunteer:
         formset.instance = volunteer
         formset.save()
     experience_spans_refresh(volunteer_ids=[volunteer.pk])
+    old_files = [getattr(f, "replaced_proof", None) for f in experiences.forms]
+    old_files += [e.proof.name for e in experiences.deleted_objects if e.proof]
+    _delete_files_on_commit([name for name in old_files if name])
     return volunteer
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    """Remove stored files only once the rows that named them are gone for good."""
+    if names:
+        storage = Experience._meta.get_field("proof").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
 @transaction.atomic
@@ -178,10 +188,7 @@ def volunteer_anonymise(*, volunteer: Volunteer, user) -> Volunteer:
         "last_name": ANONYMOUS_NAME,
         "birth_date": datetime.date(volunteer.birth_date.year, 7, 1),
     }
-    experiences = list(volunteer.experiences.all())
-    for experience in experiences:
-        if experience.proof:
-            experience.proof.delete(save=False)
+    _delete_files_on_commit([e.proof.name for e in volunteer.experiences.all() if e.proof])
     Experience.objects.filter(volunteer=volunteer).update(description="", proof="", proof_name="")
     Experience.history.filter(volunteer_id=volunteer.pk).update(
         description="", proof="", proof_name=""
