@@ -68,7 +68,7 @@ rules_strategy = st.one_of(
 def person(draw, on, rules):
     years = draw(st.sampled_from([rules.min_age, rules.max_age + 1, rules.max_age]))
     birth = latest_birth_date(on, years) + days(draw(st.integers(-1, 1)))
-    needed = rules.min_experience_days + draw(st.integers(-1, 1))
+    needed = max(rules.min_experience_days + draw(st.integers(-1, 1)), 1)
     periods = []
     kind = draw(st.sampled_from(["ongoing", "closed", "random"]))
     if kind == "ongoing":  # counts exactly ``needed`` days
