@@ -18,6 +18,7 @@ from agencies.models import Agency, HostStructure, Membership
 from agencies.reference import load_reference_data
 from exchanges.models import Agreement, AgreementVersion, Approval, Quota, Theme
 from exchanges.services import agreement_record_version
+from volunteers.demo import load_volunteers
 
 User = get_user_model()
 
@@ -256,3 +257,4 @@ def load_demo() -> None:
     load_users(settings.DEMO_PASSWORD)
     load_host_structures()
     load_agreements()
+    load_volunteers()

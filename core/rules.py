@@ -114,6 +114,94 @@ rules.add_perm("vir.view_members", admin | is_agency_manager)
 
 
 # --- Volunteers -----------------------------------------------------------------------------
+# Officers and managers of the sending agency change a volunteer; managers also download a
+# volunteer's personal data and anonymise; evaluators and partners only read.
+PERSONAL_DATA = {Role.MANAGER}
+
+
+def volunteers_visible_to(user):
+    """Volunteers whose sending agency is one of the user's agencies (admins: all).
+
+    To be extended by placements (issue 6): an agency hosting a volunteer will see a reduced
+    profile of the volunteers placed with it. Until placements exist, nobody outside the sending
+    agency sees a volunteer, and views must not assume that every visible volunteer is one of
+    the user's own: ask ``vir.view_full_volunteer`` before showing contact details.
+    """
+    from volunteers.models import Volunteer
+
+    qs = Volunteer.objects.select_related("sending_agency")
+    if is_admin(user):
+        return qs
+    return qs.filter(sending_agency__in=agency_ids_of(user))
+
+
+def volunteers_exportable_by(user):
+    """The list export holds contact details: only for the agencies where the user manages
+    volunteers (officers and managers), not for every agency whose list they may read."""
+    from volunteers.models import Volunteer
+
+    qs = Volunteer.objects.select_related("sending_agency")
+    if is_admin(user):
+        return qs
+    agencies = [a for a, role in roles_of(user).items() if role in MANAGE_VOLUNTEERS]
+    return qs.filter(sending_agency__in=agencies)
+
+
+def volunteer_imports_visible_to(user):
+    from volunteers.models import VolunteerImport
+
+    qs = VolunteerImport.objects.select_related("agency", "uploaded_by")
+    if is_admin(user):
+        return qs
+    return qs.filter(agency__in=agency_ids_of(user))
+
+
+@rules.predicate
+def can_add_volunteer(user, agency):
+    return agency is not None and has_role(user, agency.pk, MANAGE_VOLUNTEERS)
+
+
+@rules.predicate
+def manages_volunteer(user, volunteer):
+    return volunteer is not None and has_role(user, volunteer.sending_agency_id, MANAGE_VOLUNTEERS)
+
+
+@rules.predicate
+def member_of_sending_agency(user, volunteer):
+    return volunteer is not None and volunteer.sending_agency_id in agency_ids_of(user)
+
+
+@rules.predicate
+def manages_personal_data(user, volunteer):
+    return volunteer is not None and has_role(user, volunteer.sending_agency_id, PERSONAL_DATA)
+
+
+@rules.predicate
+def is_anonymised(user, volunteer):
+    return volunteer is not None and volunteer.anonymised_at is not None
+
+
+@rules.predicate
+def manages_some_volunteers(user):
+    return any(role in MANAGE_VOLUNTEERS for role in roles_of(user).values())
+
+
+@rules.predicate
+def manages_import(user, volunteer_import):
+    return volunteer_import is not None and has_role(
+        user, volunteer_import.agency_id, MANAGE_VOLUNTEERS
+    )
+
+
+rules.add_perm("vir.add_volunteer", admin | can_add_volunteer)
+rules.add_perm("vir.import_volunteers", admin | can_add_volunteer)
+rules.add_perm("vir.export_volunteers", admin | manages_some_volunteers)
+rules.add_perm("vir.view_full_volunteer", admin | member_of_sending_agency)
+rules.add_perm("vir.change_volunteer", ~is_anonymised & (admin | manages_volunteer))
+rules.add_perm("vir.withdraw_volunteer", ~is_anonymised & (admin | manages_volunteer))
+rules.add_perm("vir.download_personal_data", admin | manages_personal_data)
+rules.add_perm("vir.anonymise_volunteer", ~is_anonymised & (admin | manages_personal_data))
+rules.add_perm("vir.view_volunteerimport", admin | manages_import)
 
 
 # --- Agreements -----------------------------------------------------------------------------

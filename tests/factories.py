@@ -119,3 +119,46 @@ def current_quotas(agreement):
         QuotaData(q.cohort, q.sending_id, q.receiving_id, q.places, q.duration_months)
         for q in agreement.quotas.order_by("cohort", "sending_id")
     ]
+
+
+def _letters(n: int) -> str:
+    """0 → "a", 25 → "z", 26 → "ba": names take letters, not digits."""
+    letters = ""
+    while True:
+        letters = chr(ord("a") + n % 26) + letters
+        n //= 26
+        if not n:
+            return letters
+
+
+class VolunteerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Volunteer"
+
+    first_name = factory.Iterator(["Akossiwa", "Kossi", "Aminata", "Théo", "María José", "Aïcha"])
+    last_name = factory.Sequence(lambda n: f"Amégah-{_letters(n).capitalize()}")
+    sex = "female"
+    birth_date = factory.Sequence(lambda n: datetime.date(2001, 1, 1) + datetime.timedelta(n % 900))
+    nationality = "TG"
+    email = factory.Sequence(lambda n: f"volontaire{n}@example.org")
+    sending_agency = factory.SubFactory(AgencyFactory)
+
+
+class ExperienceFactory(factory.django.DjangoModelFactory):
+    """A period; the derived spans of its volunteer are rebuilt, as the services do."""
+
+    class Meta:
+        model = "volunteers.Experience"
+        skip_postgeneration_save = True
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    organisation = "Croix-Rouge togolaise"
+    start = datetime.date(2020, 1, 1)
+    end = datetime.date(2022, 12, 31)
+
+    @factory.post_generation
+    def refresh_spans(obj, create, extracted, **kwargs):
+        from volunteers.services import experience_spans_refresh
+
+        if create:
+            experience_spans_refresh(volunteer_ids=[obj.volunteer_id])

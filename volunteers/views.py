@@ -1,7 +1,299 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core import rules as access
+
+from . import exporting, selectors, services
+from .eligibility import evaluate
+from .filters import VolunteerFilter
+from .forms import (
+    EligibilityDateForm,
+    ExperienceFormSet,
+    ImportForm,
+    LanguageFormSet,
+    VolunteerForm,
+    WithdrawForm,
+)
+from .models import Experience
+from .validators import sniff
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 10_000
+
+
+def _acting_agency(request, perm):
+    """The agency the page acts for, if the user's role there allows ``perm`` (else 403)."""
+    agency = request.membership.agency if request.membership else None
+    if agency is None or not request.user.has_perm(perm, agency):
+        raise PermissionDenied
+    return agency
+
+
+def _volunteer_for_user(request, pk, perm=None):
+    """The volunteer if the user may see it (else 404), and may ``perm`` it (else 403)."""
+    volunteer = get_object_or_404(access.volunteers_visible_to(request.user), pk=pk)
+    if perm and not request.user.has_perm(perm, volunteer):
+        raise PermissionDenied
+    return volunteer
+
+
+def _filtered(request, queryset):
+    return VolunteerFilter(request.GET or None, queryset=queryset, user=request.user)
 
 
 @require_GET
 def index(request):
-    return render(request, "volunteers/index.html")
+    filterset = _filtered(request, access.volunteers_visible_to(request.user))
+    on = (filterset.form.is_valid() and filterset.form.cleaned_data.get("eligible_on")) or None
+    on = on or timezone.localdate()
+    volunteers = selectors.with_eligibility(filterset.qs, on).prefetch_related("themes")
+    paginator = selectors.CappedPaginator(volunteers, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    agency = request.membership.agency if request.membership else None
+    return render(
+        request,
+        "volunteers/volunteer_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "eligibility_date": on,
+            "query_string": query.urlencode(),
+            "show_agency": access.is_admin(request.user) or len(request.memberships) > 1,
+            "can_add": agency is not None and request.user.has_perm("vir.add_volunteer", agency),
+            "can_export": request.user.has_perm("vir.export_volunteers"),
+        },
+    )
+
+
+@require_GET
+def export(request):
+    if not request.user.has_perm("vir.export_volunteers"):
+        raise PermissionDenied
+    file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    filterset = _filtered(request, access.volunteers_exportable_by(request.user))
+    volunteers = filterset.qs
+    if volunteers.values("pk").order_by()[: EXPORT_LIMIT + 1].count() > EXPORT_LIMIT:
+        messages.error(
+            request,
+            _("More than %(limit)d volunteers match: narrow the filters to export them.")
+            % {"limit": EXPORT_LIMIT},
+        )
+        query = request.GET.copy()
+        query.pop("format", None)
+        return redirect(f"{reverse('volunteers:index')}?{query.urlencode()}")
+    volunteers = volunteers.prefetch_related(
+        "themes", "languages", Prefetch("experiences", queryset=Experience.objects.order_by())
+    )
+    rows = exporting.export_rows(volunteers.iterator(chunk_size=1000), get_language())
+    stamp = timezone.localdate().isoformat()
+    if file_format == "xlsx":
+        content, content_type = exporting.xlsx_bytes(rows), exporting.XLSX_TYPE
+    else:
+        content, content_type = exporting.csv_bytes(rows), exporting.CSV_TYPE
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="volunteers-{stamp}.{file_format}"'
+    return response
+
+
+@require_GET
+def detail(request, pk):
+    volunteer = _volunteer_for_user(request, pk, "vir.view_full_volunteer")
+    form = EligibilityDateForm(request.GET if "on" in request.GET else None)
+    on = form.cleaned_data["on"] if form.is_bound and form.is_valid() else timezone.localdate()
+    experiences = list(volunteer.experiences.all())
+    result = evaluate(volunteer.birth_date, [e.period for e in experiences], on)
+    user = request.user
+    return render(
+        request,
+        "volunteers/volunteer_detail.html",
+        {
+            "volunteer": volunteer,
+            "languages": volunteer.languages.all(),
+            "themes": volunteer.themes.all(),
+            "date_form": form if form.is_bound else EligibilityDateForm(initial={"on": on}),
+            "eligibility": result,
+            "timeline": selectors.experience_timeline(experiences, on),
+            "history": selectors.volunteer_recent_history(volunteer),
+            "can_edit": user.has_perm("vir.change_volunteer", volunteer),
+            "can_withdraw": user.has_perm("vir.withdraw_volunteer", volunteer)
+            and volunteer.status != volunteer.Status.WITHDRAWN,
+            "can_download": user.has_perm("vir.download_personal_data", volunteer),
+            "can_anonymise": user.has_perm("vir.anonymise_volunteer", volunteer),
+            "withdraw_form": WithdrawForm(),
+        },
+    )
+
+
+def _edit(request, volunteer, agency):
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    form = VolunteerForm(data, instance=volunteer, agency=agency)
+    experiences = ExperienceFormSet(data, files, instance=form.instance, prefix="experiences")
+    languages = LanguageFormSet(data, instance=form.instance, prefix="languages")
+    if request.method == "POST" and all(
+        [form.is_valid(), experiences.is_valid(), languages.is_valid()]
+    ):
+        saved = services.volunteer_save(form=form, experiences=experiences, languages=languages)
+        messages.success(request, _("Volunteer “%s” saved.") % saved.full_name)
+        return redirect("volunteers:detail", pk=saved.pk)
+    return render(
+        request,
+        "volunteers/volunteer_form.html",
+        {
+            "form": form,
+            "experiences": experiences,
+            "languages": languages,
+            "agency": agency,
+            "volunteer": volunteer,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def create(request):
+    agency = _acting_agency(request, "vir.add_volunteer")
+    return _edit(request, None, agency)
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    volunteer = _volunteer_for_user(request, pk, "vir.change_volunteer")
+    return _edit(request, volunteer, volunteer.sending_agency)
+
+
+@require_POST
+def withdraw(request, pk):
+    volunteer = _volunteer_for_user(request, pk, "vir.withdraw_volunteer")
+    form = WithdrawForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.volunteer_withdraw(volunteer=volunteer, user=request.user, reason=reason)
+    except services.VolunteerError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%s has withdrawn.") % volunteer.full_name)
+    return redirect("volunteers:detail", pk=volunteer.pk)
+
+
+@require_GET
+def personal_data(request, pk):
+    volunteer = _volunteer_for_user(request, pk, "vir.download_personal_data")
+    data = services.volunteer_personal_data(volunteer=volunteer, user=request.user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="volunteer-{volunteer.pk}.json"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def anonymise(request, pk):
+    volunteer = _volunteer_for_user(request, pk, "vir.anonymise_volunteer")
+    if request.method == "POST":
+        try:
+            services.volunteer_anonymise(volunteer=volunteer, user=request.user)
+        except services.VolunteerError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The volunteer’s identity has been erased."))
+        return redirect("volunteers:detail", pk=volunteer.pk)
+    return render(request, "volunteers/volunteer_anonymise.html", {"volunteer": volunteer})
+
+
+@require_GET
+def proof(request, pk):
+    """A proof document, through the access rules: uploaded files have no public URL."""
+    experience = get_object_or_404(Experience.objects.select_related("volunteer"), pk=pk)
+    _volunteer_for_user(request, experience.volunteer_id, "vir.view_full_volunteer")
+    if not experience.proof:
+        raise Http404
+    file = experience.proof.open("rb")
+    content_type = sniff(file.read(16)) or "application/octet-stream"
+    file.seek(0)
+    return FileResponse(
+        file,
+        as_attachment=True,
+        filename=experience.proof_name or experience.proof.name.rsplit("/", 1)[-1],
+        content_type=content_type,
+    )
+
+
+# --- Import ---------------------------------------------------------------------------------
+
+
+@require_GET
+def import_template(request):
+    file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    language = request.GET.get("lang") if request.GET.get("lang") in {"fr", "en"} else "fr"
+    content = exporting.template_file(file_format, language)
+    content_type = exporting.XLSX_TYPE if file_format == "xlsx" else exporting.CSV_TYPE
+    response = HttpResponse(content, content_type=content_type)
+    name = "volontaires-modele" if language == "fr" else "volunteers-template"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    agency = _acting_agency(request, "vir.import_volunteers")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job, created = services.volunteer_import_submit(
+                agency=agency,
+                user=request.user,
+                data=form.data_bytes,
+                file_name=upload.name,
+                language=get_language(),
+            )
+        except services.VolunteerError as exc:
+            form.add_error("file", exc.message)
+        else:
+            if not created:
+                messages.info(
+                    request,
+                    _("This file was already submitted: here is its import, it is not run twice."),
+                )
+            return redirect("volunteers:import_detail", pk=job.pk)
+    return render(
+        request,
+        "volunteers/import_upload.html",
+        {
+            "form": form,
+            "agency": agency,
+            "imports": selectors.agency_recent_imports(agency=agency),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def import_detail(request, pk):
+    job = get_object_or_404(access.volunteer_imports_visible_to(request.user), pk=pk)
+    if not request.user.has_perm("vir.view_volunteerimport", job):
+        raise PermissionDenied
+    if request.method == "POST":
+        # "Start again" for a job still queued: the broker may have been down when recorded.
+        if services.volunteer_import_enqueue_again(volunteer_import=job):
+            messages.info(request, _("The import has been queued again."))
+        return redirect("volunteers:import_detail", pk=job.pk)
+    template = "volunteers/_import_status.html" if request.htmx else "volunteers/import_detail.html"
+    return render(request, template, {"job": job, "waiting_long": _waiting_long(job)})
+
+
+def _waiting_long(job) -> bool:
+    return (
+        job.status == job.Status.QUEUED and (timezone.now() - job.created_at).total_seconds() > 60
+    )

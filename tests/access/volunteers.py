@@ -1,0 +1,85 @@
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from volunteers.models import Experience, Volunteer, VolunteerImport
+
+from . import Row, everyone
+
+READERS = {"evaluator": 403, "partner": 403}
+OTHERS = {"partner_agency": 404, "outsider": 404}
+MANAGERS_ONLY = everyone(403, manager=200, admin=200, **OTHERS)
+
+
+def _anvt():
+    return Volunteer.objects.filter(sending_agency__acronym="ANVT", anonymised_at__isnull=True)
+
+
+def anvt_volunteer():
+    return _anvt().order_by("pk").first().pk
+
+
+def fresh_anvt_volunteer():
+    """A volunteer still to withdraw or anonymise: each persona's POST gets its own."""
+    return _anvt().exclude(status="withdrawn").order_by("-pk").first().pk
+
+
+def anvt_proof():
+    experience = Experience.objects.filter(volunteer_id=anvt_volunteer()).order_by("pk").first()
+    if not experience.proof:
+        experience.proof.save("attestation.pdf", ContentFile(b"%PDF-1.4 demo"), save=True)
+    return experience.pk
+
+
+def anvt_import():
+    return VolunteerImport.objects.filter(agency__acronym="ANVT").order_by("pk").first().pk
+
+
+def url(name, *args):
+    return lambda: reverse(f"volunteers:{name}", args=[a() for a in args])
+
+
+ROWS = [
+    Row("volunteers:index", url("index"), everyone(200)),
+    # Each agency exports its own register; readers of an agency do not export contact details.
+    Row("volunteers:export", url("export"), everyone(200, **READERS)),
+    # Creating and importing act for the user's acting agency (admins have none).
+    Row("volunteers:create", url("create"), everyone(200, **READERS, admin=403)),
+    Row("volunteers:create", url("create"), everyone(200, **READERS, admin=403), method="post"),
+    Row("volunteers:detail", url("detail", anvt_volunteer), everyone(200, **OTHERS)),
+    Row("volunteers:edit", url("edit", anvt_volunteer), everyone(200, **READERS, **OTHERS)),
+    Row(
+        "volunteers:edit",
+        url("edit", anvt_volunteer),
+        everyone(200, **READERS, **OTHERS),
+        method="post",
+    ),
+    Row(
+        "volunteers:withdraw",
+        url("withdraw", fresh_anvt_volunteer),
+        everyone(302, **READERS, **OTHERS),
+        method="post",
+    ),
+    Row("volunteers:personal_data", url("personal_data", anvt_volunteer), MANAGERS_ONLY),
+    Row("volunteers:anonymise", url("anonymise", fresh_anvt_volunteer), MANAGERS_ONLY),
+    Row(
+        "volunteers:anonymise",
+        url("anonymise", fresh_anvt_volunteer),
+        everyone(403, manager=302, admin=302, **OTHERS),
+        method="post",
+    ),
+    Row("volunteers:proof", url("proof", anvt_proof), everyone(200, **OTHERS)),
+    Row("volunteers:import", url("import"), everyone(200, **READERS, admin=403)),
+    Row("volunteers:import", url("import"), everyone(200, **READERS, admin=403), method="post"),
+    Row("volunteers:import_template", url("import_template"), everyone(200)),
+    Row(
+        "volunteers:import_detail",
+        url("import_detail", anvt_import),
+        everyone(200, **READERS, **OTHERS),
+    ),
+    Row(
+        "volunteers:import_detail",
+        url("import_detail", anvt_import),
+        everyone(302, **READERS, **OTHERS),
+        method="post",
+    ),
+]

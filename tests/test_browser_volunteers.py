@@ -1,0 +1,68 @@
+import datetime
+
+import pytest
+
+from config import celery_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_officer_registers_a_volunteer_and_sees_the_eligibility(browser_login, live_demo):
+    page = browser_login("anvt-officer")
+    page.get_by_role("link", name="Volontaires", exact=True).first.click()
+    page.get_by_role("link", name="Ajouter un volontaire").click()
+    page.get_by_label("Prénom").fill("Essowè")
+    page.locator("#id_last_name").fill("N’Tcha-Kpatcha")
+    page.get_by_label("Sexe").select_option("female")
+    today = datetime.date.today()
+    page.get_by_label("Date de naissance").fill(f"{today.year - 22}-01-15")
+    # The first period is short; a second one, overlapping, brings the union past two years.
+    page.get_by_label("Organisme").fill("Croix-Rouge togolaise")
+    page.get_by_label("Début").fill(f"{today.year - 3}-01-01")
+    page.get_by_label("Fin").fill(f"{today.year - 2}-06-30")
+    page.get_by_role("button", name="Ajouter une période").click()
+    second = page.get_by_test_id("experience-form").nth(1)
+    second.get_by_label("Organisme").fill("Association Jeunesse Verte de Kpalimé")
+    second.get_by_label("Début").fill(f"{today.year - 2}-03-01")
+    page.get_by_role("button", name="Enregistrer").click()
+    assert page.get_by_role("heading", name="Essowè N’Tcha-Kpatcha").is_visible()
+    assert page.get_by_text("Volontaire « Essowè N’Tcha-Kpatcha » enregistré.").is_visible()
+    badge = page.get_by_test_id("eligibility-badge")
+    assert badge.inner_text() == "Éligible"
+    assert page.get_by_text("chevauche une autre période").first.is_visible()
+    # Three years earlier she was not yet 18 and had no experience: two reasons.
+    page.get_by_label("Date de départ").fill(f"{today.year - 5}-01-01")
+    page.get_by_role("button", name="Vérifier").click()
+    assert badge.inner_text() == "Non éligible"
+    reasons = page.get_by_test_id("eligibility-reasons")
+    assert "l’âge minimum est 18" in reasons.inner_text()
+    assert "0 jour de volontariat" in reasons.inner_text()
+
+
+@pytest.fixture
+def eager():
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+def test_an_officer_imports_a_file_fixes_a_row_and_imports_it(
+    browser_login, live_demo, eager, tmp_path
+):
+    header = "prénom;nom;sexe;date_de_naissance;nationalité;courriel\n"
+    bad = tmp_path / "volontaires.csv"
+    bad.write_text(header + "Kafui;Amouzou;F;31/02/2002;TG;kafui@example.org\n", "utf-8")
+    page = browser_login("anvt-officer")
+    page.goto(f"{live_demo.url}/volunteers/import/")
+    page.get_by_label("Fichier").set_input_files(str(bad))
+    page.get_by_role("button", name="Vérifier et importer").click()
+    errors = page.get_by_test_id("import-errors")
+    assert "date_de_naissance" in errors.inner_text()
+    assert "2" in errors.locator("td").first.inner_text()
+    good = tmp_path / "volontaires-corrige.csv"
+    good.write_text(header + "Kafui;Amouzou;F;28/02/2002;TG;kafui@example.org\n", "utf-8")
+    page.get_by_role("link", name="Envoyer un fichier corrigé").click()
+    page.get_by_label("Fichier").set_input_files(str(good))
+    page.get_by_role("button", name="Vérifier et importer").click()
+    assert page.get_by_test_id("import-result").inner_text().startswith("1 volontaire importé.")

@@ -1,0 +1,385 @@
+"""Import of volunteers from CSV and XLSX files, as background jobs; export and templates."""
+
+import csv
+import datetime
+import io
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from agencies.models import Agency
+from config import celery_app
+from tests.factories import MembershipFactory, VolunteerFactory
+from volunteers.columns import COLUMNS
+from volunteers.models import Volunteer, VolunteerImport
+from volunteers.services import volunteer_import_run, volunteer_import_submit
+
+FR = ["prénom", "nom", "sexe", "date_de_naissance", "nationalité", "courriel", "langues",
+      "thèmes", "expérience_1_organisme", "expérience_1_début", "expérience_1_fin"]  # fmt: skip
+EN = ["first_name", "last_name", "sex", "birth_date", "nationality", "email", "languages",
+      "themes", "experience_1_organisation", "experience_1_start", "experience_1_end"]  # fmt: skip
+
+
+def csv_file(header, rows, delimiter=";"):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def xlsx_file(header, rows):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def good_row(n):
+    return [f"Akossiwa-{chr(ord('A') + n % 26)}", f"Mensah d’Almeida {_letters(n)}", "F",
+            f"{1 + n % 28:02d}/03/2002", "TG", f"ama{n}@example.org", "fr:natif, ee:natif",
+            "Prévention et santé, health", "Croix-Rouge togolaise", "01/01/2021", ""]  # fmt: skip
+
+
+def _letters(n):
+    out = ""
+    while True:
+        out = chr(ord("a") + n % 26) + out
+        n //= 26
+        if not n:
+            return out.capitalize()
+
+
+@pytest.fixture
+def eager():
+    """Tasks run in-process even when a broker is configured (as on CI)."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def anvt(demo):
+    return Agency.objects.get(acronym="ANVT")
+
+
+def submit(agency, data, name="volontaires.csv", user=None):
+    job, created = volunteer_import_submit(
+        agency=agency, user=user, data=data, file_name=name, language="fr"
+    )
+    volunteer_import_run(import_id=job.pk)
+    job.refresh_from_db()
+    return job, created
+
+
+# --- Checking every row first ---------------------------------------------------------------
+
+
+def test_one_bad_row_imports_nothing_and_the_report_names_row_and_column(db, anvt):
+    rows = [good_row(i) for i in range(5)]
+    rows[2][3] = "31/02/2002"  # no 31 February: the 4th line of the file
+    before = Volunteer.objects.count()
+    job, _ = submit(anvt, csv_file(FR, rows))
+    assert job.status == "failed"
+    assert Volunteer.objects.count() == before
+    assert job.errors == [
+        {"row": 4, "column": "date_de_naissance", "message": "Saisissez une date comme 31/12/2000."}
+    ]
+    assert job.error_count == 1 and job.created_count == 0
+
+
+def test_every_wrong_cell_is_reported(db, anvt):
+    rows = [good_row(i) for i in range(3)]
+    rows[0][0] = "4ma"  # digits in a name
+    rows[1][2] = "Z"  # no such sex
+    rows[1][5] = "pas-une-adresse"
+    rows[2][6] = "klingon:natif"
+    rows[2][9], rows[2][10] = "01/01/2022", "01/01/2021"  # ends before it starts
+    job, _ = submit(anvt, csv_file(FR, rows))
+    found = {(e["row"], e["column"]) for e in job.errors}
+    assert found == {
+        (2, "prénom"), (3, "sexe"), (3, "courriel"), (4, "langues"), (4, "expérience_1_fin"),
+    }  # fmt: skip
+    messages = " ".join(e["message"] for e in job.errors)
+    assert "ne peut pas figurer dans un nom" in messages
+    assert "La fin ne peut pas précéder le début" in messages
+
+
+def test_missing_and_unknown_columns_are_reported_on_the_first_row(db, anvt):
+    job, _ = submit(anvt, csv_file(["prénom", "couleur"], [["Ama", "bleu"]]))
+    assert job.status == "failed"
+    assert {"row": 1, "column": "couleur", "message": "Colonne inconnue."} in job.errors
+    assert {e["column"] for e in job.errors if "obligatoire" in e["message"]} >= {
+        "nom", "date_de_naissance",
+    }  # fmt: skip
+
+
+# --- Good files -----------------------------------------------------------------------------
+
+
+def test_a_french_csv_with_semicolons_and_french_dates_is_imported(db, anvt):
+    user = MembershipFactory(agency=anvt).user
+    job, _ = submit(anvt, csv_file(FR, [good_row(1)]), user=user)
+    assert job.status == "done", job.message or job.errors
+    volunteer = Volunteer.objects.get(email="ama1@example.org")
+    assert volunteer.last_name == "Mensah d’Almeida B"
+    assert volunteer.birth_date == datetime.date(2002, 3, 2)
+    assert volunteer.sending_agency == anvt
+    assert {s.language: s.level for s in volunteer.languages.all()} == {
+        "fr": "native",
+        "ee": "native",
+    }
+    assert [t.code for t in volunteer.themes.all()] == ["health"]
+    experience = volunteer.experiences.get()
+    assert (experience.start, experience.end) == (datetime.date(2021, 1, 1), None)
+    assert volunteer.spans.count() == 1
+    record = volunteer.history.get()
+    assert record.history_user == user
+    assert record.history_change_reason == "Importé depuis volontaires.csv"
+
+
+def test_an_english_xlsx_with_date_cells_is_imported(db, anvt):
+    row = ["María José", "Quishpe Guamán", "female", datetime.datetime(2001, 12, 31), "Ecuador",
+           "mj@example.org", "es:native", "education", "Cruz Roja", datetime.date(2020, 5, 1),
+           datetime.date(2023, 5, 1)]  # fmt: skip
+    job, _ = submit(anvt, xlsx_file(EN, [row]), name="volunteers.xlsx")
+    assert job.status == "done", job.errors
+    volunteer = Volunteer.objects.get(email="mj@example.org")
+    assert (volunteer.birth_date, volunteer.nationality.code) == (datetime.date(2001, 12, 31), "EC")
+    assert volunteer.experiences.get().end == datetime.date(2023, 5, 1)
+
+
+def test_duplicates_are_reported_not_doubled(db, anvt):
+    VolunteerFactory(
+        sending_agency=anvt,
+        first_name="Kossi",
+        last_name="Agbéko",
+        birth_date=datetime.date(2001, 5, 4),
+        email="deja@example.org",
+    )
+    rows = [
+        ["KOSSI", "AGBÉKO", "M", "04/05/2001", "TG", "", "", "", "", "", ""],  # same person
+        ["Yao", "Amouzou", "M", "01/01/2002", "TG", "DEJA@example.org", "", "", "", "", ""],
+        ["Edem", "Lawson", "M", "01/01/2003", "TG", "edem@example.org", "", "", "", "", ""],
+        ["Edem", "Lawson", "M", "01/01/2003", "TG", "", "", "", "", "", ""],  # same as row 4
+    ]
+    job, _ = submit(anvt, csv_file(FR, rows))
+    assert job.status == "done", job.errors
+    assert job.created_count == 1 and job.duplicate_count == 3
+    assert [d["row"] for d in job.duplicates] == [2, 3, 5]
+    assert "Même personne qu’à la ligne 4" in job.duplicates[2]["message"]
+    assert Volunteer.objects.filter(first_name="Edem", last_name="Lawson").count() == 1
+
+
+def test_a_file_of_10000_rows_imports_completely_and_once_even_if_submitted_twice(db, anvt):
+    data = csv_file(FR, [good_row(i) for i in range(10_000)])
+    before = Volunteer.objects.count()
+    started = time.monotonic()
+    job, created = submit(anvt, data, name="registre.csv")
+    elapsed = time.monotonic() - started
+    assert created and job.status == "done", job.errors[:3]
+    assert job.created_count == 10_000
+    assert (job.total_rows, job.checked_rows) == (10_000, 10_000)
+    assert Volunteer.objects.count() == before + 10_000
+    assert elapsed < 60, f"{elapsed:.1f} s"
+    # The same file again: the same job, nothing run twice.
+    again, created = submit(anvt, data, name="registre-copie.csv")
+    assert not created and again.pk == job.pk
+    # The same rows in another file (another checksum): all duplicates.
+    other = csv_file(FR, [good_row(i) for i in range(10_000)], delimiter=",")
+    third, created = submit(anvt, other, name="registre-virgules.csv")
+    assert created and third.status == "done"
+    assert (third.created_count, third.duplicate_count) == (0, 10_000)
+    assert Volunteer.objects.count() == before + 10_000
+
+
+def test_a_job_runs_once_even_if_the_task_is_delivered_twice(db, anvt):
+    job, _ = volunteer_import_submit(
+        agency=anvt, user=None, data=csv_file(FR, [good_row(1)]), file_name="a.csv", language="fr"
+    )
+    volunteer_import_run(import_id=job.pk)
+    volunteer_import_run(import_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == "done" and job.created_count == 1
+    assert Volunteer.objects.filter(email="ama1@example.org").count() == 1
+
+
+def test_a_job_abandoned_by_a_dead_worker_is_taken_over_later(db, anvt):
+    job, _ = volunteer_import_submit(
+        agency=anvt, user=None, data=csv_file(FR, [good_row(1)]), file_name="a.csv", language="fr"
+    )
+    recent = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5)
+    VolunteerImport.objects.filter(pk=job.pk).update(status="running", started_at=recent)
+    volunteer_import_run(import_id=job.pk)
+    assert not Volunteer.objects.filter(email="ama1@example.org").exists()
+    stale = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
+    VolunteerImport.objects.filter(pk=job.pk).update(started_at=stale)
+    volunteer_import_run(import_id=job.pk)
+    assert Volunteer.objects.filter(email="ama1@example.org").exists()
+
+
+# --- Pages ----------------------------------------------------------------------------------
+
+
+def test_an_officer_uploads_a_file_and_follows_the_job(
+    client, login, anvt, eager, django_capture_on_commit_callbacks
+):
+    login("anvt-officer")
+    upload = SimpleUploadedFile("volontaires.csv", csv_file(FR, [good_row(1), good_row(2)]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("volunteers:import"), {"file": upload})
+    job = VolunteerImport.objects.get(file_name="volontaires.csv")
+    assert response.url == reverse("volunteers:import_detail", args=[job.pk])
+    page = client.get(response.url).content.decode()
+    assert "2 volontaires importés." in page
+    assert "hx-get" not in page  # finished: no more polling
+
+
+def test_the_status_fragment_polls_while_the_job_waits(client, login, anvt):
+    login("anvt-officer")
+    job, _ = volunteer_import_submit(
+        agency=anvt, user=None, data=csv_file(FR, [good_row(1)]), file_name="a.csv", language="fr"
+    )
+    url = reverse("volunteers:import_detail", args=[job.pk])
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.startswith('<div id="import-status" data-status="queued"')
+    assert 'hx-trigger="every 1s"' in fragment
+    assert "<html" not in fragment
+
+
+def test_a_file_that_is_not_a_table_is_refused_at_once(client, login, anvt):
+    login("anvt-officer")
+    upload = SimpleUploadedFile("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    response = client.post(reverse("volunteers:import"), {"file": upload})
+    assert response.status_code == 200
+    assert "Envoyez un fichier CSV ou XLSX." in response.content.decode()
+    assert not VolunteerImport.objects.filter(file_name="photo.csv").exists()
+
+
+def test_readers_and_other_agencies_do_not_see_an_import(client, login, anvt):
+    job = VolunteerImport.objects.filter(agency=anvt).first()
+    url = reverse("volunteers:import_detail", args=[job.pk])
+    login("anvt-partner")
+    assert client.get(url).status_code == 403
+    login("cnpv-officer")
+    assert client.get(url).status_code == 404
+
+
+# --- Templates and export -------------------------------------------------------------------
+
+
+def test_the_templates_have_french_and_english_headers(client, login, anvt):
+    login("anvt-officer")
+    url = reverse("volunteers:import_template")
+    french = client.get(url, {"format": "csv", "lang": "fr"}).content.decode("utf-8-sig")
+    assert french.splitlines()[0].split(";")[:4] == ["prénom", "nom", "sexe", "date_de_naissance"]
+    english = client.get(url, {"format": "xlsx", "lang": "en"})
+    workbook = load_workbook(io.BytesIO(english.content))
+    header = [c.value for c in workbook.worksheets[0][1]]
+    assert header == [c.en for c in COLUMNS]
+    assert workbook.worksheets[1]["A1"].value == "Column" or workbook.worksheets[1]["A1"].value
+
+
+def test_a_filled_template_imports(db, anvt):
+    header = [c.fr for c in COLUMNS]
+    row = {c.fr: "" for c in COLUMNS}
+    row.update(
+        {
+            "prénom": "Sélom",
+            "nom": "Kpodar-Ékué",
+            "sexe": "F",
+            "date_de_naissance": "2003-02-01",
+            "nationalité": "Togo",
+            "diaspora": "oui",
+            "pays": "France",
+            "statut": "sélectionné",
+            "niveau_d_études": "Licence",
+        }
+    )
+    job, _ = submit(anvt, csv_file(header, [[row[h] for h in header]]))
+    assert job.status == "done", job.errors
+    volunteer = Volunteer.objects.get(last_name="Kpodar-Ékué")
+    assert (volunteer.diaspora, volunteer.country.code, volunteer.status) == (
+        True, "FR", "selected",
+    )  # fmt: skip
+    assert volunteer.education_level == "bachelor"
+
+
+HOSTILE = ['=HYPERLINK("http://evil")', "+33 6 00", "-1+1", "@SUM(A1)", "\tcmd", "\rcmd"]
+
+
+def test_the_export_neutralises_formulas_and_imports_again(client, login, anvt):
+    login("anvt-officer")
+    for i, text in enumerate(HOSTILE):
+        VolunteerFactory(sending_agency=anvt, last_name=f"Zéphyrin-{'abcdef'[i]}", notes=text)
+    url = reverse("volunteers:export")
+    exported = client.get(url, {"format": "csv", "q": "zéphyrin"})
+    assert exported["Content-Disposition"].startswith("attachment;")
+    text = exported.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    notes = [r[15] for r in rows[1:]]
+    assert sorted(notes) == sorted("'" + t for t in HOSTILE)
+    assert len(rows) == 1 + len(HOSTILE)
+
+    workbook = load_workbook(
+        io.BytesIO(client.get(url, {"format": "xlsx", "q": "zéphyrin"}).content)
+    )
+    cells = [row[15].value for row in workbook.worksheets[0].iter_rows(min_row=2)]
+    # (XML turns a carriage return into a line feed: the cell still begins with the apostrophe)
+    assert sorted(c.replace("\n", "\r") for c in cells) == sorted("'" + t for t in HOSTILE)
+    assert all(row[15].data_type == "s" for row in workbook.worksheets[0].iter_rows(min_row=2))
+
+    # The export is a valid import file: into another agency, the notes come back unchanged.
+    cnpv = Agency.objects.get(acronym="CNPV")
+    job, _ = submit(cnpv, exported.content, name="export.csv")
+    assert job.status == "done", job.errors
+    imported = Volunteer.objects.filter(sending_agency=cnpv, last_name__startswith="Zéphyrin")
+    assert sorted(imported.values_list("notes", flat=True)) == sorted(HOSTILE)
+
+
+def test_the_export_follows_the_filters_and_the_rules(client, login, anvt):
+    login("anvt-officer")
+    response = client.get(reverse("volunteers:export"), {"format": "csv", "status": "withdrawn"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    expected = Volunteer.objects.filter(sending_agency=anvt, status="withdrawn").count()
+    assert len(rows) - 1 == expected >= 1
+    assert all(r[14] == "withdrawn" for r in rows[1:])
+    login("anvt-evaluator")
+    assert client.get(reverse("volunteers:export")).status_code == 403
+
+
+# --- A real worker --------------------------------------------------------------------------
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_runs_an_import_job():
+    from celery.contrib.testing.worker import start_worker
+
+    from tests.factories import AgencyFactory
+
+    agency = AgencyFactory()
+    row = good_row(7)
+    row[7] = ""  # no theme: this database is empty but for the agency
+    assert not celery_app.conf.task_always_eager
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        job, _ = volunteer_import_submit(
+            agency=agency, user=None, data=csv_file(FR, [row]), file_name="w.csv",
+            language="fr",
+        )  # fmt: skip
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            job.refresh_from_db()
+            if job.is_finished:
+                break
+            time.sleep(0.2)
+    assert job.status == "done", job.message or job.errors
+    assert Volunteer.objects.filter(sending_agency=agency).count() == 1

@@ -1,0 +1,460 @@
+import datetime
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import Agency
+from exchanges.models import Theme
+from tests.factories import ExperienceFactory, MembershipFactory, ThemeFactory, VolunteerFactory
+from volunteers.eligibility import latest_birth_date
+from volunteers.models import Experience, LanguageSkill, Volunteer
+
+d = datetime.date
+TODAY = timezone.localdate
+
+
+def anvt_volunteer():
+    return Volunteer.objects.filter(sending_agency__acronym="ANVT").order_by("pk").first()
+
+
+def form_data(experiences=(), languages=(), **fields):
+    """The POST of the volunteer form with its two formsets."""
+    data = {
+        "first_name": "Essowè",
+        "last_name": "N’Tcha-Kpatcha",
+        "sex": "female",
+        "birth_date": "2003-04-12",
+        "nationality": "TG",
+        "email": "essowe.ntcha@example.org",
+        "phone": "+228 90 12 34 56",
+        "city": "Kara",
+        "country": "TG",
+        "education_level": "bachelor",
+        "status": "candidate",
+        "experiences-TOTAL_FORMS": str(len(experiences)),
+        "experiences-INITIAL_FORMS": "0",
+        "languages-TOTAL_FORMS": str(len(languages)),
+        "languages-INITIAL_FORMS": "0",
+        **fields,
+    }
+    for i, experience in enumerate(experiences):
+        for key, value in experience.items():
+            data[f"experiences-{i}-{key}"] = value
+    for i, (language, level) in enumerate(languages):
+        data[f"languages-{i}-language"] = language
+        data[f"languages-{i}-level"] = level
+    return data
+
+
+TWO_PERIODS = [
+    {"organisation": "Croix-Rouge togolaise", "role": "Secouriste", "start": "2021-01-01",
+     "end": "2022-06-30"},
+    {"organisation": "Association Jeunesse Verte", "start": "2022-03-01", "end": ""},
+]  # fmt: skip
+
+
+# --- Access ---------------------------------------------------------------------------------
+
+
+def test_a_cnpv_officer_gets_404_on_every_page_of_an_anvt_volunteer(client, login, demo):
+    login("cnpv-officer")
+    volunteer = anvt_volunteer()
+    experience = volunteer.experiences.first()
+    for name, arg in [
+        ("volunteers:detail", volunteer.pk),
+        ("volunteers:edit", volunteer.pk),
+        ("volunteers:personal_data", volunteer.pk),
+        ("volunteers:anonymise", volunteer.pk),
+        ("volunteers:proof", experience.pk),
+    ]:
+        assert client.get(reverse(name, args=[arg])).status_code == 404, name
+    response = client.post(reverse("volunteers:withdraw", args=[volunteer.pk]))
+    assert response.status_code == 404
+    listed = client.get(reverse("volunteers:index"), {"q": volunteer.last_name})
+    assert volunteer.email not in listed.content.decode()
+    assert all(v.sending_agency.acronym == "CNPV" for v in listed.context["page"].object_list)
+
+
+def test_an_evaluator_reads_but_cannot_change(client, login, demo):
+    login("anvt-evaluator")
+    volunteer = anvt_volunteer()
+    page = client.get(reverse("volunteers:detail", args=[volunteer.pk])).content.decode()
+    assert reverse("volunteers:edit", args=[volunteer.pk]) not in page
+    assert client.get(reverse("volunteers:edit", args=[volunteer.pk])).status_code == 403
+    assert client.post(reverse("volunteers:withdraw", args=[volunteer.pk])).status_code == 403
+    volunteer.refresh_from_db()
+    assert volunteer.status != "withdrawn"
+
+
+# --- List -----------------------------------------------------------------------------------
+
+
+def _count_queries(client, url, params):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+        assert response.status_code == 200
+    return len(ctx.captured_queries), response
+
+
+FILTERS = [
+    {},
+    {"q": "amégah", "ordering": "-birth_date"},
+    {"status": "candidate", "nationality": "TG", "age_min": "18", "age_max": "30"},
+    {"eligible_on": "2025-10-01", "language": "fr", "ordering": "name"},
+]
+
+
+@pytest.mark.parametrize("params", FILTERS)
+def test_the_list_issues_the_same_number_of_queries_for_30_and_300_volunteers(db, client, params):
+    membership = MembershipFactory(role="officer")
+    agency = membership.agency
+    theme = ThemeFactory(code="health")
+    client.force_login(membership.user)
+    url = reverse("volunteers:index")
+
+    def grow_to(n):
+        existing = Volunteer.objects.count()
+        for _ in range(n - existing):
+            experience = ExperienceFactory(volunteer__sending_agency=agency)
+            experience.volunteer.themes.add(theme)
+            LanguageSkill.objects.create(
+                volunteer=experience.volunteer, language="fr", level="native"
+            )
+
+    grow_to(30)
+    small, response = _count_queries(client, url, {**params, "theme": theme.pk})
+    assert response.context["page"].object_list
+    grow_to(300)
+    large, response = _count_queries(client, url, {**params, "theme": theme.pk})
+    assert small == large
+    assert large <= 12
+
+
+def test_the_filters_select_what_they_say(client, login, demo):
+    user = login("anvt-officer")
+    anvt = Agency.objects.get(acronym="ANVT")
+    health = Theme.objects.get(code="health")
+    url = reverse("volunteers:index")
+
+    def listed(**params):
+        response = client.get(url, {**params, "page": 1})
+        qs = response.context["filter"].qs
+        return set(qs.values_list("pk", flat=True))
+
+    mine = Volunteer.objects.filter(sending_agency=anvt)
+    assert listed() == set(mine.values_list("pk", flat=True))
+    assert listed(status="withdrawn") == set(
+        mine.filter(status="withdrawn").values_list("pk", flat=True)
+    )
+    assert listed(theme=health.pk) == set(mine.filter(themes=health).values_list("pk", flat=True))
+    assert listed(language="ee") == set(
+        mine.filter(languages__language="ee").values_list("pk", flat=True)
+    )
+    today = TODAY()
+    ages = {v.pk: v.birth_date for v in mine}
+    in_range = {
+        pk for pk, born in ages.items()
+        if latest_birth_date(today, 21) >= born > latest_birth_date(today, 24)
+    }  # fmt: skip
+    assert listed(age_min=21, age_max=23) == in_range
+    someone = mine.order_by("pk").first()
+    assert listed(q=someone.email.upper()) == {someone.pk}
+    assert someone.pk in listed(q=f"{someone.first_name} {someone.last_name}")
+    eligible = listed(eligible_on=today.isoformat())
+    assert eligible and eligible < set(ages)
+    from volunteers.eligibility import evaluate
+
+    for volunteer in mine.prefetch_related("experiences"):
+        periods = [e.period for e in volunteer.experiences.all()]
+        assert (volunteer.pk in eligible) == evaluate(volunteer.birth_date, periods, today).eligible
+    assert user.username == "anvt-officer"
+
+
+def test_the_list_sorts_and_pages(client, login, demo):
+    login("anvt-officer")
+    url = reverse("volunteers:index")
+    response = client.get(url, {"ordering": "-birth_date"})
+    births = [v.birth_date for v in response.context["page"].object_list]
+    assert births == sorted(births, reverse=True)
+    assert response.context["page"].paginator.count == 60
+    second = client.get(url, {"ordering": "-birth_date", "page": 2})
+    assert len(second.context["page"].object_list) == 10
+    assert "ordering=-birth_date" in second.content.decode()
+
+
+def test_the_list_says_which_volunteers_are_eligible_on_the_date(client, login, demo):
+    login("anvt-officer")
+    page = client.get(reverse("volunteers:index"), {"eligible_on": "2025-10-01"})
+    html = page.content.decode()
+    assert "Éligible le 01/10/2025" in html
+    assert all(v.eligible for v in page.context["page"].object_list)
+
+
+# --- Detail ---------------------------------------------------------------------------------
+
+
+def test_the_detail_shows_the_eligibility_badge_and_reasons_for_a_chosen_date(client, login, demo):
+    login("anvt-officer")
+    volunteer = VolunteerFactory(
+        sending_agency=Agency.objects.get(acronym="ANVT"), birth_date=d(2007, 10, 2)
+    )
+    ExperienceFactory(volunteer=volunteer, start=d(2023, 1, 1), end=None)
+    url = reverse("volunteers:detail", args=[volunteer.pk])
+    page = client.get(url, {"on": "2025-10-01"}).content.decode()
+    assert "Non éligible" in page
+    assert "17 ans le 01/10/2025" in page or "Âge de 17 ans le 01/10/2025" in page
+    assert "l’âge minimum est 18" in page
+    page = client.get(url, {"on": "2025-10-02"}).content.decode()
+    assert 'data-testid="eligibility-badge">Éligible<' in page
+    assert "en cours" in page  # the ongoing period on the timeline
+
+
+def test_the_detail_defaults_to_today(client, login, demo):
+    login("anvt-officer")
+    response = client.get(reverse("volunteers:detail", args=[anvt_volunteer().pk]))
+    assert response.context["eligibility"].on == TODAY()
+
+
+# --- Create and edit ------------------------------------------------------------------------
+
+
+def test_an_officer_creates_a_volunteer_with_experience_and_languages(client, login, demo):
+    user = login("anvt-officer")
+    health = Theme.objects.get(code="health")
+    response = client.post(
+        reverse("volunteers:create"),
+        form_data(TWO_PERIODS, [("fr", "fluent"), ("kbp", "native")], themes=[health.pk]),
+    )
+    volunteer = Volunteer.objects.get(email="essowe.ntcha@example.org")
+    assert response.status_code == 302
+    assert response.url == reverse("volunteers:detail", args=[volunteer.pk])
+    assert volunteer.sending_agency.acronym == "ANVT"
+    assert volunteer.last_name == "N’Tcha-Kpatcha"
+    assert volunteer.experiences.count() == 2
+    assert {s.language for s in volunteer.languages.all()} == {"fr", "kbp"}
+    assert list(volunteer.themes.all()) == [health]
+    assert volunteer.spans.count() == 1  # the ongoing period overlaps the first
+    assert volunteer.history.first().history_user == user
+
+
+def test_the_form_refuses_bad_input_in_french(client, login, demo):
+    login("anvt-officer")
+    existing = anvt_volunteer()
+    bad_period = [{"organisation": "Scouts", "start": "2024-05-01", "end": "2024-04-01"}]
+    response = client.post(
+        reverse("volunteers:create"),
+        form_data(
+            bad_period,
+            [("fr", "fluent"), ("fr", "basic")],
+            first_name="R2-D2",
+            email=existing.email,
+        ),
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "ne peut pas figurer dans un nom" in page
+    assert "déjà un volontaire avec cette adresse" in page
+    assert "La fin ne peut pas précéder le début" in page
+    assert "Cette langue figure deux fois" in page
+    assert not Volunteer.objects.filter(first_name="R2-D2").exists()
+
+
+def test_the_same_person_twice_is_refused(client, login, demo):
+    login("anvt-officer")
+    existing = anvt_volunteer()
+    response = client.post(
+        reverse("volunteers:create"),
+        form_data(
+            first_name=existing.first_name.upper(),
+            last_name=existing.last_name,
+            birth_date=existing.birth_date.isoformat(),
+            email="autre@example.org",
+        ),
+    )
+    assert "déjà un volontaire avec ce nom et cette date de naissance" in response.content.decode()
+
+
+def test_editing_a_period_updates_the_eligibility_filter(client, login, demo):
+    login("anvt-manager")
+    volunteer = VolunteerFactory(
+        sending_agency=Agency.objects.get(acronym="ANVT"), birth_date=d(2003, 1, 1)
+    )
+    experience = ExperienceFactory(volunteer=volunteer, start=d(2020, 1, 1), end=d(2023, 1, 1))
+    from volunteers.selectors import eligible_q
+
+    assert Volunteer.objects.filter(eligible_q(d(2025, 10, 1)), pk=volunteer.pk).exists()
+    data = form_data(
+        first_name=volunteer.first_name,
+        last_name=volunteer.last_name,
+        birth_date="2003-01-01",
+        email=volunteer.email,
+    )
+    data.update(
+        {
+            "experiences-TOTAL_FORMS": "1",
+            "experiences-INITIAL_FORMS": "1",
+            "experiences-0-id": str(experience.pk),
+            "experiences-0-volunteer": str(volunteer.pk),
+            "experiences-0-organisation": "Scouts",
+            "experiences-0-start": "2020-01-01",
+            "experiences-0-end": "2020-06-30",
+        }
+    )
+    response = client.post(reverse("volunteers:edit", args=[volunteer.pk]), data)
+    assert response.status_code == 302
+    assert not Volunteer.objects.filter(eligible_q(d(2025, 10, 1)), pk=volunteer.pk).exists()
+    data["experiences-0-DELETE"] = "on"
+    client.post(reverse("volunteers:edit", args=[volunteer.pk]), data)
+    assert not volunteer.experiences.exists()
+    assert not volunteer.spans.exists()
+
+
+# --- Proof documents ------------------------------------------------------------------------
+
+
+def _post_with_proof(client, content, name="attestation.pdf"):
+    period = {**TWO_PERIODS[0], "proof": SimpleUploadedFile(name, content)}
+    return client.post(reverse("volunteers:create"), form_data([period]))
+
+
+def test_a_pdf_proof_is_kept_and_downloaded_through_the_rules(client, login, demo):
+    login("anvt-officer")
+    response = _post_with_proof(client, b"%PDF-1.7\n%\xe2\xe3 attestation")
+    assert response.status_code == 302
+    experience = Experience.objects.get(volunteer__email="essowe.ntcha@example.org")
+    assert experience.proof_name == "attestation.pdf"
+    download = client.get(reverse("volunteers:proof", args=[experience.pk]))
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert "attachment" in download["Content-Disposition"]
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    login("vase-officer")
+    assert client.get(reverse("volunteers:proof", args=[experience.pk])).status_code == 404
+
+
+def test_a_proof_is_checked_by_its_content_and_size(client, login, demo):
+    login("anvt-officer")
+    response = _post_with_proof(client, b"MZ\x90\x00 not a pdf at all")
+    assert "ni un PDF ni une image" in response.content.decode()
+    big = b"%PDF-1.7\n" + b"0" * (5 * 1024 * 1024)
+    response = _post_with_proof(client, big)
+    assert "trop volumineux" in response.content.decode()
+    assert not Volunteer.objects.filter(email="essowe.ntcha@example.org").exists()
+
+
+# --- Withdraw, personal data, anonymisation -------------------------------------------------
+
+
+def test_an_officer_withdraws_a_volunteer_and_the_reason_is_recorded(client, login, demo):
+    user = login("anvt-officer")
+    volunteer = anvt_volunteer()
+    url = reverse("volunteers:withdraw", args=[volunteer.pk])
+    response = client.post(url, {"reason": "Reprise d’études"})
+    assert response.status_code == 302
+    volunteer.refresh_from_db()
+    assert volunteer.status == "withdrawn"
+    latest = volunteer.history.first()
+    assert (latest.history_user, latest.history_change_reason) == (user, "Reprise d’études")
+    again = client.post(url, follow=True)
+    assert "déjà retiré" in again.content.decode()
+
+
+def test_a_manager_downloads_personal_data_and_the_download_is_recorded(client, login, demo):
+    login("anvt-officer")
+    volunteer = anvt_volunteer()
+    url = reverse("volunteers:personal_data", args=[volunteer.pk])
+    assert client.get(url).status_code == 403
+    user = login("anvt-manager")
+    response = client.get(url)
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    assert data["email"] == volunteer.email
+    assert data["experiences"][0]["organisation"]
+    latest = volunteer.history.first()
+    assert latest.history_user == user
+    assert latest.history_change_reason == "Données personnelles téléchargées"
+
+
+def test_anonymising_erases_the_identity_everywhere_and_keeps_statistics(client, login, demo):
+    user = login("anvt-manager")
+    volunteer = anvt_volunteer()
+    ExperienceFactory(volunteer=volunteer, description="Chez Mme Mensah, Lomé")
+    client.post(reverse("volunteers:withdraw", args=[volunteer.pk]), {"reason": "test"})
+    identity = (volunteer.first_name, volunteer.last_name, volunteer.email)
+    response = client.post(reverse("volunteers:anonymise", args=[volunteer.pk]))
+    assert response.status_code == 302
+    volunteer.refresh_from_db()
+    assert volunteer.is_anonymised
+    assert volunteer.email == "" and volunteer.phone == ""
+    assert volunteer.birth_date.year == volunteer.history.last().birth_date.year
+    assert volunteer.nationality.code == "TG"  # statistics kept
+    for record in volunteer.history.all():
+        assert (record.first_name, record.last_name, record.email) != identity
+        assert record.email == ""
+    assert not Experience.history.filter(description__contains="Mensah").exists()
+    latest = volunteer.history.first()
+    assert latest.history_user == user
+    assert "anonymisé" in latest.history_change_reason.lower()
+    page = client.get(reverse("volunteers:detail", args=[volunteer.pk])).content.decode()
+    assert "Volontaire anonymisé" in page
+    assert identity[2] not in page
+    assert client.get(reverse("volunteers:edit", args=[volunteer.pk])).status_code == 403
+
+
+# --- Admin ----------------------------------------------------------------------------------
+
+
+def test_the_admin_lists_each_model_with_history(client, login, demo):
+    login("admin")
+    volunteer = anvt_volunteer()
+    for url in [
+        reverse("admin:volunteers_volunteer_changelist") + "?q=Mensah",
+        reverse("admin:volunteers_volunteer_change", args=[volunteer.pk]),
+        reverse("admin:volunteers_volunteer_history", args=[volunteer.pk]),
+        reverse("admin:volunteers_experience_changelist"),
+        reverse("admin:volunteers_languageskill_changelist"),
+        reverse("admin:volunteers_experiencespan_changelist"),
+        reverse("admin:volunteers_volunteerimport_changelist"),
+    ]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_removed_or_replaced_proof_leaves_no_file_behind(
+    client, login, demo, django_capture_on_commit_callbacks
+):
+    login("anvt-officer")
+    with django_capture_on_commit_callbacks(execute=True):
+        _post_with_proof(client, b"%PDF-1.7 first")
+    volunteer = Volunteer.objects.get(email="essowe.ntcha@example.org")
+    experience = volunteer.experiences.get()
+    first = experience.proof.name
+    storage = experience.proof.storage
+    data = form_data(email=volunteer.email)
+    data.update(
+        {
+            "experiences-TOTAL_FORMS": "1",
+            "experiences-INITIAL_FORMS": "1",
+            "experiences-0-id": str(experience.pk),
+            "experiences-0-volunteer": str(volunteer.pk),
+            **{f"experiences-0-{k}": v for k, v in TWO_PERIODS[0].items()},
+            "experiences-0-proof": SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n...."),
+        }
+    )
+    url = reverse("volunteers:edit", args=[volunteer.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, data).status_code == 302
+    experience.refresh_from_db()
+    assert experience.proof_name == "photo.png"
+    assert not storage.exists(first) and storage.exists(experience.proof.name)
+    second = experience.proof.name
+    del data["experiences-0-proof"]
+    data["experiences-0-DELETE"] = "on"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, data).status_code == 302
+    assert not storage.exists(second)
+    assert not volunteer.experiences.exists()

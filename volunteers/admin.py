@@ -1,0 +1,96 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Experience, ExperienceSpan, LanguageSkill, Volunteer, VolunteerImport
+from .services import experience_spans_refresh
+
+
+class ExperienceInline(admin.TabularInline):
+    model = Experience
+    extra = 0
+    fields = ["organisation", "role", "start", "end", "proof"]
+
+
+class LanguageInline(admin.TabularInline):
+    model = LanguageSkill
+    extra = 0
+
+
+@admin.register(Volunteer)
+class VolunteerAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "last_name",
+        "first_name",
+        "birth_date",
+        "nationality",
+        "status",
+        "sending_agency",
+    ]
+    list_filter = ["status", "sex", "diaspora", "sending_agency", "nationality"]
+    search_fields = ["last_name", "first_name", "email"]
+    list_select_related = ["sending_agency"]
+    autocomplete_fields = ["sending_agency"]
+    filter_horizontal = ["themes"]
+    readonly_fields = ["anonymised_at", "created_at", "updated_at"]
+    inlines = [ExperienceInline, LanguageInline]
+    date_hierarchy = "created_at"
+
+    def save_related(self, request, form, formsets, change):
+        # The "eligible on" filter reads spans derived from the periods: keep them in step.
+        super().save_related(request, form, formsets, change)
+        experience_spans_refresh(volunteer_ids=[form.instance.pk])
+
+
+@admin.register(Experience)
+class ExperienceAdmin(SimpleHistoryAdmin):
+    list_display = ["volunteer", "organisation", "start", "end"]
+    list_filter = ["volunteer__sending_agency"]
+    search_fields = ["organisation", "volunteer__last_name", "volunteer__first_name"]
+    list_select_related = ["volunteer"]
+    autocomplete_fields = ["volunteer"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        experience_spans_refresh(volunteer_ids=[obj.volunteer_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        experience_spans_refresh(volunteer_ids=[obj.volunteer_id])
+
+    def delete_queryset(self, request, queryset):
+        ids = set(queryset.values_list("volunteer_id", flat=True))
+        super().delete_queryset(request, queryset)
+        experience_spans_refresh(volunteer_ids=ids)
+
+
+@admin.register(LanguageSkill)
+class LanguageSkillAdmin(SimpleHistoryAdmin):
+    list_display = ["volunteer", "language", "level"]
+    list_filter = ["language", "level"]
+    search_fields = ["volunteer__last_name", "volunteer__first_name"]
+    list_select_related = ["volunteer"]
+    autocomplete_fields = ["volunteer"]
+
+
+@admin.register(ExperienceSpan)
+class ExperienceSpanAdmin(admin.ModelAdmin):
+    """Derived data, shown for understanding; it is rebuilt from the periods, never edited."""
+
+    list_display = ["volunteer", "start", "end", "days_before", "origin", "days_through"]
+    search_fields = ["volunteer__last_name"]
+    list_select_related = ["volunteer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VolunteerImport)
+class VolunteerImportAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "agency", "status", "total_rows", "created_count", "created_at"]
+    list_filter = ["status", "agency"]
+    search_fields = ["file_name", "checksum"]
+    list_select_related = ["agency"]
+    readonly_fields = ["checksum", "created_at", "started_at", "finished_at"]

@@ -1,0 +1,217 @@
+"""VIR eligibility: a pure function of a birth date, experience periods, a date and the rules.
+
+No database access here: this module is the source of truth, and the SQL filter of the volunteer
+list (``volunteers.selectors.eligible_q``) is tested against it.
+
+Semantics (issue 4):
+- age is whole years on ``on``; a birthday on ``on`` counts; someone born on 29 February turns a
+  year older on 1 March in non-leap years; eligible when ``min_age <= age <= max_age``;
+- experience is the number of days covered by the union of the periods (overlaps count once,
+  both end days count), only days before ``on``; an ongoing period (end ``None``) runs until the
+  day before ``on``; a month is 30 days.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+DAYS_PER_MONTH = 30
+ONE_DAY = datetime.timedelta(days=1)
+
+Period = tuple[datetime.date, datetime.date | None]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The eligibility rules; the defaults are the VIR rule (18 to 25 years, 24 months)."""
+
+    min_age: int = 18
+    max_age: int = 25
+    min_experience_months: int = 24
+
+    @property
+    def min_experience_days(self) -> int:
+        return self.min_experience_months * DAYS_PER_MONTH
+
+
+VIR_RULES = Rules()
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a rule fails: a stable ``code`` for programs, a translated ``message`` for people."""
+
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    eligible: bool
+    age: int
+    experience_days: int
+    reasons: tuple[Reason, ...]
+    on: datetime.date
+    rules: Rules
+
+    @property
+    def experience_months(self) -> int:
+        """Whole months of 30 days, for display."""
+        return self.experience_days // DAYS_PER_MONTH
+
+
+def age_on(birth_date: datetime.date, on: datetime.date) -> int:
+    """Whole years on ``on``. Comparing (month, day) pairs makes 29 February fall after 28."""
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def latest_birth_date(on: datetime.date, years: int) -> datetime.date:
+    """The latest birth date of someone aged at least ``years`` on ``on``.
+
+    ``age_on(b, on) >= years`` exactly when ``b <= latest_birth_date(on, years)``: this turns the
+    age rule into a date range that an index on the birth date answers.
+    """
+    year = on.year - years
+    if year < datetime.MINYEAR:
+        return datetime.date.min
+    if year > datetime.MAXYEAR:
+        return datetime.date.max
+    try:
+        return on.replace(year=year)
+    except ValueError:  # ``on`` is 29 February and ``year`` is not a leap year
+        return datetime.date(year, 2, 28)
+
+
+def experience_days(periods: Iterable[Period], on: datetime.date) -> int:
+    """Days covered by the union of ``periods``, counting only days before ``on``."""
+    last_day = on - ONE_DAY
+    clipped = []
+    for start, end in periods:
+        end = last_day if end is None else min(end, last_day)
+        if start <= end:
+            clipped.append((start, end))
+    clipped.sort()
+    total = 0
+    current_start = current_end = None
+    for start, end in clipped:
+        if current_end is not None and start <= current_end + ONE_DAY:
+            current_end = max(current_end, end)
+            continue
+        if current_end is not None:
+            total += (current_end - current_start).days + 1
+        current_start, current_end = start, end
+    if current_end is not None:
+        total += (current_end - current_start).days + 1
+    return total
+
+
+def evaluate(
+    birth_date: datetime.date,
+    periods: Sequence[Period],
+    on: datetime.date,
+    rules: Rules = VIR_RULES,
+) -> Eligibility:
+    age = age_on(birth_date, on)
+    days = experience_days(periods, on)
+    when = date_format(on, "SHORT_DATE_FORMAT")
+    reasons = []
+    if age < rules.min_age:
+        reasons.append(
+            Reason(
+                "too_young",
+                _("Aged %(age)d on %(date)s: the minimum age is %(min)d.")
+                % {"age": age, "date": when, "min": rules.min_age},
+            )
+        )
+    elif age > rules.max_age:
+        reasons.append(
+            Reason(
+                "too_old",
+                _("Aged %(age)d on %(date)s: the maximum age is %(max)d (not yet %(limit)d).")
+                % {"age": age, "date": when, "max": rules.max_age, "limit": rules.max_age + 1},
+            )
+        )
+    if days < rules.min_experience_days:
+        reasons.append(
+            Reason(
+                "not_enough_experience",
+                ngettext(
+                    "%(days)d day of volunteering before %(date)s: %(months)d months "
+                    "(%(required)d days) are required.",
+                    "%(days)d days of volunteering before %(date)s: %(months)d months "
+                    "(%(required)d days) are required.",
+                    days,
+                )
+                % {
+                    "days": days,
+                    "date": when,
+                    "months": rules.min_experience_months,
+                    "required": rules.min_experience_days,
+                },
+            )
+        )
+    return Eligibility(
+        eligible=not reasons,
+        age=age,
+        experience_days=days,
+        reasons=tuple(reasons),
+        on=on,
+        rules=rules,
+    )
+
+
+@dataclass(frozen=True)
+class Span:
+    """A maximal run of covered days, as stored for the SQL filter (``ExperienceSpan``).
+
+    ``days_before`` is the number of covered days before ``start``. Experience on a date ``on``
+    reaches ``n`` days exactly when some span has ``origin <= on - n`` (with
+    ``origin = start - days_before``) and ``days_through >= n`` (``None``: ongoing, unbounded).
+    """
+
+    start: datetime.date
+    end: datetime.date | None
+    days_before: int
+
+    @property
+    def origin(self) -> datetime.date:
+        return self.start - datetime.timedelta(days=self.days_before)
+
+    @property
+    def days_through(self) -> int | None:
+        if self.end is None:
+            return None
+        return self.days_before + (self.end - self.start).days + 1
+
+
+def merged_spans(periods: Iterable[Period]) -> list[Span]:
+    """The union of ``periods`` as disjoint spans, independent of any reference date.
+
+    Why this yields the filter of :class:`Span`: experience on ``on`` is the largest value, over
+    the spans, of ``days_before + min(length, on - start)``; that is at least ``n`` exactly when
+    both ``days_before + length >= n`` and ``days_before + (on - start) >= n`` hold for one span.
+    """
+    runs: list[list] = []
+    for start, end in sorted(periods, key=lambda p: p[0]):
+        if end is not None and end < start:
+            continue
+        if runs and (runs[-1][1] is None or start <= runs[-1][1] + ONE_DAY):
+            if runs[-1][1] is not None:
+                runs[-1][1] = None if end is None else max(runs[-1][1], end)
+            continue
+        runs.append([start, end])
+    spans, before = [], 0
+    for start, end in runs:
+        spans.append(Span(start=start, end=end, days_before=before))
+        if end is not None:
+            before += (end - start).days + 1
+    return spans

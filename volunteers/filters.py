@@ -1,0 +1,112 @@
+"""The filters of the volunteer list (and of its export): every one is a SQL condition."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from agencies.models import Agency
+from core import rules as access
+from exchanges.models import Theme
+
+from .models import Language, LanguageSkill, Volunteer
+from .selectors import age_between_q, eligible_q
+
+
+class VolunteerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        widget=forms.TextInput(attrs={"placeholder": _("Name or e-mail"), "type": "search"}),
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Volunteer.Status.choices)
+    nationality = django_filters.ChoiceFilter(label=_("Nationality"), choices=countries)
+    theme = django_filters.ModelChoiceFilter(
+        label=_("Theme"), queryset=Theme.objects.all(), method="filter_theme"
+    )
+    language = django_filters.ChoiceFilter(
+        label=_("Language"), choices=Language.choices, method="filter_language"
+    )
+    age_min = django_filters.NumberFilter(
+        label=_("Age from"), method="filter_age", min_value=0, max_value=120
+    )
+    age_max = django_filters.NumberFilter(
+        label=_("Age to"), method="filter_age", min_value=0, max_value=120
+    )
+    eligible_on = django_filters.DateFilter(
+        label=_("Eligible on"),
+        method="filter_eligible",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    sending_agency = django_filters.ModelChoiceFilter(
+        label=_("Agency"), queryset=Agency.objects.none()
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("last_name", "name"),
+            ("birth_date", "birth_date"),
+            ("nationality", "nationality"),
+            ("status", "status"),
+            ("updated_at", "updated"),
+        ),
+        field_labels={
+            "last_name": _("Name"),
+            "birth_date": _("Birth date"),
+            "nationality": _("Nationality"),
+            "status": _("Status"),
+            "updated_at": _("Last change"),
+        },
+    )
+
+    class Meta:
+        model = Volunteer
+        fields = []
+
+    def __init__(self, data=None, queryset=None, *, user, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.user = user
+        # The agency filter only helps users who see several agencies (and admins).
+        agencies = access.agencies_visible_to(user)
+        if not access.is_admin(user):
+            agencies = agencies.filter(pk__in=access.agency_ids_of(user))
+        self.filters["sending_agency"].queryset = agencies
+
+    def filter_search(self, queryset, name, value):
+        for word in value.split()[:5]:
+            queryset = queryset.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+            )
+        return queryset
+
+    def filter_theme(self, queryset, name, value):
+        through = Volunteer.themes.through
+        return queryset.filter(
+            Exists(through.objects.filter(volunteer=OuterRef("pk"), theme=value))
+        )
+
+    def filter_language(self, queryset, name, value):
+        return queryset.filter(
+            Exists(LanguageSkill.objects.filter(volunteer=OuterRef("pk"), language=value))
+        )
+
+    def filter_age(self, queryset, name, value):
+        today = timezone.localdate()
+        bound = {"min_age" if name == "age_min" else "max_age": int(value)}
+        return queryset.filter(age_between_q(today, **bound))
+
+    def filter_eligible(self, queryset, name, value):
+        return queryset.filter(eligible_q(value))
+
+    @property
+    def qs(self):
+        # A stable order whatever the sort chosen: equal names must not swap between pages.
+        queryset = super().qs
+        order = list(queryset.query.order_by) or ["last_name", "first_name"]
+        return queryset.order_by(*order, "pk")

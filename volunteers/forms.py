@@ -1,0 +1,175 @@
+from django import forms
+from django.forms import inlineformset_factory
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from exchanges.models import Theme
+
+from .models import Experience, LanguageSkill, Volunteer, normalise_name
+from .validators import HEAD_BYTES, MAX_IMPORT_BYTES, import_format
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class VolunteerForm(forms.ModelForm):
+    themes = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Themes of interest"),
+    )
+
+    class Meta:
+        model = Volunteer
+        fields = [
+            "first_name",
+            "last_name",
+            "sex",
+            "birth_date",
+            "nationality",
+            "diaspora",
+            "email",
+            "phone",
+            "city",
+            "country",
+            "education_level",
+            "themes",
+            "skills",
+            "status",
+            "notes",
+        ]
+        widgets = {
+            "birth_date": DATE_INPUT,
+            "skills": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "email": {"invalid": _("Enter a valid e-mail address, e.g. ama@example.org.")},
+        }
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency = agency
+        self.instance.sending_agency = agency
+        if not self.instance.pk:
+            self.initial.setdefault("nationality", agency.country)
+            self.initial.setdefault("country", agency.country)
+
+    def clean_first_name(self):
+        return normalise_name(self.cleaned_data["first_name"])
+
+    def clean_last_name(self):
+        return normalise_name(self.cleaned_data["last_name"])
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        others = Volunteer.objects.filter(
+            sending_agency=self.agency, anonymised_at__isnull=True
+        ).exclude(pk=self.instance.pk)
+        first, last, born = (cleaned.get(k) for k in ("first_name", "last_name", "birth_date"))
+        if first and last and born:
+            # Compared in Python: SQLite's case-insensitive matching ignores accented letters.
+            key = (first.casefold(), last.casefold())
+            same_day = others.filter(birth_date=born).values_list("first_name", "last_name")
+            if any((f.casefold(), n.casefold()) == key for f, n in same_day):
+                self.add_error(
+                    "last_name",
+                    _("Your agency already has a volunteer with this name and birth date."),
+                )
+        email = cleaned.get("email")
+        if email and others.filter(email__iexact=email).exists():
+            self.add_error("email", _("Your agency already has a volunteer with this e-mail."))
+        return cleaned
+
+
+class ExperienceForm(forms.ModelForm):
+    remove_proof = forms.BooleanField(label=_("Remove the document"), required=False)
+
+    class Meta:
+        model = Experience
+        fields = ["organisation", "role", "start", "end", "description", "proof"]
+        widgets = {
+            "start": DATE_INPUT,
+            "end": DATE_INPUT,
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "proof": forms.FileInput(attrs={"accept": "application/pdf,image/*"}),
+        }
+
+    def save(self, commit=True):
+        # A replaced or removed document is deleted from the storage once the transaction
+        # commits (``services.volunteer_save``): ``replaced_proof`` names it.
+        previous = self.initial.get("proof")
+        self.replaced_proof = None
+        experience = super().save(commit=False)
+        upload = self.cleaned_data.get("proof")
+        if upload and "proof" in self.changed_data:
+            experience.proof_name = upload.name[:255]
+            self.replaced_proof = previous.name if previous else None
+        elif self.cleaned_data.get("remove_proof") and experience.proof:
+            self.replaced_proof = experience.proof.name
+            experience.proof = None
+            experience.proof_name = ""
+        if commit:
+            experience.save()
+        return experience
+
+
+ExperienceFormSet = inlineformset_factory(
+    Volunteer, Experience, form=ExperienceForm, extra=1, can_delete=True
+)
+
+
+class BaseLanguageFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        # Instead of Django's generic "duplicate data for language": say it in plain words.
+        seen = set()
+        for form in self.forms:
+            if not form.has_changed() and not form.instance.pk:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            language = form.cleaned_data.get("language")
+            if language in seen:
+                form.add_error("language", _("This language is listed twice."))
+            seen.add(language)
+
+
+LanguageFormSet = inlineformset_factory(
+    Volunteer,
+    LanguageSkill,
+    formset=BaseLanguageFormSet,
+    fields=["language", "level"],
+    extra=1,
+    can_delete=True,
+)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=100, required=False)
+
+
+class EligibilityDateForm(forms.Form):
+    on = forms.DateField(label=_("Departure date"), widget=DATE_INPUT)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("CSV (comma or semicolon) or XLSX, with the template’s column names."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _("The file is too large: at most %(max)s.")
+                % {"max": filesizeformat(MAX_IMPORT_BYTES)}
+            )
+        data = upload.read()
+        if import_format(data[:HEAD_BYTES]) is None:
+            raise forms.ValidationError(_("Send a CSV or XLSX file."))
+        self.data_bytes = data
+        return upload

@@ -1,0 +1,446 @@
+"""Reading and checking an import file (CSV or XLSX) before anything is written.
+
+``read_table`` turns the bytes into numbered rows; ``check_rows`` validates every row and finds
+duplicates, returning what to create and a per-row report (row, column, message). Writing is
+``services.volunteer_import_run``'s job, all or nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from exchanges.models import Theme
+
+from .columns import COLUMNS, EXPERIENCE_SLOTS, EXPORT_ONLY_COLUMNS, normalise_header
+from .models import Experience, Language, LanguageSkill, Volunteer
+
+MAX_ROWS = 20_000
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"]
+LIST_SEPARATORS = re.compile(r"[,;|\n]")
+# "fr:native", "français (natif)", "ee" (level then defaults to a working knowledge)
+LANGUAGE_ITEM = re.compile(r"^\s*([^:(]+?)\s*(?:[:(]\s*([^)]*?)\s*\)?)?\s*$")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (not a table, no header, too many rows)."""
+
+
+@dataclass
+class Issue:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    volunteer: Volunteer
+    theme_ids: list[int] = field(default_factory=list)
+    languages: list[LanguageSkill] = field(default_factory=list)
+    experiences: list[Experience] = field(default_factory=list)
+
+
+@dataclass
+class CheckResult:
+    rows: list[ParsedRow]
+    errors: list[Issue]
+    duplicates: list[Issue]
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(_("The file is not readable text: save it as CSV UTF-8."))
+
+
+def _csv_rows(data: bytes) -> list[list]:
+    text = _decode(data)
+    first_line = text.split("\n", 1)[0]
+    # French spreadsheets write ";" (the comma is their decimal mark): take the commonest.
+    delimiter = max([";", ",", "\t"], key=first_line.count)
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _xlsx_rows(data: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise ImportFileError(_("The file is not a readable XLSX workbook.")) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for values in sheet.iter_rows(values_only=True):
+            rows.append(list(values))
+            if len(rows) > MAX_ROWS + 1:
+                break
+        return rows
+    finally:
+        workbook.close()
+
+
+def read_table(data: bytes, file_format: str) -> tuple[list[str], list[tuple[int, list]]]:
+    """The header and the non-empty rows, each with its row number as a spreadsheet shows it."""
+    rows = _xlsx_rows(data) if file_format == "xlsx" else _csv_rows(data)
+    if not rows or not any(_text(v) for v in rows[0]):
+        raise ImportFileError(_("The file is empty: the first row must hold the column names."))
+    header = [_text(v) for v in rows[0]]
+    while header and not header[-1]:
+        header.pop()
+    numbered = [
+        (number, values)
+        for number, values in enumerate(rows[1:], start=2)
+        if any(_text(v) for v in values)
+    ]
+    if len(numbered) > MAX_ROWS:
+        raise ImportFileError(
+            _("The file has more than %(max)d rows: split it.") % {"max": MAX_ROWS}
+        )
+    return header, numbered
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    text = value.isoformat() if isinstance(value, datetime.date) else str(value)
+    text = text.strip()
+    # An export neutralises formulas with a leading apostrophe: take it off again.
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        text = text[1:]
+    return text
+
+
+# --- Values ---------------------------------------------------------------------------------
+
+
+def _key(value: str) -> str:
+    """Loose comparison: no case, accents or punctuation (``Côte d’Ivoire`` = ``cote d'ivoire``)."""
+    text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def _labels(choices: Iterable[tuple[str, object]], extra: dict | None = None) -> dict[str, str]:
+    """``{loose label or code: code}`` in every language of the platform."""
+    lookup = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for code, label in choices:
+                lookup[_key(str(label))] = code
+    for code, _label in choices:
+        lookup[_key(code)] = code
+    lookup.update(extra or {})
+    return lookup
+
+
+class Lookups:
+    """Label tables built once per import."""
+
+    def __init__(self):
+        self.sex = _labels(
+            Volunteer.Sex.choices,
+            {"f": "female", "femme": "female", "feminin": "female", "woman": "female",
+             "m": "male", "h": "male", "homme": "male", "masculin": "male", "man": "male",
+             "x": "other", "autre": "other"},
+        )  # fmt: skip
+        self.education = _labels(Volunteer.Education.choices)
+        self.status = _labels(Volunteer.Status.choices)
+        self.language = _labels(Language.choices)
+        self.level = _labels(
+            LanguageSkill.Level.choices,
+            {"natif": "native", "native": "native", "courant": "fluent", "c1": "fluent",
+             "c2": "fluent", "b1": "working", "b2": "working", "a1": "basic", "a2": "basic",
+             "notions": "basic"},
+        )  # fmt: skip
+        self.country = {}
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                for code, name in countries:
+                    self.country[_key(str(name))] = code
+        for code, _name in countries:
+            self.country[_key(code)] = code
+            self.country[_key(countries.alpha3(code) or "")] = code
+        self.themes = {}
+        for theme in Theme.objects.all():
+            for name in (theme.code, theme.name, str(theme.label)):
+                self.themes[_key(name)] = theme.pk
+            with translation.override("en"):
+                self.themes[_key(str(theme.label))] = theme.pk
+
+
+def parse_date(value: str) -> datetime.date:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+CHECKED_BY_LOOKUP = ["sex", "nationality", "country", "education_level", "status"]
+TRUE = {"1", "oui", "yes", "true", "vrai", "x", "o", "y"}
+FALSE = {"", "0", "non", "no", "false", "faux", "n"}
+
+
+# --- Checking rows --------------------------------------------------------------------------
+
+
+class RowChecker:
+    """Turns one row into unsaved model instances, or issues naming row and column."""
+
+    def __init__(self, *, agency, header: list[str], lookups: Lookups):
+        self.agency = agency
+        self.lookups = lookups
+        self.header_of = {}  # column key -> header as written in the file
+        self.position = {}  # column key -> index in the row
+        self.file_errors: list[Issue] = []
+        by_name = {name: column for column in COLUMNS for name in column.names()}
+        ignored = {name for column in EXPORT_ONLY_COLUMNS for name in column.names()}
+        for index, title in enumerate(header):
+            column = by_name.get(normalise_header(title))
+            if column is None:
+                if normalise_header(title) not in ignored:
+                    self.file_errors.append(Issue(1, title, _("Unknown column.")))
+                continue
+            if column.key in self.position:
+                self.file_errors.append(Issue(1, title, _("This column appears twice.")))
+                continue
+            self.position[column.key] = index
+            self.header_of[column.key] = title
+        for column in COLUMNS:
+            if column.required and column.key not in self.position:
+                self.file_errors.append(
+                    Issue(1, column.header(translation.get_language() or "fr"),
+                          _("This column is required."))
+                )  # fmt: skip
+
+    def _value(self, values: list, key: str) -> str:
+        index = self.position.get(key)
+        if index is None or index >= len(values):
+            return ""
+        return _text(values[index])
+
+    def check(self, number: int, values: list) -> tuple[ParsedRow | None, list[Issue]]:
+        issues: list[Issue] = []
+        row = lambda key: self._value(values, key)  # noqa: E731
+
+        def issue(key, message):
+            issues.append(Issue(number, self.header_of.get(key, key), str(message)))
+
+        def choice(key, table, *, default="", required=False):
+            text = row(key)
+            if not text:
+                if required:
+                    issue(key, _("This field cannot be blank."))
+                return default
+            code = table.get(_key(text))
+            if code is None:
+                issue(key, _("“%(value)s” is not a known value.") % {"value": text})
+                return default
+            return code
+
+        birth_date = None
+        if row("birth_date"):
+            try:
+                birth_date = parse_date(row("birth_date"))
+            except ValueError:
+                issue("birth_date", _("Enter a date such as 31/12/2000."))
+        diaspora_text = _key(row("diaspora"))
+        if diaspora_text not in TRUE | FALSE:
+            issue("diaspora", _("Write yes or no."))
+        volunteer = Volunteer(
+            sending_agency=self.agency,
+            first_name=row("first_name"),
+            last_name=row("last_name"),
+            sex=choice("sex", self.lookups.sex, required=True),
+            birth_date=birth_date,
+            nationality=choice("nationality", self.lookups.country, required=True),
+            diaspora=diaspora_text in TRUE,
+            email=row("email"),
+            phone=row("phone"),
+            city=row("city"),
+            country=choice("country", self.lookups.country),
+            education_level=choice("education_level", self.lookups.education),
+            skills=row("skills"),
+            status=choice("status", self.lookups.status, default=Volunteer.Status.CANDIDATE),
+            notes=row("notes"),
+        )
+        reported = {i.column for i in issues}
+        try:
+            # Choices were checked against the lookups above; Django's check of a country
+            # translates the 250 country names each time, far too slow for 10,000 rows.
+            volunteer.full_clean(
+                exclude=["sending_agency", "themes", *CHECKED_BY_LOOKUP],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                if self.header_of.get(key, key) not in reported:
+                    for message in messages:
+                        issue(key, message)
+        parsed = ParsedRow(row=number, volunteer=volunteer)
+        self._themes(row, issue, parsed)
+        self._languages(row, issue, parsed)
+        self._experiences(row, issue, parsed)
+        return (None if issues else parsed), issues
+
+    def _themes(self, row, issue, parsed):
+        for item in filter(None, (s.strip() for s in LIST_SEPARATORS.split(row("themes")))):
+            theme_id = self.lookups.themes.get(_key(item))
+            if theme_id is None:
+                issue("themes", _("“%(value)s” is not a known theme.") % {"value": item})
+            elif theme_id not in parsed.theme_ids:
+                parsed.theme_ids.append(theme_id)
+
+    def _languages(self, row, issue, parsed):
+        seen = set()
+        for item in filter(None, (s.strip() for s in LIST_SEPARATORS.split(row("languages")))):
+            match = LANGUAGE_ITEM.match(item)
+            name, level_text = match.group(1), match.group(2) or ""
+            language = self.lookups.language.get(_key(name))
+            level = self.lookups.level.get(_key(level_text)) if level_text else "working"
+            if language is None or level is None:
+                issue(
+                    "languages",
+                    _("“%(value)s”: write a language and a level, e.g. “fr:native, en:basic”.")
+                    % {"value": item},
+                )
+            elif language not in seen:
+                seen.add(language)
+                parsed.languages.append(LanguageSkill(language=language, level=level))
+
+    def _experiences(self, row, issue, parsed):
+        for slot in range(1, EXPERIENCE_SLOTS + 1):
+            keys = [
+                f"experience_{slot}_{part}" for part in ("organisation", "role", "start", "end")
+            ]
+            organisation, role, start_text, end_text = (row(k) for k in keys)
+            if not any((organisation, role, start_text, end_text)):
+                continue
+            dates = []
+            for key, text in ((keys[2], start_text), (keys[3], end_text)):
+                try:
+                    dates.append(parse_date(text) if text else None)
+                except ValueError:
+                    issue(key, _("Enter a date such as 31/12/2000."))
+                    dates.append(None)
+            if not start_text:
+                issue(keys[2], _("This field cannot be blank."))
+            experience = Experience(
+                organisation=organisation, role=role, start=dates[0], end=dates[1]
+            )
+            if dates[0] is None:
+                if not organisation:
+                    issue(keys[0], _("This field cannot be blank."))
+                continue
+            try:
+                experience.full_clean(exclude=["volunteer", "proof"], validate_constraints=False)
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    for message in messages:
+                        issue(f"experience_{slot}_{name}", message)
+            parsed.experiences.append(experience)
+
+
+def _name_key(first: str, last: str, birth_date) -> tuple:
+    return (first.casefold(), last.casefold(), birth_date)
+
+
+def find_duplicates(agency, rows: list[ParsedRow], batch: int = 500) -> dict[int, str]:
+    """``{row number: message}`` for rows already in the register or earlier in the file."""
+    found: dict[int, str] = {}
+    existing_names, existing_emails = set(), set()
+    for i in range(0, len(rows), batch):
+        chunk = rows[i : i + batch]
+        emails = {r.volunteer.email for r in chunk if r.volunteer.email}
+        existing_emails |= set(
+            Volunteer.objects.filter(sending_agency=agency)
+            .annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=emails)
+            .values_list("email_lower", flat=True)
+        )
+        matches = (
+            Volunteer.objects.filter(sending_agency=agency, anonymised_at__isnull=True)
+            .annotate(last_lower=Lower("last_name"))
+            .filter(
+                birth_date__in={r.volunteer.birth_date for r in chunk},
+                last_lower__in={r.volunteer.last_name.lower() for r in chunk},
+            )
+            .values_list("first_name", "last_name", "birth_date")
+        )
+        existing_names |= {_name_key(*m) for m in matches}
+    seen_names: dict[tuple, int] = {}
+    seen_emails: dict[str, int] = {}
+    for r in rows:
+        v = r.volunteer
+        key = _name_key(v.first_name, v.last_name, v.birth_date)
+        if key in existing_names:
+            found[r.row] = _("Already registered (same name and birth date).")
+        elif v.email and v.email in existing_emails:
+            found[r.row] = _("Already registered (same e-mail).")
+        elif key in seen_names:
+            found[r.row] = _("Same person as row %(row)d.") % {"row": seen_names[key]}
+        elif v.email and v.email in seen_emails:
+            found[r.row] = _("Same e-mail as row %(row)d.") % {"row": seen_emails[v.email]}
+        seen_names.setdefault(key, r.row)
+        if v.email:
+            seen_emails.setdefault(v.email, r.row)
+    return found
+
+
+def check_rows(
+    *,
+    agency,
+    header: list[str],
+    rows: list[tuple[int, list]],
+    progress: Callable[[int], None] | None = None,
+    every: int = 500,
+) -> CheckResult:
+    checker = RowChecker(agency=agency, header=header, lookups=Lookups())
+    if checker.file_errors:
+        return CheckResult(rows=[], errors=checker.file_errors, duplicates=[])
+    parsed_rows, errors = [], []
+    for count, (number, values) in enumerate(rows, start=1):
+        parsed, issues = checker.check(number, values)
+        errors += issues
+        if parsed is not None:
+            parsed_rows.append(parsed)
+        if progress and count % every == 0:
+            progress(count)
+    duplicates = []
+    if not errors:
+        found = find_duplicates(agency, parsed_rows)
+        duplicates = [Issue(row, "", message) for row, message in sorted(found.items())]
+        parsed_rows = [r for r in parsed_rows if r.row not in found]
+    if progress:
+        progress(len(rows))
+    return CheckResult(rows=parsed_rows, errors=errors, duplicates=duplicates)

@@ -1,0 +1,134 @@
+"""Read-side queries of the volunteers app. Visibility itself lives in ``core.rules``."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.core.paginator import Paginator
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+
+from .eligibility import VIR_RULES, Eligibility, Rules, evaluate, latest_birth_date
+from .models import Experience, ExperienceSpan, Volunteer, VolunteerImport
+
+
+def _days_before(on: datetime.date, days: int) -> datetime.date:
+    try:
+        return on - datetime.timedelta(days=days)
+    except OverflowError:
+        return datetime.date.min
+
+
+def age_between_q(
+    on: datetime.date, *, min_age: int | None = None, max_age: int | None = None
+) -> Q:
+    """Volunteers aged ``min_age`` to ``max_age`` (inclusive) on ``on``, as a birth-date range."""
+    q = Q()
+    if min_age is not None:
+        q &= Q(birth_date__lte=latest_birth_date(on, min_age))
+    if max_age is not None:
+        q &= Q(birth_date__gt=latest_birth_date(on, max_age + 1))
+    return q
+
+
+def eligible_q(on: datetime.date, rules: Rules = VIR_RULES) -> Q:
+    """The SQL form of ``eligibility.evaluate(...).eligible``: tested to agree with it.
+
+    Age is a birth-date range; experience uses the precomputed spans (``ExperienceSpan``):
+    experience on ``on`` reaches ``n`` days when a span has ``origin <= on - n`` and
+    ``days_through >= n`` (or is ongoing).
+    """
+    q = age_between_q(on, min_age=rules.min_age, max_age=rules.max_age)
+    needed = rules.min_experience_days
+    if needed > 0:
+        spans = ExperienceSpan.objects.filter(
+            Q(days_through__gte=needed) | Q(days_through__isnull=True),
+            volunteer=OuterRef("pk"),
+            origin__lte=_days_before(on, needed),
+        )
+        q &= Exists(spans)
+    return q
+
+
+def with_eligibility(
+    queryset: QuerySet[Volunteer], on: datetime.date, rules: Rules = VIR_RULES
+) -> QuerySet[Volunteer]:
+    """Annotate ``eligible`` (on ``on``) without a query per row."""
+    return queryset.annotate(
+        eligible=ExpressionWrapper(eligible_q(on, rules), output_field=BooleanField())
+    )
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``cap`` rows: ``COUNT(*)`` over a million volunteers is not free.
+
+    Past the cap the page says "more than …" and the last pages are reached by narrowing the
+    filters rather than by paging.
+    """
+
+    cap = 10_000
+
+    @cached_property
+    def count(self):
+        # Neither the order nor the annotations of the page change how many rows there are.
+        return self.object_list.values("pk").order_by()[: self.cap].count()
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count >= self.cap
+
+
+def volunteer_eligibility(
+    volunteer: Volunteer, on: datetime.date, rules: Rules = VIR_RULES
+) -> Eligibility:
+    periods = [e.period for e in volunteer.experiences.all()]
+    return evaluate(volunteer.birth_date, periods, on, rules)
+
+
+@dataclass
+class TimelineBar:
+    experience: Experience
+    left: float  # percent of the timeline's width
+    width: float
+    overlaps: bool
+    counted_days: int  # days of this period before the reference date
+
+
+def experience_timeline(experiences: list[Experience], on: datetime.date) -> list[TimelineBar]:
+    """Bars on a common time axis from the first start to the reference date (or later)."""
+    if not experiences:
+        return []
+    first = min(e.start for e in experiences)
+    last = max([on, *(e.end or on for e in experiences)])
+    span = max((last - first).days + 1, 1)
+    bars = []
+    for e in sorted(experiences, key=lambda e: (e.start, e.pk or 0)):
+        end = e.end or max(on - datetime.timedelta(days=1), e.start)
+        overlaps = any(
+            o is not e and o.start <= end and e.start <= (o.end or datetime.date.max)
+            for o in experiences
+        )
+        counted_end = min(end, on - datetime.timedelta(days=1))
+        bars.append(
+            TimelineBar(
+                experience=e,
+                left=round(100 * (e.start - first).days / span, 2),
+                width=max(round(100 * ((end - e.start).days + 1) / span, 2), 0.5),
+                overlaps=overlaps,
+                counted_days=max((counted_end - e.start).days + 1, 0),
+            )
+        )
+    return bars
+
+
+def volunteer_recent_history(volunteer: Volunteer, limit: int = 10):
+    return volunteer.history.select_related("history_user").order_by("-history_date")[:limit]
+
+
+def agency_recent_imports(*, agency, limit: int = 10) -> QuerySet[VolunteerImport]:
+    return (
+        VolunteerImport.objects.filter(agency=agency)
+        .select_related("uploaded_by")
+        .order_by("-created_at", "-pk")[:limit]
+    )

@@ -1,0 +1,364 @@
+"""Writes of the volunteers app: the register, withdrawal, personal data, and imports."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from core.tasks import enqueue, enqueue_on_commit
+
+from . import eligibility
+from .importing import ImportFileError, ParsedRow, check_rows, read_table
+from .models import Experience, ExperienceSpan, LanguageSkill, Volunteer, VolunteerImport
+from .validators import HEAD_BYTES, import_format
+
+logger = logging.getLogger(__name__)
+
+Status = Volunteer.Status
+ImportStatus = VolunteerImport.Status
+
+# A worker that died mid-import leaves its job "running"; after this delay another may take it
+# over (the import writes in one transaction, so a dead run left nothing behind).
+STALE_AFTER = datetime.timedelta(minutes=30)
+MAX_REPORTED = 1000  # issues kept on the job record; the counts are exact
+
+
+class VolunteerError(Exception):
+    """A rule of the register refuses the action; ``message`` is translated for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# --- Experience spans (derived data for the "eligible on" filter) ---------------------------
+
+
+def _spans(volunteer_id: int, periods) -> list[ExperienceSpan]:
+    return [
+        ExperienceSpan(
+            volunteer_id=volunteer_id,
+            start=span.start,
+            end=span.end,
+            days_before=span.days_before,
+            origin=span.origin,
+            days_through=span.days_through,
+        )
+        for span in eligibility.merged_spans(periods)
+    ]
+
+
+def experience_spans_refresh(*, volunteer_ids: Iterable[int], batch: int = 1000) -> None:
+    """Rebuild the spans of these volunteers from their experience periods."""
+    ids = list(volunteer_ids)
+    for i in range(0, len(ids), batch):
+        chunk = ids[i : i + batch]
+        periods = defaultdict(list)
+        rows = Experience.objects.filter(volunteer_id__in=chunk)
+        for volunteer_id, start, end in rows.values_list("volunteer_id", "start", "end"):
+            periods[volunteer_id].append((start, end))
+        ExperienceSpan.objects.filter(volunteer_id__in=chunk).delete()
+        ExperienceSpan.objects.bulk_create(
+            [s for volunteer_id in chunk for s in _spans(volunteer_id, periods[volunteer_id])]
+        )
+
+
+# --- The register ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def volunteer_save(*, form, experiences, languages) -> Volunteer:
+    """Save a valid volunteer form with its experience and language formsets."""
+    volunteer = form.save()
+    for formset in (experiences, languages):
+        formset.instance = volunteer
+        formset.save()
+    experience_spans_refresh(volunteer_ids=[volunteer.pk])
+    old_files = [getattr(f, "replaced_proof", None) for f in experiences.forms]
+    old_files += [e.proof.name for e in experiences.deleted_objects if e.proof]
+    _delete_files_on_commit([name for name in old_files if name])
+    return volunteer
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    """Remove stored files only once the rows that named them are gone for good."""
+    if names:
+        storage = Experience._meta.get_field("proof").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
+@transaction.atomic
+def volunteer_withdraw(*, volunteer: Volunteer, user, reason: str = "") -> Volunteer:
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    if volunteer.is_anonymised:
+        raise VolunteerError(_("This volunteer has been anonymised."))
+    if volunteer.status == Status.WITHDRAWN:
+        raise VolunteerError(_("This volunteer has already withdrawn."))
+    volunteer.status = Status.WITHDRAWN
+    volunteer._change_reason = reason.strip()[:100] or _("Withdrawn")
+    volunteer._history_user = user
+    volunteer.full_clean()
+    volunteer.save()
+    return volunteer
+
+
+def volunteer_personal_data(*, volunteer: Volunteer, user) -> dict:
+    """Everything the register holds about one person (a data subject's access request).
+
+    The download itself is recorded in the volunteer's history, with who made it.
+    """
+    experiences = list(volunteer.experiences.all())
+    data = {
+        "id": volunteer.pk,
+        "first_name": volunteer.first_name,
+        "last_name": volunteer.last_name,
+        "sex": volunteer.sex,
+        "birth_date": volunteer.birth_date.isoformat(),
+        "nationality": volunteer.nationality.code,
+        "diaspora": volunteer.diaspora,
+        "email": volunteer.email,
+        "phone": volunteer.phone,
+        "city": volunteer.city,
+        "country": volunteer.country.code or "",
+        "education_level": volunteer.education_level,
+        "languages": [
+            {"language": s.language, "level": s.level} for s in volunteer.languages.all()
+        ],
+        "skills": volunteer.skills,
+        "themes": [t.code for t in volunteer.themes.all()],
+        "sending_agency": volunteer.sending_agency.acronym,
+        "status": volunteer.status,
+        "notes": volunteer.notes,
+        "experiences": [
+            {
+                "organisation": e.organisation,
+                "role": e.role,
+                "start": e.start.isoformat(),
+                "end": e.end.isoformat() if e.end else None,
+                "description": e.description,
+                "proof_document": e.proof_name or None,
+            }
+            for e in experiences
+        ],
+        "created_at": volunteer.created_at.isoformat(),
+        "updated_at": volunteer.updated_at.isoformat(),
+        "anonymised_at": volunteer.anonymised_at.isoformat() if volunteer.anonymised_at else None,
+        "exported_at": timezone.now().isoformat(),
+    }
+    Volunteer.history.bulk_history_create(
+        [volunteer],
+        update=True,
+        default_user=user,
+        default_change_reason=_("Personal data downloaded"),
+    )
+    return data
+
+
+ANONYMOUS_NAME = "Anonymised"
+IDENTITY_ERASED = {"email": "", "phone": "", "city": "", "skills": "", "notes": ""}
+
+
+@transaction.atomic
+def volunteer_anonymise(*, volunteer: Volunteer, user) -> Volunteer:
+    """Erase the identity of a volunteer who asks for it; keep what statistics need.
+
+    Kept: sex, year of birth, nationality, diaspora, country, education, languages, themes,
+    agency, status and the dates of the experience periods. Erased, also from the earlier
+    versions in the history (or the erasure would be a pretence): names, exact birth date,
+    contact details, free texts and proof documents. The anonymisation itself is recorded.
+    """
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    if volunteer.is_anonymised:
+        raise VolunteerError(_("This volunteer has already been anonymised."))
+    # Mid-year keeps ages right to within six months for statistics.
+    erased = {
+        **IDENTITY_ERASED,
+        "first_name": ANONYMOUS_NAME,
+        "last_name": ANONYMOUS_NAME,
+        "birth_date": datetime.date(volunteer.birth_date.year, 7, 1),
+    }
+    _delete_files_on_commit([e.proof.name for e in volunteer.experiences.all() if e.proof])
+    Experience.objects.filter(volunteer=volunteer).update(description="", proof="", proof_name="")
+    Experience.history.filter(volunteer_id=volunteer.pk).update(
+        description="", proof="", proof_name=""
+    )
+    Volunteer.history.filter(id=volunteer.pk).update(**erased)
+    for name, value in erased.items():
+        setattr(volunteer, name, value)
+    volunteer.anonymised_at = timezone.now()
+    volunteer._change_reason = _("Anonymised at the person’s request")
+    volunteer._history_user = user
+    volunteer.full_clean(exclude=["first_name", "last_name"])
+    volunteer.save()
+    return volunteer
+
+
+# --- Imports --------------------------------------------------------------------------------
+
+LIVE = [ImportStatus.QUEUED, ImportStatus.RUNNING, ImportStatus.DONE]
+
+
+def volunteer_import_submit(
+    *, agency, user, data: bytes, file_name: str, language: str
+) -> tuple[VolunteerImport, bool]:
+    """Record an uploaded file and enqueue its import; ``(job, created)``.
+
+    The same file (same SHA-256) for the same agency is imported once: a second submission
+    returns the first job, unless that one failed.
+    """
+    file_format = import_format(data[:HEAD_BYTES])
+    if file_format is None:
+        raise VolunteerError(_("Send a CSV or XLSX file."))
+    checksum = hashlib.sha256(data).hexdigest()
+    live = VolunteerImport.objects.filter(agency=agency, checksum=checksum, status__in=LIVE)
+    existing = live.first()
+    if existing:
+        return existing, False
+    job = VolunteerImport(
+        agency=agency,
+        uploaded_by=user,
+        file_name=file_name[:255],
+        checksum=checksum,
+        language=language,
+    )
+    job.full_clean(exclude=["file"], validate_constraints=False)  # the database decides below
+    job.file.save(f"{uuid.uuid4().hex}.{file_format}", ContentFile(data), save=False)
+    try:
+        with transaction.atomic():
+            job.save()
+    except IntegrityError:  # the same file submitted twice at the same moment
+        job.file.delete(save=False)
+        return live.get(), False
+    enqueue_on_commit(_import_task(), job.pk)
+    return job, True
+
+
+def volunteer_import_enqueue_again(*, volunteer_import: VolunteerImport) -> bool:
+    """Enqueue a job that is still waiting (the broker was down when it was recorded)."""
+    if volunteer_import.status != ImportStatus.QUEUED:
+        return False
+    return enqueue(_import_task(), volunteer_import.pk)
+
+
+def _import_task():
+    from .tasks import run_volunteer_import
+
+    return run_volunteer_import
+
+
+def _update(job: VolunteerImport, **fields) -> None:
+    for name, value in fields.items():
+        setattr(job, name, value)
+    VolunteerImport.objects.filter(pk=job.pk).update(**fields)
+
+
+def _finish(job: VolunteerImport, status: str, **fields) -> None:
+    _update(job, status=status, finished_at=timezone.now(), **fields)
+
+
+def volunteer_import_run(*, import_id: int) -> None:
+    """Run one import job, once: it is claimed with a conditional update."""
+    now = timezone.now()
+    claimable = Q(status=ImportStatus.QUEUED) | Q(
+        status=ImportStatus.RUNNING, started_at__lt=now - STALE_AFTER
+    )
+    claimed = (
+        VolunteerImport.objects.filter(claimable, pk=import_id)
+        .update(status=ImportStatus.RUNNING, started_at=now, checked_rows=0)
+    )  # fmt: skip
+    if not claimed:
+        return
+    job = VolunteerImport.objects.select_related("agency", "uploaded_by").get(pk=import_id)
+    with translation.override(job.language):
+        try:
+            _run(job)
+        except Exception:
+            logger.exception("Volunteer import %s failed", job.pk)
+            _finish(
+                job,
+                ImportStatus.FAILED,
+                message=_("The import stopped on an unexpected error; nothing was imported."),
+            )
+
+
+def _run(job: VolunteerImport) -> None:
+    with job.file.open("rb") as f:
+        data = f.read()
+    try:
+        header, rows = read_table(data, import_format(data[:HEAD_BYTES]) or "csv")
+    except ImportFileError as exc:
+        _finish(job, ImportStatus.FAILED, message=str(exc))
+        return
+    _update(job, total_rows=len(rows))
+    result = check_rows(
+        agency=job.agency,
+        header=header,
+        rows=rows,
+        progress=lambda n: _update(job, checked_rows=n),
+    )
+    if result.errors:
+        _finish(
+            job,
+            ImportStatus.FAILED,
+            error_count=len(result.errors),
+            errors=[i.as_dict() for i in result.errors[:MAX_REPORTED]],
+            message=_("Nothing was imported: correct the rows below and submit the file again."),
+        )
+        return
+    try:
+        with transaction.atomic():
+            _create(job, result.rows)
+    except IntegrityError:
+        _finish(
+            job,
+            ImportStatus.FAILED,
+            message=_(
+                "Some of these volunteers were registered meanwhile; nothing was imported. "
+                "Submit the file again: they will be reported as duplicates."
+            ),
+        )
+        return
+    _finish(
+        job,
+        ImportStatus.DONE,
+        created_count=len(result.rows),
+        duplicate_count=len(result.duplicates),
+        duplicates=[i.as_dict() for i in result.duplicates[:MAX_REPORTED]],
+    )
+
+
+def _create(job: VolunteerImport, rows: list[ParsedRow], batch: int = 1000) -> None:
+    reason = _("Imported from %(file)s") % {"file": job.file_name}
+    history = {
+        "batch_size": batch,
+        "default_user": job.uploaded_by,
+        "default_change_reason": reason,
+    }
+    volunteers = bulk_create_with_history([r.volunteer for r in rows], Volunteer, **history)
+    through = Volunteer.themes.through
+    themes, languages, experiences, spans = [], [], [], []
+    for row, volunteer in zip(rows, volunteers, strict=True):
+        themes += [through(volunteer_id=volunteer.pk, theme_id=t) for t in row.theme_ids]
+        for item in (*row.languages, *row.experiences):
+            item.volunteer = volunteer
+        languages += row.languages
+        experiences += row.experiences
+        spans += _spans(volunteer.pk, [e.period for e in row.experiences])
+    # The volunteer's history records the import (who, when, which file); the job keeps the
+    # file and its checksum. Doubling every language and period with a history row of its own
+    # would only slow a 10,000-row import down; their later changes are recorded as usual.
+    through.objects.bulk_create(themes, batch_size=batch)
+    LanguageSkill.objects.bulk_create(languages, batch_size=batch)
+    Experience.objects.bulk_create(experiences, batch_size=batch)
+    ExperienceSpan.objects.bulk_create(spans, batch_size=batch)
