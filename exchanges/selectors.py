@@ -117,7 +117,14 @@ def _placement_counts() -> dict:
     status (not by a JOIN + Count: the figures below are summed again per cohort).
     """
     zero = Value(0, output_field=IntegerField())
-    return {"proposed": zero, "confirmed": zero, "deployed": zero, "completed": zero}
+    return {
+        "proposed": zero,
+        "confirmed": zero,
+        "declined": zero,
+        "deployed": zero,
+        "completed": zero,
+        "withdrawn": zero,
+    }
 
 
 def quota_figures(*, quotas: QuerySet[Quota] | None = None) -> QuerySet[Quota]:

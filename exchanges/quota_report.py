@@ -1,0 +1,212 @@
+"""The quota report: how each agreement's quotas are used, and whether exchanges stay reciprocal.
+
+Scope: one agreement, one agency's agreements, or all of them. Two SQL queries whatever the
+number of agreements and placements: the quota rows with their placement counts
+(``selectors.quota_figures``), and the same figures summed per direction for the balance.
+Rendered as CSV (UTF-8 with BOM, for spreadsheets) or as PDF (see ``reports``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet, Sum
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from reports.charts import Series, grouped_bars
+
+from .models import Quota
+from .selectors import quota_figures
+
+DEFAULT_THRESHOLD = 2  # volunteers a direction may run behind the other before it is flagged
+
+
+@dataclass(frozen=True)
+class Scope:
+    agreement_id: int | None = None
+    agency_id: int | None = None  # None and no agreement: all agreements (administrators)
+    first_year: int | None = None  # cohorts from this year...
+    last_year: int | None = None  # ...to this one, included
+    threshold: int = DEFAULT_THRESHOLD
+
+
+@dataclass
+class QuotaRow:
+    agreement: str
+    cohort: str
+    sending: str
+    receiving: str
+    places: int
+    nominated: int
+    confirmed: int
+    declined: int
+    deployed: int
+    completed: int
+    withdrawn: int
+    remaining: int
+
+    @property
+    def used(self) -> int:
+        return self.confirmed + self.deployed + self.completed
+
+    @property
+    def use_rate(self) -> float | None:
+        return round(100 * self.used / self.places) if self.places else None
+
+
+@dataclass
+class BalanceRow:
+    first: str
+    second: str
+    sent: int  # first → second
+    hosted: int  # second → first
+
+    @property
+    def difference(self) -> int:
+        return self.sent - self.hosted
+
+
+@dataclass
+class QuotaReport:
+    title: str
+    scope: Scope
+    generated_at: datetime.datetime
+    rows: list[QuotaRow] = field(default_factory=list)
+    balances: list[BalanceRow] = field(default_factory=list)
+
+    def flagged(self, balance: BalanceRow) -> bool:
+        return abs(balance.difference) > self.scope.threshold
+
+
+def _quotas(scope: Scope) -> QuerySet[Quota]:
+    quotas = Quota.objects.all()
+    if scope.agreement_id:
+        quotas = quotas.filter(agreement_id=scope.agreement_id)
+    elif scope.agency_id:
+        quotas = quotas.filter(
+            Q(agreement__party_a=scope.agency_id) | Q(agreement__party_b=scope.agency_id)
+        )
+    # Cohorts are a year or a year-prefixed intake ("2017", "2017-B"): compared as text.
+    if scope.first_year:
+        quotas = quotas.filter(cohort__gte=str(scope.first_year))
+    if scope.last_year:
+        quotas = quotas.filter(cohort__lt=str(scope.last_year + 1))
+    return quotas
+
+
+def build_quota_report(*, scope: Scope, title: str) -> QuotaReport:
+    report = QuotaReport(title=title, scope=scope, generated_at=timezone.now())
+    figures = quota_figures(quotas=_quotas(scope)).select_related("agreement")
+    for q in figures:
+        report.rows.append(
+            QuotaRow(
+                agreement=q.agreement.reference,
+                cohort=q.cohort,
+                sending=q.sending.acronym,
+                receiving=q.receiving.acronym,
+                places=q.binding_places,
+                nominated=q.proposed,
+                confirmed=q.confirmed,
+                declined=q.declined,
+                deployed=q.deployed,
+                completed=q.completed,
+                withdrawn=q.withdrawn,
+                remaining=q.remaining,
+            )
+        )
+    # Volunteers sent per direction, summed in SQL, then paired (a few rows per pair).
+    per_direction = (
+        quota_figures(quotas=_quotas(scope))
+        .order_by()
+        .values("sending__acronym", "receiving__acronym")
+        .annotate(total=Sum("used"))
+    )
+    sent = {(d["sending__acronym"], d["receiving__acronym"]): d["total"] for d in per_direction}
+    for first, second in sorted({tuple(sorted(pair)) for pair in sent}):
+        report.balances.append(
+            BalanceRow(first, second, sent.get((first, second), 0), sent.get((second, first), 0))
+        )
+    return report
+
+
+COLUMNS = [
+    ("agreement", "Agreement"),
+    ("cohort", "Cohort"),
+    ("sending", "Sending agency"),
+    ("receiving", "Receiving agency"),
+    ("places", "Places"),
+    ("nominated", "Nominated"),
+    ("confirmed", "Confirmed"),
+    ("declined", "Declined"),
+    ("deployed", "Deployed"),
+    ("completed", "Completed"),
+    ("withdrawn", "Withdrawn"),
+    ("remaining", "Remaining"),
+    ("use_rate", "Use rate (%)"),
+]
+
+
+def column_labels() -> list[str]:
+    labels = {
+        "Agreement": _("Agreement"),
+        "Cohort": _("Cohort"),
+        "Sending agency": _("Sending agency"),
+        "Receiving agency": _("Receiving agency"),
+        "Places": _("Places"),
+        "Nominated": _("Nominated"),
+        "Confirmed": _("Confirmed"),
+        "Declined": _("Declined"),
+        "Deployed": _("Deployed"),
+        "Completed": _("Completed"),
+        "Withdrawn": _("Withdrawn"),
+        "Remaining": _("Remaining"),
+        "Use rate (%)": _("Use rate (%)"),
+    }
+    return [labels[label] for _key, label in COLUMNS]
+
+
+def render_csv(report: QuotaReport, *, language: str = "fr", delimiter: str = ",") -> bytes:
+    """UTF-8 with a BOM so that spreadsheets read the accents; ``;`` for French Excel."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    with translation.override(language):
+        writer.writerow(column_labels())
+        for row in report.rows:
+            writer.writerow(
+                ["" if getattr(row, key) is None else getattr(row, key) for key, _label in COLUMNS]
+            )
+        writer.writerow([])
+        writer.writerow(
+            [_("Agency"), _("Partner agency"), _("Sent"), _("Hosted"), _("Difference"), _("Flag")]
+        )
+        for b in report.balances:
+            flag = _("imbalance") if report.flagged(b) else ""
+            writer.writerow([b.first, b.second, b.sent, b.hosted, b.difference, flag])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def render_html(report: QuotaReport, *, language: str = "fr") -> str:
+    with translation.override(language):
+        pairs = report.balances[:12]
+        chart = grouped_bars(
+            [f"{b.first}–{b.second}" for b in pairs],
+            [
+                Series(_("Sent"), [b.sent for b in pairs]),
+                Series(_("Hosted"), [b.hosted for b in pairs]),
+            ],
+        )
+        return render_to_string(
+            "exchanges/quota_report_pdf.html",
+            {
+                "report": report,
+                "language": language,
+                "columns": column_labels(),
+                "balances": [(b, report.flagged(b)) for b in report.balances],
+                "chart": chart,
+            },
+        )

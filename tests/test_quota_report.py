@@ -1,0 +1,65 @@
+import io
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from pypdf import PdfReader
+
+from exchanges.models import Agreement
+from exchanges.quota_report import Scope, build_quota_report, render_csv, render_html
+from reports.pdf import render_pdf
+from tests.factories import AgencyFactory, AgreementFactory, QuotaFactory
+
+
+def _anvt_cnpv_report():
+    agreement = Agreement.objects.get(reference="VIR-TG-ML-2017")
+    return build_quota_report(scope=Scope(agreement_id=agreement.pk), title=agreement.reference)
+
+
+def test_the_csv_has_a_bom_and_the_agreed_places(demo):
+    data = render_csv(_anvt_cnpv_report())
+    assert data.startswith("\ufeff".encode())
+    text = data.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Convention,Promotion,Agence d’envoi")
+    assert "VIR-TG-ML-2017,2017,ANVT,CNPV,4," in text
+    assert "VIR-TG-ML-2017,2017,CNPV,ANVT,2," in text
+
+
+def test_the_csv_takes_semicolons_and_english(demo):
+    text = render_csv(_anvt_cnpv_report(), language="en", delimiter=";").decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Agreement;Cohort;Sending agency")
+    assert "VIR-TG-ML-2017;2017;ANVT;CNPV;4;" in text
+
+
+def test_the_pdf_shows_the_figures_as_text(demo):
+    pdf = render_pdf(render_html(_anvt_cnpv_report()))
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "VIR-TG-ML-2017" in text
+    assert "Équilibre de la réciprocité" in text
+
+
+def test_a_direction_running_behind_is_flagged(db):
+    quota = QuotaFactory(places=10)
+    report = build_quota_report(
+        scope=Scope(agreement_id=quota.agreement_id, threshold=0), title="t"
+    )
+    balance = report.balances[0]
+    assert (balance.sent, balance.hosted) == (0, 0)
+    assert not report.flagged(balance)
+
+
+def _queries_for(scope):
+    with CaptureQueriesContext(connection) as ctx:
+        build_quota_report(scope=scope, title="t")
+    return len(ctx.captured_queries)
+
+
+def test_the_report_issues_the_same_queries_for_1_and_200_agreements(db):
+    agency = AgencyFactory()
+    first = AgreementFactory(party_a=agency)
+    QuotaFactory(agreement=first)
+    one = _queries_for(Scope(agency_id=agency.pk))
+    for _ in range(199):
+        agreement = AgreementFactory(party_a=agency)
+        QuotaFactory(agreement=agreement)
+        QuotaFactory(agreement=agreement, sending=agreement.party_b, receiving=agency)
+    assert _queries_for(Scope(agency_id=agency.pk)) == one == _queries_for(Scope())
