@@ -40,11 +40,18 @@ QUOTA_FIELD_LABELS = {
 }
 
 
-def render_substance(agreement) -> dict:
-    """The substance of ``agreement`` as saved in the database (two queries)."""
-    quotas = agreement.quotas.order_by().values_list(
-        "cohort", "sending__acronym", "receiving__acronym", "places", "duration_months"
-    )
+def render_substance(agreement, *, quotas=None, themes=None) -> dict:
+    """The substance of ``agreement`` as saved in the database (two queries).
+
+    A bulk loader may pass what it already holds: ``quotas`` as (cohort, sending acronym,
+    receiving acronym, places, duration) rows and ``themes`` as codes.
+    """
+    if quotas is None:
+        quotas = agreement.quotas.order_by().values_list(
+            "cohort", "sending__acronym", "receiving__acronym", "places", "duration_months"
+        )
+    if themes is None:
+        themes = agreement.themes.values_list("code", flat=True)
     return {
         "format": FORMAT,
         "reference": agreement.reference,
@@ -64,7 +71,7 @@ def render_substance(agreement) -> dict:
             "max": agreement.max_duration_months,
         },
         "language_requirements": agreement.language_requirements.strip(),
-        "themes": sorted(agreement.themes.values_list("code", flat=True)),
+        "themes": sorted(themes),
         "quotas": sorted(
             (
                 {

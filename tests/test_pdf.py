@@ -31,7 +31,7 @@ def test_the_fetcher_refuses_the_network_and_other_files(url):
 def test_a_report_with_a_remote_image_still_renders_without_fetching_it(caplog):
     pdf = render_pdf('<p>Texte</p><img src="http://example.org/tracker.png">')
     assert "Texte" in _text(pdf)
-    assert "refused to fetch http://example.org/tracker.png" in caplog.text
+    assert "refused to fetch" in caplog.text and "tracker.png" in caplog.text
 
 
 def test_the_fetcher_allows_data_uris_and_static_files(settings):

@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand
+
+from core.generate import Generator
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate a large, realistic, reproducible dataset for the benchmark (bulk inserts; "
+        "COPY on PostgreSQL). Adds to the database: run it on an empty one."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--volunteers", type=int, default=10_000)
+        parser.add_argument("--agencies", type=int, default=30)
+        parser.add_argument("--agreements", type=int, default=300)
+        parser.add_argument(
+            "--placements", type=int, default=None, help="default: twice the volunteers"
+        )
+        parser.add_argument("--seed", type=int, default=2017)
+
+    def handle(self, *args, **options):
+        Generator(
+            volunteers=options["volunteers"],
+            agencies=options["agencies"],
+            agreements=options["agreements"],
+            placements=options["placements"] or 2 * options["volunteers"],
+            seed=options["seed"],
+            out=self.stdout.write,
+        ).run()

@@ -1,0 +1,68 @@
+import datetime
+import io
+
+from django.core.management import call_command
+from django.db import transaction
+
+from agencies.models import Agency
+from exchanges.models import Agreement, Quota
+from exchanges.versions import canonical_json, render_substance, sha256_of
+from volunteers import eligibility
+from volunteers.models import Volunteer
+from volunteers.selectors import eligible_q
+
+
+def _generate(seed=7):
+    call_command(
+        "generate_data",
+        volunteers=300,
+        agencies=8,
+        agreements=20,
+        seed=seed,
+        stdout=io.StringIO(),
+    )
+
+
+def test_it_generates_the_requested_sizes(db):
+    _generate()
+    assert Agency.objects.filter(acronym__startswith="GEN-").count() == 8
+    assert Volunteer.objects.count() == 300
+    assert Agreement.objects.count() == 20
+    assert Quota.objects.count() == 80
+    assert Volunteer.objects.filter(sending_agency__acronym="GEN-001").count() == 30
+
+
+def test_versions_hash_the_substance_as_the_service_does(db):
+    _generate()
+    for agreement in Agreement.objects.select_related("current_version", "party_a", "party_b"):
+        canonical = canonical_json(render_substance(agreement))
+        assert agreement.current_version.sha256 == sha256_of(canonical)
+        if agreement.status == "approved":
+            assert agreement.last_approved_version_id == agreement.current_version_id
+
+
+def test_the_eligibility_filter_agrees_with_the_pure_function(db):
+    _generate()
+    on = datetime.date.today()
+    eligible = set(Volunteer.objects.filter(eligible_q(on)).values_list("pk", flat=True))
+    for volunteer in Volunteer.objects.prefetch_related("experiences"):
+        periods = [(e.start, e.end) for e in volunteer.experiences.all()]
+        result = eligibility.evaluate(volunteer.birth_date, periods, on, eligibility.Rules())
+        assert result.eligible == (volunteer.pk in eligible), volunteer.pk
+
+
+class _Rollback(Exception):
+    pass
+
+
+def test_the_same_seed_gives_the_same_data(db):
+    try:
+        with transaction.atomic():
+            _generate(seed=3)
+            first = list(Volunteer.objects.order_by("pk").values_list("first_name", "birth_date"))
+            raise _Rollback
+    except _Rollback:
+        pass
+    _generate(seed=3)
+    second = list(Volunteer.objects.order_by("pk").values_list("first_name", "birth_date"))
+    assert first == second
