@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint format messages compilemessages worker beat clean
+.PHONY: run test install migrate demo lint format messages compilemessages worker beat clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,3 +55,15 @@ beat: install
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 staticfiles
+
+# The benchmark (docs/performance.md): PostgreSQL, Erasmus+-size data, then pages and throughput.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/reciprocity_bench
+BENCH_SIZE ?= --volunteers 1000000 --agencies 300 --agreements 30000 --placements 2000000
+bench: install
+	@command -v wrk >/dev/null || (echo "installing wrk" && apt-get install -y -qq wrk >/dev/null)
+	psql "$(dir $(BENCH_DATABASE_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(notdir $(BENCH_DATABASE_URL))'" | grep -q 1 \
+	  || psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc 'CREATE DATABASE "$(notdir $(BENCH_DATABASE_URL))"'
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py shell -c "from django.contrib.auth.models import User; import sys; sys.exit(0 if User.objects.filter(username='bench-officer').exists() else 1)" \
+	  || DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py generate_data $(BENCH_SIZE)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench

@@ -149,7 +149,7 @@ def throughput(paths: dict[str, str], *, session_key: str, seconds: int = 10) ->
     env = {
         **os.environ,
         "DEBUG": "0",
-        "SECRET_KEY": "bench-" + "x" * 60,
+        "SECRET_KEY": settings.SECRET_KEY,  # the session cookie below is signed with it
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "STATIC_ROOT": static_root,
