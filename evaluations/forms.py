@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +34,7 @@ class EvaluationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # An agency evaluates the agreements it is party to.
         self.fields["agreement"].queryset = access.agreements_visible_to(user).filter(
-            pk__in=agency.agreements_as_a.values("pk").union(agency.agreements_as_b.values("pk"))
+            Q(party_a=agency) | Q(party_b=agency)
         )
         self.instance.agency = agency
 

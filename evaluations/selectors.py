@@ -14,8 +14,12 @@ from .models import Axis, Evaluation, Finding
 
 
 def evaluation_list(*, user) -> QuerySet[Evaluation]:
-    return access.evaluations_visible_to(user).annotate(
-        recommendations=Count("findings", filter=Q(findings__kind=Finding.Kind.RECOMMENDATION))
+    return (
+        access.evaluations_visible_to(user)
+        .annotate(
+            recommendations=Count("findings", filter=Q(findings__kind=Finding.Kind.RECOMMENDATION))
+        )
+        .order_by("-period_end", "-pk")
     )
 
 

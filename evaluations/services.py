@@ -44,11 +44,11 @@ def _check_author(evaluation: Evaluation) -> None:
 def _replace_children(evaluation, scores: list[Score], findings: list[Finding]) -> None:
     evaluation.scores.all().delete()
     evaluation.findings.all().delete()
-    for order, item in enumerate(scores):
+    for item in scores:
         item.pk, item.evaluation = None, evaluation
         item.full_clean(exclude=["evaluation"])
         item.save()
-    for order, item in enumerate(findings):
+    for item in findings:
         item.pk, item.evaluation = None, evaluation
         if item.is_recommendation and not item.follow_up:
             item.follow_up = Finding.FollowUp.OPEN

@@ -36,5 +36,4 @@ ROWS = [
     # The areas still to come (their own issues replace these rows).
     Row("volunteers:index", lambda: reverse("volunteers:index"), everyone(200)),
     Row("missions:index", lambda: reverse("missions:index"), everyone(200)),
-    Row("evaluations:index", lambda: reverse("evaluations:index"), everyone(200)),
 ]
