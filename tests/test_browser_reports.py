@@ -22,7 +22,11 @@ def test_the_partner_agency_opens_reports_and_downloads_the_pilot_evaluation(
     assert ReportDownload.objects.filter(user__username="cnpv-partner").count() == 1
 
 
-def test_a_reader_asks_for_the_english_pdf_and_sees_it_done(browser_login, live_demo):
+def test_a_reader_asks_for_the_english_pdf_and_sees_it_done(browser_login, live_demo, monkeypatch):
+    from config import celery_app
+
+    # The task runs in the live server's process (a worker on Redis: test_report_worker).
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", True)
     page = browser_login("anvt-evaluator")
     page.get_by_role("link", name="Évaluations", exact=True).first.click()
     page.get_by_role("link", name="Évaluation de l’expérience pilote Togo–Mali 2017").click()

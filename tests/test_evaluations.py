@@ -118,8 +118,12 @@ def test_a_correction_is_a_new_version_published_in_turn_with_its_report(pilot, 
 
 
 def test_publishing_requests_a_french_report_rendered_after_commit(
-    pilot, django_capture_on_commit_callbacks
+    pilot, django_capture_on_commit_callbacks, monkeypatch
 ):
+    from config import celery_app
+
+    # The task runs in process here (a worker on Redis is tested in test_report_worker).
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", True)
     draft = services.evaluation_new_version(evaluation=pilot, user=None)
     with django_capture_on_commit_callbacks(execute=True):
         report = services.evaluation_publish(evaluation=draft, user=None)
