@@ -18,6 +18,7 @@ urlpatterns = [
     path("agreements/", include("exchanges.urls")),
     path("missions/", include("missions.urls")),
     path("evaluations/", include("evaluations.urls")),
+    path("reports/", include("reports.urls")),
     path("accounts/login/", form_view(auth_views.LoginView), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -249,8 +249,110 @@ def load_agreements() -> None:
         agreement.quotas.update(approved_places=F("places"))
 
 
+PILOT_EVALUATION = {
+    "title": "Évaluation de l’expérience pilote Togo–Mali 2017",
+    "cohort": "2017",
+    "period": (datetime.date(2017, 10, 1), datetime.date(2018, 11, 30)),
+    "visit": (datetime.date(2018, 12, 13), datetime.date(2018, 12, 15)),
+    "place": "Lomé",
+    "participants": "Délégation du CNPV (chef de la division des programmes, chargé de suivi) ; "
+    "direction et service suivi-évaluation de l’ANVT ; volontaires maliens accueillis au Togo ; "
+    "responsables des structures d’accueil de Lomé et Kpalimé.",
+    "context": "Première promotion du volontariat international de réciprocité Sud-Sud entre "
+    "le Togo et le Mali. La visite vise à mesurer l’atteinte des objectifs de la phase pilote "
+    "et à préparer la deuxième promotion.",
+    "method": "Entretiens individuels et collectifs, visites des structures d’accueil, revue "
+    "documentaire (rapports de mission, fiches de suivi), atelier de restitution le 15 décembre.",
+    "summary": "La phase pilote a atteint l’essentiel de ses objectifs : les volontaires ont "
+    "été bien accueillis et leurs missions jugées utiles. La préparation au départ et le suivi "
+    "de la réinsertion doivent être renforcés avant la deuxième promotion.",
+    "scores": [
+        ("relevance", 5, "Les thématiques répondent aux besoins des structures d’accueil."),
+        ("coherence", 4, "Bonne articulation avec les programmes nationaux de volontariat."),
+        ("effectiveness", 4, "Les missions ont été menées à terme."),
+        ("efficiency", 3, "Délais de visa et de billetterie trop longs."),
+        ("impact", 3, "Effets visibles dans les structures, à confirmer dans la durée."),
+        ("sustainability", 3, "Le financement de la deuxième promotion reste à consolider."),
+    ],
+    # axis, kind, text, owner, due date
+    "findings": [
+        ("selection", "strength", "Sélection conjointe et transparente des volontaires, "
+         "avec des profils adaptés aux thématiques retenues.", None, None),
+        ("preparation", "weakness", "Formation au départ trop courte : les réalités "
+         "socioculturelles du pays d’accueil ont été découvertes sur place.", None, None),
+        ("travel", "weakness", "Délais d’obtention des visas et des billets d’avion : "
+         "deux départs retardés de trois semaines.", None, None),
+        ("mission", "strength", "Les structures d’accueil de Lomé et de Kpalimé saluent "
+         "l’engagement et la créativité des volontaires maliens.", None, None),
+        ("follow_up", "lesson", "Un référent unique par volontaire dans l’agence d’accueil "
+         "facilite la résolution rapide des difficultés.", None, None),
+        ("preparation", "recommendation", "Allonger la formation au départ à cinq jours, "
+         "avec un module interculturel animé par d’anciens volontaires.", "CNPV",
+         datetime.date(2019, 6, 30)),
+        ("travel", "recommendation", "Anticiper les démarches de visa et de billetterie "
+         "d’au moins trois mois avant la date de départ.", "ANVT", datetime.date(2019, 3, 31)),
+        ("return", "recommendation", "Mettre en place un suivi de l’insertion professionnelle "
+         "des volontaires à six et douze mois après leur retour.", "ANVT",
+         datetime.date(2019, 12, 31)),
+        ("partnership", "recommendation", "Tenir un comité de pilotage conjoint ANVT–CNPV "
+         "chaque semestre.", "CNPV", datetime.date(2019, 6, 30)),
+    ],
+}  # fmt: skip
+
+
+def load_evaluations(*, render: bool = True) -> None:
+    """The ANVT–CNPV pilot evaluation (visit in Lomé, December 2018), published, with its
+    French PDF rendered here (the task enqueued on commit then finds it done: a no-op)."""
+    from evaluations.models import Evaluation, Finding, Score
+    from evaluations.services import evaluation_publish
+    from reports.services import report_run
+
+    spec = PILOT_EVALUATION
+    agreement = Agreement.objects.get(reference="VIR-TG-ML-2017")
+    if Evaluation.objects.filter(agreement=agreement, title=spec["title"]).exists():
+        return
+    agencies = {a.acronym: a for a in Agency.objects.filter(acronym__in=["ANVT", "CNPV"])}
+    author = User.objects.get(username="anvt-evaluator")
+    evaluation = Evaluation.objects.create(
+        agreement=agreement,
+        cohort=spec["cohort"],
+        agency=agencies["ANVT"],
+        title=spec["title"],
+        period_start=spec["period"][0],
+        period_end=spec["period"][1],
+        visit_start=spec["visit"][0],
+        visit_end=spec["visit"][1],
+        visit_place=spec["place"],
+        participants=spec["participants"],
+        context=spec["context"],
+        method=spec["method"],
+        summary=spec["summary"],
+        created_by=author,
+    )
+    Score.objects.bulk_create(
+        Score(evaluation=evaluation, criterion=c, value=v, comment=text)
+        for c, v, text in spec["scores"]
+    )
+    Finding.objects.bulk_create(
+        Finding(
+            evaluation=evaluation,
+            axis=axis,
+            kind=kind,
+            order=order,
+            text=text,
+            owner=agencies.get(owner),
+            due_date=due,
+            follow_up=Finding.FollowUp.OPEN if kind == "recommendation" else "",
+        )
+        for order, (axis, kind, text, owner, due) in enumerate(spec["findings"])
+    )
+    report = evaluation_publish(evaluation=evaluation, user=author)
+    if render:
+        report_run(report.pk)
+
+
 @transaction.atomic
-def load_demo() -> None:
+def load_demo(*, render_reports: bool = True) -> None:
     if not settings.DEBUG:
         raise RuntimeError("Demo data is for development: DEBUG is off.")
     load_reference_data()
@@ -258,3 +360,4 @@ def load_demo() -> None:
     load_host_structures()
     load_agreements()
     load_volunteers()
+    load_evaluations(render=render_reports)

@@ -248,3 +248,74 @@ rules.add_perm("vir.terminate_agreement", admin | manages_a_party)
 
 
 # --- Evaluations and reports ----------------------------------------------------------------
+# Evaluations are written by the evaluators and managers of the authoring agency (a party of
+# the agreement). Its members see drafts; once published, the members of both parties see it.
+# Recommendations' follow-up status changes after publication: the owner agency's managers and
+# officers report progress, the authors may too. Reports follow their scope: an agreement's
+# (evaluation reports included) are for both parties, an agency's for its members; a report of
+# a draft evaluation stays with its authors.
+
+FOLLOW_UP_RECOMMENDATIONS = {Role.MANAGER, Role.OFFICER}
+
+
+def evaluations_visible_to(user):
+    from django.db.models import Q
+
+    from evaluations.models import Evaluation
+
+    qs = Evaluation.objects.select_related("agreement", "agency")
+    if is_admin(user):
+        return qs
+    ids = agency_ids_of(user)
+    published = Q(status=Evaluation.Status.PUBLISHED) & (
+        Q(agreement__party_a__in=ids) | Q(agreement__party_b__in=ids)
+    )
+    return qs.filter(Q(agency__in=ids) | published)
+
+
+def reports_visible_to(user):
+    from django.db.models import Q
+
+    from evaluations.models import Evaluation
+    from reports.models import Report
+
+    qs = Report.objects.select_related("agreement", "agency", "evaluation")
+    if is_admin(user):
+        return qs
+    ids = agency_ids_of(user)
+    scope = (
+        Q(agreement__party_a__in=ids)
+        | Q(agreement__party_b__in=ids)
+        | Q(agreement__isnull=True, agency__in=ids)
+    )
+    not_a_draft = (
+        Q(evaluation__isnull=True)
+        | Q(evaluation__status=Evaluation.Status.PUBLISHED)
+        | Q(evaluation__agency__in=ids)
+    )
+    return qs.filter(scope & not_a_draft)
+
+
+@rules.predicate
+def writes_evaluations_for(user, agency):
+    return agency is not None and has_role(user, agency.pk, WRITE_EVALUATIONS)
+
+
+@rules.predicate
+def authors_evaluation(user, evaluation):
+    return evaluation is not None and has_role(user, evaluation.agency_id, WRITE_EVALUATIONS)
+
+
+@rules.predicate
+def follows_up_recommendation(user, finding):
+    if finding is None:
+        return False
+    return has_role(user, finding.owner_id, FOLLOW_UP_RECOMMENDATIONS) or has_role(
+        user, finding.evaluation.agency_id, WRITE_EVALUATIONS
+    )
+
+
+rules.add_perm("vir.add_evaluation", writes_evaluations_for)
+rules.add_perm("vir.change_evaluation", admin | authors_evaluation)
+rules.add_perm("vir.publish_evaluation", admin | authors_evaluation)
+rules.add_perm("vir.follow_up_recommendation", admin | follows_up_recommendation)

@@ -1,7 +1,206 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core import rules as access
+
+from . import selectors, services
+from .forms import (
+    EvaluationForm,
+    FindingFormSet,
+    FollowUpForm,
+    ReportRequestForm,
+    ScoreFormSet,
+    kept,
+)
+from .models import Evaluation, Finding
+
+PAGE_SIZE = 50
+
+
+def _evaluation_for_user(request, pk, perm=None) -> Evaluation:
+    """The evaluation if the user may see it (else 404), and may ``perm`` it (else 403)."""
+    evaluation = get_object_or_404(access.evaluations_visible_to(request.user), pk=pk)
+    if perm and not request.user.has_perm(perm, evaluation):
+        raise PermissionDenied
+    return evaluation
 
 
 @require_GET
 def index(request):
-    return render(request, "evaluations/index.html")
+    page = Paginator(selectors.evaluation_list(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    agency = request.membership.agency if request.membership else None
+    return render(
+        request,
+        "evaluations/evaluation_list.html",
+        {
+            "page": page,
+            "can_add": agency is not None and request.user.has_perm("vir.add_evaluation", agency),
+        },
+    )
+
+
+@require_GET
+def evaluation_detail(request, pk):
+    evaluation = _evaluation_for_user(request, pk)
+    user = request.user
+    findings = list(evaluation.findings.select_related("owner"))
+    for finding in findings:
+        finding.can_follow_up = finding.is_recommendation and user.has_perm(
+            "vir.follow_up_recommendation", finding
+        )
+    reports = access.reports_visible_to(user).filter(evaluation=evaluation)[:10]
+    can_change = user.has_perm("vir.change_evaluation", evaluation)
+    return render(
+        request,
+        "evaluations/evaluation_detail.html",
+        {
+            "evaluation": evaluation,
+            "scores": evaluation.scores.all(),
+            "axes": selectors.findings_by_axis(findings),
+            "quotas": selectors.evaluation_quotas(evaluation=evaluation),
+            "reports": reports,
+            "can_edit": can_change and not evaluation.is_published,
+            "can_publish": not evaluation.is_published
+            and user.has_perm("vir.publish_evaluation", evaluation),
+            "can_correct": evaluation.is_published
+            and can_change
+            and not Evaluation.objects.filter(previous=evaluation).exists(),
+            "report_form": ReportRequestForm(),
+            "follow_up_choices": Finding.FollowUp.choices,
+        },
+    )
+
+
+def _edit(request, evaluation, agency):
+    form = EvaluationForm(
+        request.POST or None, instance=evaluation, user=request.user, agency=agency
+    )
+    scores = ScoreFormSet(request.POST or None, instance=evaluation, prefix="scores")
+    findings = FindingFormSet(request.POST or None, instance=evaluation, prefix="findings")
+    if request.method == "POST" and form.is_valid() and scores.is_valid() and findings.is_valid():
+        service = services.evaluation_update if evaluation.pk else services.evaluation_create
+        try:
+            saved = service(
+                evaluation=form.save(commit=False),
+                scores=kept(scores),
+                findings=kept(findings),
+                user=request.user,
+            )
+        except services.EvaluationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Evaluation saved."))
+            return redirect(saved)
+    return render(
+        request,
+        "evaluations/evaluation_form.html",
+        {"form": form, "scores": scores, "findings": findings, "evaluation": evaluation},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def evaluation_create(request):
+    agency = request.membership.agency if request.membership else None
+    if agency is None or not request.user.has_perm("vir.add_evaluation", agency):
+        raise PermissionDenied
+    return _edit(request, Evaluation(agency=agency), agency)
+
+
+@require_http_methods(["GET", "POST"])
+def evaluation_edit(request, pk):
+    evaluation = _evaluation_for_user(request, pk, "vir.change_evaluation")
+    if evaluation.is_published:
+        messages.error(request, _("A published evaluation is frozen: make a new version."))
+        return redirect(evaluation)
+    return _edit(request, evaluation, evaluation.agency)
+
+
+@require_POST
+def evaluation_publish(request, pk):
+    evaluation = _evaluation_for_user(request, pk, "vir.publish_evaluation")
+    try:
+        services.evaluation_publish(evaluation=evaluation, user=request.user)
+    except services.EvaluationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Evaluation published: its report is being rendered."))
+    return redirect(evaluation)
+
+
+@require_POST
+def evaluation_new_version(request, pk):
+    evaluation = _evaluation_for_user(request, pk, "vir.change_evaluation")
+    try:
+        copy = services.evaluation_new_version(evaluation=evaluation, user=request.user)
+    except services.EvaluationError as exc:
+        messages.error(request, exc.message)
+        return redirect(evaluation)
+    messages.success(
+        request, _("Version %(number)s created as a draft.") % {"number": copy.version}
+    )
+    return redirect("evaluations:edit", copy.pk)
+
+
+@require_POST
+def evaluation_request_report(request, pk):
+    evaluation = _evaluation_for_user(request, pk)
+    form = ReportRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a language."))
+        return redirect(evaluation)
+    try:
+        report = services.evaluation_request_report(
+            evaluation=evaluation, user=request.user, language=form.cleaned_data["language"]
+        )
+    except services.EvaluationError as exc:
+        messages.error(request, exc.message)
+        return redirect(evaluation)
+    messages.success(request, _("The report is being rendered."))
+    return redirect("reports:detail", report.pk)
+
+
+@require_POST
+def recommendation_status(request, pk):
+    finding = get_object_or_404(
+        Finding.objects.select_related("evaluation").filter(
+            evaluation__in=access.evaluations_visible_to(request.user)
+        ),
+        pk=pk,
+    )
+    if not request.user.has_perm("vir.follow_up_recommendation", finding):
+        raise PermissionDenied
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a follow-up status."))
+        return redirect(finding.evaluation)
+    try:
+        services.recommendation_set_status(
+            finding=finding, status=form.cleaned_data["follow_up"], user=request.user
+        )
+    except services.EvaluationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Follow-up status updated."))
+    return redirect(finding.evaluation)
+
+
+@require_GET
+def evaluation_history(request, pk):
+    evaluation = _evaluation_for_user(request, pk)
+    records = evaluation.history.select_related("history_user").order_by("-history_date")[:100]
+    versions = []
+    node = evaluation
+    while node.previous_id:  # a short chain: one query per earlier version
+        node = Evaluation.objects.get(pk=node.previous_id)
+        versions.append(node)
+    return render(
+        request,
+        "evaluations/evaluation_history.html",
+        {"evaluation": evaluation, "records": records, "versions": versions},
+    )

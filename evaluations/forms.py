@@ -1,0 +1,89 @@
+from django import forms
+from django.db.models import Q
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from core import rules as access
+
+from .models import Evaluation, Finding, Score
+
+
+class EvaluationForm(forms.ModelForm):
+    class Meta:
+        model = Evaluation
+        fields = [
+            "agreement",
+            "cohort",
+            "title",
+            "period_start",
+            "period_end",
+            "visit_start",
+            "visit_end",
+            "visit_place",
+            "participants",
+            "context",
+            "method",
+            "summary",
+        ]
+        widgets = {
+            f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            for f in ["period_start", "period_end", "visit_start", "visit_end"]
+        }
+
+    def __init__(self, *args, user, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An agency evaluates the agreements it is party to.
+        self.fields["agreement"].queryset = access.agreements_visible_to(user).filter(
+            Q(party_a=agency) | Q(party_b=agency)
+        )
+        self.instance.agency = agency
+
+
+class FindingForm(forms.ModelForm):
+    class Meta:
+        model = Finding
+        fields = ["axis", "kind", "order", "text", "owner", "due_date", "follow_up"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2}),
+            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") != Finding.Kind.RECOMMENDATION:
+            data["owner"], data["due_date"], data["follow_up"] = None, None, ""
+            self.instance.owner, self.instance.due_date, self.instance.follow_up = None, None, ""
+        return data
+
+
+ScoreFormSet = inlineformset_factory(
+    Evaluation,
+    Score,
+    fields=["criterion", "value", "comment"],
+    extra=6,
+    max_num=6,
+    can_delete=True,
+    widgets={"comment": forms.Textarea(attrs={"rows": 2})},
+)
+FindingFormSet = inlineformset_factory(
+    Evaluation, Finding, form=FindingForm, extra=3, can_delete=True
+)
+
+
+def kept(formset) -> list:
+    """The unsaved instances of a valid formset's filled, not deleted forms."""
+    return [
+        form.instance
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class FollowUpForm(forms.Form):
+    follow_up = forms.ChoiceField(label=_("Follow-up status"), choices=Finding.FollowUp.choices)
+
+
+class ReportRequestForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("fr", _("French")), ("en", _("English"))]
+    )

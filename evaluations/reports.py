@@ -1,0 +1,48 @@
+"""The evaluation PDF: built from one published version, in the language the reader chose."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.text import slugify
+
+from reports.charts import horizontal_bars
+from reports.pdf import render_pdf
+
+from .models import Criterion, Evaluation, Finding
+from .selectors import cohort_outcomes, evaluation_quotas, findings_by_axis
+
+
+def render_evaluation_html(evaluation: Evaluation, language: str) -> str:
+    with translation.override(language):
+        scores = {s.criterion: s for s in evaluation.scores.all()}
+        findings = list(evaluation.findings.select_related("owner"))
+        chart = horizontal_bars(
+            [
+                (str(c.label), scores[c.value].value if c.value in scores else None)
+                for c in Criterion
+            ],
+            maximum=5,
+        )
+        context = {
+            "language": language,
+            "evaluation": evaluation,
+            "agreement": evaluation.agreement,
+            "scores": [(c.label, scores.get(c.value)) for c in Criterion],
+            "chart": chart,
+            "quotas": evaluation_quotas(evaluation=evaluation),
+            "outcomes": cohort_outcomes(evaluation=evaluation),
+            "axes": findings_by_axis(f for f in findings if not f.is_recommendation),
+            "recommendations": [f for f in findings if f.kind == Finding.Kind.RECOMMENDATION],
+        }
+        return render_to_string("evaluations/report_pdf.html", context)
+
+
+def build(report) -> tuple[bytes, str]:
+    """The builder of ``reports`` for kind "evaluation": (PDF bytes, file name)."""
+    evaluation = Evaluation.objects.select_related(
+        "agreement__party_a", "agreement__party_b", "agency"
+    ).get(pk=report.evaluation_id)
+    pdf = render_pdf(render_evaluation_html(evaluation, report.language))
+    name = slugify(f"{evaluation.agreement.reference}-{evaluation.cohort}")
+    return pdf, f"evaluation-{name}-v{evaluation.version}-{report.language}.pdf"

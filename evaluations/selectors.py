@@ -1,0 +1,51 @@
+"""Read-side queries of evaluations and the figures pulled into them (aggregated, no personal
+data). Visibility lives in ``core.rules``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from core import rules as access
+from exchanges.selectors import quota_figures
+
+from .models import Axis, Evaluation, Finding
+
+
+def evaluation_list(*, user) -> QuerySet[Evaluation]:
+    return (
+        access.evaluations_visible_to(user)
+        .annotate(
+            recommendations=Count("findings", filter=Q(findings__kind=Finding.Kind.RECOMMENDATION))
+        )
+        .order_by("-period_end", "-pk")
+    )
+
+
+def evaluation_quotas(*, evaluation: Evaluation) -> QuerySet:
+    """The cohort's quotas and their use per direction."""
+    return quota_figures(quotas=evaluation.agreement.quotas.filter(cohort=evaluation.cohort))
+
+
+@dataclass(frozen=True)
+class CohortOutcomes:
+    placements_by_outcome: dict[str, int]
+    insertion_follow_ups: dict[str, int]
+
+
+def cohort_outcomes(*, evaluation: Evaluation) -> CohortOutcomes:
+    """Placements of the cohort by outcome and insertion follow-ups, as aggregated counts.
+
+    Placements do not exist yet: issue 6 (missions and placements) plugs the real counts here
+    (one aggregate query per dictionary); until then every figure is empty.
+    """
+    return CohortOutcomes(placements_by_outcome={}, insertion_follow_ups={})
+
+
+def findings_by_axis(findings) -> list[tuple[str, list[Finding]]]:
+    """[(axis label, findings)] in the order of the axes, skipping empty axes."""
+    grouped: dict[str, list[Finding]] = {}
+    for finding in findings:
+        grouped.setdefault(finding.axis, []).append(finding)
+    return [(axis.label, grouped[axis.value]) for axis in Axis if axis.value in grouped]

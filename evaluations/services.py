@@ -1,0 +1,167 @@
+"""Writing evaluations: drafts, publication (frozen text, a French PDF requested), corrections
+as new versions, and the follow-up of recommendations (which goes on after publication)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import Report
+from reports.services import report_request
+
+from .models import Evaluation, Finding, Score
+
+TEXT_FIELDS = [
+    "agreement",
+    "cohort",
+    "agency",
+    "title",
+    "period_start",
+    "period_end",
+    "visit_start",
+    "visit_end",
+    "visit_place",
+    "participants",
+    "context",
+    "method",
+    "summary",
+]
+
+
+class EvaluationError(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _check_author(evaluation: Evaluation) -> None:
+    agreement = evaluation.agreement
+    if evaluation.agency_id not in (agreement.party_a_id, agreement.party_b_id):
+        raise EvaluationError(_("The authoring agency must be a party of the agreement."))
+
+
+def _replace_children(evaluation, scores: list[Score], findings: list[Finding]) -> None:
+    evaluation.scores.all().delete()
+    evaluation.findings.all().delete()
+    for item in scores:
+        item.pk, item.evaluation = None, evaluation
+        item.full_clean(exclude=["evaluation"])
+        item.save()
+    for item in findings:
+        item.pk, item.evaluation = None, evaluation
+        if item.is_recommendation and not item.follow_up:
+            item.follow_up = Finding.FollowUp.OPEN
+        item.full_clean(exclude=["evaluation"])
+        item.save()
+
+
+@transaction.atomic
+def evaluation_create(
+    *, evaluation: Evaluation, scores: list[Score], findings: list[Finding], user
+) -> Evaluation:
+    _check_author(evaluation)
+    evaluation.status = Evaluation.Status.DRAFT
+    evaluation.created_by = user
+    evaluation.full_clean()
+    evaluation.save()
+    _replace_children(evaluation, scores, findings)
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_update(
+    *, evaluation: Evaluation, scores: list[Score], findings: list[Finding], user
+) -> Evaluation:
+    """Save a draft. A published text is frozen: the stored row decides, not the instance."""
+    stored = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if stored.is_published:
+        raise EvaluationError(
+            _("A published evaluation is frozen: make a new version to correct it.")
+        )
+    _check_author(evaluation)
+    evaluation.status = Evaluation.Status.DRAFT
+    evaluation.full_clean()
+    evaluation.save()
+    _replace_children(evaluation, scores, findings)
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_publish(*, evaluation: Evaluation, user) -> Report:
+    """Publish a draft and request its French PDF (rendered by a task after commit)."""
+    stored = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if stored.is_published:
+        raise EvaluationError(_("This evaluation is already published."))
+    if stored.previous_id and not stored.previous.is_published:
+        raise EvaluationError(_("The version it corrects is not published."))
+    stored.status = Evaluation.Status.PUBLISHED
+    stored.published_at = timezone.now()
+    stored.published_by = user
+    stored.full_clean()
+    stored.save()
+    evaluation.refresh_from_db()
+    return evaluation_request_report(evaluation=stored, user=user, language="fr")
+
+
+def evaluation_request_report(*, evaluation: Evaluation, user, language: str) -> Report:
+    if not evaluation.is_published:
+        raise EvaluationError(_("Only a published evaluation has a report."))
+    return report_request(
+        kind=Report.Kind.EVALUATION,
+        user=user,
+        language=language,
+        agreement=evaluation.agreement,
+        evaluation=evaluation,
+        period_start=evaluation.period_start,
+        period_end=evaluation.period_end,
+    )
+
+
+@transaction.atomic
+def evaluation_new_version(*, evaluation: Evaluation, user) -> Evaluation:
+    """A correction of a published evaluation: a draft copying its text, scores and findings."""
+    stored = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if not stored.is_published:
+        raise EvaluationError(_("Only a published evaluation can be corrected."))
+    if Evaluation.objects.filter(previous=stored).exists():
+        raise EvaluationError(_("This version already has a correction."))
+    copy = Evaluation(
+        **{f: getattr(stored, f) for f in TEXT_FIELDS},
+        version=stored.version + 1,
+        previous=stored,
+        created_by=user,
+    )
+    copy.full_clean()
+    copy.save()
+    Score.objects.bulk_create(
+        Score(evaluation=copy, criterion=s.criterion, value=s.value, comment=s.comment)
+        for s in stored.scores.all()
+    )
+    Finding.objects.bulk_create(
+        Finding(
+            evaluation=copy,
+            axis=f.axis,
+            kind=f.kind,
+            order=f.order,
+            text=f.text,
+            owner_id=f.owner_id,
+            due_date=f.due_date,
+            follow_up=f.follow_up,
+        )
+        for f in stored.findings.all()
+    )
+    return copy
+
+
+@transaction.atomic
+def recommendation_set_status(*, finding: Finding, status: str, user) -> Finding:
+    """The follow-up status of a recommendation changes, published or not."""
+    if not finding.is_recommendation:
+        raise EvaluationError(_("Only a recommendation has a follow-up status."))
+    if status not in Finding.FollowUp.values:
+        raise EvaluationError(_("Unknown follow-up status."))
+    finding.follow_up = status
+    finding.full_clean()
+    finding.save(update_fields=["follow_up"])
+    return finding

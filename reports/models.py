@@ -1,0 +1,130 @@
+"""Generated reports (PDF, CSV): the record of one rendering, its private file and downloads."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def _report_path(instance, filename):
+    # A random name under MEDIA_ROOT: files are private, served only by the download view.
+    return f"reports/{uuid.uuid4().hex}"
+
+
+class Report(models.Model):
+    class Kind(models.TextChoices):
+        EVALUATION = "evaluation", _("Evaluation report")
+        QUOTA = "quota", _("Quota report")
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        CSV = "csv", "CSV"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices, default="pdf")
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="fr"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    # Scope: what the report is about (the access rule reads these).
+    agreement = models.ForeignKey(
+        "exchanges.Agreement",
+        verbose_name=_("agreement"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
+    evaluation = models.ForeignKey(
+        "evaluations.Evaluation",
+        verbose_name=_("evaluation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
+    period_start = models.DateField(_("period from"), null=True, blank=True)
+    period_end = models.DateField(_("period to"), null=True, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    file = models.FileField(_("file"), upload_to=_report_path, blank=True, max_length=200)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="done") | ~Q(sha256=""), name="report_done_has_file"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agreement", "-created_at"], name="report_agreement"),
+            models.Index(fields=["agency", "-created_at"], name="report_agency"),
+            models.Index(fields=["status"], name="report_status"),
+        ]
+
+    def __str__(self):
+        return self.filename or f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+class ReportDownload(models.Model):
+    """Who downloaded which file when (append-only)."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="downloads"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("downloaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report download")
+        verbose_name_plural = _("report downloads")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.report} — {self.user} ({self.at:%Y-%m-%d %H:%M})"

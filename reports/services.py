@@ -1,0 +1,137 @@
+"""Report requests and their rendering. A report is recorded first, then rendered by a task:
+if the broker is down the row stays queued and the retry button (or a sweep) enqueues it again."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+from core.tasks import enqueue_on_commit
+
+from .models import Report
+
+logger = logging.getLogger(__name__)
+
+# kind → "module.function" taking the Report and returning (bytes, filename). Strings, so that
+# this generic app imports no domain app.
+BUILDERS: dict[str, str] = {
+    Report.Kind.EVALUATION: "evaluations.reports.build",
+}
+
+
+class ReportError(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def builder_for(kind: str) -> Callable:
+    try:
+        return import_string(BUILDERS[kind])
+    except KeyError as exc:
+        raise ReportError(_("No builder for reports of this kind.")) from exc
+
+
+def _enqueue(report: Report) -> None:
+    from .tasks import run_report
+
+    enqueue_on_commit(run_report, report.pk)
+
+
+@transaction.atomic
+def report_request(
+    *,
+    kind: str,
+    user=None,
+    language: str = "fr",
+    format: str = Report.Format.PDF,
+    agreement=None,
+    agency=None,
+    evaluation=None,
+    period_start=None,
+    period_end=None,
+    params: dict | None = None,
+) -> Report:
+    """Record a report to render and enqueue its task once the transaction commits."""
+    report = Report(
+        kind=kind,
+        format=format,
+        language=language,
+        agreement=agreement,
+        agency=agency,
+        evaluation=evaluation,
+        period_start=period_start,
+        period_end=period_end,
+        params=params or {},
+        requested_by=user,
+    )
+    report.full_clean()
+    report.save()
+    _enqueue(report)
+    return report
+
+
+def report_run(report_id: int) -> bool:
+    """Render the report if it is still queued; False if another delivery already claimed it.
+
+    The conditional UPDATE is the claim: of two deliveries of the same task, only one sees a
+    queued row, so only one file is made.
+    """
+    claimed = Report.objects.filter(pk=report_id, status=Report.Status.QUEUED).update(
+        status=Report.Status.RUNNING,
+        started_at=timezone.now(),
+        finished_at=None,
+        error="",
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return False
+    report = Report.objects.select_related("evaluation", "agreement", "agency").get(pk=report_id)
+    started = time.monotonic()
+    try:
+        content, filename = builder_for(report.kind)(report)
+    except Exception as exc:  # the record keeps the error; the page offers a retry
+        logger.exception("Report %s failed", report_id)
+        Report.objects.filter(pk=report_id).update(
+            status=Report.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+        return True
+    report.file.save(filename, ContentFile(content), save=False)
+    report.filename = filename
+    report.sha256 = hashlib.sha256(content).hexdigest()
+    report.size = len(content)
+    report.status = Report.Status.DONE
+    report.finished_at = timezone.now()
+    report.save(update_fields=["file", "filename", "sha256", "size", "status", "finished_at"])
+    logger.info("Report %s rendered in %.2fs", report_id, time.monotonic() - started)
+    return True
+
+
+@transaction.atomic
+def report_retry(*, report: Report) -> Report:
+    """A failed report goes back to the queue."""
+    updated = Report.objects.filter(pk=report.pk, status=Report.Status.FAILED).update(
+        status=Report.Status.QUEUED, error="", started_at=None, finished_at=None
+    )
+    if not updated:
+        raise ReportError(_("Only a failed report can be retried."))
+    report.refresh_from_db()
+    _enqueue(report)
+    return report
+
+
+def report_record_download(*, report: Report, user) -> None:
+    from .models import ReportDownload
+
+    ReportDownload.objects.create(report=report, user=user)

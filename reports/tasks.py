@@ -1,0 +1,18 @@
+from celery import shared_task
+from django.db import OperationalError
+
+
+@shared_task(
+    bind=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=5,
+)
+def run_report(self, report_id: int) -> None:
+    """Render one report (a transient database error is retried with backoff)."""
+    from .services import report_run
+
+    report_run(report_id)

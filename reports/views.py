@@ -1,0 +1,67 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from core import rules as access
+
+from . import services
+from .models import Report
+
+PAGE_SIZE = 50
+
+
+def _report_for_user(request, pk) -> Report:
+    return get_object_or_404(access.reports_visible_to(request.user), pk=pk)
+
+
+@require_GET
+def index(request):
+    """Every report the user may download (newest first)."""
+    reports = access.reports_visible_to(request.user).select_related(
+        "agreement__party_a", "agreement__party_b", "requested_by"
+    )
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reports/report_list.html", {"page": page})
+
+
+@require_GET
+def report_detail(request, pk):
+    return render(request, "reports/report_detail.html", {"report": _report_for_user(request, pk)})
+
+
+@require_GET
+def report_status(request, pk):
+    """The fragment polled by htmx until the report is done or failed."""
+    return render(request, "reports/_status.html", {"report": _report_for_user(request, pk)})
+
+
+@require_POST
+def report_retry(request, pk):
+    report = _report_for_user(request, pk)
+    try:
+        services.report_retry(report=report)
+    except services.ReportError as exc:
+        messages.error(request, exc.message)
+    if request.headers.get("HX-Request"):
+        report.refresh_from_db()
+        return render(request, "reports/_status.html", {"report": report})
+    return redirect("reports:detail", report.pk)
+
+
+@require_GET
+def report_download(request, pk):
+    """The file, only through this view (never as public media); each download is recorded."""
+    report = _report_for_user(request, pk)
+    if report.status != Report.Status.DONE or not report.file:
+        raise Http404
+    try:
+        handle = report.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    services.report_record_download(report=report, user=request.user)
+    content_type = "application/pdf" if report.format == Report.Format.PDF else "text/csv"
+    return FileResponse(
+        handle, as_attachment=True, filename=report.filename, content_type=content_type
+    )

@@ -1,0 +1,28 @@
+"""Reports: rows point at the French PDF of the ANVT–CNPV pilot evaluation (rendered by
+load_demo). Both parties download it; VASE gets 404."""
+
+from django.urls import reverse
+
+from reports.models import Report
+
+from . import Row, everyone
+
+
+def report():
+    return Report.objects.get(evaluation__agreement__reference="VIR-TG-ML-2017", language="fr").pk
+
+
+def url(name):
+    return lambda: reverse(f"reports:{name}", args=[report()])
+
+
+READ = everyone(200, outsider=404)
+
+ROWS = [
+    Row("reports:index", lambda: reverse("reports:index"), everyone(200)),
+    Row("reports:detail", url("detail"), READ),
+    Row("reports:status", url("status"), READ),
+    Row("reports:download", url("download"), READ),
+    # The report is done, not failed: the retry is refused and the page shown again.
+    Row("reports:retry", url("retry"), everyone(302, outsider=404), method="post"),
+]

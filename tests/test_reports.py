@@ -1,0 +1,187 @@
+"""Evaluation reports: the PDF's content, the task run once, failures and retries, downloads."""
+
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from evaluations.models import Evaluation
+from reports import services
+from reports.models import Report, ReportDownload
+from reports.services import report_request, report_retry, report_run
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+@pytest.fixture
+def pilot(demo):
+    return Evaluation.objects.get(agreement__reference="VIR-TG-ML-2017", version=1)
+
+
+@pytest.fixture
+def french_report(pilot):
+    return Report.objects.get(evaluation=pilot, language="fr")
+
+
+def test_the_demo_report_is_rendered_and_its_text_has_title_accents_and_quotas(french_report):
+    assert french_report.status == Report.Status.DONE
+    content = french_report.file.read()
+    assert content.startswith(b"%PDF")
+    assert len(content) == french_report.size
+    text = " ".join(pdf_text(content).split())
+    assert "Évaluation de l’expérience pilote Togo–Mali 2017" in text
+    assert "Délais d’obtention des visas et des billets d’avion" in text
+    # The quota table: ANVT → CNPV 4 places, CNPV → ANVT 2, none used yet.
+    assert "ANVT → CNPV 4 0 4" in text
+    assert "CNPV → ANVT 2 0 2" in text
+    assert re.search(r"Pages? 2 / \d", text)  # page numbers in the footer
+
+
+def test_it_renders_the_english_version(pilot):
+    report = report_request(
+        kind=Report.Kind.EVALUATION, evaluation=pilot, language="en", agreement=pilot.agreement
+    )
+    report_run(report.pk)
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE
+    text = " ".join(pdf_text(report.file.read()).split())
+    assert "Findings by axis" in text
+    assert "Recommendations" in text
+    assert "Relevance" in text
+
+
+def test_delivering_the_same_task_twice_makes_one_file(pilot, settings):
+    report = report_request(
+        kind=Report.Kind.EVALUATION, evaluation=pilot, agreement=pilot.agreement
+    )
+    assert report_run(report.pk) is True
+    assert report_run(report.pk) is False  # the second delivery finds it claimed
+    report.refresh_from_db()
+    assert report.attempts == 1
+    files = list((settings.MEDIA_ROOT / "reports").iterdir())
+    assert report.file.name.split("/")[-1] in [f.name for f in files]
+    # the demo report and this one: one file each
+    assert len(files) == Report.objects.filter(status=Report.Status.DONE).count()
+
+
+def test_a_rendering_that_raises_leaves_it_failed_and_the_retry_succeeds(pilot, monkeypatch):
+    report = report_request(
+        kind=Report.Kind.EVALUATION, evaluation=pilot, agreement=pilot.agreement
+    )
+
+    def broken(report):
+        raise RuntimeError("la police est introuvable")
+
+    monkeypatch.setitem(services.BUILDERS, Report.Kind.EVALUATION, "tests.test_reports.BROKEN")
+    monkeypatch.setattr("tests.test_reports.BROKEN", broken, raising=False)
+    report_run(report.pk)
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED
+    assert "la police est introuvable" in report.error
+    assert not report.file
+
+    monkeypatch.undo()
+    report_retry(report=report)
+    report.refresh_from_db()
+    assert report.status == Report.Status.QUEUED
+    report_run(report.pk)  # the task the retry enqueues (after commit)
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE
+    assert report.attempts == 2
+    assert report.error == ""
+
+
+def test_a_failed_report_shows_its_error_and_a_retry_button(pilot, login, client):
+    report = report_request(
+        kind=Report.Kind.EVALUATION, evaluation=pilot, agreement=pilot.agreement
+    )
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED, error="Boom")
+    login("cnpv-partner")
+    response = client.get(reverse("reports:status", args=[report.pk]))
+    assert b"Boom" in response.content
+    assert reverse("reports:retry", args=[report.pk]).encode() in response.content
+    response = client.post(reverse("reports:retry", args=[report.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    report.refresh_from_db()
+    assert report.status == Report.Status.QUEUED
+    assert b"hx-get" in response.content  # polled until done
+
+
+def test_a_queued_report_is_polled(pilot, login, client):
+    report = report_request(
+        kind=Report.Kind.EVALUATION, evaluation=pilot, agreement=pilot.agreement
+    )
+    login("cnpv-partner")
+    response = client.get(reverse("reports:status", args=[report.pk]))
+    assert b'hx-trigger="load delay:1s"' in response.content
+    assert b"download" not in response.content
+
+
+def test_an_agency_party_to_nothing_gets_404_on_the_report_and_its_download(
+    french_report, login, client
+):
+    login("gip-pnvb-partner")
+    for name in ["detail", "status", "download"]:
+        assert client.get(reverse(f"reports:{name}", args=[french_report.pk])).status_code == 404
+    assert french_report.filename.encode() not in client.get(reverse("reports:index")).content
+    assert not ReportDownload.objects.exists()
+
+
+def test_the_partner_agency_downloads_the_report_and_the_download_is_recorded(
+    french_report, login, client
+):
+    user = login("cnpv-partner")
+    page = client.get(reverse("reports:index"))
+    assert reverse("reports:download", args=[french_report.pk]).encode() in page.content
+    response = client.get(reverse("reports:download", args=[french_report.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert french_report.filename in response["Content-Disposition"]
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    download = ReportDownload.objects.get()
+    assert (download.report, download.user) == (french_report, user)
+
+
+def test_report_files_have_no_public_url(french_report):
+    assert french_report.file.name.startswith("reports/")
+    assert "media" not in reverse("reports:download", args=[french_report.pk])
+
+
+def test_a_draft_evaluations_report_stays_with_its_authors(pilot, login, client):
+    from evaluations.services import evaluation_new_version
+
+    draft = evaluation_new_version(evaluation=pilot, user=None)
+    report = Report.objects.create(
+        kind=Report.Kind.EVALUATION, evaluation=draft, agreement=draft.agreement
+    )
+    login("cnpv-manager")
+    assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 404
+    login("anvt-officer")
+    assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 200
+
+
+def queries_of(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_reports_page_makes_the_same_number_of_queries_whatever_the_rows(pilot, login, client):
+    login("cnpv-partner")
+    url = reverse("reports:index")
+    client.get(url)
+    few = queries_of(client, url)
+    Report.objects.bulk_create(
+        Report(kind=Report.Kind.EVALUATION, evaluation=pilot, agreement=pilot.agreement)
+        for _ in range(40)
+    )
+    assert queries_of(client, url) == few
