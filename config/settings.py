@@ -9,6 +9,7 @@ default: a missing ``SECRET_KEY`` or ``ALLOWED_HOSTS`` stops the start.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -230,8 +231,16 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_TIMEZONE = TIME_ZONE
+# Documented in the README ("Scheduled jobs").
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": 60.0},
+    # Reports left queued while the broker was down are enqueued again (claimed once).
+    "sweep-reports": {"task": "reports.tasks.sweep_reports", "schedule": 300.0},
+    # On the first day of each month: quota reports of each agency and of each agreement.
+    "monthly-quota-reports": {
+        "task": "exchanges.tasks.monthly_quota_reports",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1),
+    },
 }
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -210,3 +210,109 @@ def render_html(report: QuotaReport, *, language: str = "fr") -> str:
                 "chart": chart,
             },
         )
+
+
+# --- Reports: the builder, on-demand requests, the monthly run -------------------------------
+
+
+def scope_of(report) -> Scope:
+    return Scope(
+        agreement_id=report.agreement_id,
+        agency_id=None if report.agreement_id else report.agency_id,
+        first_year=report.period_start.year if report.period_start else None,
+        last_year=report.period_end.year if report.period_end else None,
+        threshold=int(report.params.get("threshold", DEFAULT_THRESHOLD)),
+    )
+
+
+def title_of(report) -> str:
+    with translation.override(report.language):
+        if report.agreement_id:
+            return _("Quota report — %(scope)s") % {"scope": report.agreement.reference}
+        if report.agency_id:
+            return _("Quota report — agreements of %(scope)s") % {"scope": report.agency.acronym}
+        return _("Quota report — all agreements")
+
+
+def build(report) -> tuple[bytes, str]:
+    """The ``reports`` builder for quota reports: (content, file name)."""
+    from reports.pdf import render_pdf
+
+    data = build_quota_report(scope=scope_of(report), title=title_of(report))
+    label = (
+        report.agreement.reference
+        if report.agreement_id
+        else report.agency.acronym
+        if report.agency_id
+        else "all"
+    )
+    stamp = timezone.localdate().isoformat()
+    if report.format == "csv":
+        delimiter = ";" if report.params.get("delimiter") == ";" else ","
+        content = render_csv(data, language=report.language, delimiter=delimiter)
+        return content, f"quotas-{label}-{stamp}.csv"
+    return render_pdf(render_html(data, language=report.language)), f"quotas-{label}-{stamp}.pdf"
+
+
+def quota_report_request(
+    *,
+    user,
+    agreement=None,
+    agency=None,
+    file_format: str = "pdf",
+    language: str = "fr",
+    first_year: int | None = None,
+    last_year: int | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    delimiter: str = ",",
+):
+    """Record a quota report and enqueue it. The scope must be one the user may see (checked
+    by the view with the same rules as the download)."""
+    from reports.models import Report
+    from reports.services import report_request
+
+    return report_request(
+        kind=Report.Kind.QUOTA,
+        user=user,
+        language=language,
+        format=file_format,
+        agreement=agreement,
+        agency=None if agreement else agency,
+        period_start=datetime.date(first_year, 1, 1) if first_year else None,
+        period_end=datetime.date(last_year, 12, 31) if last_year else None,
+        params={"threshold": threshold, "delimiter": delimiter},
+    )
+
+
+def quota_reports_monthly(*, month: datetime.date | None = None) -> int:
+    """The first-of-the-month run (Celery beat): the report of each agency's agreements and of
+    each agreement in force, once per month even if the schedule fires twice."""
+    from agencies.models import Agency
+    from reports.models import Report
+
+    from .models import Agreement, AgreementStatus
+
+    month = (month or timezone.localdate()).replace(day=1)
+    key = month.strftime("%Y-%m")
+    done = Report.objects.filter(kind=Report.Kind.QUOTA, params__schedule=key)
+    if done.exists():
+        return 0
+    in_force = Agreement.objects.filter(last_approved_version__isnull=False).exclude(
+        status=AgreementStatus.TERMINATED
+    )
+    parties = Agency.objects.filter(
+        Q(agreements_as_a__in=in_force) | Q(agreements_as_b__in=in_force)
+    ).distinct()
+    params = {"threshold": DEFAULT_THRESHOLD, "delimiter": ",", "schedule": key}
+    reports = [Report(kind=Report.Kind.QUOTA, agency=agency, params=params) for agency in parties]
+    reports += [
+        Report(kind=Report.Kind.QUOTA, agreement_id=pk, params=params)
+        for pk in in_force.values_list("pk", flat=True).iterator()
+    ]
+    Report.objects.bulk_create(reports, batch_size=1000)
+    # Enqueued by the sweep, which runs every few minutes: thousands of rows are not sent from
+    # one beat task, and a broker hiccup loses nothing.
+    from reports.services import reports_sweep
+
+    reports_sweep(older_than=datetime.timedelta(0))
+    return len(reports)

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "exchanges"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.agreement_create, name="create"),
+    path("quota-report/", report_views.quota_report_create, name="quota_report"),
     path("<int:pk>/", views.agreement_detail, name="detail"),
     path("<int:pk>/edit/", views.agreement_edit, name="edit"),
     path("<int:pk>/submit/", views.agreement_submit, name="submit"),

@@ -7,6 +7,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from core.tasks import enqueue_on_commit
+from core.tasks import enqueue
 
 from .models import Report
 
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 # this generic app imports no domain app.
 BUILDERS: dict[str, str] = {
     Report.Kind.EVALUATION: "evaluations.reports.build",
+    Report.Kind.QUOTA: "exchanges.quota_report.build",
 }
 
 
@@ -42,9 +44,16 @@ def builder_for(kind: str) -> Callable:
 
 
 def _enqueue(report: Report) -> None:
+    """Enqueue after commit; ``report.enqueued`` then says whether the broker took it (None
+    until the transaction commits). A report left queued is picked up by the sweep."""
     from .tasks import run_report
 
-    enqueue_on_commit(run_report, report.pk)
+    report.enqueued = None
+
+    def send():
+        report.enqueued = enqueue(run_report, report.pk)
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic
@@ -135,3 +144,24 @@ def report_record_download(*, report: Report, user) -> None:
     from .models import ReportDownload
 
     ReportDownload.objects.create(report=report, user=user)
+
+
+SWEEP_AFTER = timedelta(minutes=2)
+
+
+def reports_sweep(*, older_than: timedelta = SWEEP_AFTER) -> int:
+    """Enqueue again the reports left queued (the broker was down when they were requested).
+
+    Safe to repeat: a delivery only renders a report it can claim, so nothing runs twice.
+    """
+    from .tasks import run_report
+
+    stale = Report.objects.filter(
+        status=Report.Status.QUEUED, created_at__lt=timezone.now() - older_than
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in stale.iterator():
+        if not enqueue(run_report, pk):
+            break  # the broker is still down: the next sweep will try again
+        sent += 1
+    return sent

@@ -16,3 +16,11 @@ def run_report(self, report_id: int) -> None:
     from .services import report_run
 
     report_run(report_id)
+
+
+@shared_task(ignore_result=True)
+def sweep_reports() -> None:
+    """Periodic (beat): enqueue the reports that stayed queued because the broker was down."""
+    from .services import reports_sweep
+
+    reports_sweep()

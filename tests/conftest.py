@@ -200,3 +200,33 @@ def browser_login(browser_page, live_demo):
         return page
 
     return _login
+
+
+@pytest.fixture
+def dead_broker_task(monkeypatch, closed_port):
+    """``dead_broker_task(name)`` is a task on an app configured like the project's whose broker
+    is a closed port: what publishing looks like when Redis is down."""
+    from celery import Celery
+
+    def make(name):
+        url = f"redis://127.0.0.1:{closed_port}/0"
+        monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery reads this before its config
+        app = Celery("dead-broker", set_as_current=False)
+        app.config_from_object("django.conf:settings", namespace="CELERY")
+        app.conf.broker_url = url
+        app.conf.task_always_eager = False
+
+        def never_runs(*args, **kwargs):
+            return None
+
+        return app.task(name=name)(never_runs)
+
+    return make
+
+
+@pytest.fixture
+def tasks_in_process(monkeypatch):
+    """Tasks run in-process when enqueued, even when CI sets a real broker (no worker here)."""
+    from config import celery_app
+
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", True)

@@ -61,7 +61,8 @@ def test_the_matrix_notices_a_new_url_without_rows(settings):
 
 def _status(client, row):
     url = row.path()
-    response = getattr(client, row.method)(url, row.data)
+    data = row.data() if callable(row.data) else row.data
+    response = getattr(client, row.method)(url, data)
     return response.status_code
 
 

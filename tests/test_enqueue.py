@@ -10,7 +10,7 @@ from core.tasks import enqueue
 
 def _task_on_broker(url):
     """A task on an app configured exactly like the project's, but with this broker."""
-    app = Celery("probe")
+    app = Celery("probe", set_as_current=False)
     app.config_from_object("django.conf:settings", namespace="CELERY")
     app.conf.broker_url = url
     app.conf.task_always_eager = False

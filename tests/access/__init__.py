@@ -36,7 +36,7 @@ class Row:
     path: Callable[[], str]
     expect: dict[str, int]
     method: str = "get"
-    data: dict = field(default_factory=dict)
+    data: dict | Callable[[], dict] = field(default_factory=dict)  # a callable: built when used
 
     def __post_init__(self):
         missing = set(PERSONAS) - set(self.expect)

@@ -54,3 +54,30 @@ ROWS = [
     Row("exchanges:compare", url("compare"), READ),
     Row("exchanges:document", url("document"), READ),
 ]
+
+
+def quota_report(scope):
+    def data():
+        return {"scope": scope, "agreement": agreement(), "file_format": "csv", "language": "fr",
+                "threshold": 2, "delimiter": ","}  # fmt: skip
+
+    return data
+
+
+ROWS += [
+    # Requesting a report redirects to it; the agreement's scope follows its visibility.
+    Row(
+        "exchanges:quota_report",
+        lambda: reverse("exchanges:quota_report"),
+        everyone(302, outsider=404),
+        method="post",
+        data=quota_report("agreement"),
+    ),
+    Row(
+        "exchanges:quota_report",
+        lambda: reverse("exchanges:quota_report"),
+        everyone(403, admin=302),
+        method="post",
+        data=quota_report("all"),
+    ),
+]

@@ -1,0 +1,97 @@
+"""On-demand quota reports, from the agreement page (one agreement) and the reports page (the
+acting agency's agreements, or all of them for administrators)."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core import rules as access
+
+from .quota_report import DEFAULT_THRESHOLD, quota_report_request
+
+
+class QuotaReportForm(forms.Form):
+    SCOPES = [("agreement", gettext_lazy("This agreement")),
+              ("agency", gettext_lazy("My agency’s agreements")),
+              ("all", gettext_lazy("All agreements"))]  # fmt: skip
+
+    scope = forms.ChoiceField(label=gettext_lazy("Scope"), choices=SCOPES)
+    agreement = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    file_format = forms.ChoiceField(
+        label=gettext_lazy("Format"), choices=[("pdf", "PDF"), ("csv", "CSV")], initial="pdf"
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        choices=[("fr", gettext_lazy("French")), ("en", gettext_lazy("English"))],
+    )
+    first_year = forms.IntegerField(
+        label=gettext_lazy("Cohorts from"), required=False, min_value=2000, max_value=2100
+    )
+    last_year = forms.IntegerField(
+        label=gettext_lazy("Cohorts to"), required=False, min_value=2000, max_value=2100
+    )
+    threshold = forms.IntegerField(
+        label=gettext_lazy("Imbalance threshold (volunteers)"),
+        initial=DEFAULT_THRESHOLD,
+        min_value=0,
+        max_value=1000,
+    )
+    delimiter = forms.ChoiceField(
+        label=gettext_lazy("CSV separator"), choices=[(",", ","), (";", ";")], initial=","
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first_year"), cleaned.get("last_year")
+        if first and last and first > last:
+            self.add_error("last_year", _("The last cohort year comes before the first."))
+        if cleaned.get("scope") == "agreement" and not cleaned.get("agreement"):
+            self.add_error("scope", _("Choose an agreement."))
+        return cleaned
+
+
+@require_POST
+def quota_report_create(request):
+    form = QuotaReportForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("reports:index")
+    data = form.cleaned_data
+    agreement = agency = None
+    if data["scope"] == "agreement":
+        visible = access.agreements_visible_to(request.user)
+        agreement = get_object_or_404(visible, pk=data["agreement"])
+    elif data["scope"] == "agency":
+        if not request.membership:
+            raise PermissionDenied
+        agency = request.membership.agency
+    elif not access.is_admin(request.user):
+        raise PermissionDenied
+    report = quota_report_request(
+        user=request.user,
+        agreement=agreement,
+        agency=agency,
+        file_format=data["file_format"],
+        language=data["language"],
+        first_year=data["first_year"],
+        last_year=data["last_year"],
+        threshold=data["threshold"],
+        delimiter=data["delimiter"],
+    )
+    if report.enqueued is False:
+        messages.warning(
+            request,
+            _(
+                "The task service cannot be reached: your report is recorded as queued and will "
+                "be produced as soon as it is back."
+            ),
+        )
+    else:
+        messages.success(request, _("Report requested."))
+    return redirect("reports:detail", report.pk)

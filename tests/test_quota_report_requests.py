@@ -1,0 +1,99 @@
+import time
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from exchanges.models import Agreement
+from exchanges.quota_report import quota_reports_monthly
+from reports.models import Report, ReportDownload
+from reports.services import reports_sweep
+
+
+@pytest.fixture
+def request_report(client, django_capture_on_commit_callbacks):
+    def _request(scope="agreement", **extra):
+        agreement = Agreement.objects.get(reference="VIR-TG-ML-2017")
+        data = {"scope": scope, "agreement": agreement.pk, "file_format": "csv",
+                "language": "fr", "threshold": 2, "delimiter": ";", **extra}  # fmt: skip
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(reverse("exchanges:quota_report"), data, follow=True)
+
+    return _request
+
+
+def test_a_partner_agency_produces_and_downloads_the_csv(
+    client, login, demo, request_report, tasks_in_process
+):
+    user = login("cnpv-partner")
+    response = request_report()
+    report = Report.objects.get(kind="quota", requested_by=user)
+    assert response.redirect_chain[-1][0] == reverse("reports:detail", args=[report.pk])
+    assert report.status == "done"
+    download = client.get(reverse("reports:download", args=[report.pk]))
+    text = b"".join(download.streaming_content).decode("utf-8-sig")
+    assert "VIR-TG-ML-2017;2017;ANVT;CNPV;4;" in text
+    assert ReportDownload.objects.filter(report=report, user=user).exists()
+
+
+def test_an_outsider_cannot_produce_a_report_of_the_agreement(
+    client, login, demo, request_report, tasks_in_process
+):
+    login("vase-officer")
+    assert request_report().status_code == 404
+    assert not Report.objects.filter(kind="quota").exists()
+
+
+def test_only_administrators_produce_the_report_of_all_agreements(
+    client, login, demo, request_report, tasks_in_process
+):
+    login("anvt-manager")
+    assert request_report(scope="all").status_code == 403
+    login("admin")
+    request_report(scope="all")
+    report = Report.objects.get(kind="quota")
+    assert (report.agreement, report.agency, report.status) == (None, None, "done")
+
+
+# Transactional: the view must learn, before it answers, that the broker refused the task.
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_the_request_answers_fast_stays_queued_and_the_sweep_runs_it_once(
+    client, login, demo, monkeypatch, dead_broker_task, request_report
+):
+    import reports.tasks
+
+    real_task = reports.tasks.run_report
+    monkeypatch.setattr(reports.tasks, "run_report", dead_broker_task(real_task.name))
+    login("anvt-officer")
+    started = time.monotonic()
+    response = request_report()
+    assert time.monotonic() - started < 3
+    assert "sera produit dès son retour" in response.content.decode()
+    report = Report.objects.get(kind="quota")
+    assert report.status == "queued"
+
+    # The sweep while the broker is still down sends nothing and loses nothing.
+    assert reports_sweep(older_than=timedelta(0)) == 0
+    report.refresh_from_db()
+    assert report.status == "queued"
+
+    # The broker is back (here: tasks in-process again); two sweeps, one rendering.
+    monkeypatch.setattr(reports.tasks, "run_report", real_task)
+    from config import celery_app
+
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", True)
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+    reports_sweep(older_than=timedelta(0))
+    reports_sweep(older_than=timedelta(0))
+    report.refresh_from_db()
+    assert (report.status, report.attempts) == ("done", 1)
+
+
+def test_the_monthly_run_makes_each_report_once(demo, tasks_in_process):
+    created = quota_reports_monthly()
+    assert created > 0
+    assert quota_reports_monthly() == 0
+    anvt = Report.objects.filter(kind="quota", agency__acronym="ANVT")
+    assert anvt.count() == 1
+    per_agreement = Report.objects.filter(kind="quota", agreement__reference="VIR-TG-ML-2017")
+    assert per_agreement.count() == 1
