@@ -18,6 +18,7 @@ from agencies.models import Agency, HostStructure, Membership
 from agencies.reference import load_reference_data
 from exchanges.models import Agreement, AgreementVersion, Approval, Quota, Theme
 from exchanges.services import agreement_record_version
+from missions.demo import load_missions
 from volunteers.demo import load_volunteers
 
 User = get_user_model()
@@ -109,7 +110,13 @@ def _agreements() -> list[dict]:
             "parties": ("ANVT", "CNPV"),
             "dates": (datetime.date(2017, 10, 1), ends),
             "themes": VIR_THEMES,
-            "quotas": [("2017", "ANVT", "CNPV", 4), ("2017", "CNPV", "ANVT", 2)],
+            # The 2017 cohort of the seeds, and the next one, open to nominations.
+            "quotas": [
+                ("2017", "ANVT", "CNPV", 4),
+                ("2017", "CNPV", "ANVT", 2),
+                (str(next_year), "ANVT", "CNPV", 4),
+                (str(next_year), "CNPV", "ANVT", 2),
+            ],
             "approved_on": datetime.date(2017, 9, 15),
             "languages": "Français.",
             "notes": "Document paraphé par l’ANVT et le CNPV pour des échanges à partir de 2017. "
@@ -258,3 +265,4 @@ def load_demo() -> None:
     load_host_structures()
     load_agreements()
     load_volunteers()
+    load_missions()

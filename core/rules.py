@@ -126,11 +126,10 @@ def volunteers_visible_to(user):
     sees a reduced profile of that volunteer. Views must not assume that every visible volunteer
     is one of the user's own: ask ``vir.view_full_volunteer`` before showing contact details.
     """
-    from volunteers.models import Volunteer
-
     from django.db.models import Exists, OuterRef, Q
 
     from missions.models import Placement
+    from volunteers.models import Volunteer
 
     qs = Volunteer.objects.select_related("sending_agency")
     if is_admin(user):

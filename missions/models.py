@@ -29,7 +29,10 @@ class Mission(models.Model):
     Status = MissionStatus
 
     quota = models.ForeignKey(
-        "exchanges.Quota", verbose_name=_("quota"), on_delete=models.PROTECT, related_name="missions"
+        "exchanges.Quota",
+        verbose_name=_("quota"),
+        on_delete=models.PROTECT,
+        related_name="missions",
     )
     host_structure = models.ForeignKey(
         "agencies.HostStructure",

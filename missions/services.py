@@ -199,8 +199,7 @@ def mission_update(*, mission: Mission, user) -> Mission:
         raise MissionError(_("A mission with placements cannot move to another quota."))
     if mission.places < used:
         raise MissionError(
-            _("%(used)d places are already taken: the mission cannot have fewer.")
-            % {"used": used}
+            _("%(used)d places are already taken: the mission cannot have fewer.") % {"used": used}
         )
     return _save_mission(mission)
 

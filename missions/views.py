@@ -74,9 +74,9 @@ def index(request):
             "query_string": urlencode(query),
             "filtered": bool(query),
             "can_add": request.user.has_perm("vir.create_missions"),
-            "follow_ups": selectors.follow_ups_due(
-                user=request.user, today=timezone.localdate()
-            )[:20],
+            "follow_ups": selectors.follow_ups_due(user=request.user, today=timezone.localdate())[
+                :20
+            ],
         },
     )
 
@@ -85,10 +85,13 @@ def index(request):
 def mission_detail(request, pk):
     mission = _mission_for_user(request, pk)
     user = request.user
+    placements = selectors.mission_placements(mission=mission)
+    history = selectors.placement_history(mission=mission)
+    for placement in placements:
+        placement.steps = history.get(placement.pk, [])
     context = {
         "mission": mission,
-        "placements": selectors.mission_placements(mission=mission),
-        "history": selectors.placement_history(mission=mission),
+        "placements": placements,
         "can_edit": user.has_perm("vir.change_mission", mission),
         "can_nominate": mission.status == Mission.Status.OPEN
         and user.has_perm("vir.nominate_mission", mission),
@@ -97,7 +100,7 @@ def mission_detail(request, pk):
         "can_record": user.has_perm("vir.record_placement", mission),
         "can_see_profiles": access.is_admin(user)
         or mission.quota.sending_id in access.agency_ids_of(user),
-        "situations": FollowUpForm.base_fields["situation"].choices,
+        "situations": [c for c in FollowUp.Situation.choices if c[0]],
         "today": timezone.localdate(),
     }
     return render(request, "missions/mission_detail.html", context)
@@ -149,10 +152,15 @@ def mission_edit(request, pk):
 def mission_nominate(request, pk):
     mission = _mission_for_user(request, pk, "vir.nominate_mission")
     if request.method == "POST":
-        volunteer = get_object_or_404(
-            Volunteer.objects.filter(sending_agency=mission.quota.sending_id),
-            pk=request.POST.get("volunteer") or 0,
+        chosen = request.POST.get("volunteer", "")
+        volunteer = (
+            Volunteer.objects.filter(sending_agency=mission.quota.sending_id, pk=chosen).first()
+            if chosen.isdigit()
+            else None
         )
+        if volunteer is None:
+            messages.error(request, _("Choose a volunteer of the sending agency."))
+            return redirect("missions:nominate", mission.pk)
         try:
             services.placement_nominate(
                 mission=mission, volunteer=volunteer, user=request.user, base_url=_base_url(request)
@@ -300,9 +308,9 @@ def placement_withdraw(request, pk):
 @require_POST
 def follow_up_record(request, pk):
     follow_up = get_object_or_404(
-        FollowUp.objects.filter(placement__in=access.placements_visible_to(request.user)).select_related(
-            "placement__quota", "placement__volunteer"
-        ),
+        FollowUp.objects.filter(
+            placement__in=access.placements_visible_to(request.user)
+        ).select_related("placement__quota", "placement__volunteer"),
         pk=pk,
     )
     placement = follow_up.placement

@@ -93,7 +93,9 @@ def test_a_volunteer_of_another_agency_is_refused(mission):
 
 def test_a_volunteer_who_turns_26_the_day_before_the_start_is_refused(mission, sender):
     volunteer = VolunteerFactory(sending_agency=sender, birth_date=datetime.date(1992, 1, 1))
-    ExperienceFactory(volunteer=volunteer, start=datetime.date(2013, 1, 1), end=datetime.date(2016, 1, 1))
+    ExperienceFactory(
+        volunteer=volunteer, start=datetime.date(2013, 1, 1), end=datetime.date(2016, 1, 1)
+    )
     message = refused(lambda: nominate(mission, volunteer))
     assert "26" in message and "25" in message
     assert not Placement.objects.exists()
@@ -101,7 +103,9 @@ def test_a_volunteer_who_turns_26_the_day_before_the_start_is_refused(mission, s
 
 def test_a_volunteer_who_is_25_on_the_start_is_accepted(mission, sender):
     volunteer = VolunteerFactory(sending_agency=sender, birth_date=datetime.date(1992, 1, 2))
-    ExperienceFactory(volunteer=volunteer, start=datetime.date(2013, 1, 1), end=datetime.date(2016, 1, 1))
+    ExperienceFactory(
+        volunteer=volunteer, start=datetime.date(2013, 1, 1), end=datetime.date(2016, 1, 1)
+    )
     assert nominate(mission, volunteer).status == "nominated"
 
 
