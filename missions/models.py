@@ -21,7 +21,7 @@ class MissionStatus(models.TextChoices):
     OPEN = "open", _("Open")
     FILLED = "filled", _("Filled")
     IN_PROGRESS = "in_progress", _("In progress")
-    COMPLETED = "completed", _("Completed")
+    COMPLETED = "completed", _("Finished")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -105,12 +105,13 @@ class Mission(models.Model):
 
 
 class PlacementStatus(models.TextChoices):
-    NOMINATED = "nominated", _("Nominated")
-    CONFIRMED = "confirmed", _("Confirmed")
-    DECLINED = "declined", _("Declined")
-    CANCELLED = "cancelled", _("Cancelled")
-    DEPLOYED = "deployed", _("Deployed")
-    COMPLETED = "completed", _("Completed")
+    # Labels distinct from the plural column headers of the quota figures ("Confirmed"...).
+    NOMINATED = "nominated", _("Nominated by the sender")
+    CONFIRMED = "confirmed", _("Confirmed by the host")
+    DECLINED = "declined", _("Declined by the host")
+    CANCELLED = "cancelled", _("Cancelled by the sender")
+    DEPLOYED = "deployed", _("On mission")
+    COMPLETED = "completed", _("Mission completed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 

@@ -126,7 +126,7 @@ def check_volunteer(mission: Mission, volunteer: Volunteer, exclude: int | None 
             )
             % {
                 "volunteer": volunteer,
-                "status": overlapping.get_status_display().lower(),
+                "status": overlapping.get_status_display(),
                 "mission": overlapping.mission.title,
                 "start": _date(overlapping.mission.start_date),
                 "end": _date(overlapping.mission.end_date),
@@ -256,7 +256,7 @@ def _expect(placement: Placement, *statuses: str) -> None:
     if placement.status not in statuses:
         raise PlacementError(
             _("This placement is %(status)s: this step is not possible.")
-            % {"status": placement.get_status_display().lower()}
+            % {"status": placement.get_status_display()}
         )
 
 

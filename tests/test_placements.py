@@ -183,7 +183,7 @@ def test_decline_needs_a_reason_and_leaves_the_volunteer_candidate(mission, host
     placement_decline(placement=placement, user=host_manager, reason="Profil inadapté")
     placement.refresh_from_db()
     assert (placement.status, placement.reason) == ("declined", "Profil inadapté")
-    assert "refusé" in refused(lambda: placement_confirm(placement=placement, user=host_manager))
+    assert "Refusé" in refused(lambda: placement_confirm(placement=placement, user=host_manager))
 
 
 def test_withdrawal_sends_the_volunteer_back_to_candidate(mission, host_manager):
@@ -199,13 +199,29 @@ def test_withdrawal_sends_the_volunteer_back_to_candidate(mission, host_manager)
 def test_the_other_agency_is_told_by_email_after_commit(
     mission, host_manager, sender, django_capture_on_commit_callbacks
 ):
-    officer = manager_of(sender)
+    from agencies.models import Membership
+
+    def emails_of(agency):
+        return set(Membership.objects.filter(agency=agency).values_list("user__email", flat=True))
+
+    manager_of(sender)
     with django_capture_on_commit_callbacks(execute=True):
         placement = nominate(mission)
-    assert [m.to for m in mail.outbox] == [[host_manager.email]]
-    assert "proposé" in mail.outbox[0].subject or "nomin" in mail.outbox[0].subject.lower()
+    told = {to for m in mail.outbox for to in m.to}
+    assert host_manager.email in told and told <= emails_of(mission.quota.receiving)
+    assert all(len(m.to) == 1 for m in mail.outbox)
+    assert "proposé pour" in mail.outbox[0].subject
     assert f"/missions/{mission.pk}/" in mail.outbox[0].body
+    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         placement_decline(placement=placement, user=host_manager, reason="Complet")
-    assert mail.outbox[1].to == [officer.email]
-    assert "Complet" in mail.outbox[1].body
+    told = {to for m in mail.outbox for to in m.to}
+    assert told and told <= emails_of(sender)
+    assert "Complet" in mail.outbox[0].body
+
+
+def test_nothing_is_sent_when_the_step_is_refused(mission, django_capture_on_commit_callbacks):
+    too_young = VolunteerFactory(sending_agency=mission.quota.sending)
+    with django_capture_on_commit_callbacks(execute=True):
+        refused(lambda: nominate(mission, too_young))
+    assert mail.outbox == []
