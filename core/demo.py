@@ -110,13 +110,7 @@ def _agreements() -> list[dict]:
             "parties": ("ANVT", "CNPV"),
             "dates": (datetime.date(2017, 10, 1), ends),
             "themes": VIR_THEMES,
-            # The 2017 cohort of the seeds, and the next one, open to nominations.
-            "quotas": [
-                ("2017", "ANVT", "CNPV", 4),
-                ("2017", "CNPV", "ANVT", 2),
-                (str(next_year), "ANVT", "CNPV", 4),
-                (str(next_year), "CNPV", "ANVT", 2),
-            ],
+            "quotas": [("2017", "ANVT", "CNPV", 4), ("2017", "CNPV", "ANVT", 2)],
             "approved_on": datetime.date(2017, 9, 15),
             "languages": "Français.",
             "notes": "Document paraphé par l’ANVT et le CNPV pour des échanges à partir de 2017. "

@@ -58,7 +58,6 @@ SITUATIONS = ["employed", "studying", "own_business", "volunteering", "seeking_w
 
 def _missions(today: datetime.date) -> list[dict]:
     """Missions: agreement, cohort, direction, structure, theme, dates, places, past cohort."""
-    ny = str(today.year + 1)
     soon = D(today.year + 1, 2, 1)
     return [
         # Mali, hosted by CNPV: the Togolese volunteers of 2017.
@@ -80,12 +79,13 @@ def _missions(today: datetime.date) -> list[dict]:
              structure="Maison des solidarités de Nantes", theme="global-citizenship",
              title="Solidarité internationale à Nantes", city="Nantes",
              start=D(2015, 3, 2), months=9, places=4, past="TG-FR-2015", slice=(0, 4)),
-        # Open now: the next cohort of the Togo–Mali exchange, and Ecuador.
-        dict(agreement="VIR-TG-ML-2017", cohort=ny, sending="ANVT", receiving="CNPV",
+        # Open now. The Togo–Mali places of 2017 are all used: a confirmation there is refused
+        # until the parties agree on more (a new cohort); Ecuador still has room.
+        dict(agreement="VIR-TG-ML-2017", cohort="2017", sending="ANVT", receiving="CNPV",
              structure="Mairie de la Commune IV", theme="global-citizenship",
              title="Volontariat et citoyenneté à Bamako", city="Bamako",
              start=soon, months=9, places=2),
-        dict(agreement="VIR-TG-ML-2017", cohort=ny, sending="CNPV", receiving="ANVT",
+        dict(agreement="VIR-TG-ML-2017", cohort="2017", sending="CNPV", receiving="ANVT",
              structure="Association Jeunesse Verte de Kpalimé", theme="ecology",
              title="Reboisement et écologie à Kpalimé", city="Kpalimé",
              start=soon, months=9, places=2, nominate=True),

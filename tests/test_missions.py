@@ -89,15 +89,16 @@ def test_the_host_sees_a_reduced_profile_of_a_nominated_volunteer(demo, client, 
     )
 
 
-def test_the_host_inbox_lists_nominations_and_confirms_by_post(demo, client, login):
+def test_the_host_inbox_lists_nominations_and_a_full_quota_refuses_them(demo, client, login):
     login("anvt-manager")
     placement = Placement.objects.get(mission__title="Reboisement et écologie à Kpalimé")
     inbox = client.get(reverse("missions:inbox"))
     assert placement.volunteer.full_name in inbox.content.decode()
+    # The 2017 places from Mali to Togo are all used by the demo's cohort.
     response = client.post(reverse("missions:confirm", args=[placement.pk]), follow=True)
-    assert "est confirmé" in response.content.decode() or "confirm" in response.content.decode()
+    assert "Le quota 2017 CNPV → ANVT est plein (2/2 places prises)." in response.content.decode()
     placement.refresh_from_db()
-    assert placement.status == "confirmed"
+    assert placement.status == "nominated"
     assert client.get(reverse("missions:confirm", args=[placement.pk])).status_code == 405
 
 
@@ -116,12 +117,12 @@ def test_a_refused_nomination_shows_the_rule_in_french(demo, client, login):
 
 
 def test_nominate_then_record_the_whole_way_through_the_pages(demo, client, login):
-    mission = Mission.objects.get(title=MALI_NOW)
+    mission = Mission.objects.get(title=MINDO)
     volunteer = eligible_volunteer(mission.quota.sending, on=mission.start_date)
     login("anvt-officer")
     client.post(reverse("missions:nominate", args=[mission.pk]), {"volunteer": volunteer.pk})
     placement = Placement.objects.get(volunteer=volunteer)
-    login("cnpv-manager")
+    login("vase-manager")
     client.post(reverse("missions:confirm", args=[placement.pk]))
     login("anvt-officer")
     client.post(
