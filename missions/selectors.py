@@ -6,7 +6,8 @@ import dataclasses
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from core import rules as access
 from volunteers.eligibility import Rules, evaluate
@@ -46,10 +47,22 @@ def mission_list(*, user, filters: MissionFilters) -> QuerySet[Mission]:
             | Q(city__icontains=filters.q)
             | Q(host_structure__name__icontains=filters.q)
         )
+    # Correlated subqueries, not JOIN + GROUP BY: the page's COUNT(*) stays a plain count.
     return qs.annotate(
-        taken=Count("placements", filter=Q(placements__status__in=USED_STATUSES)),
-        nominated=Count("placements", filter=Q(placements__status=Placement.Status.NOMINATED)),
+        taken=_placements_of_mission(USED_STATUSES),
+        nominated=_placements_of_mission([Placement.Status.NOMINATED]),
     ).order_by("-start_date", "title", "pk")
+
+
+def _placements_of_mission(statuses) -> Coalesce:
+    rows = (
+        Placement.objects.filter(mission=OuterRef("pk"), status__in=statuses)
+        .order_by()
+        .values("mission")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
 def mission_placements(*, mission: Mission) -> list[Placement]:
