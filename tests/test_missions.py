@@ -179,3 +179,27 @@ def test_the_mission_list_issues_the_same_queries_for_few_and_many_missions(clie
         response = client.get(reverse("missions:index"))
     assert response.content.decode().count("Mission ") >= 30
     assert len(ctx.captured_queries) == small
+
+
+def test_the_mission_page_issues_the_same_queries_for_few_and_many_placements(client):
+    from missions.services import placement_nominate
+
+    mission = make_mission(places=10)
+    officer = MembershipFactory(agency=mission.quota.receiving, role="manager").user
+    client.force_login(officer)
+
+    def nominate(n):
+        for _ in range(n):
+            volunteer = eligible_volunteer(mission.quota.sending)
+            placement_nominate(mission=mission, volunteer=volunteer, user=None)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("missions:detail", args=[mission.pk]))
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    nominate(1)
+    few = queries()
+    nominate(8)
+    assert queries() == few
