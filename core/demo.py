@@ -18,6 +18,7 @@ from agencies.models import Agency, HostStructure, Membership
 from agencies.reference import load_reference_data
 from exchanges.models import Agreement, AgreementVersion, Approval, Quota, Theme
 from exchanges.services import agreement_record_version
+from missions.demo import load_missions
 from volunteers.demo import load_volunteers
 
 User = get_user_model()
@@ -360,4 +361,5 @@ def load_demo(*, render_reports: bool = True) -> None:
     load_host_structures()
     load_agreements()
     load_volunteers()
+    load_missions()
     load_evaluations(render=render_reports)

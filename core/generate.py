@@ -64,7 +64,8 @@ class Loader:
             else:
                 marks = ", ".join(["%s"] * len(columns))
                 # Table and column names come from the models, never from input.
-                sql = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({marks})'  # noqa: S608
+                names = ", ".join(f'"{c}"' for c in columns)
+                sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608
                 batch = []
                 for row in rows:
                     batch.append(row)
@@ -360,8 +361,121 @@ class Generator:
         self.out(f"done in {time.monotonic() - started:.0f} s")
 
     def more_steps(self) -> list:
-        """Missions, placements and evaluations (their apps plug in here)."""
-        return []
+        return [
+            ("missions and placements", self.missions_and_placements),
+            ("evaluations", self.evaluations),
+        ]
+
+    # --- Missions and placements ---------------------------------------------------------------
+
+    def missions_and_placements(self) -> None:
+        """Two missions per quota; placements spread over the quotas in every status, never
+        more taking a place than the quota has, each volunteer from the quota's sender."""
+        from missions.models import Mission, Placement
+
+        rng = self.rng
+        m_id, p_id = self.load.next_id(Mission), self.load.next_id(Placement)
+        missions, placements = [], []
+        per_quota = max(1, self.n_placements // max(1, len(self.quotas)))
+        cursor = dict.fromkeys(self.volunteers_of, 0)
+        others = ["nominated", "declined", "cancelled", "withdrawn"]
+        for q_id, aid, cohort, sending, receiving, places, _start in self.quotas:
+            year = int(cohort[:4])
+            structures = self.structures_of[receiving]
+            mission_ids = []
+            for k in range(2):
+                start = datetime.date(year, 10, 1) + datetime.timedelta(days=30 * k)
+                missions.append(
+                    (m_id, q_id, structures[k % len(structures)], f"Mission {m_id}", "",
+                     self.theme_of[aid], f"Ville {receiving}", start,
+                     start + datetime.timedelta(days=270), max(1, places // 2 + 1), "open",
+                     None, self.now, self.now)
+                )  # fmt: skip
+                mission_ids.append((m_id, start))
+                m_id += 1
+            pool = self.volunteers_of.get(sending) or []
+            if not pool:
+                continue
+            for n in range(per_quota):
+                mission, start = mission_ids[n % 2]
+                i = cursor[sending] = (cursor[sending] + 1) % len(pool)
+                if n < places:
+                    status = rng.choice(["confirmed", "deployed", "completed", "completed"])
+                else:
+                    status = rng.choice(others)
+                departed = status in ("deployed", "completed")
+                placements.append(
+                    (p_id, mission, q_id, pool[i], status, "",
+                     start if departed else None,
+                     start + datetime.timedelta(days=270) if status == "completed" else None,
+                     None, self.now, None, None, self.now)
+                )  # fmt: skip
+                p_id += 1
+        self.load.write(
+            Mission,
+            ["id", "quota_id", "host_structure_id", "title", "description", "theme_id", "city",
+             "start_date", "end_date", "places", "status", "created_by_id", "created_at",
+             "updated_at"],
+            missions,
+        )  # fmt: skip
+        del missions
+        self.load.write(
+            Placement,
+            ["id", "mission_id", "quota_id", "volunteer_id", "status", "reason",
+             "departure_date", "return_date", "nominated_by_id", "nominated_at",
+             "decided_by_id", "decided_at", "updated_at"],
+            placements,
+        )  # fmt: skip
+        self.load.reset_sequences(Mission, Placement)
+
+    # --- Evaluations ---------------------------------------------------------------------------
+
+    def evaluations(self) -> None:
+        """A published evaluation for one cohort in ten, with scores and findings."""
+        from evaluations.models import Axis, Criterion, Evaluation, Finding, Score
+
+        e_id = self.load.next_id(Evaluation)
+        evaluations, scores, findings = [], [], []
+        criteria = list(Criterion.values)
+        axes = list(Axis.values)
+        kinds = [k for k, _ in Finding.Kind.choices]
+        seen = set()
+        for i, (_q, aid, cohort, sending, _receiving, _places, _start) in enumerate(self.quotas):
+            if i % 40 or (aid, cohort) in seen:
+                continue
+            seen.add((aid, cohort))
+            year = int(cohort[:4])
+            evaluations.append(
+                (e_id, aid, cohort, sending, f"Évaluation de la cohorte {cohort}",
+                 datetime.date(year, 10, 1), datetime.date(year + 1, 9, 30), None, None, "",
+                 "", "", "", "", "published", 1, None, None, self.now, self.now, None)
+            )  # fmt: skip
+            for c in criteria:
+                scores.append((e_id, c, self.rng.randint(1, 5), ""))
+            for k, kind in enumerate(kinds):
+                owner = sending if kind == "recommendation" else None
+                due = datetime.date(year + 1, 12, 31) if owner else None
+                findings.append(
+                    (e_id, axes[k % len(axes)], kind, k, f"Constat nº {k + 1} : à améliorer.",
+                     owner, due, "open" if owner else "")
+                )  # fmt: skip
+            e_id += 1
+        self.load.write(
+            Evaluation,
+            ["id", "agreement_id", "cohort", "agency_id", "title", "period_start", "period_end",
+             "visit_start", "visit_end", "visit_place", "participants", "context", "method",
+             "summary", "status", "version", "previous_id", "created_by_id", "created_at",
+             "published_at", "published_by_id"],
+            evaluations,
+        )  # fmt: skip
+        self.load.write(Score, ["evaluation_id", "criterion", "value", "comment"], scores)
+        self.load.write(
+            Finding,
+            ["evaluation_id", "axis", "kind", "order", "text", "owner_id", "due_date",
+             "follow_up"],
+            findings,
+        )  # fmt: skip
+        self.load.reset_sequences(Evaluation, Score, Finding)
 
 
 def checksum(text: str) -> str:

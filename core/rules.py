@@ -122,17 +122,23 @@ PERSONAL_DATA = {Role.MANAGER}
 def volunteers_visible_to(user):
     """Volunteers whose sending agency is one of the user's agencies (admins: all).
 
-    To be extended by placements (issue 6): an agency hosting a volunteer will see a reduced
-    profile of the volunteers placed with it. Until placements exist, nobody outside the sending
-    agency sees a volunteer, and views must not assume that every visible volunteer is one of
-    the user's own: ask ``vir.view_full_volunteer`` before showing contact details.
+    Extended by placements: an agency hosting a volunteer (nominated to one of its missions)
+    sees a reduced profile of that volunteer. Views must not assume that every visible volunteer
+    is one of the user's own: ask ``vir.view_full_volunteer`` before showing contact details.
     """
+    from django.db.models import Exists, OuterRef, Q
+
+    from missions.models import Placement
     from volunteers.models import Volunteer
 
     qs = Volunteer.objects.select_related("sending_agency")
     if is_admin(user):
         return qs
-    return qs.filter(sending_agency__in=agency_ids_of(user))
+    ids = agency_ids_of(user)
+    # A host agency sees (a reduced profile of) the volunteers nominated to its missions:
+    # ``vir.view_full_volunteer`` stays false for it.
+    hosted = Placement.objects.filter(volunteer=OuterRef("pk"), quota__receiving__in=ids)
+    return qs.filter(Q(sending_agency__in=ids) | Exists(hosted))
 
 
 def volunteers_exportable_by(user):
@@ -245,6 +251,86 @@ rules.add_perm("vir.terminate_agreement", admin | manages_a_party)
 
 
 # --- Missions and placements ----------------------------------------------------------------
+# A mission concerns the two agencies of its quota: the host (receiving) and the sender. Their
+# members see it and its placements. Officers and managers of the host create and edit
+# missions; those of the sender nominate and cancel; managers of the host confirm or decline;
+# officers and managers of either side record departure, return, withdrawal and follow-ups.
+# Evaluators and partners read.
+DECIDE_PLACEMENTS = {Role.MANAGER}
+
+
+def missions_visible_to(user):
+    from django.db.models import Q
+
+    from missions.models import Mission
+
+    qs = Mission.objects.select_related(
+        "quota__agreement", "quota__sending", "quota__receiving", "host_structure", "theme"
+    )
+    if is_admin(user):
+        return qs
+    ids = agency_ids_of(user)
+    return qs.filter(Q(quota__sending__in=ids) | Q(quota__receiving__in=ids))
+
+
+def placements_visible_to(user):
+    from django.db.models import Q
+
+    from missions.models import Placement
+
+    qs = Placement.objects.select_related(
+        "mission__quota__agreement",
+        "mission__quota__sending",
+        "mission__quota__receiving",
+        "mission__host_structure",
+        "volunteer",
+    )
+    if is_admin(user):
+        return qs
+    ids = agency_ids_of(user)
+    return qs.filter(Q(quota__sending__in=ids) | Q(quota__receiving__in=ids))
+
+
+def _quota_of(obj):
+    """The quota of a quota, a mission or a placement."""
+    from exchanges.models import Quota
+
+    if obj is None or isinstance(obj, Quota):
+        return obj
+    return obj.quota
+
+
+@rules.predicate
+def hosts(user, obj):
+    quota = _quota_of(obj)
+    return quota is not None and has_role(user, quota.receiving_id, MANAGE_MISSIONS)
+
+
+@rules.predicate
+def sends(user, obj):
+    quota = _quota_of(obj)
+    return quota is not None and has_role(user, quota.sending_id, MANAGE_MISSIONS)
+
+
+@rules.predicate
+def decides_for_host(user, obj):
+    quota = _quota_of(obj)
+    return quota is not None and has_role(user, quota.receiving_id, DECIDE_PLACEMENTS)
+
+
+@rules.predicate
+def creates_missions_somewhere(user):
+    return any(role in MANAGE_MISSIONS for role in roles_of(user).values())
+
+
+rules.add_perm("vir.add_mission", admin | hosts)  # object: the quota
+rules.add_perm("vir.create_missions", admin | creates_missions_somewhere)
+rules.add_perm("vir.change_mission", admin | hosts)
+rules.add_perm("vir.nominate_mission", admin | sends)
+rules.add_perm("vir.cancel_placement", admin | sends)
+rules.add_perm("vir.decide_placement", admin | decides_for_host)
+rules.add_perm("vir.record_placement", admin | sends | hosts)
+rules.add_perm("vir.record_followup", admin | sends | hosts)
 
 
 # --- Evaluations and reports ----------------------------------------------------------------

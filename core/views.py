@@ -1,9 +1,12 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from . import rules as access
+from .dashboard import dashboard
 from .health import check_broker, check_database
 
 
@@ -18,7 +21,11 @@ def healthz(request):
 
 @require_GET
 def home(request):
-    return render(request, "core/home.html")
+    agency = request.membership.agency if request.membership else None
+    board = None
+    if agency is not None or access.is_admin(request.user):
+        board = dashboard(user=request.user, agency=agency)
+    return render(request, "core/home.html", {"board": board, "today": timezone.localdate()})
 
 
 @login_not_required

@@ -35,12 +35,30 @@ class CohortOutcomes:
 
 
 def cohort_outcomes(*, evaluation: Evaluation) -> CohortOutcomes:
-    """Placements of the cohort by outcome and insertion follow-ups, as aggregated counts.
+    """Placements of the cohort by outcome and the insertion follow-ups recorded after return,
+    as counts (one aggregate query each; no personal data)."""
+    from missions.models import FollowUp, Placement
 
-    Placements do not exist yet: issue 6 (missions and placements) plugs the real counts here
-    (one aggregate query per dictionary); until then every figure is empty.
-    """
-    return CohortOutcomes(placements_by_outcome={}, insertion_follow_ups={})
+    cohort = Q(quota__agreement=evaluation.agreement_id, quota__cohort=evaluation.cohort)
+    statuses = dict(Placement.Status.choices)
+    by_outcome = (
+        Placement.objects.filter(cohort).order_by("status").values("status").annotate(n=Count("pk"))
+    )
+    situations = dict(FollowUp.Situation.choices)
+    follow_ups = (
+        FollowUp.objects.filter(
+            placement__quota__agreement=evaluation.agreement_id,
+            placement__quota__cohort=evaluation.cohort,
+            recorded_at__isnull=False,
+        )
+        .order_by("situation")
+        .values("situation")
+        .annotate(n=Count("pk"))
+    )
+    return CohortOutcomes(
+        placements_by_outcome={statuses[r["status"]]: r["n"] for r in by_outcome},
+        insertion_follow_ups={situations.get(r["situation"], "–"): r["n"] for r in follow_ups},
+    )
 
 
 def findings_by_axis(findings) -> list[tuple[str, list[Finding]]]:

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import (
+    Count,
     F,
     IntegerField,
     OuterRef,
@@ -106,29 +107,40 @@ def version_approvals(*, version: AgreementVersion | None) -> dict[int, Approval
 
 # --- Reciprocity figures --------------------------------------------------------------------
 # Per quota (agreement × cohort × direction): places, then what placements use of them. Until
-# placements exist the used figures are zero. Issue 6 plugs the counts into
-# ``_placement_counts`` and nowhere else.
+# placements exist the used figures are zero. The counts come from ``_placement_counts`` and
+# nowhere else.
 
 
 def _placement_counts() -> dict:
-    """Placements per quota by status, as scalar expressions on a Quota row.
+    """Placements per quota by status, as correlated subqueries on a Quota row (not a JOIN +
+    Count: the figures below are summed again per cohort). Each one is an index lookup on
+    (quota, status)."""
+    from missions.models import Placement
 
-    Replace each Value(0) by a correlated subquery counting the placements of the quota in that
-    status (not by a JOIN + Count: the figures below are summed again per cohort).
-    """
-    zero = Value(0, output_field=IntegerField())
+    def count(status: str) -> Coalesce:
+        rows = (
+            Placement.objects.filter(quota=OuterRef("pk"), status=status)
+            .order_by()
+            .values("quota")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+    S = Placement.Status
     return {
-        "proposed": zero,
-        "confirmed": zero,
-        "declined": zero,
-        "deployed": zero,
-        "completed": zero,
-        "withdrawn": zero,
+        "proposed": count(S.NOMINATED),
+        "confirmed": count(S.CONFIRMED),
+        "declined": count(S.DECLINED),
+        "deployed": count(S.DEPLOYED),
+        "completed": count(S.COMPLETED),
+        "withdrawn": count(S.WITHDRAWN),
     }
 
 
 def quota_figures(*, quotas: QuerySet[Quota] | None = None) -> QuerySet[Quota]:
-    """Quotas annotated with ``proposed``, ``confirmed``, ``deployed``, ``completed``,
+    """Quotas annotated with ``proposed`` (nominated), ``confirmed``, ``declined``,
+    ``deployed``, ``completed``, ``withdrawn``,
     ``used`` (places taken: confirmed, deployed or completed), ``binding_places`` (those of the
     last approved version, else of the current one) and ``remaining``."""
     quotas = Quota.objects.all() if quotas is None else quotas

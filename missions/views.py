@@ -1,7 +1,335 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core import rules as access
+from volunteers.models import Volunteer
+from volunteers.selectors import CappedPaginator
+
+from . import selectors, services
+from .forms import (
+    DepartureForm,
+    FollowUpForm,
+    MissionFilterForm,
+    MissionForm,
+    NominateFilterForm,
+    ReasonForm,
+    ReturnForm,
+)
+from .models import FollowUp, Mission
+
+PAGE_SIZE = 50
+
+
+def _mission_for_user(request, pk, perm=None) -> Mission:
+    """The mission if the user may see it (else 404), and may ``perm`` it (else 403)."""
+    mission = get_object_or_404(access.missions_visible_to(request.user), pk=pk)
+    if perm and not request.user.has_perm(perm, mission):
+        raise PermissionDenied
+    return mission
+
+
+def _placement_for_user(request, pk, perm):
+    placement = get_object_or_404(access.placements_visible_to(request.user), pk=pk)
+    if not request.user.has_perm(perm, placement):
+        raise PermissionDenied
+    return placement
+
+
+def _host_ids(user) -> list[int]:
+    return [a for a, role in access.roles_of(user).items() if role in access.MANAGE_MISSIONS]
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/")
 
 
 @require_GET
 def index(request):
-    return render(request, "missions/index.html")
+    form = MissionFilterForm(request.GET or None)
+    filters = selectors.MissionFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.MissionFilters(
+            side=data["side"],
+            status=data["status"],
+            theme=data["theme"].pk if data["theme"] else None,
+            year=data["year"],
+            q=data["q"].strip(),
+        )
+    missions = selectors.mission_list(user=request.user, filters=filters)
+    page = Paginator(missions, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    return render(
+        request,
+        "missions/mission_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query_string": urlencode(query),
+            "filtered": bool(query),
+            "can_add": request.user.has_perm("vir.create_missions"),
+            "follow_ups": selectors.follow_ups_due(user=request.user, today=timezone.localdate())[
+                :20
+            ],
+        },
+    )
+
+
+@require_GET
+def mission_detail(request, pk):
+    mission = _mission_for_user(request, pk)
+    user = request.user
+    placements = selectors.mission_placements(mission=mission)
+    history = selectors.placement_history(mission=mission)
+    for placement in placements:
+        placement.steps = history.get(placement.pk, [])
+    context = {
+        "mission": mission,
+        "placements": placements,
+        "can_edit": user.has_perm("vir.change_mission", mission),
+        "can_nominate": mission.status == Mission.Status.OPEN
+        and user.has_perm("vir.nominate_mission", mission),
+        "can_cancel": user.has_perm("vir.cancel_placement", mission),
+        "can_decide": user.has_perm("vir.decide_placement", mission),
+        "can_record": user.has_perm("vir.record_placement", mission),
+        "can_see_profiles": access.is_admin(user)
+        or mission.quota.sending_id in access.agency_ids_of(user),
+        "situations": [c for c in FollowUp.Situation.choices if c[0]],
+        "today": timezone.localdate(),
+    }
+    return render(request, "missions/mission_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def mission_create(request):
+    if not request.user.has_perm("vir.create_missions"):
+        raise PermissionDenied
+    hosts = _all_agencies() if access.is_admin(request.user) else _host_ids(request.user)
+    form = MissionForm(request.POST or None, host_ids=hosts, initial={"status": "open"})
+    if request.method == "POST" and form.is_valid():
+        mission = form.save(commit=False)
+        if not request.user.has_perm("vir.add_mission", mission.quota):
+            raise PermissionDenied
+        try:
+            services.mission_create(mission=mission, user=request.user)
+        except services.MissionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Mission “%(title)s” created.") % {"title": mission})
+            return redirect(mission)
+    return render(request, "missions/mission_form.html", {"form": form})
+
+
+def _all_agencies():
+    from agencies.models import Agency
+
+    return list(Agency.objects.values_list("pk", flat=True))
+
+
+@require_http_methods(["GET", "POST"])
+def mission_edit(request, pk):
+    mission = _mission_for_user(request, pk, "vir.change_mission")
+    hosts = _all_agencies() if access.is_admin(request.user) else _host_ids(request.user)
+    form = MissionForm(request.POST or None, instance=mission, host_ids=hosts)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mission_update(mission=form.save(commit=False), user=request.user)
+        except services.MissionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Mission “%(title)s” saved.") % {"title": mission})
+            return redirect(mission)
+    return render(request, "missions/mission_form.html", {"form": form, "mission": mission})
+
+
+@require_http_methods(["GET", "POST"])
+def mission_nominate(request, pk):
+    mission = _mission_for_user(request, pk, "vir.nominate_mission")
+    if request.method == "POST":
+        chosen = request.POST.get("volunteer", "")
+        volunteer = (
+            Volunteer.objects.filter(sending_agency=mission.quota.sending_id, pk=chosen).first()
+            if chosen.isdigit()
+            else None
+        )
+        if volunteer is None:
+            messages.error(request, _("Choose a volunteer of the sending agency."))
+            return redirect("missions:nominate", mission.pk)
+        try:
+            services.placement_nominate(
+                mission=mission, volunteer=volunteer, user=request.user, base_url=_base_url(request)
+            )
+        except services.PlacementError as exc:
+            messages.error(request, exc.message)
+            return redirect("missions:nominate", mission.pk)
+        messages.success(
+            request,
+            _("%(volunteer)s nominated: the host agency is asked to confirm.")
+            % {"volunteer": volunteer},
+        )
+        return redirect(mission)
+    form = NominateFilterForm(request.GET or None)
+    q, eligible_only = "", False
+    if form.is_valid():
+        q, eligible_only = form.cleaned_data["q"].strip(), form.cleaned_data["eligible"]
+    volunteers, rules = selectors.nomination_candidates(
+        mission=mission, q=q, eligible_only=eligible_only
+    )
+    page = CappedPaginator(volunteers, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.with_reasons(page.object_list, on=mission.start_date, rules=rules)
+    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    return render(
+        request,
+        "missions/mission_nominate.html",
+        {
+            "mission": mission,
+            "form": form,
+            "page": page,
+            "rules": rules,
+            "query_string": urlencode(query),
+            "filtered": bool(query),
+        },
+    )
+
+
+@require_GET
+def placement_inbox(request):
+    placements = selectors.inbox(user=request.user)
+    page = Paginator(placements, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "missions/placement_inbox.html", {"page": page, "query_string": ""})
+
+
+def _act(request, pk, perm, run, success, form_class=None):
+    """Run one placement step for a POST; a refusal or a bad form is shown as a message."""
+    placement = _placement_for_user(request, pk, perm)
+    data = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect(placement)
+        data = form.cleaned_data
+    try:
+        run(placement, data)
+    except services.PlacementError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success % {"volunteer": placement.volunteer})
+    return redirect(placement)
+
+
+@require_POST
+def placement_cancel(request, pk):
+    return _act(
+        request,
+        pk,
+        "vir.cancel_placement",
+        lambda p, d: services.placement_cancel(placement=p, user=request.user),
+        _("The nomination of %(volunteer)s is cancelled."),
+    )
+
+
+@require_POST
+def placement_confirm(request, pk):
+    return _act(
+        request,
+        pk,
+        "vir.decide_placement",
+        lambda p, d: services.placement_confirm(
+            placement=p, user=request.user, base_url=_base_url(request)
+        ),
+        _("%(volunteer)s is confirmed."),
+    )
+
+
+@require_POST
+def placement_decline(request, pk):
+    return _act(
+        request,
+        pk,
+        "vir.decide_placement",
+        lambda p, d: services.placement_decline(
+            placement=p, user=request.user, reason=d["reason"], base_url=_base_url(request)
+        ),
+        _("The nomination of %(volunteer)s is declined."),
+        ReasonForm,
+    )
+
+
+@require_POST
+def placement_deploy(request, pk):
+    return _act(
+        request,
+        pk,
+        "vir.record_placement",
+        lambda p, d: services.placement_deploy(
+            placement=p, user=request.user, departure_date=d["departure_date"]
+        ),
+        _("The departure of %(volunteer)s is recorded."),
+        DepartureForm,
+    )
+
+
+@require_POST
+def placement_complete(request, pk):
+    return _act(
+        request,
+        pk,
+        "vir.record_placement",
+        lambda p, d: services.placement_complete(
+            placement=p, user=request.user, return_date=d["return_date"]
+        ),
+        _("The return of %(volunteer)s is recorded."),
+        ReturnForm,
+    )
+
+
+@require_POST
+def placement_withdraw(request, pk):
+    return _act(
+        request,
+        pk,
+        "vir.record_placement",
+        lambda p, d: services.placement_withdraw(
+            placement=p, user=request.user, reason=d["reason"], base_url=_base_url(request)
+        ),
+        _("The withdrawal of %(volunteer)s is recorded."),
+        ReasonForm,
+    )
+
+
+@require_POST
+def follow_up_record(request, pk):
+    follow_up = get_object_or_404(
+        FollowUp.objects.filter(
+            placement__in=access.placements_visible_to(request.user)
+        ).select_related("placement__quota", "placement__volunteer"),
+        pk=pk,
+    )
+    placement = follow_up.placement
+    if not request.user.has_perm("vir.record_followup", placement):
+        raise PermissionDenied
+    form = FollowUpForm(request.POST, instance=follow_up)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(placement)
+    try:
+        services.follow_up_record(
+            follow_up=follow_up,
+            user=request.user,
+            situation=form.cleaned_data["situation"],
+            note=form.cleaned_data["note"],
+        )
+    except services.PlacementError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Follow-up recorded."))
+    return redirect(placement)

@@ -162,3 +162,57 @@ class ExperienceFactory(factory.django.DjangoModelFactory):
 
         if create:
             experience_spans_refresh(volunteer_ids=[obj.volunteer_id])
+
+
+def approved_agreement(*, party_a=None, party_b=None, quotas=None, **fields):
+    """An agreement approved by both parties through the services (its quotas apply)."""
+    from exchanges.services import agreement_approve, agreement_submit
+
+    party_a = party_a or AgencyFactory()
+    party_b = party_b or AgencyFactory()
+    managers = {party_a: manager_of(party_a), party_b: manager_of(party_b)}
+    agreement = make_agreement(
+        party_a=party_a, party_b=party_b, quotas=quotas, author=managers[party_a], **fields
+    )
+    agreement_submit(agreement=agreement, user=managers[party_a])
+    for party, user in managers.items():
+        agreement_approve(agreement=agreement, version_number=1, agency=party, user=user)
+    agreement.refresh_from_db()
+    return agreement
+
+
+def make_mission(*, quota=None, places=4, start=datetime.date(2018, 1, 1), months=6, **fields):
+    """An open mission under ``quota`` (default: a fresh approved agreement's A → B quota)."""
+    from missions.models import Mission
+    from missions.services import add_months, mission_create
+
+    if quota is None:
+        agreement = approved_agreement()
+        quota = agreement.quotas.get(cohort="2017", sending=agreement.party_a)
+    theme = fields.pop("theme", None) or ThemeFactory()
+    mission = Mission(
+        quota=quota,
+        host_structure=fields.pop("host_structure", None)
+        or HostStructureFactory(agency=quota.receiving),
+        title=fields.pop("title", "Appui à l’école"),
+        theme=theme,
+        city="Bamako",
+        start_date=start,
+        end_date=add_months(start, months) - datetime.timedelta(days=1),
+        places=places,
+        **fields,
+    )
+    return mission_create(mission=mission, user=None)
+
+
+def eligible_volunteer(agency, on=datetime.date(2018, 1, 1), **fields):
+    """A volunteer of ``agency`` aged 22 with three years of experience on ``on``."""
+    volunteer = VolunteerFactory(
+        sending_agency=agency, birth_date=on.replace(year=on.year - 22), **fields
+    )
+    ExperienceFactory(
+        volunteer=volunteer,
+        start=on.replace(year=on.year - 4),
+        end=on.replace(year=on.year - 1),
+    )
+    return volunteer

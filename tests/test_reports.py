@@ -37,9 +37,9 @@ def test_the_demo_report_is_rendered_and_its_text_has_title_accents_and_quotas(f
     text = " ".join(pdf_text(content).split())
     assert "Évaluation de l’expérience pilote Togo–Mali 2017" in text
     assert "Délais d’obtention des visas et des billets d’avion" in text
-    # The quota table: ANVT → CNPV 4 places, CNPV → ANVT 2, none used yet.
-    assert "ANVT → CNPV 4 0 4" in text
-    assert "CNPV → ANVT 2 0 2" in text
+    # The quota table as the seeds tell: 4 Togolese to Mali, 2 Malians to Togo, all places used.
+    assert "ANVT → CNPV 4 4 0" in text
+    assert "CNPV → ANVT 2 2 0" in text
     assert re.search(r"Pages? 2 / \d", text)  # page numbers in the footer
 
 

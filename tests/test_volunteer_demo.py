@@ -11,12 +11,14 @@ from volunteers.models import Volunteer
 
 
 def test_each_agency_has_60_volunteers_with_a_mix_of_cases(demo):
-    per_agency = Counter(Volunteer.objects.values_list("sending_agency__acronym", flat=True))
+    # The volunteers of the past cohorts (missions' demo, placements completed) come on top.
+    generated = Volunteer.objects.exclude(placements__status="completed")
+    per_agency = Counter(generated.values_list("sending_agency__acronym", flat=True))
     assert set(per_agency.values()) == {60}
     today = timezone.localdate()
     reasons = Counter()
     overlapping = 0
-    for volunteer in Volunteer.objects.prefetch_related("experiences"):
+    for volunteer in generated.prefetch_related("experiences"):
         periods = sorted(e.period for e in volunteer.experiences.all())
         result = evaluate(volunteer.birth_date, periods, today)
         reasons.update(r.code for r in result.reasons)

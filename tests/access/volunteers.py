@@ -11,7 +11,10 @@ MANAGERS_ONLY = everyone(403, manager=200, admin=200, **OTHERS)
 
 
 def _anvt():
-    return Volunteer.objects.filter(sending_agency__acronym="ANVT", anonymised_at__isnull=True)
+    # Volunteers without placements: a host agency also sees those nominated to its missions.
+    return Volunteer.objects.filter(
+        sending_agency__acronym="ANVT", anonymised_at__isnull=True, placements__isnull=True
+    )
 
 
 def anvt_volunteer():

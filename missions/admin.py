@@ -1,0 +1,33 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import FollowUp, Mission, Placement
+
+
+@admin.register(Mission)
+class MissionAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "host_structure", "city", "start_date", "end_date", "places", "status"]
+    list_filter = ["status", "theme", "quota__receiving", "quota__sending"]
+    search_fields = ["title", "city", "host_structure__name", "quota__agreement__reference"]
+    list_select_related = ["host_structure"]
+    raw_id_fields = ["quota", "host_structure", "created_by"]
+    date_hierarchy = "start_date"
+
+
+@admin.register(Placement)
+class PlacementAdmin(SimpleHistoryAdmin):
+    list_display = ["volunteer", "mission", "status", "nominated_at", "departure_date"]
+    list_filter = ["status", "quota__sending", "quota__receiving"]
+    search_fields = ["volunteer__last_name", "volunteer__first_name", "mission__title"]
+    list_select_related = ["volunteer", "mission"]
+    raw_id_fields = ["mission", "volunteer", "nominated_by", "decided_by"]
+    readonly_fields = ["quota"]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(SimpleHistoryAdmin):
+    list_display = ["placement", "due_month", "due_date", "situation", "recorded_at"]
+    list_filter = ["due_month", "situation"]
+    search_fields = ["placement__volunteer__last_name", "placement__mission__title"]
+    list_select_related = ["placement__volunteer", "placement__mission"]
+    raw_id_fields = ["placement", "recorded_by"]

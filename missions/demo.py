@@ -1,0 +1,246 @@
+"""Demo missions and placements, called by ``core.demo.load_demo`` (after the volunteers).
+
+The seeds' story: under the ANVT–CNPV agreement, the 2017 cohort sent 4 Togolese volunteers to
+Mali and hosted 2 Malians, on missions starting in October 2017, completed and followed up; the
+2015 pilot sent 4 Togolese to France. The volunteers of those cohorts are created here, born so
+that they were eligible then (the generated demo volunteers are young *today*). Current missions
+are open to nominations, and one nomination awaits each host's decision.
+
+Idempotent: a mission is found by its title and quota; its placements are created only with it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from agencies.models import Agency, HostStructure
+from exchanges.models import Quota, Theme
+from volunteers.demo import _ascii
+from volunteers.eligibility import Rules
+from volunteers.models import Experience, ExperienceSpan, Volunteer
+from volunteers.selectors import with_eligibility
+from volunteers.services import _spans
+
+from .models import FollowUp, Mission, Placement
+from .services import add_months
+
+D = datetime.date
+S = Placement.Status
+
+# Volunteers of the past cohorts: agency, first name, last name, sex, birth date.
+PAST_VOLUNTEERS = {
+    "TG-ML-2017": [
+        ("ANVT", "Akossiwa", "Mensah", "female", D(1995, 3, 14)),
+        ("ANVT", "Kossi", "Agbodjan", "male", D(1994, 11, 2)),
+        ("ANVT", "Essi", "Kpatcha", "female", D(1996, 6, 21)),
+        ("ANVT", "Komlan", "Lawson", "male", D(1993, 12, 5)),
+    ],
+    "ML-TG-2017": [
+        ("CNPV", "Aminata", "Coulibaly", "female", D(1995, 8, 9)),
+        ("CNPV", "Seydou", "Diarra", "male", D(1994, 2, 27)),
+    ],
+    "TG-FR-2015": [
+        ("ANVT", "Yawa", "Amouzou", "female", D(1992, 4, 18)),
+        ("ANVT", "Edem", "Dossou-Yovo", "male", D(1993, 1, 30)),
+        ("ANVT", "Afi", "Ayéva", "female", D(1991, 9, 12)),
+        ("ANVT", "Kodjo", "Sossou", "male", D(1992, 7, 7)),
+    ],
+}
+
+SITUATIONS = ["employed", "studying", "own_business", "volunteering", "seeking_work", "employed"]
+
+
+def _missions(today: datetime.date) -> list[dict]:
+    """Missions: agreement, cohort, direction, structure, theme, dates, places, past cohort."""
+    soon = D(today.year + 1, 2, 1)
+    return [
+        # Mali, hosted by CNPV: the Togolese volunteers of 2017.
+        dict(agreement="VIR-TG-ML-2017", cohort="2017", sending="ANVT", receiving="CNPV",
+             structure="École fondamentale de Magnambougou", theme="school-dropout",
+             title="Lutte contre le décrochage scolaire à Magnambougou", city="Bamako",
+             start=D(2017, 10, 2), months=10, places=2, past="TG-ML-2017", slice=(0, 2)),
+        dict(agreement="VIR-TG-ML-2017", cohort="2017", sending="ANVT", receiving="CNPV",
+             structure="Mairie de la Commune IV", theme="global-citizenship",
+             title="Éducation à la citoyenneté en Commune IV", city="Bamako",
+             start=D(2017, 10, 2), months=10, places=2, past="TG-ML-2017", slice=(2, 4)),
+        # Togo, hosted by ANVT: the Malian volunteers of 2017.
+        dict(agreement="VIR-TG-ML-2017", cohort="2017", sending="CNPV", receiving="ANVT",
+             structure="Centre de santé communautaire de Bè", theme="health",
+             title="Prévention et santé communautaire à Bè", city="Lomé",
+             start=D(2017, 10, 2), months=10, places=2, past="ML-TG-2017", slice=(0, 2)),
+        # France, the 2015 pilot, hosted by France Volontaires.
+        dict(agreement="VIR-TG-FR-2015", cohort="2015", sending="ANVT", receiving="FV",
+             structure="Maison des solidarités de Nantes", theme="global-citizenship",
+             title="Solidarité internationale à Nantes", city="Nantes",
+             start=D(2015, 3, 2), months=9, places=4, past="TG-FR-2015", slice=(0, 4)),
+        # Open now. The Togo–Mali places of 2017 are all used: a confirmation there is refused
+        # until the parties agree on more (a new cohort); Ecuador still has room.
+        dict(agreement="VIR-TG-ML-2017", cohort="2017", sending="ANVT", receiving="CNPV",
+             structure="Mairie de la Commune IV", theme="global-citizenship",
+             title="Volontariat et citoyenneté à Bamako", city="Bamako",
+             start=soon, months=9, places=2),
+        dict(agreement="VIR-TG-ML-2017", cohort="2017", sending="CNPV", receiving="ANVT",
+             structure="Association Jeunesse Verte de Kpalimé", theme="ecology",
+             title="Reboisement et écologie à Kpalimé", city="Kpalimé",
+             start=soon, months=9, places=2, nominate=True),
+        dict(agreement="VIR-TG-EC-2017", cohort="2017", sending="ANVT", receiving="VASE",
+             structure="Fundación Bosque Nublado", theme="ecology",
+             title="Conservación del bosque nublado en Mindo", city="Mindo",
+             start=soon, months=9, places=2, nominate=True),
+    ]  # fmt: skip
+
+
+def _past_volunteer(acronym, first, last, sex, born, agencies) -> tuple[Volunteer, list]:
+    agency = agencies[acronym]
+    volunteer = Volunteer(
+        sending_agency=agency,
+        first_name=first,
+        last_name=last,
+        sex=sex,
+        birth_date=born,
+        nationality=agency.country.code,
+        email=f"{_ascii(first)}.{_ascii(last)}.{born.year}@{agency.slug}.example",
+        city="",
+        status=Volunteer.Status.RETURNED,
+    )
+    # Three years of national volunteering before the age of 22 or so.
+    start = D(born.year + 18, 9, 1)
+    periods = [(start, D(start.year + 3, 6, 30))]
+    return volunteer, periods
+
+
+def load_missions(today: datetime.date | None = None) -> None:
+    today = today or timezone.localdate()
+    agencies = {a.acronym: a for a in Agency.objects.all()}
+    themes = {t.code: t for t in Theme.objects.all()}
+    structures = {s.name: s for s in HostStructure.objects.all()}
+    quotas = {
+        (q.agreement.reference, q.cohort, q.sending.acronym, q.receiving.acronym): q
+        for q in Quota.objects.select_related("agreement", "sending", "receiving")
+    }
+    users = {u.username: u for u in get_user_model().objects.filter(username__endswith="-manager")}
+    existing = set(Mission.objects.values_list("title", "quota_id"))
+    new_missions, specs = [], []
+    for spec in _missions(today):
+        quota = quotas.get((spec["agreement"], spec["cohort"], spec["sending"], spec["receiving"]))
+        if quota is None or (spec["title"], quota.pk) in existing:
+            continue
+        end = add_months(spec["start"], spec["months"]) - datetime.timedelta(days=1)
+        past = "past" in spec
+        new_missions.append(
+            Mission(
+                quota=quota,
+                host_structure=structures[spec["structure"]],
+                title=spec["title"],
+                description="",
+                theme=themes[spec["theme"]],
+                city=spec["city"],
+                start_date=spec["start"],
+                end_date=end,
+                places=spec["places"],
+                status=Mission.Status.COMPLETED if past else Mission.Status.OPEN,
+                created_by=users.get(f"{quota.receiving.slug}-manager"),
+            )
+        )
+        specs.append(spec)
+    if not new_missions:
+        return
+    missions = bulk_create_with_history(new_missions, Mission)
+    _past_placements(missions, specs, agencies, users)
+    _pending_nominations(missions, specs, users)
+
+
+def _past_placements(missions, specs, agencies, users) -> None:
+    """Completed placements of the past cohorts, with their volunteers and follow-ups."""
+    rows = []
+    for mission, spec in zip(missions, specs, strict=True):
+        if "past" not in spec:
+            continue
+        low, high = spec["slice"]
+        for person in PAST_VOLUNTEERS[spec["past"]][low:high]:
+            rows.append((mission, *_past_volunteer(*person, agencies)))
+    volunteers = bulk_create_with_history([v for _m, v, _p in rows], Volunteer)
+    experiences, spans, placements = [], [], []
+    for (mission, _v, periods), volunteer in zip(rows, volunteers, strict=True):
+        experiences += [
+            Experience(volunteer=volunteer, organisation="Volontariat national", start=s, end=e)
+            for s, e in periods
+        ]
+        spans += _spans(volunteer.pk, periods)
+        placements.append(
+            Placement(
+                mission=mission,
+                quota_id=mission.quota_id,
+                volunteer=volunteer,
+                status=S.COMPLETED,
+                departure_date=mission.start_date,
+                return_date=mission.end_date,
+                nominated_by=users.get(f"{mission.quota.sending.slug}-manager"),
+                decided_by=users.get(f"{mission.quota.receiving.slug}-manager"),
+                decided_at=timezone.make_aware(
+                    datetime.datetime.combine(mission.start_date, datetime.time(10))
+                )
+                - datetime.timedelta(days=30),
+            )
+        )
+    Experience.objects.bulk_create(experiences)
+    ExperienceSpan.objects.bulk_create(spans)
+    placements = bulk_create_with_history(placements, Placement)
+    follow_ups = []
+    for i, placement in enumerate(placements):
+        for month in FollowUp.MONTHS:
+            due = add_months(placement.return_date, month)
+            follow_ups.append(
+                FollowUp(
+                    placement=placement,
+                    due_month=month,
+                    due_date=due,
+                    situation=SITUATIONS[(i + month) % len(SITUATIONS)],
+                    note="Suivi téléphonique.",
+                    recorded_by=users.get(f"{placement.mission.quota.sending.slug}-manager"),
+                    recorded_at=timezone.make_aware(
+                        datetime.datetime.combine(due, datetime.time(11))
+                    ),
+                )
+            )
+    FollowUp.objects.bulk_create(follow_ups)
+
+
+def _pending_nominations(missions, specs, users) -> None:
+    """One eligible volunteer of the sender nominated on each open mission marked so."""
+    placements = []
+    for mission, spec in zip(missions, specs, strict=True):
+        if not spec.get("nominate"):
+            continue
+        rules = Rules(**dataclasses.asdict(mission.quota.agreement.eligibility_rules()))
+        busy = Placement.objects.filter(volunteer=OuterRef("pk"), status__in=[S.NOMINATED])
+        volunteer = (
+            with_eligibility(
+                Volunteer.objects.filter(
+                    sending_agency=mission.quota.sending_id, status=Volunteer.Status.CANDIDATE
+                ),
+                mission.start_date,
+                rules,
+            )
+            .filter(eligible=True)
+            .exclude(Exists(busy))
+            .order_by("pk")
+            .first()
+        )
+        if volunteer is None:
+            continue
+        placements.append(
+            Placement(
+                mission=mission,
+                quota_id=mission.quota_id,
+                volunteer=volunteer,
+                nominated_by=users.get(f"{mission.quota.sending.slug}-manager"),
+            )
+        )
+    bulk_create_with_history(placements, Placement)

@@ -1,0 +1,145 @@
+"""Read-side queries of missions and placements. Visibility lives in ``core.rules``."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from core import rules as access
+from volunteers.eligibility import Rules, evaluate
+from volunteers.selectors import with_eligibility
+
+from .models import LIVE_STATUSES, USED_STATUSES, FollowUp, Mission, Placement
+
+
+@dataclass(frozen=True)
+class MissionFilters:
+    side: str = ""
+    status: str = ""
+    theme: int | None = None
+    year: int | None = None
+    q: str = ""
+
+
+def mission_list(*, user, filters: MissionFilters) -> QuerySet[Mission]:
+    qs = access.missions_visible_to(user)
+    ids = access.agency_ids_of(user)
+    if filters.side == "host":
+        qs = qs.filter(quota__receiving__in=ids)
+    elif filters.side == "send":
+        qs = qs.filter(quota__sending__in=ids)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.theme:
+        qs = qs.filter(theme=filters.theme)
+    if filters.year:
+        qs = qs.filter(
+            start_date__lte=datetime.date(filters.year, 12, 31),
+            end_date__gte=datetime.date(filters.year, 1, 1),
+        )
+    if filters.q:
+        qs = qs.filter(
+            Q(title__icontains=filters.q)
+            | Q(city__icontains=filters.q)
+            | Q(host_structure__name__icontains=filters.q)
+        )
+    # Correlated subqueries, not JOIN + GROUP BY: the page's COUNT(*) stays a plain count.
+    return qs.annotate(
+        taken=_placements_of_mission(USED_STATUSES),
+        nominated=_placements_of_mission([Placement.Status.NOMINATED]),
+    ).order_by("-start_date", "title", "pk")
+
+
+def _placements_of_mission(statuses) -> Coalesce:
+    rows = (
+        Placement.objects.filter(mission=OuterRef("pk"), status__in=statuses)
+        .order_by()
+        .values("mission")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def mission_placements(*, mission: Mission) -> list[Placement]:
+    return list(
+        mission.placements.select_related("volunteer", "nominated_by", "decided_by")
+        .prefetch_related("follow_ups")
+        .order_by("-nominated_at", "-pk")
+    )
+
+
+def placement_history(*, mission: Mission) -> dict[int, list]:
+    """The transitions of every placement of the mission, in one query: ``{placement: rows}``
+    with only the rows where the status changed."""
+    rows = (
+        Placement.history.filter(mission_id=mission.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    history: dict[int, list] = {}
+    for row in rows:
+        steps = history.setdefault(row.id, [])
+        if not steps or steps[-1].status != row.status:
+            steps.append(row)
+    return history
+
+
+def nomination_candidates(*, mission: Mission, q: str = "", eligible_only: bool = False):
+    """The sending agency's volunteers, each with its eligibility on the mission's start date
+    (SQL, for the filter), whether it is busy on overlapping dates or already on this mission.
+    The page evaluates the reasons from the prefetched periods: constant queries per page."""
+    from volunteers.models import Volunteer
+
+    rules = Rules(**dataclasses.asdict(mission.quota.agreement.eligibility_rules()))
+    qs = Volunteer.objects.filter(
+        sending_agency=mission.quota.sending_id, anonymised_at__isnull=True
+    ).exclude(status=Volunteer.Status.WITHDRAWN)
+    if q:
+        qs = qs.filter(Q(last_name__icontains=q) | Q(first_name__icontains=q))
+    live = Placement.objects.filter(volunteer=OuterRef("pk"), status__in=LIVE_STATUSES)
+    qs = with_eligibility(qs, mission.start_date, rules).annotate(
+        busy=Exists(
+            live.filter(
+                mission__start_date__lte=mission.end_date,
+                mission__end_date__gte=mission.start_date,
+            )
+        ),
+        here=Exists(live.filter(mission=mission)),
+    )
+    if eligible_only:
+        qs = qs.filter(eligible=True)
+    return qs.prefetch_related("experiences").order_by("last_name", "first_name", "pk"), rules
+
+
+def with_reasons(volunteers, *, on: datetime.date, rules: Rules):
+    """Attach ``eligibility`` (with the reasons) to each volunteer of a page."""
+    for v in volunteers:
+        v.eligibility = evaluate(v.birth_date, [e.period for e in v.experiences.all()], on, rules)
+    return volunteers
+
+
+def inbox(*, user) -> QuerySet[Placement]:
+    """Nominations awaiting the decision of an agency the user decides for."""
+    qs = access.placements_visible_to(user).filter(status=Placement.Status.NOMINATED)
+    if not access.is_admin(user):
+        hosts = [a for a, role in access.roles_of(user).items() if role in access.DECIDE_PLACEMENTS]
+        qs = qs.filter(quota__receiving__in=hosts)
+    return qs.order_by("nominated_at", "pk")
+
+
+def follow_ups_due(*, user, today: datetime.date) -> QuerySet[FollowUp]:
+    """Follow-ups not recorded yet whose date has come, for the user's agencies."""
+    qs = FollowUp.objects.filter(recorded_at__isnull=True, due_date__lte=today).select_related(
+        "placement__volunteer", "placement__mission"
+    )
+    if not access.is_admin(user):
+        ids = access.agency_ids_of(user)
+        qs = qs.filter(
+            Q(placement__quota__sending__in=ids) | Q(placement__quota__receiving__in=ids)
+        )
+    return qs.order_by("due_date", "pk")

@@ -1,0 +1,423 @@
+"""Writes on missions and placements, with the rules of the exchange.
+
+Views check who may act (``core.rules``); these functions check what may happen and raise
+``PlacementError`` with a translated message when it may not. The rules of a placement are
+checked at nomination and again at confirmation (time passes in between: the agreement may be
+suspended, the volunteer placed elsewhere). Confirmation locks the quota row, so that two
+managers confirming at the same moment are counted one after the other.
+"""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from exchanges.models import AgreementStatus, Quota
+from volunteers.eligibility import Rules, evaluate
+from volunteers.models import Volunteer
+
+from . import notifications
+from .models import LIVE_STATUSES, USED_STATUSES, FollowUp, Mission, Placement
+
+S = Placement.Status
+
+
+class PlacementError(Exception):
+    """A refused operation; ``message`` is translated and meant for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+MissionError = PlacementError
+
+
+def _date(value: datetime.date) -> str:
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# --- Rules ----------------------------------------------------------------------------------
+
+
+def check_agreement(mission: Mission) -> None:
+    """Approved by both parties, neither suspended nor terminated, and in force for the whole
+    mission; the quota is part of the approved version."""
+    quota = mission.quota
+    agreement = quota.agreement
+    if agreement.last_approved_version_id is None or quota.approved_places is None:
+        raise PlacementError(
+            _("The agreement %(reference)s has not been approved by both parties.")
+            % {"reference": agreement.reference}
+        )
+    if agreement.status in {AgreementStatus.SUSPENDED, AgreementStatus.TERMINATED}:
+        raise PlacementError(
+            _("The agreement %(reference)s is %(state)s: no placement under it.")
+            % {"reference": agreement.reference, "state": agreement.get_state_display().lower()}
+        )
+    if mission.start_date < agreement.start_date or mission.end_date > agreement.end_date:
+        raise PlacementError(
+            _(
+                "The mission (%(start)s – %(end)s) falls outside the agreement %(reference)s "
+                "(%(from)s – %(to)s)."
+            )
+            % {
+                "start": _date(mission.start_date),
+                "end": _date(mission.end_date),
+                "reference": agreement.reference,
+                "from": _date(agreement.start_date),
+                "to": _date(agreement.end_date),
+            }
+        )
+
+
+def check_volunteer(mission: Mission, volunteer: Volunteer, exclude: int | None = None) -> None:
+    """Sent by the quota's sender, eligible on the start date, free for the mission's dates."""
+    quota = mission.quota
+    if volunteer.sending_agency_id != quota.sending_id:
+        raise PlacementError(
+            _("%(volunteer)s is not a volunteer of %(agency)s, the sending agency of this quota.")
+            % {"volunteer": volunteer, "agency": quota.sending.acronym}
+        )
+    if volunteer.is_anonymised or volunteer.status == Volunteer.Status.WITHDRAWN:
+        raise PlacementError(_("%(volunteer)s has withdrawn.") % {"volunteer": volunteer})
+    rules = Rules(**dataclasses.asdict(quota.agreement.eligibility_rules()))
+    periods = [e.period for e in volunteer.experiences.all()]
+    result = evaluate(volunteer.birth_date, periods, mission.start_date, rules)
+    if not result.eligible:
+        raise PlacementError(
+            _("%(volunteer)s is not eligible on %(date)s: %(reasons)s")
+            % {
+                "volunteer": volunteer,
+                "date": _date(mission.start_date),
+                "reasons": " ".join(str(r) for r in result.reasons),
+            }
+        )
+    overlapping = (
+        Placement.objects.filter(
+            volunteer=volunteer,
+            status__in=LIVE_STATUSES,
+            mission__start_date__lte=mission.end_date,
+            mission__end_date__gte=mission.start_date,
+        )
+        .exclude(pk=exclude)
+        .select_related("mission")
+        .first()
+    )
+    if overlapping is not None:
+        raise PlacementError(
+            _(
+                "%(volunteer)s already has a placement (%(status)s) on “%(mission)s” from "
+                "%(start)s to %(end)s, which overlaps this mission."
+            )
+            % {
+                "volunteer": volunteer,
+                "status": overlapping.get_status_display(),
+                "mission": overlapping.mission.title,
+                "start": _date(overlapping.mission.start_date),
+                "end": _date(overlapping.mission.end_date),
+            }
+        )
+
+
+def check_mission(
+    *, quota: Quota, host_structure, theme, start: datetime.date, end: datetime.date
+) -> None:
+    """A mission's own rules: host structure of the host agency, a theme of the agreement,
+    dates within the agreement and of an allowed duration."""
+    agreement = quota.agreement
+    if host_structure.agency_id != quota.receiving_id:
+        raise MissionError(
+            _("The host structure must be one of %(agency)s, the host agency of this quota.")
+            % {"agency": quota.receiving.acronym}
+        )
+    themes = list(agreement.themes.all())
+    if themes and theme not in themes:
+        raise MissionError(
+            _("The theme must be one of the agreement's: %(themes)s.")
+            % {"themes": ", ".join(str(t) for t in themes)}
+        )
+    if start < agreement.start_date or end > agreement.end_date:
+        raise MissionError(
+            _("The mission's dates must fall within the agreement (%(from)s – %(to)s).")
+            % {"from": _date(agreement.start_date), "to": _date(agreement.end_date)}
+        )
+    longest = quota.duration_months or agreement.max_duration_months
+    shortest = min(agreement.min_duration_months, longest)
+    last_day = datetime.timedelta(days=1)
+    if end < add_months(start, shortest) - last_day or end > add_months(start, longest) - last_day:
+        raise MissionError(
+            _("A mission under this quota lasts from %(min)d to %(max)d months.")
+            % {"min": shortest, "max": longest}
+        )
+
+
+# --- Missions -------------------------------------------------------------------------------
+
+
+def _save_mission(mission: Mission) -> Mission:
+    check_mission(
+        quota=mission.quota,
+        host_structure=mission.host_structure,
+        theme=mission.theme,
+        start=mission.start_date,
+        end=mission.end_date,
+    )
+    try:
+        mission.full_clean()
+    except ValidationError as exc:
+        raise MissionError(" ".join(exc.messages)) from exc
+    mission.save()
+    return mission
+
+
+@transaction.atomic
+def mission_create(*, mission: Mission, user) -> Mission:
+    mission.created_by = user if user and user.is_authenticated else None
+    return _save_mission(mission)
+
+
+@transaction.atomic
+def mission_update(*, mission: Mission, user) -> Mission:
+    before = Mission.objects.select_for_update().get(pk=mission.pk)
+    used = mission.placements.filter(status__in=USED_STATUSES).count()
+    if before.quota_id != mission.quota_id and mission.placements.exists():
+        raise MissionError(_("A mission with placements cannot move to another quota."))
+    if mission.places < used:
+        raise MissionError(
+            _("%(used)d places are already taken: the mission cannot have fewer.") % {"used": used}
+        )
+    return _save_mission(mission)
+
+
+def _refresh_mission_status(mission: Mission) -> None:
+    """Filled, in progress or completed follow the placements; draft and cancelled stay."""
+    if mission.status in {Mission.Status.DRAFT, Mission.Status.CANCELLED}:
+        return
+    counts = mission.placements.aggregate(
+        confirmed=Count("pk", filter=Q(status=S.CONFIRMED)),
+        deployed=Count("pk", filter=Q(status=S.DEPLOYED)),
+        completed=Count("pk", filter=Q(status=S.COMPLETED)),
+    )
+    if counts["deployed"]:
+        status = Mission.Status.IN_PROGRESS
+    elif counts["completed"] and not counts["confirmed"]:
+        status = Mission.Status.COMPLETED
+    elif sum(counts.values()) >= mission.places:
+        status = Mission.Status.FILLED
+    else:
+        status = Mission.Status.OPEN
+    if status != mission.status:
+        mission.status = status
+        Mission.objects.filter(pk=mission.pk).update(status=status)
+
+
+# --- Placements -----------------------------------------------------------------------------
+
+
+def _locked_volunteer(volunteer_id: int) -> Volunteer:
+    return (
+        Volunteer.objects.select_for_update(of=("self",))
+        .select_related("sending_agency")
+        .get(pk=volunteer_id)
+    )
+
+
+def _locked_placement(placement: Placement) -> Placement:
+    """The placement re-read under a row lock, with its mission and quota."""
+    return (
+        Placement.objects.select_for_update(of=("self",))
+        .select_related(
+            "mission__quota__agreement",
+            "mission__quota__sending",
+            "mission__quota__receiving",
+            "mission__host_structure",
+            "volunteer__sending_agency",
+        )
+        .get(pk=placement.pk)
+    )
+
+
+def _expect(placement: Placement, *statuses: str) -> None:
+    if placement.status not in statuses:
+        raise PlacementError(
+            _("This placement is %(status)s: this step is not possible.")
+            % {"status": placement.get_status_display()}
+        )
+
+
+def _volunteer_follows(volunteer: Volunteer, status: str | None) -> None:
+    """The volunteer's status follows the placements; None: back to candidate unless another
+    placement is confirmed or under way."""
+    if status is None:
+        others = volunteer.placements.filter(status__in=[S.CONFIRMED, S.DEPLOYED])
+        if others.filter(status=S.DEPLOYED).exists():
+            status = Volunteer.Status.DEPLOYED
+        elif others.exists():
+            status = Volunteer.Status.SELECTED
+        else:
+            status = Volunteer.Status.CANDIDATE
+    if volunteer.status != status:
+        volunteer.status = status
+        volunteer.save(update_fields=["status", "updated_at"])
+
+
+@transaction.atomic
+def placement_nominate(*, mission: Mission, volunteer: Volunteer, user, base_url="") -> Placement:
+    mission = Mission.objects.select_related(
+        "quota__agreement", "quota__sending", "quota__receiving"
+    ).get(pk=mission.pk)
+    if mission.status != Mission.Status.OPEN:
+        raise PlacementError(
+            _("The mission is %(status)s: it takes no nomination.")
+            % {"status": mission.get_status_display().lower()}
+        )
+    # The volunteer's row lock makes two nominations of one volunteer wait for each other, so
+    # that the overlap check sees the first.
+    volunteer = _locked_volunteer(volunteer.pk)
+    check_agreement(mission)
+    check_volunteer(mission, volunteer)
+    placement = Placement(
+        mission=mission, quota_id=mission.quota_id, volunteer=volunteer, nominated_by=user
+    )
+    placement.full_clean()
+    placement.save()
+    notifications.placement_changed(placement, by_agency_id=mission.quota.sending_id, url=base_url)
+    return placement
+
+
+@transaction.atomic
+def placement_cancel(*, placement: Placement, user, reason: str = "") -> Placement:
+    placement = _locked_placement(placement)
+    _expect(placement, S.NOMINATED)
+    placement.status, placement.reason = S.CANCELLED, reason
+    placement.save()
+    return placement
+
+
+@transaction.atomic
+def placement_confirm(*, placement: Placement, user, base_url="") -> Placement:
+    # The quota row first (every confirmation under this quota queues here), then the rest.
+    Quota.objects.select_for_update().get(pk=placement.quota_id)
+    placement = _locked_placement(placement)
+    _expect(placement, S.NOMINATED)
+    mission = placement.mission
+    quota = mission.quota
+    volunteer = _locked_volunteer(placement.volunteer_id)
+    check_agreement(mission)
+    check_volunteer(mission, volunteer, exclude=placement.pk)
+    used = Placement.objects.filter(quota=quota, status__in=USED_STATUSES).count()
+    if used >= quota.approved_places:
+        raise PlacementError(
+            _(
+                "The quota %(cohort)s %(sending)s → %(receiving)s is full "
+                "(%(used)d/%(places)d places taken)."
+            )
+            % {
+                "cohort": quota.cohort,
+                "sending": quota.sending.acronym,
+                "receiving": quota.receiving.acronym,
+                "used": used,
+                "places": quota.approved_places,
+            }
+        )
+    taken = mission.placements.filter(status__in=USED_STATUSES).count()
+    if taken >= mission.places:
+        raise PlacementError(
+            _("The mission is full (%(used)d/%(places)d places taken).")
+            % {"used": taken, "places": mission.places}
+        )
+    placement.status = S.CONFIRMED
+    placement.decided_by, placement.decided_at = user, timezone.now()
+    placement.save()
+    _volunteer_follows(volunteer, Volunteer.Status.SELECTED)
+    _refresh_mission_status(mission)
+    notifications.placement_changed(placement, by_agency_id=quota.receiving_id, url=base_url)
+    return placement
+
+
+@transaction.atomic
+def placement_decline(*, placement: Placement, user, reason: str, base_url="") -> Placement:
+    if not reason.strip():
+        raise PlacementError(_("Give the reason for declining."))
+    placement = _locked_placement(placement)
+    _expect(placement, S.NOMINATED)
+    placement.status, placement.reason = S.DECLINED, reason.strip()
+    placement.decided_by, placement.decided_at = user, timezone.now()
+    placement.save()
+    notifications.placement_changed(
+        placement, by_agency_id=placement.quota.receiving_id, url=base_url
+    )
+    return placement
+
+
+@transaction.atomic
+def placement_deploy(*, placement: Placement, user, departure_date: datetime.date) -> Placement:
+    placement = _locked_placement(placement)
+    _expect(placement, S.CONFIRMED)
+    placement.status, placement.departure_date = S.DEPLOYED, departure_date
+    placement.full_clean()
+    placement.save()
+    _volunteer_follows(_locked_volunteer(placement.volunteer_id), Volunteer.Status.DEPLOYED)
+    _refresh_mission_status(placement.mission)
+    return placement
+
+
+@transaction.atomic
+def placement_complete(*, placement: Placement, user, return_date: datetime.date) -> Placement:
+    placement = _locked_placement(placement)
+    _expect(placement, S.DEPLOYED)
+    if return_date < placement.departure_date:
+        raise PlacementError(_("The return cannot be before the departure."))
+    placement.status, placement.return_date = S.COMPLETED, return_date
+    placement.save()
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(placement=placement, due_month=m, due_date=add_months(return_date, m))
+            for m in FollowUp.MONTHS
+        ],
+        ignore_conflicts=True,
+    )
+    _volunteer_follows(_locked_volunteer(placement.volunteer_id), Volunteer.Status.RETURNED)
+    _refresh_mission_status(placement.mission)
+    return placement
+
+
+@transaction.atomic
+def placement_withdraw(*, placement: Placement, user, reason: str, base_url="") -> Placement:
+    if not reason.strip():
+        raise PlacementError(_("Give the reason for the withdrawal."))
+    placement = _locked_placement(placement)
+    _expect(placement, S.NOMINATED, S.CONFIRMED, S.DEPLOYED)
+    placement.status, placement.reason = S.WITHDRAWN, reason.strip()
+    placement.save()
+    _volunteer_follows(_locked_volunteer(placement.volunteer_id), None)
+    _refresh_mission_status(placement.mission)
+    notifications.placement_changed(placement, by_user=user, url=base_url)
+    return placement
+
+
+@transaction.atomic
+def follow_up_record(*, follow_up: FollowUp, user, situation: str, note: str = "") -> FollowUp:
+    follow_up.situation, follow_up.note = situation, note
+    follow_up.recorded_by, follow_up.recorded_at = user, timezone.now()
+    try:
+        follow_up.full_clean()
+    except ValidationError as exc:
+        raise PlacementError(" ".join(exc.messages)) from exc
+    follow_up.save()
+    return follow_up

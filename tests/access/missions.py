@@ -1,0 +1,86 @@
+"""Missions: rows point at missions of the ANVT–CNPV exchange, to which VASE (the outsider) is
+no party. ANVT sends to the Mali missions (CNPV hosts) and hosts the Togo missions (CNPV sends).
+
+POST rows act on completed placements or send incomplete data, so that the services refuse them
+and the demo stays as it is: the matrix checks who gets past the access rules (302 back to the
+mission with a message), not the outcome.
+"""
+
+from django.urls import reverse
+
+from missions.models import FollowUp, Mission, Placement
+
+from . import Row, everyone
+
+READERS = {"evaluator": 403, "partner": 403}
+
+
+def mission(title):
+    return Mission.objects.get(title=title).pk
+
+
+def mali_now():  # ANVT sends, CNPV hosts, open
+    return mission("Volontariat et citoyenneté à Bamako")
+
+
+def togo_2017():  # CNPV sends, ANVT hosts, completed
+    return mission("Prévention et santé communautaire à Bè")
+
+
+def placement(title):
+    return Placement.objects.filter(mission__title=title).order_by("pk").first().pk
+
+
+def mali_placement():
+    return placement("Lutte contre le décrochage scolaire à Magnambougou")
+
+
+def togo_placement():
+    return placement("Prévention et santé communautaire à Bè")
+
+
+def follow_up():
+    return FollowUp.objects.filter(placement=togo_placement()).order_by("pk").first().pk
+
+
+def url(name, pk):
+    return lambda: reverse(f"missions:{name}", args=[pk()])
+
+
+# The host's officers and managers edit; the sender's officers and managers nominate and cancel.
+HOST_EDITS = everyone(200, **READERS, partner_agency=403, outsider=404)
+SENDER_ACTS = everyone(302, **READERS, partner_agency=403, outsider=404)
+# Only the host's managers decide (ANVT hosts the Togo placement; CNPV sent it).
+HOST_DECIDES = everyone(302, officer=403, **READERS, partner_agency=403, outsider=404)
+# Either side's officers and managers record departure, return, withdrawal and follow-ups.
+EITHER_RECORDS = everyone(302, **READERS, outsider=404)
+
+ROWS = [
+    Row("missions:index", lambda: reverse("missions:index"), everyone(200)),
+    Row("missions:inbox", lambda: reverse("missions:inbox"), everyone(200)),
+    # Officers and managers of any agency create missions for the agencies they host for.
+    Row("missions:create", lambda: reverse("missions:create"), everyone(200, **READERS)),
+    Row(
+        "missions:create",
+        lambda: reverse("missions:create"),
+        everyone(200, **READERS),
+        method="post",
+    ),
+    Row("missions:detail", url("detail", mali_now), everyone(200, outsider=404)),
+    Row("missions:detail", url("detail", togo_2017), everyone(200, outsider=404)),
+    Row("missions:edit", url("edit", togo_2017), HOST_EDITS),
+    Row("missions:edit", url("edit", togo_2017), HOST_EDITS, method="post"),
+    Row(
+        "missions:nominate",
+        url("nominate", mali_now),
+        everyone(200, **READERS, partner_agency=403, outsider=404),
+    ),
+    Row("missions:nominate", url("nominate", mali_now), SENDER_ACTS, method="post"),
+    Row("missions:cancel", url("cancel", mali_placement), SENDER_ACTS, method="post"),
+    Row("missions:confirm", url("confirm", togo_placement), HOST_DECIDES, method="post"),
+    Row("missions:decline", url("decline", togo_placement), HOST_DECIDES, method="post"),
+    Row("missions:deploy", url("deploy", togo_placement), EITHER_RECORDS, method="post"),
+    Row("missions:complete", url("complete", togo_placement), EITHER_RECORDS, method="post"),
+    Row("missions:withdraw", url("withdraw", togo_placement), EITHER_RECORDS, method="post"),
+    Row("missions:follow_up", url("follow_up", follow_up), EITHER_RECORDS, method="post"),
+]

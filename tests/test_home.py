@@ -1,0 +1,63 @@
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from agencies.models import Agency
+from tests.factories import MembershipFactory, VolunteerFactory, make_agreement
+
+
+def _get(client):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return response, len(ctx.captured_queries)
+
+
+def test_the_home_page_shows_where_the_exchanges_stand(client, login, demo):
+    login("anvt-manager")
+    response, _ = _get(client)
+    page = response.content.decode()
+    board = response.context["board"]
+    assert board.agency.acronym == "ANVT"
+    assert dict(board.volunteers_by_status)
+    assert "Volontaires par statut" in page
+    assert 'data-testid="exchange-chart"' in page  # the 2017 cohort with CNPV
+    assert "CNPV 2017" in board.chart
+
+
+def test_an_agreement_awaiting_approval_shows_for_the_partner_only_until_it_approves(
+    client, login, demo
+):
+    from exchanges.services import agreement_approve, agreement_submit
+
+    anvt, cnpv = Agency.objects.get(acronym="ANVT"), Agency.objects.get(acronym="CNPV")
+    manager = login("anvt-manager")
+    agreement = make_agreement(party_a=anvt, party_b=cnpv, author=manager, reference="VIR-X-1")
+    agreement_submit(agreement=agreement, user=manager)
+    agreement_approve(
+        agreement=agreement,
+        version_number=agreement.current_version.number,
+        agency=anvt,
+        user=manager,
+    )
+    assert agreement not in _get(client)[0].context["board"].approvals_awaited
+    login("cnpv-manager")
+    assert agreement in _get(client)[0].context["board"].approvals_awaited
+
+
+def test_administrators_see_all_agencies(client, login, demo):
+    login("admin")
+    board = _get(client)[0].context["board"]
+    assert board.agency is None
+    assert sum(n for _, n in board.volunteers_by_status) > 300
+
+
+def test_the_home_page_issues_a_bounded_number_of_queries(client, db):
+    membership = MembershipFactory(role="manager")
+    client.force_login(membership.user)
+    VolunteerFactory(sending_agency=membership.agency)
+    _, small = _get(client)
+    for _ in range(30):
+        VolunteerFactory(sending_agency=membership.agency)
+    _, large = _get(client)
+    assert small == large <= 16

@@ -1,0 +1,205 @@
+"""Mission pages: who sees and does what, bounded queries, and the demo's story."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core import rules as access
+from exchanges.models import Agreement
+from exchanges.selectors import quota_figures
+from missions.models import Mission, Placement
+from tests.factories import (
+    ExperienceFactory,
+    MembershipFactory,
+    VolunteerFactory,
+    eligible_volunteer,
+    make_mission,
+)
+
+pytestmark = pytest.mark.django_db
+
+MALI_NOW = "Volontariat et citoyenneté à Bamako"
+MINDO = "Conservación del bosque nublado en Mindo"
+
+
+def test_the_demo_fills_the_2017_cohort_of_the_togo_mali_exchange(demo):
+    agreement = Agreement.objects.get(reference="VIR-TG-ML-2017")
+    figures = {
+        (q.sending.acronym, q.receiving.acronym): (q.binding_places, q.completed, q.used)
+        for q in quota_figures(quotas=agreement.quotas.filter(cohort="2017"))
+    }
+    assert figures == {("ANVT", "CNPV"): (4, 4, 4), ("CNPV", "ANVT"): (2, 2, 2)}
+    completed = Placement.objects.filter(quota__agreement=agreement, status="completed")
+    assert {p.mission.start_date for p in completed} == {datetime.date(2017, 10, 2)}
+    assert all(p.follow_ups.count() == 3 for p in completed)
+    for p in completed.select_related("mission__quota__agreement", "volunteer"):
+        assert p.volunteer.status == "returned"
+    countries = set(Mission.objects.values_list("host_structure__country", flat=True))
+    assert {"ML", "TG", "FR", "EC"} <= countries
+
+
+def test_the_demo_is_idempotent(demo):
+    from core.demo import load_demo
+
+    counts = (Mission.objects.count(), Placement.objects.count())
+    load_demo()
+    assert (Mission.objects.count(), Placement.objects.count()) == counts
+
+
+def test_an_agency_neither_sender_nor_host_gets_404(demo, client, login):
+    login("gip-pnvb-manager")
+    mission = Mission.objects.get(title=MALI_NOW)
+    placement = Placement.objects.filter(mission__quota__agreement__reference="VIR-TG-ML-2017")
+    assert client.get(reverse("missions:detail", args=[mission.pk])).status_code == 404
+    assert client.get(reverse("missions:nominate", args=[mission.pk])).status_code == 404
+    for name in ("confirm", "decline", "cancel", "withdraw"):
+        url = reverse(f"missions:{name}", args=[placement.first().pk])
+        assert client.post(url).status_code == 404
+    response = client.get(reverse("missions:index"))
+    assert MALI_NOW not in response.content.decode()
+
+
+def test_vase_partner_cannot_confirm_but_vase_manager_can(demo, client, login):
+    placement = Placement.objects.get(mission__title=MINDO, status="nominated")
+    url = reverse("missions:confirm", args=[placement.pk])
+    login("vase-partner")
+    assert client.get(reverse("missions:detail", args=[placement.mission_id])).status_code == 200
+    assert client.post(url).status_code == 403
+    placement.refresh_from_db()
+    assert placement.status == "nominated"
+    login("vase-manager")
+    assert client.post(url).status_code == 302
+    placement.refresh_from_db()
+    assert placement.status == "confirmed"
+
+
+def test_the_host_sees_a_reduced_profile_of_a_nominated_volunteer(demo, client, login):
+    placement = Placement.objects.get(mission__title=MINDO, status="nominated")
+    user = login("vase-officer")
+    assert access.volunteers_visible_to(user).filter(pk=placement.volunteer_id).exists()
+    assert not user.has_perm("vir.view_full_volunteer", placement.volunteer)
+    detail = client.get(reverse("missions:detail", args=[placement.mission_id]))
+    assert placement.volunteer.full_name in detail.content.decode()
+    assert placement.volunteer.email not in detail.content.decode()
+    assert (
+        client.get(reverse("volunteers:detail", args=[placement.volunteer_id])).status_code == 403
+    )
+
+
+def test_the_host_inbox_lists_nominations_and_a_full_quota_refuses_them(demo, client, login):
+    login("anvt-manager")
+    placement = Placement.objects.get(mission__title="Reboisement et écologie à Kpalimé")
+    inbox = client.get(reverse("missions:inbox"))
+    assert placement.volunteer.full_name in inbox.content.decode()
+    # The 2017 places from Mali to Togo are all used by the demo's cohort.
+    response = client.post(reverse("missions:confirm", args=[placement.pk]), follow=True)
+    assert "Le quota 2017 CNPV → ANVT est plein (2/2 places prises)." in response.content.decode()
+    placement.refresh_from_db()
+    assert placement.status == "nominated"
+    assert client.get(reverse("missions:confirm", args=[placement.pk])).status_code == 405
+
+
+def test_a_refused_nomination_shows_the_rule_in_french(demo, client, login):
+    login("anvt-officer")
+    mission = Mission.objects.get(title=MALI_NOW)
+    too_old = VolunteerFactory(
+        sending_agency=mission.quota.sending, birth_date=datetime.date(1980, 1, 1)
+    )
+    ExperienceFactory(volunteer=too_old)
+    response = client.post(
+        reverse("missions:nominate", args=[mission.pk]), {"volunteer": too_old.pk}, follow=True
+    )
+    assert "n’est pas éligible" in response.content.decode()
+    assert not Placement.objects.filter(volunteer=too_old).exists()
+
+
+def test_nominate_then_record_the_whole_way_through_the_pages(demo, client, login):
+    mission = Mission.objects.get(title=MINDO)
+    volunteer = eligible_volunteer(mission.quota.sending, on=mission.start_date)
+    login("anvt-officer")
+    client.post(reverse("missions:nominate", args=[mission.pk]), {"volunteer": volunteer.pk})
+    placement = Placement.objects.get(volunteer=volunteer)
+    login("vase-manager")
+    client.post(reverse("missions:confirm", args=[placement.pk]))
+    login("anvt-officer")
+    client.post(
+        reverse("missions:deploy", args=[placement.pk]),
+        {"departure_date": mission.start_date.isoformat()},
+    )
+    client.post(
+        reverse("missions:complete", args=[placement.pk]),
+        {"return_date": mission.end_date.isoformat()},
+    )
+    placement.refresh_from_db()
+    assert placement.status == "completed"
+    follow_up = placement.follow_ups.get(due_month=3)
+    client.post(
+        reverse("missions:follow_up", args=[follow_up.pk]),
+        {"situation": "employed", "note": "Embauché à Lomé"},
+    )
+    follow_up.refresh_from_db()
+    assert (follow_up.situation, follow_up.recorded_by.username) == ("employed", "anvt-officer")
+    page = client.get(reverse("missions:detail", args=[mission.pk])).content.decode()
+    for status in ("Proposé par", "Confirmé par", "En mission", "Mission accomplie"):
+        assert status in page
+
+
+def _nominate_page_queries(client, mission):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("missions:nominate", args=[mission.pk]))
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_nominate_page_issues_the_same_queries_for_10_and_200_volunteers(client):
+    mission = make_mission(start=datetime.date(2018, 1, 1))
+    officer = MembershipFactory(agency=mission.quota.sending, role="officer").user
+    client.force_login(officer)
+    for _ in range(10):
+        eligible_volunteer(mission.quota.sending)
+    small = _nominate_page_queries(client, mission)
+    for _ in range(190):
+        eligible_volunteer(mission.quota.sending)
+    assert _nominate_page_queries(client, mission) == small
+
+
+def test_the_mission_list_issues_the_same_queries_for_few_and_many_missions(client):
+    mission = make_mission()
+    officer = MembershipFactory(agency=mission.quota.receiving, role="officer").user
+    client.force_login(officer)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("missions:index"))
+    small = len(ctx.captured_queries)
+    for i in range(30):
+        make_mission(quota=mission.quota, title=f"Mission {i}")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("missions:index"))
+    assert response.content.decode().count("Mission ") >= 30
+    assert len(ctx.captured_queries) == small
+
+
+def test_the_mission_page_issues_the_same_queries_for_few_and_many_placements(client):
+    from missions.services import placement_nominate
+
+    mission = make_mission(places=10)
+    officer = MembershipFactory(agency=mission.quota.receiving, role="manager").user
+    client.force_login(officer)
+
+    def nominate(n):
+        for _ in range(n):
+            volunteer = eligible_volunteer(mission.quota.sending)
+            placement_nominate(mission=mission, volunteer=volunteer, user=None)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("missions:detail", args=[mission.pk]))
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    nominate(1)
+    few = queries()
+    nominate(8)
+    assert queries() == few
