@@ -3,11 +3,19 @@
 import datetime
 
 import pytest
+from django.utils import translation
 
 from missions.services import MissionError, mission_update
 from tests.factories import HostStructureFactory, ThemeFactory, approved_agreement, make_mission
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _french():
+    """Messages are asserted in French, whatever language an earlier test left active."""
+    with translation.override("fr"):
+        yield
 
 
 @pytest.fixture

@@ -203,3 +203,27 @@ def test_the_mission_page_issues_the_same_queries_for_few_and_many_placements(cl
     few = queries()
     nominate(8)
     assert queries() == few
+
+
+def test_the_missions_page_shows_the_follow_ups_due(client):
+    from missions.services import (
+        placement_complete,
+        placement_confirm,
+        placement_deploy,
+        placement_nominate,
+    )
+
+    mission = make_mission()
+    volunteer = eligible_volunteer(mission.quota.sending)
+    placement = placement_nominate(mission=mission, volunteer=volunteer, user=None)
+    placement_confirm(placement=placement, user=None)
+    placement_deploy(placement=placement, user=None, departure_date=mission.start_date)
+    placement_complete(placement=placement, user=None, return_date=mission.end_date)
+    officer = MembershipFactory(agency=mission.quota.sending, role="officer").user
+    client.force_login(officer)
+    due = client.get(reverse("missions:index")).content.decode()
+    assert "Suivis à faire" in due and volunteer.full_name in due
+    assert "3 mois après le retour" in due
+    outsider = MembershipFactory(role="officer").user
+    client.force_login(outsider)
+    assert volunteer.full_name not in client.get(reverse("missions:index")).content.decode()

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from exchanges.models import Quota
 from exchanges.selectors import quota_figures
@@ -29,6 +30,14 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _french():
+    """Messages are asserted in French, whatever language an earlier test left active."""
+    with translation.override("fr"):
+        yield
+
 
 START = datetime.date(2018, 1, 1)
 
