@@ -352,6 +352,24 @@ def load_evaluations(*, render: bool = True) -> None:
         report_run(report.pk)
 
 
+def load_quota_reports(*, render: bool = True) -> None:
+    """The ANVT–CNPV quota report, as PDF and as CSV, requested by ANVT's manager."""
+    from exchanges.quota_report import quota_report_request
+    from reports.models import Report
+    from reports.services import report_run
+
+    agreement = Agreement.objects.get(reference="VIR-TG-ML-2017")
+    if Report.objects.filter(kind=Report.Kind.QUOTA, agreement=agreement).exists():
+        return
+    user = User.objects.get(username="anvt-manager")
+    for file_format in ("pdf", "csv"):
+        report = quota_report_request(
+            user=user, agreement=agreement, file_format=file_format, first_year=2017
+        )
+        if render:
+            report_run(report.pk)
+
+
 @transaction.atomic
 def load_demo(*, render_reports: bool = True) -> None:
     if not settings.DEBUG:
@@ -363,3 +381,4 @@ def load_demo(*, render_reports: bool = True) -> None:
     load_volunteers()
     load_missions()
     load_evaluations(render=render_reports)
+    load_quota_reports(render=render_reports)
