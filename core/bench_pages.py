@@ -33,7 +33,7 @@ def cases(user) -> list[Case]:
     today = timezone.localdate().isoformat()
     vol_admin = reverse("admin:volunteers_volunteer_changelist")
     agr_admin = reverse("admin:exchanges_agreement_changelist")
-    visible = access.volunteers_visible_to(user)
+    visible = access.volunteers_registered_by(user)
     page = visible.order_by("last_name", "first_name", "pk")
     return [
         Case("home page", lambda: reverse("home")),

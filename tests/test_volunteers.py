@@ -147,9 +147,9 @@ def test_the_filters_select_what_they_say(client, login, demo):
         qs = response.context["filter"].qs
         return set(qs.values_list("pk", flat=True))
 
-    # ANVT's volunteers, and those nominated to the missions it hosts (a reduced profile).
-    mine = access.volunteers_visible_to(user)
-    assert mine.exclude(sending_agency=anvt).exists()
+    # The register of ANVT: the volunteers it sends (hosted ones are reached from missions).
+    mine = access.volunteers_registered_by(user)
+    assert not mine.exclude(sending_agency=anvt).exists()
     assert listed() == set(mine.values_list("pk", flat=True))
     assert listed(status="withdrawn") == set(
         mine.filter(status="withdrawn").values_list("pk", flat=True)
@@ -179,7 +179,7 @@ def test_the_filters_select_what_they_say(client, login, demo):
 
 
 def test_the_list_sorts_and_pages(client, login, demo):
-    visible = access.volunteers_visible_to(login("anvt-officer")).count()
+    visible = access.volunteers_registered_by(login("anvt-officer")).count()
     url = reverse("volunteers:index")
     response = client.get(url, {"ordering": "-birth_date"})
     births = [v.birth_date for v in response.context["page"].object_list]

@@ -53,7 +53,7 @@ def _filtered(request, queryset):
 
 @require_GET
 def index(request):
-    filterset = _filtered(request, access.volunteers_visible_to(request.user))
+    filterset = _filtered(request, access.volunteers_registered_by(request.user))
     on = (filterset.form.is_valid() and filterset.form.cleaned_data.get("eligible_on")) or None
     on = on or timezone.localdate()
     volunteers = selectors.with_eligibility(filterset.qs, on).prefetch_related("themes")
