@@ -376,10 +376,13 @@ class Generator:
         rng = self.rng
         m_id, p_id = self.load.next_id(Mission), self.load.next_id(Placement)
         missions, placements = [], []
-        per_quota = max(1, self.n_placements // max(1, len(self.quotas)))
+        base, extra = divmod(self.n_placements, max(1, len(self.quotas)))
         cursor = dict.fromkeys(self.volunteers_of, 0)
         others = ["nominated", "declined", "cancelled", "withdrawn"]
-        for q_id, aid, cohort, sending, receiving, places, _start in self.quotas:
+        for index, (q_id, aid, cohort, sending, receiving, places, _start) in enumerate(
+            self.quotas
+        ):
+            per_quota = base + (1 if index < extra else 0)
             year = int(cohort[:4])
             structures = self.structures_of[receiving]
             mission_ids = []

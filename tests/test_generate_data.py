@@ -30,6 +30,9 @@ def test_it_generates_the_requested_sizes(db):
     assert Agreement.objects.count() == 20
     assert Quota.objects.count() == 80
     assert Volunteer.objects.filter(sending_agency__acronym="GEN-001").count() == 30
+    from missions.models import Placement
+
+    assert Placement.objects.count() == 600  # twice the volunteers by default
 
 
 def test_versions_hash_the_substance_as_the_service_does(db):
