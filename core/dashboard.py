@@ -119,11 +119,11 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
         .order_by("due_date", "pk")[:LIST]
     )
     board.latest_reports = list(access.reports_visible_to(user).order_by("-created_at", "-pk")[:5])
-    board.chart = _exchange_chart(agency, today)
+    board.chart = _exchange_chart(agency)
     return board
 
 
-def _exchange_chart(agency, today: datetime.date) -> str:
+def _exchange_chart(agency) -> str:
     """Volunteers sent and hosted per partner agency and year (placements that took a place):
     one grouped query; the chart shows the twelve latest (partner, year) groups."""
     if agency is None:

@@ -14,8 +14,6 @@ volunteers and a share of the agreements; its members are ``bench-manager`` and
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -479,10 +477,3 @@ class Generator:
             findings,
         )  # fmt: skip
         self.load.reset_sequences(Evaluation, Score, Finding)
-
-
-def checksum(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-__all__ = ["Generator", "json"]

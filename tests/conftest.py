@@ -214,15 +214,14 @@ def browser_login(browser_page, live_demo):
 
 
 @pytest.fixture
-def dead_broker_task(monkeypatch, closed_port):
-    """``dead_broker_task(name)`` is a task on an app configured like the project's whose broker
-    is a closed port: what publishing looks like when Redis is down."""
+def task_on_broker(monkeypatch):
+    """``task_on_broker(url, name)``: a task on an app configured exactly like the project's,
+    but publishing to ``url`` (a closed port, a hung socket: a broker that is down)."""
     from celery import Celery
 
-    def make(name):
-        url = f"redis://127.0.0.1:{closed_port}/0"
+    def make(url, name="probe.noop"):
         monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery reads this before its config
-        app = Celery("dead-broker", set_as_current=False)
+        app = Celery("probe", set_as_current=False)
         app.config_from_object("django.conf:settings", namespace="CELERY")
         app.conf.broker_url = url
         app.conf.task_always_eager = False
@@ -233,6 +232,12 @@ def dead_broker_task(monkeypatch, closed_port):
         return app.task(name=name)(never_runs)
 
     return make
+
+
+@pytest.fixture
+def dead_broker_task(task_on_broker, closed_port):
+    """``dead_broker_task(name)``: that task with Redis down (a closed port)."""
+    return lambda name: task_on_broker(f"redis://127.0.0.1:{closed_port}/0", name)
 
 
 @pytest.fixture

@@ -3,33 +3,16 @@
 import time
 
 import pytest
-from celery import Celery
 
 from core.tasks import enqueue
 
 
-def _task_on_broker(url):
-    """A task on an app configured exactly like the project's, but with this broker."""
-    app = Celery("probe", set_as_current=False)
-    app.config_from_object("django.conf:settings", namespace="CELERY")
-    app.conf.broker_url = url
-    app.conf.task_always_eager = False
-
-    @app.task(name="probe.noop")
-    def noop():
-        return None
-
-    return noop
-
-
 @pytest.mark.parametrize("fixture", ["closed_port", "hung_port"])
 def test_it_returns_false_within_3_seconds_when_the_broker_is_unreachable(
-    request, monkeypatch, fixture
+    request, task_on_broker, fixture
 ):
     port = request.getfixturevalue(fixture)
-    url = f"redis://127.0.0.1:{port}/0"
-    monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery reads this variable before its config
-    task = _task_on_broker(url)
+    task = task_on_broker(f"redis://127.0.0.1:{port}/0")
     started = time.monotonic()
     assert enqueue(task) is False
     assert time.monotonic() - started < 3
