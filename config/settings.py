@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "django_countries",
     "django_htmx",
     "simple_history",
     "axes",

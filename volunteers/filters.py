@@ -7,10 +7,10 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from agencies.models import Agency
 from core import rules as access
+from core.widgets import QuickSelect, country_choices, style_fields
 from exchanges.models import Theme
 
 from .models import Language, LanguageSkill, Volunteer
@@ -23,13 +23,17 @@ class VolunteerFilter(django_filters.FilterSet):
         method="filter_search",
         widget=forms.TextInput(attrs={"placeholder": _("Name or e-mail"), "type": "search"}),
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Volunteer.Status.choices)
-    nationality = django_filters.ChoiceFilter(label=_("Nationality"), choices=countries)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Volunteer.Status.choices, widget=QuickSelect
+    )
+    nationality = django_filters.ChoiceFilter(
+        label=_("Nationality"), choices=country_choices, widget=QuickSelect
+    )
     theme = django_filters.ModelChoiceFilter(
-        label=_("Theme"), queryset=Theme.objects.all(), method="filter_theme"
+        label=_("Theme"), queryset=Theme.objects.all(), method="filter_theme", widget=QuickSelect
     )
     language = django_filters.ChoiceFilter(
-        label=_("Language"), choices=Language.choices, method="filter_language"
+        label=_("Language"), choices=Language.choices, method="filter_language", widget=QuickSelect
     )
     age_min = django_filters.NumberFilter(
         label=_("Age from"), method="filter_age", min_value=0, max_value=120
@@ -43,10 +47,11 @@ class VolunteerFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     sending_agency = django_filters.ModelChoiceFilter(
-        label=_("Agency"), queryset=Agency.objects.none()
+        label=_("Agency"), queryset=Agency.objects.none(), widget=QuickSelect
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
+        widget=QuickSelect,
         fields=(
             ("last_name", "name"),
             ("birth_date", "birth_date"),
@@ -71,10 +76,18 @@ class VolunteerFilter(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.user = user
         # The agency filter only helps users who see several agencies (and admins).
-        agencies = access.agencies_visible_to(user)
-        if not access.is_admin(user):
-            agencies = agencies.filter(pk__in=access.agency_ids_of(user))
-        self.filters["sending_agency"].queryset = agencies
+        if access.is_admin(user):
+            self.filters["sending_agency"].queryset = access.agencies_visible_to(user)
+        elif len(ids := access.agency_ids_of(user)) > 1:
+            self.filters["sending_agency"].queryset = Agency.objects.filter(pk__in=ids)
+        else:
+            del self.filters["sending_agency"]
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            style_fields(super().form)
+        return self._form
 
     def filter_search(self, queryset, name, value):
         for word in value.split()[:5]:

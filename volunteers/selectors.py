@@ -54,10 +54,33 @@ def eligible_q(on: datetime.date, rules: Rules = VIR_RULES) -> Q:
 def with_eligibility(
     queryset: QuerySet[Volunteer], on: datetime.date, rules: Rules = VIR_RULES
 ) -> QuerySet[Volunteer]:
-    """Annotate ``eligible`` (on ``on``) without a query per row."""
+    """Annotate ``eligible`` (on ``on``) without a query per row.
+
+    For filtering and small sets: on a page of a long list use ``mark_eligibility``, because
+    PostgreSQL may evaluate the annotation over every row before the ``LIMIT``.
+    """
     return queryset.annotate(
         eligible=ExpressionWrapper(eligible_q(on, rules), output_field=BooleanField())
     )
+
+
+def mark_eligibility(
+    volunteers: list[Volunteer], on: datetime.date, rules: Rules = VIR_RULES
+) -> list[Volunteer]:
+    """Set ``eligible`` (on ``on``) on each volunteer of a page: one query on their ids."""
+    ids = [v.pk for v in volunteers]
+    eligible = (
+        set(
+            Volunteer.objects.filter(pk__in=ids)
+            .filter(eligible_q(on, rules))
+            .values_list("pk", flat=True)
+        )
+        if ids
+        else set()
+    )
+    for v in volunteers:
+        v.eligible = v.pk in eligible
+    return volunteers
 
 
 class CappedPaginator(Paginator):

@@ -56,9 +56,10 @@ def index(request):
     filterset = _filtered(request, access.volunteers_registered_by(request.user))
     on = (filterset.form.is_valid() and filterset.form.cleaned_data.get("eligible_on")) or None
     on = on or timezone.localdate()
-    volunteers = selectors.with_eligibility(filterset.qs, on).prefetch_related("themes")
+    volunteers = filterset.qs.prefetch_related(Prefetch("themes", to_attr="theme_list"))
     paginator = selectors.CappedPaginator(volunteers, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.mark_eligibility(list(page.object_list), on)
     query = request.GET.copy()
     query.pop("page", None)
     agency = request.membership.agency if request.membership else None
@@ -69,6 +70,7 @@ def index(request):
             "filter": filterset,
             "page": page,
             "eligibility_date": on,
+            "today": timezone.localdate(),
             "query_string": query.urlencode(),
             "show_agency": access.is_admin(request.user) or len(request.memberships) > 1,
             "can_add": agency is not None and request.user.has_perm("vir.add_volunteer", agency),

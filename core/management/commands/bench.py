@@ -7,8 +7,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, reset_queries
 from django.test import Client
 from django.urls import reverse
 
@@ -26,11 +24,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the in-process client
-        # As in Django's tests: keep the connection across requests, and do not let each
-        # request reset the query log that counts its queries.
-        request_started.disconnect(reset_queries)
-        request_started.disconnect(close_old_connections)
-        request_finished.disconnect(close_old_connections)
         User = get_user_model()
         user = User.objects.get(username=main_user())
         admin_user = User.objects.filter(is_superuser=True).order_by("pk").first()
