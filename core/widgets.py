@@ -10,6 +10,7 @@ from functools import lru_cache
 from html import escape
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -28,9 +29,18 @@ class QuickSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         selected = set(self.format_value(value))
         final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        return format_html(
-            "<select{}>{}</select>", flatatt(final_attrs), self._options(self.choices, selected)
-        )
+        options = self._options(self._option_rows(), selected)
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+    def _option_rows(self):
+        choices = self.choices
+        if isinstance(choices, ModelChoiceIterator):
+            # Django iterates model choices with ``.iterator()``: on PostgreSQL a server-side
+            # cursor and a round trip per chunk. A plain query is faster for a select's rows.
+            field = choices.field
+            empty = [("", field.empty_label)] if field.empty_label is not None else []
+            return [*empty, *(choices.choice(obj) for obj in choices.queryset)]
+        return choices
 
     def _options(self, choices, selected):
         parts = []

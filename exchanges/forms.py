@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from core.widgets import QuickSelect, style_fields
 
 from .models import Agreement, AgreementStatus, Theme
 from .services import QuotaData
@@ -220,20 +221,23 @@ class ReasonForm(forms.Form):
 class AgreementFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     partner = forms.ModelChoiceField(
-        label=_("Partner"), queryset=Agency.objects.none(), required=False
+        label=_("Partner"), queryset=Agency.objects.none(), required=False, widget=QuickSelect
     )
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", "—"), *AgreementStatus.choices], required=False
+        label=_("Status"),
+        choices=[("", "—"), *AgreementStatus.choices],
+        required=False,
+        widget=QuickSelect,
     )
     year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=2200, required=False)
-    theme = forms.ModelChoiceField(label=_("Theme"), queryset=Theme.objects.all(), required=False)
+    theme = forms.ModelChoiceField(
+        label=_("Theme"), queryset=Theme.objects.all(), required=False, widget=QuickSelect
+    )
 
     def __init__(self, *args, partners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = partners
-        for field in self.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select" if select else "form-control"
+        style_fields(self)
 
 
 class CompareForm(forms.Form):

@@ -52,9 +52,12 @@ def index(request):
         partners = Agency.objects.all()
     else:
         mine = access.agency_ids_of(request.user)
+        # Two semi-joins, not joins: a large agency is party to thousands of agreements.
         partners = Agency.objects.filter(
-            Q(agreements_as_a__party_b__in=mine) | Q(agreements_as_b__party_a__in=mine)
-        ).distinct()
+            Q(pk__in=Agreement.objects.filter(party_a__in=mine).values("party_b"))
+            | Q(pk__in=Agreement.objects.filter(party_b__in=mine).values("party_a"))
+        )
+    partners = partners.only("pk", "acronym").order_by("acronym")
     form = AgreementFilterForm(request.GET or None, partners=partners)
     filters = selectors.AgreementFilters()
     if form.is_valid():

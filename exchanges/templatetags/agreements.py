@@ -1,10 +1,14 @@
-"""Display helpers for the canonical rendering of an agreement (``exchanges.versions``)."""
+"""Display helpers for agreements: their state badge, and their canonical rendering
+(``exchanges.versions``)."""
 
 import datetime
 
 from django import template
 from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
+from exchanges.models import AgreementStatus
 from exchanges.themes import THEME_LABELS
 
 register = template.Library()
@@ -30,3 +34,30 @@ def theme_label(code):
 @register.filter
 def short_hash(sha256):
     return sha256[:12] if sha256 else ""
+
+
+STATE_CSS = {
+    "active": "text-bg-success",
+    "approved": "text-bg-primary",
+    "submitted": "text-bg-warning",
+    "suspended": "text-bg-danger",
+    "terminated": "text-bg-dark",
+}
+
+
+@register.simple_tag
+def state_badge(agreement) -> str:
+    """The agreement's state, and whether a change awaits approval (a tag: drawn on every row
+    of the list, where an include would cost a template per row)."""
+    state = agreement.state
+    badge = format_html(
+        '<span class="badge {}" data-testid="state">{}</span>',
+        STATE_CSS.get(state, "text-bg-secondary"),
+        AgreementStatus(state).label,
+    )
+    if agreement.has_pending_changes and state not in ("submitted", "draft"):
+        badge += format_html(
+            ' <span class="badge text-bg-warning" data-testid="pending">{}</span>',
+            _("Changes awaiting approval"),
+        )
+    return badge
