@@ -191,7 +191,7 @@ class Generator:
             last_name = f"{rng.choice(profile['last'])}-{i:07d}"  # unique per agency
             age_days = rng.randint(16 * 365, 29 * 365)
             birth = today - datetime.timedelta(days=age_days)
-            status = STATUSES[i % len(STATUSES)]
+            status = rng.choice(STATUSES)
             volunteers.append(
                 (vid, first_name, last_name, sex, birth, country, False, f"v{vid}@example.org",
                  "", rng.choice(profile["cities"]), country, "", "", agency, status, "", None,
@@ -378,7 +378,9 @@ class Generator:
         missions, placements = [], []
         base, extra = divmod(self.n_placements, max(1, len(self.quotas)))
         cursor = dict.fromkeys(self.volunteers_of, 0)
-        others = ["nominated", "declined", "cancelled", "withdrawn"]
+        # A nomination awaits an answer only before the mission starts; older ones were answered.
+        pending = ["nominated", "declined", "cancelled", "withdrawn"]
+        answered = ["declined", "cancelled", "withdrawn"]
         for index, (q_id, aid, cohort, sending, receiving, places, _start) in enumerate(
             self.quotas
         ):
@@ -405,7 +407,7 @@ class Generator:
                 if n < places:
                     status = rng.choice(["confirmed", "deployed", "completed", "completed"])
                 else:
-                    status = rng.choice(others)
+                    status = rng.choice(pending if start > self.today else answered)
                 departed = status in ("deployed", "completed")
                 placements.append(
                     (p_id, mission, q_id, pool[i], status, "",

@@ -1,5 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
+from core import rules as access
+
 SESSION_KEY = "acting_agency_id"
 
 
@@ -16,18 +18,6 @@ def _acting_membership(request):
     return memberships[0] if memberships else None
 
 
-def _memberships(request):
-    from agencies.models import Membership
-
-    if not request.user.is_authenticated:
-        return []
-    return list(
-        Membership.objects.filter(user=request.user, agency__is_active=True)
-        .select_related("agency")
-        .order_by("agency__acronym")
-    )
-
-
 class ActingAgencyMiddleware:
     """Sets ``request.memberships`` and ``request.membership`` (lazily: no query if unused)."""
 
@@ -35,6 +25,6 @@ class ActingAgencyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.memberships = SimpleLazyObject(lambda: _memberships(request))
+        request.memberships = SimpleLazyObject(lambda: access.memberships_of(request.user))
         request.membership = SimpleLazyObject(lambda: _acting_membership(request))
         return self.get_response(request)

@@ -33,19 +33,26 @@ def is_admin(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
-def roles_of(user) -> dict[int, str]:
-    """``{agency_id: role}`` for the user's memberships of active agencies (cached on the user)."""
+def memberships_of(user) -> list[Membership]:
+    """The user's memberships of active agencies, with their agency, by acronym: one query,
+    cached on the user object (the request's user: the access rules and the agency switcher
+    share it)."""
     if not user.is_authenticated:
-        return {}
-    cached = getattr(user, "_reciprocity_roles", None)
+        return []
+    cached = getattr(user, "_reciprocity_memberships", None)
     if cached is None:
-        cached = dict(
-            Membership.objects.filter(user=user, agency__is_active=True).values_list(
-                "agency_id", "role"
-            )
+        cached = list(
+            Membership.objects.filter(user=user, agency__is_active=True)
+            .select_related("agency")
+            .order_by("agency__acronym")
         )
-        user._reciprocity_roles = cached
+        user._reciprocity_memberships = cached
     return cached
+
+
+def roles_of(user) -> dict[int, str]:
+    """``{agency_id: role}`` for the user's memberships of active agencies."""
+    return {m.agency_id: m.role for m in memberships_of(user)}
 
 
 def agency_ids_of(user) -> set[int]:

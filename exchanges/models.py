@@ -222,6 +222,8 @@ class Agreement(models.Model):
         indexes = [
             models.Index(fields=["-start_date", "reference"], name="agreement_list_order"),
             models.Index(fields=["status", "start_date", "end_date"], name="agreement_state"),
+            # The latest change: the version of the home page's cached aggregates.
+            models.Index(fields=["updated_at"], name="agreement_updated_idx"),
         ]
 
     def __str__(self):

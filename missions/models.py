@@ -87,6 +87,8 @@ class Mission(models.Model):
         indexes = [
             models.Index(fields=["-start_date", "title", "id"], name="mission_list_order"),
             models.Index(fields=["quota", "status"], name="mission_quota_status_idx"),
+            # The home page lists the returns due soon.
+            models.Index(fields=["end_date"], name="mission_end_date_idx"),
         ]
 
     def __str__(self):
@@ -200,6 +202,14 @@ class Placement(models.Model):
             models.Index(fields=["quota", "status"], name="placement_quota_status_idx"),
             models.Index(fields=["mission", "status"], name="placement_mission_status_idx"),
             models.Index(fields=["volunteer", "status"], name="placement_volunteer_idx"),
+            # The latest change: the version of the home page's cached aggregates.
+            models.Index(fields=["updated_at"], name="placement_updated_idx"),
+            # Nominations awaiting an answer (home page, inbox): few among millions.
+            models.Index(
+                fields=["quota"],
+                condition=Q(status=PlacementStatus.NOMINATED),
+                name="placement_nominated_idx",
+            ),
         ]
 
     def __str__(self):
