@@ -38,6 +38,16 @@ class Case:
 
 
 @dataclass
+class Job:
+    """Work outside a request (a report), timed in seconds."""
+
+    label: str
+    run: Callable[[], object]
+    goal_s: float | None = None
+    repeat: int = 3
+
+
+@dataclass
 class Result:
     label: str
     median: float
@@ -120,6 +130,44 @@ def table(results: list[Result]) -> str:
             f"| {x_admin:>6} | {sql:>6} | {x_sql:>4} | {ok} ≤{r.goal_ms:g} ms |"
         )
     return "\n".join(rows)
+
+
+def measure_jobs(jobs: list[Job]) -> str:
+    """Best and worst of ``repeat`` runs of each job, as a table."""
+    rows = ["| job | best s | worst s | goal |", "|---|---|---|---|"]
+    for job in jobs:
+        times = []
+        for _ in range(job.repeat):
+            start = time.perf_counter()
+            job.run()
+            times.append(time.perf_counter() - start)
+        goal = (
+            "–"
+            if job.goal_s is None
+            else f"{'ok' if min(times) <= job.goal_s else 'MISSED'} < {job.goal_s:g} s"
+        )
+        rows.append(f"| {job.label} | {min(times):.2f} | {max(times):.2f} | {goal} |")
+    return "\n".join(rows)
+
+
+def evaluation_pdf() -> str:
+    """The demo evaluation PDF, rendered by ``bench_report`` in a fresh process (so that its
+    peak memory is its own) on a throwaway SQLite database loaded with the demo."""
+    base = Path(settings.BASE_DIR)
+    with tempfile.TemporaryDirectory(prefix="bench-demo-") as tmp:
+        # DEBUG on: load_demo refuses to run without it (demo data is not for production).
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{tmp}/demo.sqlite3",
+            "MEDIA_ROOT": tmp,
+            "DEBUG": "1",
+        }
+        for command in (["migrate", "-v0"], ["load_demo"], ["bench_report"]):
+            out = subprocess.run(
+                [sys.executable, "manage.py", *command],
+                cwd=base, env=env, check=True, capture_output=True, text=True,
+            ).stdout  # fmt: skip
+    return out.strip()
 
 
 # --- Throughput -------------------------------------------------------------------------------

@@ -7,11 +7,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import rules as access
-from core.bench import Case
+from core.bench import Case, Job
 from exchanges.models import Agreement
+from exchanges.quota_report import Scope, build_quota_report, render_csv, render_html
+from missions.models import Mission
+from reports.pdf import render_pdf
 from volunteers.models import Volunteer
+from volunteers.selectors import CappedPaginator
 
 PAGE_SIZE = 50
+LAST_PAGE = CappedPaginator.cap // PAGE_SIZE  # the deepest page the list offers
 
 
 def main_user() -> str:
@@ -35,6 +40,14 @@ def cases(user) -> list[Case]:
     agr_admin = reverse("admin:exchanges_agreement_changelist")
     visible = access.volunteers_registered_by(user)
     page = visible.order_by("last_name", "first_name", "pk")
+    mission = (
+        Mission.objects.filter(quota__sending=agency, status=Mission.Status.OPEN)
+        .order_by("-start_date", "pk")
+        .first()
+    )
+    nominate = reverse("missions:nominate", args=[mission.pk])
+    candidates = Volunteer.objects.filter(sending_agency=agency, anonymised_at__isnull=True)
+    reports = access.reports_visible_to(user)
     return [
         Case("home page", lambda: reverse("home")),
         Case(
@@ -64,9 +77,9 @@ def cases(user) -> list[Case]:
         ),
         Case(
             "volunteer list, last page",
-            lambda: reverse("volunteers:index") + "?page=200",
-            lambda: vol_admin + "?p=199",
-            lambda: _sql(page[199 * PAGE_SIZE : 200 * PAGE_SIZE]),
+            lambda: reverse("volunteers:index") + f"?page={LAST_PAGE}",
+            lambda: vol_admin + f"?p={LAST_PAGE - 1}",
+            lambda: _sql(page[(LAST_PAGE - 1) * PAGE_SIZE : LAST_PAGE * PAGE_SIZE]),
         ),
         Case(
             "volunteer detail",
@@ -86,4 +99,41 @@ def cases(user) -> list[Case]:
             lambda: reverse("admin:exchanges_agreement_change", args=[agreement.pk]),
             lambda: _sql(agreement.quotas.all()),
         ),
+        Case(
+            "nominate page (candidates)",
+            lambda: nominate,
+            lambda: vol_admin + f"?sending_agency__id__exact={agency.pk}",
+            lambda: _sql(candidates.order_by("last_name", "first_name", "pk")[:PAGE_SIZE]),
+        ),
+        Case(
+            "nominate page, eligible only",
+            lambda: nominate + "?eligible=on",
+            lambda: vol_admin + f"?sending_agency__id__exact={agency.pk}",
+            lambda: _sql(candidates.order_by("last_name", "first_name", "pk")[:PAGE_SIZE]),
+            goal_ms=150,
+        ),
+        Case(
+            "reports page",
+            lambda: reverse("reports:index"),
+            lambda: reverse("admin:reports_report_changelist"),
+            lambda: _sql(reports.order_by("-created_at", "-pk")[:PAGE_SIZE]),
+        ),
+    ]
+
+
+def jobs(user) -> list[Job]:
+    """Work done outside a request: the quota report (one agency, all agreements)."""
+    agency = user.memberships.select_related("agency").first().agency
+
+    def quota_csv(scope):
+        return lambda: render_csv(build_quota_report(scope=scope, title="bench"))
+
+    def quota_pdf(scope):
+        return lambda: render_pdf(render_html(build_quota_report(scope=scope, title="bench")))
+
+    mine = Scope(agency_id=agency.pk)
+    return [
+        Job(f"quota report CSV, agreements of {agency.acronym}", quota_csv(mine), goal_s=2),
+        Job("quota report CSV, all agreements", quota_csv(Scope()), goal_s=2),
+        Job(f"quota report PDF, agreements of {agency.acronym}", quota_pdf(mine), repeat=1),
     ]

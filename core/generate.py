@@ -291,6 +291,7 @@ class Generator:
             quotas,
         )  # fmt: skip
         self.load.reset_sequences(Agreement, Quota)
+        self.agreement_ids = [row[0] for row in rows]
         self._versions(first, len(rows))
 
     def _versions(self, first: int, count: int) -> None:
@@ -364,6 +365,7 @@ class Generator:
         return [
             ("missions and placements", self.missions_and_placements),
             ("evaluations", self.evaluations),
+            ("reports", self.reports),
         ]
 
     # --- Missions and placements ---------------------------------------------------------------
@@ -481,3 +483,37 @@ class Generator:
             findings,
         )  # fmt: skip
         self.load.reset_sequences(Evaluation, Score, Finding)
+
+    # --- Reports -------------------------------------------------------------------------------
+
+    def reports(self) -> None:
+        """What three years of the monthly run leave: each agency's quota report every month
+        (PDF and CSV), and one PDF per agreement for one agreement in ten. Rows only (the
+        reports page lists them; no file is written)."""
+        from reports.models import Report
+
+        rows = []
+        months = [(self.today.replace(day=1) - datetime.timedelta(days=30 * m)) for m in range(36)]
+        for agency in self.agency_ids:
+            for m, month in enumerate(months):
+                start = month.replace(day=1)
+                end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(1)
+                at = timezone.make_aware(datetime.datetime.combine(end, datetime.time(6)))
+                fmt = "pdf" if m % 2 else "csv"
+                rows.append(
+                    ("quota", fmt, "fr", "done", None, agency, start, end, "{}", "",
+                     f"quotas-{agency}-{start:%Y-%m}.{fmt}", "0" * 64, 1000, "", 1, at)
+                )  # fmt: skip
+        for aid in self.agreement_ids[::10]:
+            rows.append(
+                ("quota", "pdf", "fr", "done", aid, None, None, None, "{}", "",
+                 f"quotas-{aid}.pdf", "0" * 64, 1000, "", 1, self.now)
+            )  # fmt: skip
+        self.load.write(
+            Report,
+            ["kind", "format", "language", "status", "agreement_id", "agency_id",
+             "period_start", "period_end", "params", "file", "filename", "sha256", "size",
+             "error", "attempts", "created_at"],
+            rows,
+        )  # fmt: skip
+        self.load.reset_sequences(Report)

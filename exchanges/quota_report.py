@@ -1,8 +1,10 @@
 """The quota report: how each agreement's quotas are used, and whether exchanges stay reciprocal.
 
 Scope: one agreement, one agency's agreements, or all of them. Two SQL queries whatever the
-number of agreements and placements: the quota rows with their placement counts
-(``selectors.quota_figures``), and the same figures summed per direction for the balance.
+number of agreements and placements: the placement counts per quota and status, grouped in one
+pass (``selectors.placement_counts``), and the quota rows; the balance per direction is summed
+from those rows. All 120,000 quotas and 2,000,000 placements take about a second
+(docs/performance.md).
 Rendered as CSV (UTF-8 with BOM, for spreadsheets) or as PDF (see ``reports``).
 """
 
@@ -11,9 +13,11 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -21,7 +25,7 @@ from django.utils.translation import gettext as _
 from reports.charts import Series, grouped_bars
 
 from .models import Quota
-from .selectors import quota_figures
+from .selectors import NO_PLACEMENTS, placement_counts
 
 DEFAULT_THRESHOLD = 2  # volunteers a direction may run behind the other before it is flagged
 
@@ -35,7 +39,7 @@ class Scope:
     threshold: int = DEFAULT_THRESHOLD
 
 
-@dataclass
+@dataclass(slots=True)
 class QuotaRow:
     agreement: str
     cohort: str
@@ -99,34 +103,38 @@ def _quotas(scope: Scope) -> QuerySet[Quota]:
     return quotas
 
 
+def _fetch(queryset) -> list[tuple]:
+    """The rows of a ``values_list`` query as plain tuples (no per-value converters)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def build_quota_report(*, scope: Scope, title: str) -> QuotaReport:
     report = QuotaReport(title=title, scope=scope, generated_at=timezone.now())
-    figures = quota_figures(quotas=_quotas(scope)).select_related("agreement")
-    for q in figures:
-        report.rows.append(
-            QuotaRow(
-                agreement=q.agreement.reference,
-                cohort=q.cohort,
-                sending=q.sending.acronym,
-                receiving=q.receiving.acronym,
-                places=q.binding_places,
-                nominated=q.proposed,
-                confirmed=q.confirmed,
-                declined=q.declined,
-                deployed=q.deployed,
-                completed=q.completed,
-                withdrawn=q.withdrawn,
-                remaining=q.remaining,
-            )
-        )
-    # Volunteers sent per direction, summed in SQL, then paired (a few rows per pair).
-    per_direction = (
-        quota_figures(quotas=_quotas(scope))
-        .order_by()
-        .values("sending__acronym", "receiving__acronym")
-        .annotate(total=Sum("used"))
+    quotas = _quotas(scope)
+    everything = not (scope.agreement_id or scope.agency_id or scope.first_year or scope.last_year)
+    counts = placement_counts(quotas=None if everything else quotas)
+    rows = quotas.order_by("agreement__reference", "cohort", "sending__acronym").values_list(
+        "pk",
+        "agreement__reference",
+        "cohort",
+        "sending__acronym",
+        "receiving__acronym",
+        "places",
+        "approved_places",
     )
-    sent = {(d["sending__acronym"], d["receiving__acronym"]): d["total"] for d in per_direction}
+    sent: dict[tuple[str, str], int] = defaultdict(int)
+    append = report.rows.append
+    for pk, reference, cohort, sending, receiving, places, approved in _fetch(rows):
+        n = counts.get(pk, NO_PLACEMENTS)
+        binding = places if approved is None else approved
+        used = n.used
+        # Positional, in the order of QuotaRow's fields: 120,000 rows for all agreements.
+        append(QuotaRow(reference, cohort, sending, receiving, binding, *n, binding - used))
+        sent[sending, receiving] += used
+    # Volunteers sent per direction, paired (a few rows per pair of agencies).
     for first, second in sorted({tuple(sorted(pair)) for pair in sent}):
         report.balances.append(
             BalanceRow(first, second, sent.get((first, second), 0), sent.get((second, first), 0))
@@ -176,10 +184,12 @@ def render_csv(report: QuotaReport, *, language: str = "fr", delimiter: str = ",
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     with translation.override(language):
         writer.writerow(column_labels())
-        for row in report.rows:
-            writer.writerow(
-                ["" if getattr(row, key) is None else getattr(row, key) for key, _label in COLUMNS]
-            )
+        writer.writerows(
+            (r.agreement, r.cohort, r.sending, r.receiving, r.places, r.nominated, r.confirmed,
+             r.declined, r.deployed, r.completed, r.withdrawn, r.remaining,
+             "" if r.use_rate is None else r.use_rate)
+            for r in report.rows
+        )  # fmt: skip
         writer.writerow([])
         writer.writerow(
             [_("Agency"), _("Partner agency"), _("Sent"), _("Hosted"), _("Difference"), _("Flag")]
@@ -190,7 +200,14 @@ def render_csv(report: QuotaReport, *, language: str = "fr", delimiter: str = ",
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+PDF_ROWS = 200  # quota rows, then pairs of agencies, drawn in a PDF; the CSV has them all
+
+
 def render_html(report: QuotaReport, *, language: str = "fr") -> str:
+    """The PDF's HTML. A PDF is read, not searched: past ``PDF_ROWS`` rows (an agency with
+    thousands of quotas, all agreements) it shows the first ones and the imbalances first,
+    and says that the CSV has every row. WeasyPrint lays out about two pages a second."""
+    balances = sorted(report.balances, key=lambda b: not report.flagged(b))
     with translation.override(language):
         pairs = report.balances[:12]
         chart = grouped_bars(
@@ -204,9 +221,11 @@ def render_html(report: QuotaReport, *, language: str = "fr") -> str:
             "exchanges/quota_report_pdf.html",
             {
                 "report": report,
+                "rows": report.rows[:PDF_ROWS],
                 "language": language,
                 "columns": column_labels(),
-                "balances": [(b, report.flagged(b)) for b in report.balances],
+                "balances": [(b, report.flagged(b)) for b in balances[:PDF_ROWS]],
+                "limit": PDF_ROWS,
                 "chart": chart,
             },
         )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -136,6 +138,56 @@ def _placement_counts() -> dict:
         "completed": count(S.COMPLETED),
         "withdrawn": count(S.WITHDRAWN),
     }
+
+
+class PlacementCounts(NamedTuple):
+    nominated: int = 0
+    confirmed: int = 0
+    declined: int = 0
+    deployed: int = 0
+    completed: int = 0
+    withdrawn: int = 0
+
+    @property
+    def used(self) -> int:
+        return self.confirmed + self.deployed + self.completed
+
+
+NO_PLACEMENTS = PlacementCounts()
+
+
+def placement_counts(*, quotas: QuerySet[Quota] | None) -> dict[int, PlacementCounts]:
+    """``{quota_id: counts}`` for many quotas in one grouped pass over their placements (the
+    bulk twin of ``quota_figures``'s per-row subqueries, for reports over thousands of quotas;
+    a test holds the two to the same figures). Quotas without placements are absent; ``None``
+    counts every quota (no filter: PostgreSQL scans the index in parallel)."""
+    from missions.models import Placement
+
+    S = Placement.Status
+    statuses = {
+        "nominated": S.NOMINATED,
+        "confirmed": S.CONFIRMED,
+        "declined": S.DECLINED,
+        "deployed": S.DEPLOYED,
+        "completed": S.COMPLETED,
+        "withdrawn": S.WITHDRAWN,
+    }
+    placements = Placement.objects.all()
+    if quotas is not None:
+        placements = placements.filter(quota__in=quotas.values("pk"))
+    rows = (
+        placements.order_by()
+        .values("quota_id")
+        # COUNT(status), not COUNT(id): an index-only scan of (quota, status) answers it.
+        .annotate(**{name: Count("status", filter=Q(status=s)) for name, s in statuses.items()})
+        .values_list("quota_id", *statuses)
+    )
+    # Read as plain tuples: Django's per-value converters would double the time of 120,000 rows
+    # (counts are never NULL, there is nothing to convert).
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {quota_id: PlacementCounts(*counts) for quota_id, *counts in cursor.fetchall()}
 
 
 def quota_figures(*, quotas: QuerySet[Quota] | None = None) -> QuerySet[Quota]:

@@ -6,12 +6,12 @@ import dataclasses
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from core import rules as access
 from volunteers.eligibility import Rules, evaluate
-from volunteers.selectors import with_eligibility
+from volunteers.selectors import eligible_q
 
 from .models import LIVE_STATUSES, USED_STATUSES, FollowUp, Mission, Placement
 
@@ -90,9 +90,10 @@ def placement_history(*, mission: Mission) -> dict[int, list]:
 
 
 def nomination_candidates(*, mission: Mission, q: str = "", eligible_only: bool = False):
-    """The sending agency's volunteers, each with its eligibility on the mission's start date
-    (SQL, for the filter), whether it is busy on overlapping dates or already on this mission.
-    The page evaluates the reasons from the prefetched periods: constant queries per page."""
+    """The sending agency's volunteers, to be paged. "Eligible only" (on the mission's start
+    date, under the agreement's rules) is a SQL filter; the rows of a page get the rest from
+    ``describe_candidates``: computed for 50 rows, not for the whole register before the
+    ``LIMIT``."""
     from volunteers.models import Volunteer
 
     rules = Rules(**dataclasses.asdict(mission.quota.agreement.eligibility_rules()))
@@ -101,25 +102,31 @@ def nomination_candidates(*, mission: Mission, q: str = "", eligible_only: bool 
     ).exclude(status=Volunteer.Status.WITHDRAWN)
     if q:
         qs = qs.filter(Q(last_name__icontains=q) | Q(first_name__icontains=q))
-    live = Placement.objects.filter(volunteer=OuterRef("pk"), status__in=LIVE_STATUSES)
-    qs = with_eligibility(qs, mission.start_date, rules).annotate(
-        busy=Exists(
-            live.filter(
-                mission__start_date__lte=mission.end_date,
-                mission__end_date__gte=mission.start_date,
-            )
-        ),
-        here=Exists(live.filter(mission=mission)),
-    )
     if eligible_only:
-        qs = qs.filter(eligible=True)
+        qs = qs.filter(eligible_q(mission.start_date, rules))
     return qs.prefetch_related("experiences").order_by("last_name", "first_name", "pk"), rules
 
 
-def with_reasons(volunteers, *, on: datetime.date, rules: Rules):
-    """Attach ``eligibility`` (with the reasons) to each volunteer of a page."""
+def describe_candidates(volunteers, *, mission: Mission, rules: Rules):
+    """Attach to each volunteer of a page ``eligibility`` (with the reasons, from the
+    prefetched periods), ``eligible``, ``busy`` (placed on overlapping dates) and ``here``
+    (already on this mission): one query for the page."""
+    live = Placement.objects.filter(
+        volunteer__in=[v.pk for v in volunteers],
+        status__in=LIVE_STATUSES,
+        mission__start_date__lte=mission.end_date,
+        mission__end_date__gte=mission.start_date,
+    ).values_list("volunteer_id", "mission_id")
+    busy, here = set(), set()
+    for volunteer_id, mission_id in live:
+        busy.add(volunteer_id)
+        if mission_id == mission.pk:
+            here.add(volunteer_id)
     for v in volunteers:
-        v.eligibility = evaluate(v.birth_date, [e.period for e in v.experiences.all()], on, rules)
+        periods = [e.period for e in v.experiences.all()]
+        v.eligibility = evaluate(v.birth_date, periods, mission.start_date, rules)
+        v.eligible = v.eligibility.eligible
+        v.busy, v.here = v.pk in busy, v.pk in here
     return volunteers
 
 

@@ -182,7 +182,9 @@ def mission_nominate(request, pk):
         mission=mission, q=q, eligible_only=eligible_only
     )
     page = CappedPaginator(volunteers, PAGE_SIZE).get_page(request.GET.get("page"))
-    selectors.with_reasons(page.object_list, on=mission.start_date, rules=rules)
+    page.object_list = selectors.describe_candidates(
+        list(page.object_list), mission=mission, rules=rules
+    )
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     return render(
         request,

@@ -69,3 +69,17 @@ def test_the_same_seed_gives_the_same_data(db):
     _generate(seed=3)
     second = list(Volunteer.objects.order_by("pk").values_list("first_name", "birth_date"))
     assert first == second
+
+
+def test_reports_fill_the_reports_page_and_nominations_await_only_future_missions(db):
+    from missions.models import Placement
+    from reports.models import Report
+
+    _generate()
+    # Three years of monthly quota reports per agency, and one agreement report in ten.
+    assert Report.objects.filter(agency__isnull=False).count() == 8 * 36
+    assert Report.objects.filter(agreement__isnull=False).count() == 2
+    today = datetime.date.today()
+    pending = Placement.objects.filter(status="nominated")
+    assert not pending.filter(mission__start_date__lte=today).exists()
+    assert Placement.objects.filter(status="declined", mission__start_date__lte=today).exists()

@@ -4,8 +4,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
-from exchanges.models import Agreement
+from exchanges import quota_report
+from exchanges.models import Agreement, Quota
 from exchanges.quota_report import Scope, build_quota_report, render_csv, render_html
+from exchanges.selectors import NO_PLACEMENTS, placement_counts, quota_figures
 from reports.pdf import render_pdf
 from tests.factories import AgencyFactory, AgreementFactory, QuotaFactory
 
@@ -68,3 +70,26 @@ def test_the_report_issues_the_same_queries_for_1_and_200_agreements(db):
         QuotaFactory(agreement=agreement)
         QuotaFactory(agreement=agreement, sending=agreement.party_b, receiving=agency)
     assert _queries_for(Scope(agency_id=agency.pk)) == one == _queries_for(Scope())
+
+
+def test_the_bulk_counts_agree_with_the_quota_figures(demo):
+    # The report counts placements in one grouped pass; the pages count them per quota.
+    quotas = Quota.objects.all()
+    bulk = placement_counts(quotas=quotas)
+    assert bulk == placement_counts(quotas=None)
+    figures = list(quota_figures(quotas=quotas))
+    assert any(q.used for q in figures)
+    for q in figures:
+        n = bulk.get(q.pk, NO_PLACEMENTS)
+        assert (q.proposed, q.confirmed, q.declined, q.deployed, q.completed, q.withdrawn) == n
+        assert q.used == n.used
+
+
+def test_a_long_pdf_shows_the_first_rows_and_says_the_csv_has_them_all(demo, monkeypatch):
+    monkeypatch.setattr(quota_report, "PDF_ROWS", 2)
+    report = build_quota_report(scope=Scope(), title="t")
+    assert len(report.rows) > 2
+    html = render_html(report)
+    assert html.count('<td class="num">') == 2 * 9 + min(2, len(report.balances)) * 3
+    assert f"Les 2 premières lignes sur {len(report.rows)}" in html
+    assert len(render_csv(report).decode("utf-8-sig").splitlines()) > len(report.rows)

@@ -3,15 +3,16 @@
 Run ``manage.py generate_data`` first (``make bench`` does). See docs/performance.md.
 """
 
+from importlib import import_module
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand
 from django.test import Client
 from django.urls import reverse
 
 from core import bench
-from core.bench_pages import cases, main_user
+from core.bench_pages import cases, jobs, main_user
 
 
 class Command(BaseCommand):
@@ -38,9 +39,13 @@ class Command(BaseCommand):
             f"\nServer time as {user.username} (in-process, {options['repeat']} runs)\n"
         )
         self.stdout.write(bench.table(results) + "\n")
+        self.stdout.write("\nReports (in-process, as the Celery task builds them)\n")
+        self.stdout.write(bench.measure_jobs(jobs(user)) + "\n")
+        self.stdout.write("\nDemo evaluation PDF (a fresh process on the demo data)\n")
+        self.stdout.write(bench.evaluation_pdf() + "\n")
         if options["no_throughput"]:
             return
-        session = SessionStore()
+        session = import_module(settings.SESSION_ENGINE).SessionStore()
         session["_auth_user_id"] = str(user.pk)
         session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
         session["_auth_user_hash"] = user.get_session_auth_hash()

@@ -1,4 +1,4 @@
-"""Time (and peak memory) of rendering the demo evaluation PDF. Not a test: goal < 2 s."""
+"""Time (and peak memory) of rendering the demo evaluation PDF. Not a test: goals < 1.5 s, < 300 MB."""
 
 import resource
 import time
@@ -34,5 +34,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"evaluation PDF ({language}, {len(pdf)} bytes): first {timings[0]:.3f} s, "
             f"best {min(timings):.3f} s over {runs} runs; peak memory {peak_kib / 1024:.0f} MiB "
-            f"(goal: under 2 s)"
+            f"(goals: under 1.5 s, under 300 MiB)"
         )
