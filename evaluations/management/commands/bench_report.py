@@ -1,4 +1,4 @@
-"""Time (and peak memory) of rendering the demo evaluation PDF. Not a test: goals < 1.5 s, < 300 MB."""
+"""Time and peak memory of rendering the demo evaluation PDF (goals: 1.5 s, 300 MB)."""
 
 import resource
 import time
