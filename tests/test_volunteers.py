@@ -461,3 +461,19 @@ def test_a_removed_or_replaced_proof_leaves_no_file_behind(
         assert client.post(url, data).status_code == 302
     assert not storage.exists(second)
     assert not volunteer.experiences.exists()
+
+
+def test_a_list_longer_than_the_cap_says_more_than_and_stops_paging_there(db, client, monkeypatch):
+    from volunteers.selectors import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 4)
+    membership = MembershipFactory(role="officer")
+    client.force_login(membership.user)
+    for _ in range(6):
+        VolunteerFactory(sending_agency=membership.agency)
+    response = client.get(reverse("volunteers:index"))
+    assert "Plus de 4 volontaires : affinez les filtres." in response.content.decode()
+    # Pages go as far as the cap (4 rows: one page of 50), never past it.
+    far = client.get(reverse("volunteers:index"), {"page": 99})
+    assert far.context["page"].number == 1
+    assert len(far.context["page"].object_list) == 4
