@@ -386,22 +386,21 @@ def reports_visible_to(user):
     from django.db.models import Q
 
     from evaluations.models import Evaluation
+    from exchanges.models import Agreement
     from reports.models import Report
 
     qs = Report.objects.select_related("agreement", "agency", "evaluation")
     if is_admin(user):
         return qs
     ids = agency_ids_of(user)
-    scope = (
-        Q(agreement__party_a__in=ids)
-        | Q(agreement__party_b__in=ids)
-        | Q(agreement__isnull=True, agency__in=ids)
-    )
-    not_a_draft = (
-        Q(evaluation__isnull=True)
-        | Q(evaluation__status=Evaluation.Status.PUBLISHED)
-        | Q(evaluation__agency__in=ids)
-    )
+    # Semi-joins on the agreements and evaluations (each hashed once), not joins filtered with
+    # OR: a large agency is party to thousands of agreements.
+    theirs = Agreement.objects.filter(Q(party_a__in=ids) | Q(party_b__in=ids)).values("pk")
+    readable = Evaluation.objects.filter(
+        Q(status=Evaluation.Status.PUBLISHED) | Q(agency__in=ids)
+    ).values("pk")
+    scope = Q(agreement__in=theirs) | Q(agreement__isnull=True, agency__in=ids)
+    not_a_draft = Q(evaluation__isnull=True) | Q(evaluation__in=readable)
     return qs.filter(scope & not_a_draft)
 
 

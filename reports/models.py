@@ -95,6 +95,8 @@ class Report(models.Model):
             models.Index(fields=["agreement", "-created_at"], name="report_agreement"),
             models.Index(fields=["agency", "-created_at"], name="report_agency"),
             models.Index(fields=["status"], name="report_status"),
+            # The reports page and the home page list the newest first.
+            models.Index(fields=["-created_at", "-id"], name="report_newest"),
         ]
 
     def __str__(self):

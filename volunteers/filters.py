@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OrderBy, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,15 @@ from exchanges.models import Theme
 
 from .models import Language, LanguageSkill, Volunteer
 from .selectors import age_between_q, eligible_q
+
+
+def _unindexed(field: str) -> OrderBy:
+    """Sort on ``field`` through ``COALESCE(field, field)``: the same order, which no index
+    provides. With a search, PostgreSQL would otherwise walk the name index in order and
+    filter every row (all of A to R before the first "Sossou"); this way it collects the
+    matches from the trigram indexes and sorts those few thousand rows."""
+    name = field.lstrip("-")
+    return OrderBy(Coalesce(F(name), F(name)), descending=field.startswith("-"))
 
 
 class VolunteerFilter(django_filters.FilterSet):
@@ -121,5 +131,7 @@ class VolunteerFilter(django_filters.FilterSet):
     def qs(self):
         # A stable order whatever the sort chosen: equal names must not swap between pages.
         queryset = super().qs
-        order = list(queryset.query.order_by) or ["last_name", "first_name"]
-        return queryset.order_by(*order, "pk")
+        order = [*(list(queryset.query.order_by) or ["last_name", "first_name"]), "pk"]
+        if self.is_bound and self.form.cleaned_data.get("q"):
+            order = [_unindexed(field) for field in order]
+        return queryset.order_by(*order)

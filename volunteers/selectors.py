@@ -87,12 +87,12 @@ class CappedPaginator(Paginator):
     """Counts at most ``cap`` rows: ``COUNT(*)`` over a million volunteers is not free.
 
     Past the cap the page says "more than …" and the rows beyond it are reached by narrowing the
-    filters rather than by paging (40 pages of 50 are more than anyone reads). The cap bounds
+    filters rather than by paging (20 pages of 50 are more than anyone reads). The cap bounds
     the cost of every page: a filter evaluated per row (eligibility, a common name) is evaluated
     on at most ``cap`` matching rows, and no offset goes past it. Measured in docs/performance.md.
     """
 
-    cap = 2_000
+    cap = 1_000
 
     @cached_property
     def count(self):
