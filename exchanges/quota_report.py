@@ -3,7 +3,7 @@
 Scope: one agreement, one agency's agreements, or all of them. Two SQL queries whatever the
 number of agreements and placements: the placement counts per quota and status, grouped in one
 pass (``selectors.placement_counts``), and the quota rows; the balance per direction is summed
-from those rows. All 120,000 quotas and 2,000,000 placements take about a second
+from those rows. All 120,000 quotas and 2,000,000 placements take about 2.7 s with the CSV
 (docs/performance.md).
 Rendered as CSV (UTF-8 with BOM, for spreadsheets) or as PDF (see ``reports``).
 """

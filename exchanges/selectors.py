@@ -109,8 +109,9 @@ def version_approvals(*, version: AgreementVersion | None) -> dict[int, Approval
 
 # --- Reciprocity figures --------------------------------------------------------------------
 # Per quota (agreement × cohort × direction): places, then what placements use of them. Until
-# placements exist the used figures are zero. The counts come from ``_placement_counts`` and
-# nowhere else.
+# placements exist the used figures are zero. The counts come from ``_placement_counts`` (per row,
+# in SQL: pages can filter and sort on them) and from its bulk twin ``placement_counts`` (one
+# grouped pass, for reports); a test holds the two to the same figures.
 
 
 def _placement_counts() -> dict:
