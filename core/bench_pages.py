@@ -13,7 +13,7 @@ from exchanges.quota_report import Scope, build_quota_report, render_csv, render
 from missions.models import Mission
 from reports.pdf import render_pdf
 from volunteers.models import Volunteer
-from volunteers.selectors import CappedPaginator
+from volunteers.selectors import CappedPaginator, eligible_q
 
 PAGE_SIZE = 50
 LAST_PAGE = CappedPaginator.cap // PAGE_SIZE  # the deepest page the list offers
@@ -37,6 +37,8 @@ def cases(user) -> list[Case]:
     agreement = agreements.order_by("-pk").first()
     today = timezone.localdate().isoformat()
     vol_admin = reverse("admin:volunteers_volunteer_changelist")
+    volunteer_list = reverse("volunteers:index")
+    last_rows = slice((LAST_PAGE - 1) * PAGE_SIZE, LAST_PAGE * PAGE_SIZE)
     agr_admin = reverse("admin:exchanges_agreement_changelist")
     visible = access.volunteers_registered_by(user)
     page = visible.order_by("last_name", "first_name", "pk")
@@ -52,34 +54,54 @@ def cases(user) -> list[Case]:
         Case("home page", lambda: reverse("home")),
         Case(
             "volunteer list",
-            lambda: reverse("volunteers:index"),
+            lambda: volunteer_list,
             lambda: vol_admin,
             lambda: _sql(page[:PAGE_SIZE]),
+            cached=True,
         ),
         Case(
             "volunteer list, filtered (status)",
-            lambda: reverse("volunteers:index") + "?status=candidate",
+            lambda: volunteer_list + "?status=candidate",
             lambda: vol_admin + "?status__exact=candidate",
             lambda: _sql(page.filter(status="candidate")[:PAGE_SIZE]),
-        ),
-        Case(
-            "volunteer list, eligible on today",
-            lambda: reverse("volunteers:index") + f"?eligible_on={today}",
-            lambda: vol_admin,
-            lambda: _sql(page[:PAGE_SIZE]),
-            goal_ms=150,
+            cached=True,
         ),
         Case(
             "volunteer list, searched by name",
-            lambda: reverse("volunteers:index") + f"?q={some_name}",
+            lambda: volunteer_list + f"?q={some_name}",
             lambda: vol_admin + f"?q={some_name}",
             lambda: _sql(page.filter(last_name__icontains=some_name)[:PAGE_SIZE]),
+            cached=True,
+        ),
+        Case(
+            "volunteer list, searched, last page",
+            lambda: volunteer_list + f"?q={some_name}&page={LAST_PAGE}",
+            lambda: vol_admin + f"?q={some_name}&p={LAST_PAGE - 1}",
+            lambda: _sql(page.filter(last_name__icontains=some_name)[last_rows]),
+            cached=True,
         ),
         Case(
             "volunteer list, last page",
-            lambda: reverse("volunteers:index") + f"?page={LAST_PAGE}",
+            lambda: volunteer_list + f"?page={LAST_PAGE}",
             lambda: vol_admin + f"?p={LAST_PAGE - 1}",
-            lambda: _sql(page[(LAST_PAGE - 1) * PAGE_SIZE : LAST_PAGE * PAGE_SIZE]),
+            lambda: _sql(page[last_rows]),
+            cached=True,
+        ),
+        Case(
+            "volunteer list, eligible on today",
+            lambda: volunteer_list + f"?eligible_on={today}",
+            lambda: vol_admin,
+            lambda: _sql(page.filter(eligible_q(timezone.localdate()))[:PAGE_SIZE]),
+            goal_ms=150,
+            cached=True,
+        ),
+        Case(
+            "volunteer list, eligible, last page",
+            lambda: volunteer_list + f"?eligible_on={today}&page={LAST_PAGE}",
+            lambda: vol_admin + f"?p={LAST_PAGE - 1}",
+            lambda: _sql(page.filter(eligible_q(timezone.localdate()))[last_rows]),
+            goal_ms=150,
+            cached=True,
         ),
         Case(
             "volunteer detail",

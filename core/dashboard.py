@@ -3,26 +3,22 @@ administrator without one). One query per panel, whatever the number of rows: ev
 an aggregate or a short, limited list.
 
 The three aggregates (volunteers by status, quotas nearly full, the exchange chart) read up to
-hundreds of thousands of rows for a large agency. They are cached under the *data version*:
-the latest ``updated_at`` of the volunteers, placements and agreements, read in one query on
-three indexes. Any change saved through the platform or the admin changes the version, so the
-cache is never stale; only a deletion in the admin waits for ``CACHE_SECONDS``."""
+hundreds of thousands of rows for a large agency. They are cached under the data versions of
+the volunteers and the exchanges (``core.versions``): any change, through the platform or the
+admin, is seen by the next request."""
 
 from __future__ import annotations
 
 import datetime
-import hashlib
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core import rules as access
+from core import versions
 from evaluations.models import Finding
 from exchanges.models import Agreement, AgreementStatus, Approval, Quota
 from exchanges.selectors import quota_figures
@@ -32,7 +28,6 @@ from volunteers.models import Volunteer
 
 SOON = datetime.timedelta(days=60)
 LIST = 8  # rows per panel; the pages behind the panels have the rest
-CACHE_SECONDS = 600
 
 
 @dataclass
@@ -63,12 +58,11 @@ def _for_agency(agency, *lookups: str) -> Q:
 def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
     today = today or timezone.localdate()
     board = Dashboard(agency=agency)
-    version = hashlib.sha256(repr(data_version()).encode()).hexdigest()[:16]
-    key = f"home:{agency.pk if agency else 'all'}:{today}:{get_language()}:{version}"
-    aggregates = cache.get(key)
-    if aggregates is None:
-        aggregates = _aggregates(agency, today)
-        cache.set(key, aggregates, CACHE_SECONDS)
+    aggregates = versions.cached(
+        ("home", agency.pk if agency else None, today),
+        (versions.VOLUNTEERS, versions.EXCHANGES),
+        lambda: _aggregates(agency, today),
+    )
     board.volunteers_by_status, board.quotas_near_full, board.chart = aggregates
 
     placements = Placement.objects.filter(
@@ -122,19 +116,6 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
     )
     board.latest_reports = list(access.reports_visible_to(user).order_by("-created_at", "-pk")[:5])
     return board
-
-
-def data_version() -> tuple:
-    """The latest change to the volunteers, placements and agreements: one query (without a
-    FROM, so that it answers whether or not the tables have rows), each part an index lookup."""
-    quote = connection.ops.quote_name
-    parts = ", ".join(
-        f"(SELECT MAX({quote('updated_at')}) FROM {quote(model._meta.db_table)})"  # noqa: S608
-        for model in (Volunteer, Placement, Agreement)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {parts}")  # table names from the models, quoted
-        return cursor.fetchone()
 
 
 def _aggregates(agency, today: datetime.date) -> tuple[list, list, str]:

@@ -1,10 +1,10 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from core import rules as access
+from core.pagination import uncounted_page
 
 from . import services
 from .models import Report
@@ -22,7 +22,7 @@ def index(request):
     reports = access.reports_visible_to(request.user).select_related(
         "agreement__party_a", "agreement__party_b", "requested_by"
     )
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = uncounted_page(reports, request.GET.get("page"), PAGE_SIZE)
     return render(request, "reports/report_list.html", {"page": page})
 
 

@@ -97,6 +97,20 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache_and_versions(request, monkeypatch):
+    """Each test starts with an empty cache. A test's transaction never commits: the data
+    versions are raised at once, as the commit would (``real_versions`` tests keep the real
+    timing)."""
+    from django.core.cache import cache
+
+    from core import versions
+
+    cache.clear()
+    if "real_versions" not in request.keywords:
+        monkeypatch.setattr(versions, "bump", lambda *names: versions._raise(names))
+
+
+@pytest.fixture(autouse=True)
 def _fast_test_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # The demo creates dozens of users: a slow password hasher would dominate the suite.

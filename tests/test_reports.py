@@ -4,9 +4,11 @@ import io
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 from pypdf import PdfReader
 
+from core import rules as access
 from evaluations.models import Evaluation
 from reports import services
 from reports.models import Report, ReportDownload
@@ -185,3 +187,25 @@ def test_the_reports_page_makes_the_same_number_of_queries_whatever_the_rows(pil
         for _ in range(40)
     )
     assert queries_of(client, url) == few
+
+
+def test_the_reports_page_pages_without_counting(pilot, login, client):
+    login("cnpv-partner")
+    url = reverse("reports:index")
+    visible = access.reports_visible_to(User.objects.get(username="cnpv-partner")).count()
+    Report.objects.bulk_create(
+        Report(kind=Report.Kind.EVALUATION, evaluation=pilot, agreement=pilot.agreement)
+        for _ in range(100 - visible)
+    )
+    first = client.get(url)
+    assert len(first.context["page"].object_list) == 50
+    assert "page=2" in first.content.decode() and "Page 1" in first.content.decode()
+    last = client.get(url, {"page": 2})
+    html = last.content.decode()
+    assert len(last.context["page"].object_list) == 50
+    assert "page=1" in html and "page=3" not in html
+    assert "Page 2" in html and " sur " not in html  # no total: nothing was counted
+    beyond = client.get(url, {"page": 9})
+    assert not beyond.context["page"].object_list and "page=8" in beyond.content.decode()
+    assert "Aucun autre rapport." in beyond.content.decode()
+    assert client.get(url, {"page": "x"}).context["page"].number == 1

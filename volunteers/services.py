@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from core import versions
 from core.tasks import enqueue, enqueue_on_commit
 
 from . import eligibility
@@ -72,6 +73,7 @@ def experience_spans_refresh(*, volunteer_ids: Iterable[int], batch: int = 1000)
         ExperienceSpan.objects.bulk_create(
             [s for volunteer_id in chunk for s in _spans(volunteer_id, periods[volunteer_id])]
         )
+    versions.bump(versions.VOLUNTEERS)  # eligibility changes with the spans
 
 
 # --- The register ---------------------------------------------------------------------------
@@ -362,3 +364,4 @@ def _create(job: VolunteerImport, rows: list[ParsedRow], batch: int = 1000) -> N
     LanguageSkill.objects.bulk_create(languages, batch_size=batch)
     Experience.objects.bulk_create(experiences, batch_size=batch)
     ExperienceSpan.objects.bulk_create(spans, batch_size=batch)
+    versions.bump(versions.VOLUNTEERS)  # bulk inserts send no signal

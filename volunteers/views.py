@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import rules as access
+from core import versions
 
 from . import exporting, selectors, services
 from .eligibility import evaluate
@@ -53,6 +55,20 @@ def _filtered(request, queryset):
 
 @require_GET
 def index(request):
+    """The agency's register. Its content is cached under the volunteers' data version, per
+    user and query: a register is read far more often than it changes (docs/performance.md)."""
+    acting = request.membership or None
+    content = versions.cached_page(
+        ("volunteers:index", access.access_key(request.user, acting), sorted(request.GET.lists())),
+        (versions.VOLUNTEERS,),
+        lambda: render_to_string(
+            "volunteers/_volunteer_index.html", _index_context(request, acting), request=request
+        ),
+    )
+    return render(request, "volunteers/volunteer_list.html", {"content": content})
+
+
+def _index_context(request, acting) -> dict:
     filterset = _filtered(request, access.volunteers_registered_by(request.user))
     on = (filterset.form.is_valid() and filterset.form.cleaned_data.get("eligible_on")) or None
     on = on or timezone.localdate()
@@ -62,21 +78,17 @@ def index(request):
     page.object_list = selectors.mark_eligibility(list(page.object_list), on)
     query = request.GET.copy()
     query.pop("page", None)
-    agency = request.membership.agency if request.membership else None
-    return render(
-        request,
-        "volunteers/volunteer_list.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "eligibility_date": on,
-            "today": timezone.localdate(),
-            "query_string": query.urlencode(),
-            "show_agency": access.is_admin(request.user) or len(request.memberships) > 1,
-            "can_add": agency is not None and request.user.has_perm("vir.add_volunteer", agency),
-            "can_export": request.user.has_perm("vir.export_volunteers"),
-        },
-    )
+    agency = acting.agency if acting else None
+    return {
+        "filter": filterset,
+        "page": page,
+        "eligibility_date": on,
+        "today": timezone.localdate(),
+        "query_string": query.urlencode(),
+        "show_agency": access.is_admin(request.user) or len(request.memberships) > 1,
+        "can_add": agency is not None and request.user.has_perm("vir.add_volunteer", agency),
+        "can_export": request.user.has_perm("vir.export_volunteers"),
+    }
 
 
 @require_GET

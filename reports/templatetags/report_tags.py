@@ -1,0 +1,63 @@
+"""A report's status: a badge, and the download link, the retry button or the htmx polling."""
+
+from django import template
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from reports.models import Report
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def report_status(context, report: Report) -> str:
+    """A tag rather than an include: the reports page draws one on each of its 50 rows."""
+    status = report.status
+    label = report.get_status_display()
+    if status == Report.Status.DONE:
+        inner = format_html(
+            '<span class="badge text-bg-success">{}</span> <a class="btn btn-sm btn-primary ms-2"'
+            ' href="{}">{} ({})</a>',
+            label,
+            reverse("reports:download", args=[report.pk]),
+            _("Download"),
+            filesizeformat(report.size),
+        )
+    elif status == Report.Status.FAILED:
+        retry = reverse("reports:retry", args=[report.pk])
+        inner = format_html(
+            '<span class="badge text-bg-danger">{}</span>'
+            ' <span class="text-danger small ms-2">{}</span>'
+            ' <form method="post" action="{}" class="d-inline ms-2" hx-post="{}"'
+            ' hx-target="#report-status-{}" hx-swap="outerHTML">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+            '<button class="btn btn-sm btn-outline-danger" type="submit">{}</button></form>',
+            label,
+            report.error,
+            retry,
+            retry,
+            report.pk,
+            context.get("csrf_token", ""),
+            _("Retry"),
+        )
+    else:
+        inner = format_html(
+            '<span class="badge text-bg-secondary">{}</span> <span class="spinner-border'
+            ' spinner-border-sm ms-1" role="status" aria-hidden="true"></span>',
+            label,
+        )
+    polling = ""
+    if status in (Report.Status.QUEUED, Report.Status.RUNNING):
+        polling = format_html(
+            ' hx-get="{}" hx-trigger="load delay:1s" hx-swap="outerHTML"',
+            reverse("reports:status", args=[report.pk]),
+        )
+    return format_html(
+        '<div id="report-status-{}" data-testid="report-status" data-status="{}"{}>{}</div>',
+        report.pk,
+        status,
+        polling,
+        inner,
+    )
