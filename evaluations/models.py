@@ -198,6 +198,14 @@ class Finding(models.Model):
                 name="finding_follow_up_only_on_recommendations",
             ),
         ]
+        # The home page's recommendations due: an agency's open ones, by due date.
+        indexes = [
+            models.Index(
+                fields=["owner", "due_date", "id"],
+                condition=Q(kind="recommendation", follow_up__in=["open", "in_progress"]),
+                name="finding_open_due_idx",
+            )
+        ]
 
     def __str__(self):
         return self.text[:60]

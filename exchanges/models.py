@@ -320,6 +320,11 @@ class Quota(models.Model):
                 name="quota_one_per_cohort_and_direction",
             ),
         ]
+        # The quotas of one agency, read from the index alone (the home page's nominations).
+        indexes = [
+            models.Index(fields=["receiving", "id"], name="quota_receiving_idx"),
+            models.Index(fields=["sending", "id"], name="quota_sending_idx"),
+        ]
 
     def __str__(self):
         return f"{self.agreement} {self.cohort}: {self.sending} → {self.receiving} ({self.places})"
