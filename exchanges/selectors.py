@@ -188,7 +188,8 @@ def placement_counts(*, quotas: QuerySet[Quota] | None) -> dict[int, PlacementCo
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {quota_id: PlacementCounts(*counts) for quota_id, *counts in cursor.fetchall()}
+        make = PlacementCounts._make  # a tuple as it is, without keyword handling
+        return {row[0]: make(row[1:]) for row in cursor.fetchall()}
 
 
 def quota_figures(*, quotas: QuerySet[Quota] | None = None) -> QuerySet[Quota]:
