@@ -51,7 +51,7 @@ def cases(user) -> list[Case]:
     candidates = Volunteer.objects.filter(sending_agency=agency, anonymised_at__isnull=True)
     reports = access.reports_visible_to(user)
     return [
-        Case("home page", lambda: reverse("home")),
+        Case("home page", lambda: reverse("home"), cached=True),
         Case(
             "volunteer list",
             lambda: volunteer_list,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,7 +28,10 @@ from django.utils.translation import get_language
 from .models import DataVersion
 
 VOLUNTEERS = "volunteers"  # volunteers, their experiences, languages and themes
-EXCHANGES = "exchanges"  # agreements, quotas, missions and placements
+EXCHANGES = "exchanges"  # agreements, quotas, approvals, missions, placements, follow-ups
+EVALUATIONS = "evaluations"  # evaluations and their findings
+REPORTS = "reports"  # generated reports (their status changes in the worker)
+ALL = (VOLUNTEERS, EXCHANGES, EVALUATIONS, REPORTS)
 CACHE_SECONDS = 600  # also bounds what a change made outside the platform's code can leave
 
 
@@ -44,20 +48,36 @@ def _raise(names) -> None:
             )
 
 
+# The versions read for the value being computed: a value cached inside another (the home
+# page's aggregates inside the home page) is keyed by the same reading, without a second query.
+_reading: ContextVar[dict[str, int] | None] = ContextVar("data_versions", default=None)
+
+
+def _read() -> dict[str, int]:
+    """Every version (a handful of rows: one query), or the reading in progress."""
+    values = _reading.get()
+    return dict(DataVersion.objects.values_list("name", "value")) if values is None else values
+
+
 def current(*names: str) -> tuple[int, ...]:
-    """The versions ``names``, in one query."""
-    values = dict(DataVersion.objects.filter(name__in=names).values_list("name", "value"))
+    values = _read()
     return tuple(values.get(name, 0) for name in names)
 
 
 def cached(key_parts: tuple, versions: tuple[str, ...], compute: Callable[[], object]):
     """``compute()``, cached under ``key_parts``, the versions, the language and today's date
     (values that depend on today, such as eligibility, change at midnight)."""
-    raw = repr((key_parts, current(*versions), get_language(), timezone.localdate()))
+    values = _read()
+    mine = tuple(values.get(name, 0) for name in versions)
+    raw = repr((key_parts, mine, get_language(), timezone.localdate()))
     key = "v:" + hashlib.sha256(raw.encode()).hexdigest()
     value = cache.get(key)
     if value is None:
-        value = compute()
+        token = _reading.set(values)
+        try:
+            value = compute()
+        finally:
+            _reading.reset(token)
         cache.set(key, value, CACHE_SECONDS)
     return value
 
@@ -74,8 +94,10 @@ def cached_page(key_parts: tuple, versions: tuple[str, ...], render: Callable[[]
 def connect() -> None:
     """Raise the versions on every save and deletion of the data they cover."""
     from agencies.models import Agency
-    from exchanges.models import Agreement, Quota, Theme
-    from missions.models import Mission, Placement
+    from evaluations.models import Evaluation, Finding
+    from exchanges.models import Agreement, AgreementVersion, Approval, Quota, Theme
+    from missions.models import FollowUp, Mission, Placement
+    from reports.models import Report
     from volunteers.models import Experience, LanguageSkill, Volunteer
 
     covered = {
@@ -88,6 +110,12 @@ def connect() -> None:
         Quota: (EXCHANGES,),
         Mission: (EXCHANGES,),
         Placement: (EXCHANGES,),
+        AgreementVersion: (EXCHANGES,),
+        Approval: (EXCHANGES,),
+        FollowUp: (EXCHANGES,),
+        Evaluation: (EVALUATIONS,),
+        Finding: (EVALUATIONS,),
+        Report: (REPORTS,),
     }
     for model, names in covered.items():
         receiver = _receiver(names)

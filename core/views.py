@@ -1,11 +1,13 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import rules as access
+from . import versions
 from .dashboard import dashboard
 from .health import check_broker, check_database
 
@@ -21,11 +23,23 @@ def healthz(request):
 
 @require_GET
 def home(request):
-    agency = request.membership.agency if request.membership else None
+    """The dashboard. Its content is cached per user under every data version it shows: the
+    first visit after a change renders it again (docs/performance.md)."""
+    acting = request.membership or None
+    content = versions.cached_page(
+        ("home", access.access_key(request.user, acting)),
+        versions.ALL,
+        lambda: render_to_string("core/_home.html", _home_context(request, acting), request),
+    )
+    return render(request, "core/home.html", {"content": content})
+
+
+def _home_context(request, acting) -> dict:
+    agency = acting.agency if acting else None
     board = None
     if agency is not None or access.is_admin(request.user):
         board = dashboard(user=request.user, agency=agency)
-    return render(request, "core/home.html", {"board": board, "today": timezone.localdate()})
+    return {"board": board, "today": timezone.localdate()}
 
 
 @login_not_required

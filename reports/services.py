@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from core import versions
 from core.tasks import enqueue
 
 from .models import Report
@@ -104,6 +105,7 @@ def report_run(report_id: int) -> bool:
     )
     if not claimed:
         return False
+    versions.bump(versions.REPORTS)  # conditional updates send no signal
     report = Report.objects.select_related("evaluation", "agreement", "agency").get(pk=report_id)
     started = time.monotonic()
     try:
@@ -115,6 +117,7 @@ def report_run(report_id: int) -> bool:
             error=f"{type(exc).__name__}: {exc}"[:2000],
             finished_at=timezone.now(),
         )
+        versions.bump(versions.REPORTS)
         return True
     report.file.save(filename, ContentFile(content), save=False)
     report.filename = filename
@@ -135,6 +138,7 @@ def report_retry(*, report: Report) -> Report:
     )
     if not updated:
         raise ReportError(_("Only a failed report can be retried."))
+    versions.bump(versions.REPORTS)
     report.refresh_from_db()
     _enqueue(report)
     return report

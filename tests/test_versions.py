@@ -102,3 +102,21 @@ def test_page_cache_off_renders_every_request(client, db, settings):
     _, first = _get(client)
     _, second = _get(client)
     assert first == second > 3
+
+
+def test_the_cached_home_page_follows_every_kind_of_data(client, db):
+    from reports.models import Report
+
+    membership = MembershipFactory(role="manager")
+    client.force_login(membership.user)
+    home = reverse("home")
+    first = client.get(home).content.decode()
+    assert "Aucun rapport pour l’instant." in first
+    report = Report.objects.create(
+        kind=Report.Kind.QUOTA, format="csv", language="fr", agency=membership.agency
+    )
+    assert (
+        f'href="{reverse("reports:detail", args=[report.pk])}"' in client.get(home).content.decode()
+    )
+    VolunteerFactory(sending_agency=membership.agency, status="candidate")
+    assert "Candidat" in client.get(home).content.decode()  # the volunteers by status
