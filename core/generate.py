@@ -182,6 +182,7 @@ class Generator:
         first_v = self.load.next_id(Volunteer)
         first_e = self.load.next_id(Experience)
         volunteers, experiences, spans = [], [], []
+        needed = eligibility.VIR_RULES.min_experience_days
         e_id = first_e
         self.volunteers_of: dict[int, list[int]] = {}
         for i in range(self.n_volunteers):
@@ -195,11 +196,7 @@ class Generator:
             age_days = rng.randint(16 * 365, 29 * 365)
             birth = today - datetime.timedelta(days=age_days)
             status = rng.choice(STATUSES)
-            volunteers.append(
-                (vid, first_name, last_name, sex, birth, country, False, f"v{vid}@example.org",
-                 "", rng.choice(profile["cities"]), country, "", "", agency, status, "", None,
-                 self.now, self.now)
-            )  # fmt: skip
+            city = rng.choice(profile["cities"])
             self.volunteers_of.setdefault(agency, []).append(vid)
             periods = []
             start = today - datetime.timedelta(days=rng.randint(200, 2000))
@@ -213,15 +210,22 @@ class Generator:
                 )  # fmt: skip
                 e_id += 1
                 start = end - datetime.timedelta(days=rng.randint(-30, 90))  # some overlap
-            for span in eligibility.merged_spans(periods):
+            merged = eligibility.merged_spans(periods)
+            for span in merged:
                 spans.append(
                     (vid, span.start, span.end, span.days_before, span.origin, span.days_through)
                 )
+            met_on = eligibility.experience_met_on(merged, needed)
+            volunteers.append(
+                (vid, first_name, last_name, sex, birth, country, False, f"v{vid}@example.org",
+                 "", city, country, "", "", agency, status, "", None, met_on, self.now, self.now)
+            )  # fmt: skip
         self.load.write(
             Volunteer,
             ["id", "first_name", "last_name", "sex", "birth_date", "nationality", "diaspora",
              "email", "phone", "city", "country", "education_level", "skills",
-             "sending_agency_id", "status", "notes", "anonymised_at", "created_at", "updated_at"],
+             "sending_agency_id", "status", "notes", "anonymised_at", "experience_met_on",
+             "created_at", "updated_at"],
             volunteers,
         )  # fmt: skip
         del volunteers

@@ -23,9 +23,9 @@ from agencies.models import Agency, HostStructure
 from exchanges.models import Quota, Theme
 from volunteers.demo import _ascii
 from volunteers.eligibility import Rules
-from volunteers.models import Experience, ExperienceSpan, Volunteer
+from volunteers.models import Experience, Volunteer
 from volunteers.selectors import with_eligibility
-from volunteers.services import _spans
+from volunteers.services import experience_spans_refresh
 
 from .models import FollowUp, Mission, Placement
 from .services import add_months
@@ -166,13 +166,12 @@ def _past_placements(missions, specs, agencies, users) -> None:
         for person in PAST_VOLUNTEERS[spec["past"]][low:high]:
             rows.append((mission, *_past_volunteer(*person, agencies)))
     volunteers = bulk_create_with_history([v for _m, v, _p in rows], Volunteer)
-    experiences, spans, placements = [], [], []
+    experiences, placements = [], []
     for (mission, _v, periods), volunteer in zip(rows, volunteers, strict=True):
         experiences += [
             Experience(volunteer=volunteer, organisation="Volontariat national", start=s, end=e)
             for s, e in periods
         ]
-        spans += _spans(volunteer.pk, periods)
         placements.append(
             Placement(
                 mission=mission,
@@ -190,7 +189,7 @@ def _past_placements(missions, specs, agencies, users) -> None:
             )
         )
     Experience.objects.bulk_create(experiences)
-    ExperienceSpan.objects.bulk_create(spans)
+    experience_spans_refresh(volunteer_ids=[v.pk for v in volunteers])
     placements = bulk_create_with_history(placements, Placement)
     follow_ups = []
     for i, placement in enumerate(placements):

@@ -19,8 +19,8 @@ from simple_history.utils import bulk_create_with_history
 from agencies.models import Agency
 from exchanges.models import Theme
 
-from .models import Experience, ExperienceSpan, LanguageSkill, Volunteer, VolunteerImport
-from .services import _spans
+from .models import Experience, LanguageSkill, Volunteer, VolunteerImport
+from .services import experience_spans_refresh
 
 PER_AGENCY = 60
 D = datetime.timedelta
@@ -211,18 +211,17 @@ def load_volunteers(today: datetime.date | None = None) -> None:
         return
     volunteers = bulk_create_with_history([r[0] for r in rows], Volunteer)
     through = Volunteer.themes.through
-    links, languages, experiences, spans = [], [], [], []
+    links, languages, experiences = [], [], []
     for (_v, langs, exps, chosen), volunteer in zip(rows, volunteers, strict=True):
         links += [through(volunteer_id=volunteer.pk, theme_id=t.pk) for t in chosen]
         for item in (*langs, *exps):
             item.volunteer = volunteer
         languages += langs
         experiences += exps
-        spans += _spans(volunteer.pk, [e.period for e in exps])
     through.objects.bulk_create(links)
     LanguageSkill.objects.bulk_create(languages)
     Experience.objects.bulk_create(experiences)
-    ExperienceSpan.objects.bulk_create(spans)
+    experience_spans_refresh(volunteer_ids=[v.pk for v in volunteers])
 
 
 def _demo_import():

@@ -215,3 +215,15 @@ def merged_spans(periods: Iterable[Period]) -> list[Span]:
         if end is not None:
             before += (end - start).days + 1
     return spans
+
+
+def experience_met_on(spans: Iterable[Span], days: int) -> datetime.date | None:
+    """The first date on which the experience reaches ``days`` (``None``: never), from the
+    spans of ``merged_spans``: by :class:`Span`, it is ``origin + days`` of a span long enough.
+    Stored on the volunteer for the VIR rule, so that "eligible on" compares a column."""
+    dates = [
+        s.origin + datetime.timedelta(days=days)
+        for s in spans
+        if s.days_through is None or s.days_through >= days
+    ]
+    return min(dates, default=None)

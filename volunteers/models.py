@@ -126,6 +126,11 @@ class Volunteer(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
+    # Derived from the experience spans (services.experience_spans_refresh): the date from which
+    # the VIR rule's experience is met. The "eligible on" filter compares it, row by row.
+    experience_met_on = models.DateField(
+        _("experience requirement met on"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

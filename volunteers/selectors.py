@@ -35,13 +35,16 @@ def age_between_q(
 def eligible_q(on: datetime.date, rules: Rules = VIR_RULES) -> Q:
     """The SQL form of ``eligibility.evaluate(...).eligible``: tested to agree with it.
 
-    Age is a birth-date range; experience uses the precomputed spans (``ExperienceSpan``):
-    experience on ``on`` reaches ``n`` days when a span has ``origin <= on - n`` and
-    ``days_through >= n`` (or is ongoing).
+    Age is a birth-date range. Experience under the VIR rule is a column,
+    ``experience_met_on``, compared on each row; under other rules it uses the precomputed
+    spans (``ExperienceSpan``): experience on ``on`` reaches ``n`` days when a span has
+    ``origin <= on - n`` and ``days_through >= n`` (or is ongoing).
     """
     q = age_between_q(on, min_age=rules.min_age, max_age=rules.max_age)
     needed = rules.min_experience_days
-    if needed > 0:
+    if needed == VIR_RULES.min_experience_days:
+        q &= Q(experience_met_on__lte=on)
+    elif needed > 0:
         spans = ExperienceSpan.objects.filter(
             Q(days_through__gte=needed) | Q(days_through__isnull=True),
             volunteer=OuterRef("pk"),

@@ -46,7 +46,7 @@ class VolunteerError(Exception):
 # --- Experience spans (derived data for the "eligible on" filter) ---------------------------
 
 
-def _spans(volunteer_id: int, periods) -> list[ExperienceSpan]:
+def _span_rows(volunteer_id: int, spans: list[eligibility.Span]) -> list[ExperienceSpan]:
     return [
         ExperienceSpan(
             volunteer_id=volunteer_id,
@@ -56,12 +56,17 @@ def _spans(volunteer_id: int, periods) -> list[ExperienceSpan]:
             origin=span.origin,
             days_through=span.days_through,
         )
-        for span in eligibility.merged_spans(periods)
+        for span in spans
     ]
 
 
+def _met_on(spans: list[eligibility.Span]) -> datetime.date | None:
+    return eligibility.experience_met_on(spans, eligibility.VIR_RULES.min_experience_days)
+
+
 def experience_spans_refresh(*, volunteer_ids: Iterable[int], batch: int = 1000) -> None:
-    """Rebuild the spans of these volunteers from their experience periods."""
+    """Rebuild the spans of these volunteers from their experience periods, and the date on
+    which their experience meets the VIR rule (``Volunteer.experience_met_on``)."""
     ids = list(volunteer_ids)
     for i in range(0, len(ids), batch):
         chunk = ids[i : i + batch]
@@ -69,9 +74,14 @@ def experience_spans_refresh(*, volunteer_ids: Iterable[int], batch: int = 1000)
         rows = Experience.objects.filter(volunteer_id__in=chunk)
         for volunteer_id, start, end in rows.values_list("volunteer_id", "start", "end"):
             periods[volunteer_id].append((start, end))
+        spans = {pk: eligibility.merged_spans(periods[pk]) for pk in chunk}
         ExperienceSpan.objects.filter(volunteer_id__in=chunk).delete()
         ExperienceSpan.objects.bulk_create(
-            [s for volunteer_id in chunk for s in _spans(volunteer_id, periods[volunteer_id])]
+            [row for pk, merged in spans.items() for row in _span_rows(pk, merged)]
+        )
+        Volunteer.objects.bulk_update(
+            [Volunteer(pk=pk, experience_met_on=_met_on(merged)) for pk, merged in spans.items()],
+            ["experience_met_on"],
         )
     versions.bump(versions.VOLUNTEERS)  # eligibility changes with the spans
 
@@ -347,7 +357,11 @@ def _create(job: VolunteerImport, rows: list[ParsedRow], batch: int = 1000) -> N
         "default_user": job.uploaded_by,
         "default_change_reason": reason,
     }
+    merged_of_row = [eligibility.merged_spans([e.period for e in r.experiences]) for r in rows]
+    for row, spans_of_row in zip(rows, merged_of_row, strict=True):
+        row.volunteer.experience_met_on = _met_on(spans_of_row)
     volunteers = bulk_create_with_history([r.volunteer for r in rows], Volunteer, **history)
+    merged = {v.pk: m for v, m in zip(volunteers, merged_of_row, strict=True)}
     through = Volunteer.themes.through
     themes, languages, experiences, spans = [], [], [], []
     for row, volunteer in zip(rows, volunteers, strict=True):
@@ -356,7 +370,7 @@ def _create(job: VolunteerImport, rows: list[ParsedRow], batch: int = 1000) -> N
             item.volunteer = volunteer
         languages += row.languages
         experiences += row.experiences
-        spans += _spans(volunteer.pk, [e.period for e in row.experiences])
+        spans += _span_rows(volunteer.pk, merged[volunteer.pk])
     # The volunteer's history records the import (who, when, which file); the job keeps the
     # file and its checksum. Doubling every language and period with a history row of its own
     # would only slow a 10,000-row import down; their later changes are recorded as usual.
