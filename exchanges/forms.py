@@ -220,8 +220,10 @@ class ReasonForm(forms.Form):
 
 class AgreementFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    partner = forms.ModelChoiceField(
-        label=_("Partner"), queryset=Agency.objects.none(), required=False, widget=QuickSelect
+    # Choices read as (id, acronym) pairs: a large agency has hundreds of partners, and model
+    # instances only to print their acronyms cost more than the query.
+    partner = forms.TypedChoiceField(
+        label=_("Partner"), coerce=int, empty_value=None, required=False, widget=QuickSelect
     )
     status = forms.ChoiceField(
         label=_("Status"),
@@ -236,7 +238,7 @@ class AgreementFilterForm(forms.Form):
 
     def __init__(self, *args, partners, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = partners
+        self.fields["partner"].choices = [("", "---------"), *partners.values_list("pk", "acronym")]
         style_fields(self)
 
 

@@ -57,13 +57,13 @@ def index(request):
             Q(pk__in=Agreement.objects.filter(party_a__in=mine).values("party_b"))
             | Q(pk__in=Agreement.objects.filter(party_b__in=mine).values("party_a"))
         )
-    partners = partners.only("pk", "acronym").order_by("acronym")
+    partners = partners.order_by("acronym")
     form = AgreementFilterForm(request.GET or None, partners=partners)
     filters = selectors.AgreementFilters()
     if form.is_valid():
         data = form.cleaned_data
         filters = selectors.AgreementFilters(
-            partner=data["partner"].pk if data["partner"] else None,
+            partner=data["partner"],
             status=data["status"] or None,
             year=data["year"],
             theme=data["theme"].pk if data["theme"] else None,

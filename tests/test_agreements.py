@@ -162,7 +162,7 @@ def test_the_list_filters_by_partner_status_year_and_theme(client, login, demo, 
 def test_the_list_offers_only_the_agencies_partners_as_a_filter(client, login, demo):
     login("cnpv-officer")
     form = client.get(reverse("exchanges:index")).context["form"]
-    assert [a.acronym for a in form.fields["partner"].queryset] == ["ANVT"]
+    assert [label for _pk, label in form.fields["partner"].choices] == ["---------", "ANVT"]
 
 
 # --- Query counts ---------------------------------------------------------------------------
