@@ -94,9 +94,13 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
     )
     # The host confirms or declines a nomination: it awaits the receiving agency.
     board.nominations = list(
-        shown.filter(_quotas_of(agency, "receiving"), status=PlacementStatus.NOMINATED).order_by(
-            "mission__start_date", "pk"
-        )[:LIST]
+        shown.filter(
+            # The few ids first (index-only), then their rows: joining first would read every
+            # pending nomination of the platform.
+            pk__in=Placement.objects.filter(
+                _quotas_of(agency, "receiving"), status=PlacementStatus.NOMINATED
+            ).values("pk")
+        ).order_by("mission__start_date", "pk")[:LIST]
     )
 
     submitted = access.agreements_visible_to(user).filter(status=AgreementStatus.SUBMITTED)

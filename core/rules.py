@@ -400,13 +400,17 @@ def reports_visible_to(user):
     if is_admin(user):
         return qs
     ids = agency_ids_of(user)
-    # Semi-joins on the agreements and evaluations (each hashed once), not joins filtered with
-    # OR: a large agency is party to thousands of agreements.
-    theirs = Agreement.objects.filter(Q(party_a__in=ids) | Q(party_b__in=ids)).values("pk")
+    # Semi-joins on the agreements (one per side, each read from its index alone) and on the
+    # evaluations, each hashed once; not joins filtered with OR: a large agency is party to
+    # thousands of agreements.
+    by_a = Agreement.objects.filter(party_a__in=ids).values("pk")
+    by_b = Agreement.objects.filter(party_b__in=ids).values("pk")
     readable = Evaluation.objects.filter(
         Q(status=Evaluation.Status.PUBLISHED) | Q(agency__in=ids)
     ).values("pk")
-    scope = Q(agreement__in=theirs) | Q(agreement__isnull=True, agency__in=ids)
+    scope = (
+        Q(agreement__in=by_a) | Q(agreement__in=by_b) | Q(agreement__isnull=True, agency__in=ids)
+    )
     not_a_draft = Q(evaluation__isnull=True) | Q(evaluation__in=readable)
     return qs.filter(scope & not_a_draft)
 

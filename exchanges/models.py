@@ -222,8 +222,9 @@ class Agreement(models.Model):
         indexes = [
             models.Index(fields=["-start_date", "reference"], name="agreement_list_order"),
             models.Index(fields=["status", "start_date", "end_date"], name="agreement_state"),
-            # The latest change: the version of the home page's cached aggregates.
-            models.Index(fields=["updated_at"], name="agreement_updated_idx"),
+            # An agency's agreements from the index alone (semi-joins: reports, dashboards).
+            models.Index(fields=["party_a", "id"], name="agreement_party_a_idx"),
+            models.Index(fields=["party_b", "id"], name="agreement_party_b_idx"),
         ]
 
     def __str__(self):

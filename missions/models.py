@@ -202,11 +202,10 @@ class Placement(models.Model):
             models.Index(fields=["quota", "status"], name="placement_quota_status_idx"),
             models.Index(fields=["mission", "status"], name="placement_mission_status_idx"),
             models.Index(fields=["volunteer", "status"], name="placement_volunteer_idx"),
-            # The latest change: the version of the home page's cached aggregates.
-            models.Index(fields=["updated_at"], name="placement_updated_idx"),
-            # Nominations awaiting an answer (home page, inbox): few among millions.
+            # Nominations awaiting an answer (home page, inbox): few among millions, found
+            # with their ids from the index alone.
             models.Index(
-                fields=["quota"],
+                fields=["quota", "id"],
                 condition=Q(status=PlacementStatus.NOMINATED),
                 name="placement_nominated_idx",
             ),

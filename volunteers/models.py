@@ -178,8 +178,6 @@ class Volunteer(models.Model):
                 fields=["sending_agency", "birth_date"], name="volunteer_agency_birth_idx"
             ),
             models.Index(fields=["sending_agency", "status"], name="volunteer_agency_status_idx"),
-            # The latest change: the version of the home page's cached aggregates.
-            models.Index(fields=["updated_at"], name="volunteer_updated_idx"),
         ]
 
     def __str__(self):
