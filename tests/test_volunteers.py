@@ -477,3 +477,34 @@ def test_a_list_longer_than_the_cap_says_more_than_and_stops_paging_there(db, cl
     far = client.get(reverse("volunteers:index"), {"page": 99})
     assert far.context["page"].number == 1
     assert len(far.context["page"].object_list) == 4
+
+
+def test_a_search_is_counted_by_the_query_that_reads_its_page(db, client, monkeypatch, settings):
+    import volunteers.views
+    from volunteers.selectors import CappedPaginator
+
+    settings.PAGE_CACHE = False  # the same query is asked again under another cap
+
+    monkeypatch.setattr(volunteers.views, "PAGE_SIZE", 3)
+    membership = MembershipFactory(role="officer")
+    client.force_login(membership.user)
+    for i in range(7):
+        VolunteerFactory(sending_agency=membership.agency, last_name=f"Sossou-{i}")
+    VolunteerFactory(sending_agency=membership.agency, last_name="Amégah")
+    url = reverse("volunteers:index")
+
+    def names(page):
+        return [v.last_name for v in page.object_list]
+
+    with CaptureQueriesContext(connection) as ctx:
+        first = client.get(url, {"q": "sossou"}).context["page"]
+    assert not any("COUNT(*) FROM" in q["sql"] for q in ctx.captured_queries)  # no second search
+    assert first.paginator.count == 7 and first.paginator.num_pages == 3
+    assert names(first) == ["Sossou-0", "Sossou-1", "Sossou-2"]
+    last = client.get(url, {"q": "sossou", "page": 3}).context["page"]
+    assert names(last) == ["Sossou-6"] and not last.has_next()
+    assert client.get(url, {"q": "sossou", "page": 9}).context["page"].number == 3  # the last
+    assert client.get(url, {"q": "nobody"}).context["page"].paginator.count == 0
+    monkeypatch.setattr(CappedPaginator, "cap", 6)
+    capped = client.get(url, {"q": "sossou", "page": 9}).context["page"]
+    assert capped.paginator.is_capped and capped.number == 2  # no page past the cap

@@ -6,8 +6,17 @@ import datetime
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.core.paginator import Paginator
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Window,
+)
 
 from .eligibility import VIR_RULES, Eligibility, Rules, evaluate, latest_birth_date
 from .models import Experience, ExperienceSpan, Volunteer, VolunteerImport
@@ -105,6 +114,26 @@ class CappedPaginator(Paginator):
     @property
     def is_capped(self) -> bool:
         return self.count >= self.cap
+
+
+def page_of_matches(queryset: QuerySet, number, per_page: int) -> Page:
+    """A page of a search, counted by the query that reads it (``COUNT(*) OVER ()``).
+
+    A search sorts all its matches anyway (``filters._unindexed``), so counting them there costs
+    nothing more, where ``CappedPaginator``'s count would search the trigram indexes again.
+    """
+    paginator = CappedPaginator(queryset, per_page)
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    number = min(number, paginator.cap // per_page)  # no offset past the cap
+    start = (number - 1) * per_page
+    rows = list(queryset.annotate(matches=Window(Count("*")))[start : start + per_page])
+    if not rows and number > 1:
+        return paginator.get_page(number)  # past the last page: count, and show the last one
+    paginator.count = min(rows[0].matches, paginator.cap) if rows else 0
+    return Page(rows, number, paginator)
 
 
 def volunteer_eligibility(

@@ -73,8 +73,11 @@ def _index_context(request, acting) -> dict:
     on = (filterset.form.is_valid() and filterset.form.cleaned_data.get("eligible_on")) or None
     on = on or timezone.localdate()
     volunteers = filterset.qs.prefetch_related(Prefetch("themes", to_attr="theme_list"))
-    paginator = selectors.CappedPaginator(volunteers, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    if filterset.is_bound and filterset.form.is_valid() and filterset.form.cleaned_data.get("q"):
+        page = selectors.page_of_matches(volunteers, number, PAGE_SIZE)
+    else:
+        page = selectors.CappedPaginator(volunteers, PAGE_SIZE).get_page(number)
     page.object_list = selectors.mark_eligibility(list(page.object_list), on)
     query = request.GET.copy()
     query.pop("page", None)
