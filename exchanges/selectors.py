@@ -6,7 +6,6 @@ import datetime
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -110,7 +109,7 @@ def version_approvals(*, version: AgreementVersion | None) -> dict[int, Approval
 # --- Reciprocity figures --------------------------------------------------------------------
 # Per quota (agreement × cohort × direction): places, then what placements use of them. Until
 # placements exist the used figures are zero. The counts come from ``_placement_counts`` (per row,
-# in SQL: pages can filter and sort on them) and from its bulk twin ``placement_counts`` (one
+# in SQL: pages can filter and sort on them) and from its bulk twin ``placement_counts_query`` (one
 # grouped pass, for reports); a test holds the two to the same figures.
 
 
@@ -157,11 +156,12 @@ class PlacementCounts(NamedTuple):
 NO_PLACEMENTS = PlacementCounts()
 
 
-def placement_counts(*, quotas: QuerySet[Quota] | None) -> dict[int, PlacementCounts]:
-    """``{quota_id: counts}`` for many quotas in one grouped pass over their placements (the
-    bulk twin of ``quota_figures``'s per-row subqueries, for reports over thousands of quotas;
-    a test holds the two to the same figures). Quotas without placements are absent; ``None``
-    counts every quota (no filter: PostgreSQL scans the index in parallel)."""
+def placement_counts_query(*, quotas: QuerySet[Quota] | None) -> QuerySet:
+    """``(quota_id, nominated, confirmed, declined, deployed, completed, withdrawn)`` rows for
+    many quotas, in one grouped pass over their placements: the bulk twin of
+    ``quota_figures``'s per-row subqueries, for reports over thousands of quotas (a test holds
+    the two to the same figures). Quotas without placements have no row; ``None`` counts every
+    quota (no filter: PostgreSQL scans the index in parallel)."""
     from missions.models import Placement
 
     S = Placement.Status
@@ -176,20 +176,21 @@ def placement_counts(*, quotas: QuerySet[Quota] | None) -> dict[int, PlacementCo
     placements = Placement.objects.all()
     if quotas is not None:
         placements = placements.filter(quota__in=quotas.values("pk"))
-    rows = (
+    return (
         placements.order_by()
         .values("quota_id")
         # COUNT(status), not COUNT(id): an index-only scan of (quota, status) answers it.
         .annotate(**{name: Count("status", filter=Q(status=s)) for name, s in statuses.items()})
         .values_list("quota_id", *statuses)
     )
-    # Read as plain tuples: Django's per-value converters would double the time of 120,000 rows
-    # (counts are never NULL, there is nothing to convert).
-    sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        make = PlacementCounts._make  # a tuple as it is, without keyword handling
-        return {row[0]: make(row[1:]) for row in cursor.fetchall()}
+
+
+def placement_counts(*, quotas: QuerySet[Quota] | None) -> dict[int, PlacementCounts]:
+    """``{quota_id: counts}`` of ``placement_counts_query``."""
+    return {
+        quota_id: PlacementCounts(*counts)
+        for quota_id, *counts in placement_counts_query(quotas=quotas)
+    }
 
 
 def quota_figures(*, quotas: QuerySet[Quota] | None = None) -> QuerySet[Quota]:
