@@ -74,6 +74,7 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
         ("home", agency.pk if agency else None, today),
         (versions.VOLUNTEERS, versions.EXCHANGES),
         lambda: _aggregates(agency, today),
+        agencies=[agency.pk] if agency else None,
     )
     board.volunteers_by_status, board.quotas_near_full, board.chart = aggregates
 

@@ -383,4 +383,4 @@ def load_demo(*, render_reports: bool = True) -> None:
     load_missions()
     load_evaluations(render=render_reports)
     load_quota_reports(render=render_reports)
-    versions.bump(*versions.ALL)  # some rows were bulk inserted
+    versions.bump(versions.ALL)  # some rows were bulk inserted

@@ -366,7 +366,7 @@ class Generator:
             with transaction.atomic():
                 step()
         self.load.analyze()
-        versions.bump(*versions.ALL)  # written with COPY: no signal
+        versions.bump(versions.ALL)  # written with COPY: no signal
         self.out(f"done in {time.monotonic() - started:.0f} s")
 
     def more_steps(self) -> list:

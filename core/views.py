@@ -30,6 +30,7 @@ def home(request):
         ("home", access.access_key(request.user, acting)),
         versions.ALL,
         lambda: render_to_string("core/_home.html", _home_context(request, acting), request),
+        agencies=[acting.agency_id] if acting else None,  # the board is the acting agency's
     )
     return render(request, "core/home.html", {"content": content})
 

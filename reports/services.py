@@ -105,8 +105,8 @@ def report_run(report_id: int) -> bool:
     )
     if not claimed:
         return False
-    versions.bump(versions.REPORTS)  # conditional updates send no signal
     report = Report.objects.select_related("evaluation", "agreement", "agency").get(pk=report_id)
+    versions.changed(report)  # conditional updates send no signal
     started = time.monotonic()
     try:
         content, filename = builder_for(report.kind)(report)
@@ -117,7 +117,7 @@ def report_run(report_id: int) -> bool:
             error=f"{type(exc).__name__}: {exc}"[:2000],
             finished_at=timezone.now(),
         )
-        versions.bump(versions.REPORTS)
+        versions.changed(report)
         return True
     report.file.save(filename, ContentFile(content), save=False)
     report.filename = filename
@@ -138,7 +138,7 @@ def report_retry(*, report: Report) -> Report:
     )
     if not updated:
         raise ReportError(_("Only a failed report can be retried."))
-    versions.bump(versions.REPORTS)
+    versions.changed(report)
     report.refresh_from_db()
     _enqueue(report)
     return report

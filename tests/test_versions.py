@@ -30,13 +30,14 @@ def _get(client, params=None):
 @pytest.mark.real_versions
 def test_a_version_is_raised_when_the_transaction_commits(db, django_capture_on_commit_callbacks):
     agency = AgencyFactory()
-    before = versions.current(versions.VOLUNTEERS, versions.EXCHANGES)
+    before = versions.current((versions.VOLUNTEERS, versions.EXCHANGES), [agency.pk])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         VolunteerFactory(sending_agency=agency)
-        assert versions.current(versions.VOLUNTEERS, versions.EXCHANGES) == before
+        assert versions.current((versions.VOLUNTEERS, versions.EXCHANGES), [agency.pk]) == before
     assert callbacks
-    volunteers, exchanges = versions.current(versions.VOLUNTEERS, versions.EXCHANGES)
-    assert volunteers > before[0] and exchanges == before[1]
+    after = versions.current((versions.VOLUNTEERS, versions.EXCHANGES), [agency.pk])
+    # (volunteers@all, volunteers@agency, exchanges@all, exchanges@agency)
+    assert after[1] > before[1] and after[2:] == before[2:]
 
 
 def test_the_volunteer_list_is_served_from_the_cache_until_the_register_changes(client, db):
@@ -120,3 +121,30 @@ def test_the_cached_home_page_follows_every_kind_of_data(client, db):
     )
     VolunteerFactory(sending_agency=membership.agency, status="candidate")
     assert "Candidat" in client.get(home).content.decode()  # the volunteers by status
+
+
+def test_a_change_in_one_agency_keeps_the_other_agencies_pages_cached(client, db):
+    mine = MembershipFactory(role="officer")
+    theirs = MembershipFactory(role="officer")
+    VolunteerFactory(sending_agency=mine.agency, last_name="Afi")
+    client.force_login(mine.user)
+    _, rendered = _get(client)
+    VolunteerFactory(sending_agency=theirs.agency, last_name="Boubacar")  # elsewhere
+    _, served = _get(client)
+    assert served < rendered and served <= 3  # still from the cache
+    VolunteerFactory(sending_agency=mine.agency, last_name="Comlan")  # here
+    html, again = _get(client)
+    assert again == rendered and "COMLAN" in html
+    # An administrator's list shows every agency: any change renders it again.
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    _get(client)
+    VolunteerFactory(sending_agency=theirs.agency, last_name="Dramane")
+    assert "DRAMANE" in _get(client)[0]
+    # What every agency shows (a theme, an agency's acronym) renders every page again.
+    client.force_login(mine.user)
+    _, served = _get(client)
+    theirs.agency.acronym = "XYZ"
+    theirs.agency.save()
+    assert _get(client)[1] == rendered

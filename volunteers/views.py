@@ -58,12 +58,14 @@ def index(request):
     """The agency's register. Its content is cached under the volunteers' data version, per
     user and query: a register is read far more often than it changes (docs/performance.md)."""
     acting = request.membership or None
+    user = request.user
     content = versions.cached_page(
-        ("volunteers:index", access.access_key(request.user, acting), sorted(request.GET.lists())),
+        ("volunteers:index", access.access_key(user, acting), sorted(request.GET.lists())),
         (versions.VOLUNTEERS,),
         lambda: render_to_string(
             "volunteers/_volunteer_index.html", _index_context(request, acting), request=request
         ),
+        agencies=None if access.is_admin(user) else access.agency_ids_of(user),
     )
     return render(request, "volunteers/volunteer_list.html", {"content": content})
 
