@@ -23,8 +23,9 @@ def healthz(request):
 
 @require_GET
 def home(request):
-    """The dashboard. Its content is cached per user under every data version it shows: the
-    first visit after a change renders it again (docs/performance.md)."""
+    """The dashboard. Its content is cached per user under every data version of the acting
+    agency: the first visit after a change that concerns it renders it again
+    (core.versions, docs/performance.md)."""
     acting = request.membership or None
     content = versions.cached_page(
         ("home", access.access_key(request.user, acting)),

@@ -55,8 +55,9 @@ def _filtered(request, queryset):
 
 @require_GET
 def index(request):
-    """The agency's register. Its content is cached under the volunteers' data version, per
-    user and query: a register is read far more often than it changes (docs/performance.md)."""
+    """The agency's register. Its content is cached per user and query under the volunteers'
+    data versions of the user's agencies: a register is read far more often than it changes
+    (core.versions, docs/performance.md)."""
     acting = request.membership or None
     user = request.user
     content = versions.cached_page(
