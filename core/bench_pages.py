@@ -114,6 +114,7 @@ def cases(user) -> list[Case]:
             lambda: reverse("exchanges:index"),
             lambda: agr_admin,
             lambda: _sql(agreements.order_by("-start_date", "reference")[:PAGE_SIZE]),
+            cached=True,
         ),
         Case(
             "agreement detail",

@@ -6,12 +6,14 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.models import Agency
 from core import rules as access
+from core import versions
 
 from . import selectors, services
 from .forms import AgreementFilterForm, AgreementForm, CompareForm, ReasonForm, quota_formset
@@ -47,7 +49,28 @@ def _base_url(request) -> str:
 
 @require_GET
 def index(request):
-    """The agreements the user's agencies are party to (every agreement for an admin)."""
+    """The agreements the user's agencies are party to (every agreement for an admin). The
+    content is cached per user and query under the exchanges' data versions of the user's
+    agencies (core.versions, docs/performance.md)."""
+    acting = request.membership or None
+    user = request.user
+    return render(
+        request,
+        "exchanges/agreement_list.html",
+        {
+            "content": versions.cached_page(
+                ("exchanges:index", access.access_key(user, acting), sorted(request.GET.lists())),
+                (versions.EXCHANGES,),
+                lambda: render_to_string(
+                    "exchanges/_agreement_index.html", _index_context(request, acting), request
+                ),
+                agencies=None if access.is_admin(user) else access.agency_ids_of(user),
+            )
+        },
+    )
+
+
+def _index_context(request, acting) -> dict:
     if access.is_admin(request.user):
         partners = Agency.objects.all()
     else:
@@ -72,18 +95,14 @@ def index(request):
     agreements = selectors.agreement_list(user=request.user, filters=filters)
     page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
-    agency = request.membership.agency if request.membership else None
-    return render(
-        request,
-        "exchanges/agreement_list.html",
-        {
-            "form": form,
-            "page": page,
-            "query_string": urlencode(query),
-            "filtered": bool(query),
-            "can_add": agency is not None and request.user.has_perm("vir.add_agreement", agency),
-        },
-    )
+    agency = acting.agency if acting else None
+    return {
+        "form": form,
+        "page": page,
+        "query_string": urlencode(query),
+        "filtered": bool(query),
+        "can_add": agency is not None and request.user.has_perm("vir.add_agreement", agency),
+    }
 
 
 @require_GET

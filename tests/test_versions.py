@@ -148,3 +148,27 @@ def test_a_change_in_one_agency_keeps_the_other_agencies_pages_cached(client, db
     theirs.agency.acronym = "XYZ"
     theirs.agency.save()
     assert _get(client)[1] == rendered
+
+
+def test_the_cached_agreement_list_follows_the_agencys_exchanges(client, db):
+    from exchanges.models import Quota
+    from tests.factories import make_agreement
+
+    mine = MembershipFactory(role="manager")
+    agreement = make_agreement(party_a=mine.agency, reference="VIR-TG-ML-2031")
+    others = AgencyFactory(), AgencyFactory()  # a new agency renders every page again
+    client.force_login(mine.user)
+    url = reverse("exchanges:index")
+
+    def get():
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(url).content.decode()
+        return html, len(ctx.captured_queries)
+
+    html, rendered = get()
+    assert "VIR-TG-ML-2031" in html and "4 / 2" in html
+    make_agreement(party_a=others[0], party_b=others[1], reference="VIR-BF-EC-2031")
+    assert get()[1] < rendered
+    Quota.objects.filter(agreement=agreement, places=4).get().delete()  # a quota of ours
+    html, again = get()
+    assert again == rendered and "0 / 2" in html
