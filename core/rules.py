@@ -59,6 +59,12 @@ def agency_ids_of(user) -> set[int]:
     return set(roles_of(user))
 
 
+def agency_scope(user) -> set[int] | None:
+    """The agencies whose data the user's pages show; None for an administrator (all of them).
+    What a cached page's data versions are read for (``core.versions``)."""
+    return None if is_admin(user) else agency_ids_of(user)
+
+
 def access_key(user, acting=None) -> tuple:
     """All that a page may show differently from one user to another: who they are, their
     roles and the agency they act for. Part of the key of a cached page (``core.versions``)."""

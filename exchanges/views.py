@@ -64,7 +64,7 @@ def index(request):
                 lambda: render_to_string(
                     "exchanges/_agreement_index.html", _index_context(request, acting), request
                 ),
-                agencies=None if access.is_admin(user) else access.agency_ids_of(user),
+                agencies=access.agency_scope(user),
             )
         },
     )

@@ -66,7 +66,7 @@ def index(request):
         lambda: render_to_string(
             "volunteers/_volunteer_index.html", _index_context(request, acting), request=request
         ),
-        agencies=None if access.is_admin(user) else access.agency_ids_of(user),
+        agencies=access.agency_scope(user),
     )
     return render(request, "volunteers/volunteer_list.html", {"content": content})
 
