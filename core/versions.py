@@ -166,8 +166,9 @@ def _scopes() -> dict:
         return [row.owner_id, *found]
 
     def report(row):
-        parties = _parties(Agreement.objects.filter(pk=row.agreement_id)) or []
-        return [row.agency_id, *parties]
+        if row.agreement_id is None:  # an agency's report: no query
+            return [row.agency_id]
+        return [row.agency_id, *(_parties(Agreement.objects.filter(pk=row.agreement_id)) or [])]
 
     return {
         Volunteer: ((VOLUNTEERS,), lambda v: [v.sending_agency_id]),
