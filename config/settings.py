@@ -135,9 +135,6 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # Sessions are read from the cache (one query less on every page) and written through to the
 # database, so a cache restart logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# Pages read far more often than their data changes keep their rendered content in the cache,
-# under the data versions (core.versions). PAGE_CACHE=0 renders every request.
-PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

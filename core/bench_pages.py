@@ -51,41 +51,36 @@ def cases(user) -> list[Case]:
     candidates = Volunteer.objects.filter(sending_agency=agency, anonymised_at__isnull=True)
     reports = access.reports_visible_to(user)
     return [
-        Case("home page", lambda: reverse("home"), cached=True),
+        Case("home page", lambda: reverse("home")),
         Case(
             "volunteer list",
             lambda: volunteer_list,
             lambda: vol_admin,
             lambda: _sql(page[:PAGE_SIZE]),
-            cached=True,
         ),
         Case(
             "volunteer list, filtered (status)",
             lambda: volunteer_list + "?status=candidate",
             lambda: vol_admin + "?status__exact=candidate",
             lambda: _sql(page.filter(status="candidate")[:PAGE_SIZE]),
-            cached=True,
         ),
         Case(
             "volunteer list, searched by name",
             lambda: volunteer_list + f"?q={some_name}",
             lambda: vol_admin + f"?q={some_name}",
             lambda: _sql(page.filter(last_name__icontains=some_name)[:PAGE_SIZE]),
-            cached=True,
         ),
         Case(
             "volunteer list, searched, last page",
             lambda: volunteer_list + f"?q={some_name}&page={LAST_PAGE}",
             lambda: vol_admin + f"?q={some_name}&p={LAST_PAGE - 1}",
             lambda: _sql(page.filter(last_name__icontains=some_name)[last_rows]),
-            cached=True,
         ),
         Case(
             "volunteer list, last page",
             lambda: volunteer_list + f"?page={LAST_PAGE}",
             lambda: vol_admin + f"?p={LAST_PAGE - 1}",
             lambda: _sql(page[last_rows]),
-            cached=True,
         ),
         Case(
             "volunteer list, eligible on today",
@@ -93,7 +88,6 @@ def cases(user) -> list[Case]:
             lambda: vol_admin,
             lambda: _sql(page.filter(eligible_q(timezone.localdate()))[:PAGE_SIZE]),
             goal_ms=150,
-            cached=True,
         ),
         Case(
             "volunteer list, eligible, last page",
@@ -101,7 +95,6 @@ def cases(user) -> list[Case]:
             lambda: vol_admin + f"?p={LAST_PAGE - 1}",
             lambda: _sql(page.filter(eligible_q(timezone.localdate()))[last_rows]),
             goal_ms=150,
-            cached=True,
         ),
         Case(
             "volunteer detail",
@@ -114,7 +107,6 @@ def cases(user) -> list[Case]:
             lambda: reverse("exchanges:index"),
             lambda: agr_admin,
             lambda: _sql(agreements.order_by("-start_date", "reference")[:PAGE_SIZE]),
-            cached=True,
         ),
         Case(
             "agreement detail",

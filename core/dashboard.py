@@ -2,29 +2,26 @@
 administrator without one). One query per panel, whatever the number of rows: every panel is
 an aggregate or a short, limited list.
 
-The three aggregates (volunteers by status, quotas nearly full, the exchange chart) read up to
-hundreds of thousands of rows for a large agency. They are cached under the data versions of
-the volunteers and the exchanges (``core.versions``): any change, through the platform or the
-admin, is seen by the next request."""
+The three aggregates (volunteers by status, quotas nearly full, the exchange chart) would count
+hundreds of thousands of rows for a large agency: they read the counts that the database keeps
+per agency and per quota (``core.tallies``), exact after every write, so nothing is cached."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import ExtractYear
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import rules as access
-from core import versions
 from evaluations.models import Finding
 from exchanges.models import Agreement, AgreementStatus, Approval, Quota
 from exchanges.selectors import quota_figures
-from missions.models import USED_STATUSES, FollowUp, Placement, PlacementStatus
+from missions.models import USED_STATUSES, FollowUp, Placement, PlacementStatus, PlacementTally
 from reports.charts import Series, grouped_bars
-from volunteers.models import Volunteer
+from volunteers.models import Volunteer, VolunteerTally
 
 SOON = datetime.timedelta(days=60)
 LIST = 8  # rows per panel; the pages behind the panels have the rest
@@ -70,13 +67,9 @@ def _quotas_of(agency, *sides: str) -> Q:
 def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
     today = today or timezone.localdate()
     board = Dashboard(agency=agency)
-    aggregates = versions.cached(
-        ("home", agency.pk if agency else None, today),
-        (versions.VOLUNTEERS, versions.EXCHANGES),
-        lambda: _aggregates(agency, today),
-        agencies=[agency.pk] if agency else None,
-    )
-    board.volunteers_by_status, board.quotas_near_full, board.chart = aggregates
+    board.volunteers_by_status = _volunteers_by_status(agency)
+    board.quotas_near_full = _quotas_near_full(agency, today)
+    board.chart = _exchange_chart(agency)
 
     shown = Placement.objects.select_related(
         "volunteer", "mission", "quota__sending", "quota__receiving"
@@ -136,48 +129,49 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
     return board
 
 
-def _aggregates(agency, today: datetime.date) -> tuple[list, list, str]:
-    """Volunteers by status, quotas nearly full, and the exchange chart (cached)."""
-    volunteers = Volunteer.objects.filter(_for_agency(agency, "sending_agency"))
-    status_labels = dict(Volunteer.Status.choices)
-    by_status = [
-        (status_labels.get(row["status"], row["status"]), row["n"])
-        for row in volunteers.order_by("status").values("status").annotate(n=Count("*"))
+def _volunteers_by_status(agency) -> list[tuple[str, int]]:
+    tallies = VolunteerTally.objects.filter(_for_agency(agency, "agency"), n__gt=0)
+    labels = dict(Volunteer.Status.choices)
+    return [
+        (labels.get(row["status"], row["status"]), row["total"])
+        for row in tallies.order_by("status").values("status").annotate(total=Sum("n"))
     ]
+
+
+def _quotas_near_full(agency, today: datetime.date) -> list:
     in_force = Agreement.objects.filter(status=AgreementStatus.APPROVED, end_date__gte=today)
     if agency is not None:
         in_force = in_force.filter(Q(party_a=agency) | Q(party_b=agency))
-    near_full = list(
+    return list(
         quota_figures(quotas=Quota.objects.filter(agreement__in=in_force))
         .filter(binding_places__gt=0, remaining__lte=1)
         .select_related("agreement")
         .order_by("remaining", "agreement__reference")[:LIST]
     )
-    return by_status, near_full, _exchange_chart(agency)
 
 
 def _exchange_chart(agency) -> str:
-    """Volunteers sent and hosted per partner agency and year (placements that took a place):
-    one grouped query; the chart shows the twelve latest (partner, year) groups."""
+    """Volunteers sent and hosted per partner agency and cohort (placements that took a place),
+    from the placement counts per quota; the chart shows the twelve latest (partner, cohort)
+    groups."""
     if agency is None:
         return ""
     rows = (
-        Placement.objects.filter(status__in=USED_STATUSES)
+        PlacementTally.objects.filter(status__in=USED_STATUSES, n__gt=0)
         .filter(Q(quota__sending=agency) | Q(quota__receiving=agency))
-        .annotate(year=ExtractYear("mission__start_date"))
-        .values("year", "quota__sending__acronym", "quota__receiving__acronym", "quota__sending")
-        .annotate(n=Count("pk"))
-        .order_by("year")
+        .values("quota__cohort", "quota__sending__acronym", "quota__receiving__acronym")
+        .annotate(total=Sum("n"), sent=Sum("n", filter=Q(quota__sending=agency)))
+        .order_by()
     )
     sent: dict[str, int] = {}
     hosted: dict[str, int] = {}
     for row in rows:
-        if row["quota__sending"] == agency.pk:
-            key = f"{row['quota__receiving__acronym']} {row['year']}"
-            sent[key] = sent.get(key, 0) + row["n"]
+        if row["sent"]:
+            key = f"{row['quota__receiving__acronym']} {row['quota__cohort']}"
+            sent[key] = sent.get(key, 0) + row["total"]
         else:
-            key = f"{row['quota__sending__acronym']} {row['year']}"
-            hosted[key] = hosted.get(key, 0) + row["n"]
+            key = f"{row['quota__sending__acronym']} {row['quota__cohort']}"
+            hosted[key] = hosted.get(key, 0) + row["total"]
     categories = sorted(set(sent) | set(hosted), key=lambda k: (k.split()[-1], k))[-12:]
     if not categories:
         return ""

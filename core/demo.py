@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from agencies.models import Agency, HostStructure, Membership
 from agencies.reference import load_reference_data
-from core import versions
 from exchanges.models import Agreement, AgreementVersion, Approval, Quota, Theme
 from exchanges.services import agreement_record_version
 from missions.demo import load_missions
@@ -383,4 +382,3 @@ def load_demo(*, render_reports: bool = True) -> None:
     load_missions()
     load_evaluations(render=render_reports)
     load_quota_reports(render=render_reports)
-    versions.bump(versions.ALL)  # some rows were bulk inserted

@@ -26,7 +26,6 @@ from django.utils import timezone
 
 from agencies.models import Agency, HostStructure, Membership
 from agencies.reference import load_reference_data
-from core import versions
 from exchanges.models import Agreement, AgreementVersion, Approval, Quota, Theme
 from exchanges.versions import canonical_json, render_substance, sha256_of
 from volunteers import eligibility
@@ -366,7 +365,6 @@ class Generator:
             with transaction.atomic():
                 step()
         self.load.analyze()
-        versions.bump(versions.ALL)  # written with COPY: no signal
         self.out(f"done in {time.monotonic() - started:.0f} s")
 
     def more_steps(self) -> list:

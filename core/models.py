@@ -14,21 +14,3 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.hostname} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"
-
-
-class DataVersion(models.Model):
-    """A counter per kind of data, raised after each transaction that changed it commits.
-
-    Cached pages and aggregates are keyed by it (``core.versions``): the next request after a
-    change misses the cache and recomputes, whichever process serves it.
-    """
-
-    name = models.CharField(_("name"), max_length=50, primary_key=True)
-    value = models.PositiveBigIntegerField(_("value"), default=0)
-
-    class Meta:
-        verbose_name = _("data version")
-        verbose_name_plural = _("data versions")
-
-    def __str__(self):
-        return f"{self.name} v{self.value}"

@@ -59,19 +59,6 @@ def agency_ids_of(user) -> set[int]:
     return set(roles_of(user))
 
 
-def agency_scope(user) -> set[int] | None:
-    """The agencies whose data the user's pages show; None for an administrator (all of them).
-    What a cached page's data versions are read for (``core.versions``)."""
-    return None if is_admin(user) else agency_ids_of(user)
-
-
-def access_key(user, acting=None) -> tuple:
-    """All that a page may show differently from one user to another: who they are, their
-    roles and the agency they act for. Part of the key of a cached page (``core.versions``)."""
-    acting_id = acting.agency_id if acting else None
-    return (user.pk, is_admin(user), tuple(sorted(roles_of(user).items())), acting_id)
-
-
 def has_role(user, agency_id: int | None, allowed: Iterable[str]) -> bool:
     return agency_id is not None and roles_of(user).get(agency_id) in set(allowed)
 

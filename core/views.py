@@ -1,13 +1,11 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import rules as access
-from . import versions
 from .dashboard import dashboard
 from .health import check_broker, check_database
 
@@ -23,17 +21,9 @@ def healthz(request):
 
 @require_GET
 def home(request):
-    """The dashboard. Its content is cached per user under every data version of the acting
-    agency: the first visit after a change that concerns it renders it again
-    (core.versions, docs/performance.md)."""
+    """The dashboard of the acting agency (all agencies for an administrator without one)."""
     acting = request.membership or None
-    content = versions.cached_page(
-        ("home", access.access_key(request.user, acting)),
-        versions.ALL,
-        lambda: render_to_string("core/_home.html", _home_context(request, acting), request),
-        agencies=[acting.agency_id] if acting else None,  # the board is the acting agency's
-    )
-    return render(request, "core/home.html", {"content": content})
+    return render(request, "core/home.html", _home_context(request, acting))
 
 
 def _home_context(request, acting) -> dict:

@@ -23,7 +23,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core import versions
 from reports.charts import Series, grouped_bars
 
 from .models import Quota
@@ -337,7 +336,6 @@ def quota_reports_monthly(*, month: datetime.date | None = None) -> int:
         for pk in in_force.values_list("pk", flat=True).iterator()
     ]
     Report.objects.bulk_create(reports, batch_size=1000)
-    versions.bump((versions.REPORTS,))  # for every agency
     # Enqueued by the sweep, which runs every few minutes: thousands of rows are not sent from
     # one beat task, and a broker hiccup loses nothing.
     from reports.services import reports_sweep

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db.models import (
-    Count,
     F,
     IntegerField,
     OuterRef,
@@ -108,26 +107,19 @@ def version_approvals(*, version: AgreementVersion | None) -> dict[int, Approval
 
 # --- Reciprocity figures --------------------------------------------------------------------
 # Per quota (agreement × cohort × direction): places, then what placements use of them. Until
-# placements exist the used figures are zero. The counts come from ``_placement_counts`` (per row,
-# in SQL: pages can filter and sort on them) and from its bulk twin ``placement_counts_query`` (one
-# grouped pass, for reports); a test holds the two to the same figures.
+# placements exist the used figures are zero. The counts are read from the placement counts
+# that the database keeps per quota and status (``missions.tallies``): per row in SQL through
+# ``_placement_counts`` (pages can filter and sort on them), or in one pass through
+# ``placement_counts_query`` (reports); a test holds both to a fresh count of the placements.
 
 
 def _placement_counts() -> dict:
-    """Placements per quota by status, as correlated subqueries on a Quota row (not a JOIN +
-    Count: the figures below are summed again per cohort). Each one is an index lookup on
-    (quota, status)."""
-    from missions.models import Placement
+    """Placements per quota by status: one unique-index lookup each on (quota, status)."""
+    from missions.models import Placement, PlacementTally
 
     def count(status: str) -> Coalesce:
-        rows = (
-            Placement.objects.filter(quota=OuterRef("pk"), status=status)
-            .order_by()
-            .values("quota")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+        rows = PlacementTally.objects.filter(quota=OuterRef("pk"), status=status).values("n")
+        return Coalesce(Subquery(rows[:1], output_field=IntegerField()), Value(0))
 
     S = Placement.Status
     return {
@@ -158,11 +150,10 @@ NO_PLACEMENTS = PlacementCounts()
 
 def placement_counts_query(*, quotas: QuerySet[Quota] | None) -> QuerySet:
     """``(quota_id, nominated, confirmed, declined, deployed, completed, withdrawn)`` rows for
-    many quotas, in one grouped pass over their placements: the bulk twin of
-    ``quota_figures``'s per-row subqueries, for reports over thousands of quotas (a test holds
-    the two to the same figures). Quotas without placements have no row; ``None`` counts every
-    quota (no filter: PostgreSQL scans the index in parallel)."""
-    from missions.models import Placement
+    many quotas, in one grouped pass over their placement counts: the bulk twin of
+    ``quota_figures``'s per-row subqueries, for reports over thousands of quotas. Quotas without
+    placements have no row; ``None`` reads every quota."""
+    from missions.models import Placement, PlacementTally
 
     S = Placement.Status
     statuses = {
@@ -173,14 +164,18 @@ def placement_counts_query(*, quotas: QuerySet[Quota] | None) -> QuerySet:
         "completed": S.COMPLETED,
         "withdrawn": S.WITHDRAWN,
     }
-    placements = Placement.objects.all()
+    tallies = PlacementTally.objects.filter(n__gt=0)
     if quotas is not None:
-        placements = placements.filter(quota__in=quotas.values("pk"))
+        tallies = tallies.filter(quota__in=quotas.values("pk"))
     return (
-        placements.order_by()
+        tallies.order_by()
         .values("quota_id")
-        # COUNT(status), not COUNT(id): an index-only scan of (quota, status) answers it.
-        .annotate(**{name: Count("status", filter=Q(status=s)) for name, s in statuses.items()})
+        .annotate(
+            **{
+                name: Coalesce(Sum("n", filter=Q(status=s)), Value(0))
+                for name, s in statuses.items()
+            }
+        )
         .values_list("quota_id", *statuses)
     )
 

@@ -6,14 +6,12 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.models import Agency
 from core import rules as access
-from core import versions
 
 from . import selectors, services
 from .forms import AgreementFilterForm, AgreementForm, CompareForm, ReasonForm, quota_formset
@@ -49,25 +47,9 @@ def _base_url(request) -> str:
 
 @require_GET
 def index(request):
-    """The agreements the user's agencies are party to (every agreement for an admin). The
-    content is cached per user and query under the exchanges' data versions of the user's
-    agencies (core.versions, docs/performance.md)."""
+    """The agreements the user's agencies are party to (every agreement for an admin)."""
     acting = request.membership or None
-    user = request.user
-    return render(
-        request,
-        "exchanges/agreement_list.html",
-        {
-            "content": versions.cached_page(
-                ("exchanges:index", access.access_key(user, acting), sorted(request.GET.lists())),
-                (versions.EXCHANGES,),
-                lambda: render_to_string(
-                    "exchanges/_agreement_index.html", _index_context(request, acting), request
-                ),
-                agencies=access.agency_scope(user),
-            )
-        },
-    )
+    return render(request, "exchanges/agreement_list.html", _index_context(request, acting))
 
 
 def _index_context(request, acting) -> dict:

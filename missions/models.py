@@ -283,3 +283,6 @@ class FollowUp(models.Model):
 
     def is_due(self, today: datetime.date) -> bool:
         return not self.is_recorded and self.due_date <= today
+
+
+from .tallies import PlacementTally  # noqa: E402, F401  (a model of this app, in its own module)

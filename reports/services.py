@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from core import versions
 from core.tasks import enqueue
 
 from .models import Report
@@ -106,7 +105,6 @@ def report_run(report_id: int) -> bool:
     if not claimed:
         return False
     report = Report.objects.select_related("evaluation", "agreement", "agency").get(pk=report_id)
-    versions.changed(report)  # conditional updates send no signal
     started = time.monotonic()
     try:
         content, filename = builder_for(report.kind)(report)
@@ -117,7 +115,6 @@ def report_run(report_id: int) -> bool:
             error=f"{type(exc).__name__}: {exc}"[:2000],
             finished_at=timezone.now(),
         )
-        versions.changed(report)
         return True
     report.file.save(filename, ContentFile(content), save=False)
     report.filename = filename
@@ -138,7 +135,6 @@ def report_retry(*, report: Report) -> Report:
     )
     if not updated:
         raise ReportError(_("Only a failed report can be retried."))
-    versions.changed(report)
     report.refresh_from_db()
     _enqueue(report)
     return report

@@ -97,17 +97,11 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache_and_versions(request, monkeypatch):
-    """Each test starts with an empty cache. A test's transaction never commits: the data
-    versions are raised at once, as the commit would (``real_versions`` tests keep the real
-    timing)."""
+def _fresh_cache():
+    """Each test starts with an empty cache (sessions, the login rate limit)."""
     from django.core.cache import cache
 
-    from core import versions
-
     cache.clear()
-    if "real_versions" not in request.keywords:
-        monkeypatch.setattr(versions, "_after_commit", lambda action: action())
 
 
 @pytest.fixture(autouse=True)

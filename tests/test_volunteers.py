@@ -483,8 +483,6 @@ def test_a_search_is_counted_by_the_query_that_reads_its_page(db, client, monkey
     import volunteers.views
     from volunteers.selectors import CappedPaginator
 
-    settings.PAGE_CACHE = False  # the same query is asked again under another cap
-
     monkeypatch.setattr(volunteers.views, "PAGE_SIZE", 3)
     membership = MembershipFactory(role="officer")
     client.force_login(membership.user)

@@ -398,3 +398,6 @@ class VolunteerImport(models.Model):
         if not self.total_rows:
             return 100 if self.is_finished else 0
         return round(100 * self.checked_rows / self.total_rows)
+
+
+from .tallies import VolunteerTally  # noqa: E402, F401  (a model of this app, in its own module)

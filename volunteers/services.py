@@ -16,7 +16,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from core import versions
 from core.tasks import enqueue, enqueue_on_commit
 
 from . import eligibility
@@ -83,9 +82,6 @@ def experience_spans_refresh(*, volunteer_ids: Iterable[int], batch: int = 1000)
             [Volunteer(pk=pk, experience_met_on=_met_on(merged)) for pk, merged in spans.items()],
             ["experience_met_on"],
         )
-    # Eligibility changes with the spans.
-    agencies = Volunteer.objects.filter(pk__in=ids).values_list("sending_agency_id", flat=True)
-    versions.bump((versions.VOLUNTEERS,), agencies.order_by().distinct())
 
 
 # --- The register ---------------------------------------------------------------------------
@@ -380,4 +376,3 @@ def _create(job: VolunteerImport, rows: list[ParsedRow], batch: int = 1000) -> N
     LanguageSkill.objects.bulk_create(languages, batch_size=batch)
     Experience.objects.bulk_create(experiences, batch_size=batch)
     ExperienceSpan.objects.bulk_create(spans, batch_size=batch)
-    versions.bump((versions.VOLUNTEERS,), [job.agency_id])  # bulk inserts send no signal

@@ -5,7 +5,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -13,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import rules as access
-from core import versions
 
 from . import exporting, selectors, services
 from .eligibility import evaluate
@@ -55,20 +53,9 @@ def _filtered(request, queryset):
 
 @require_GET
 def index(request):
-    """The agency's register. Its content is cached per user and query under the volunteers'
-    data versions of the user's agencies: a register is read far more often than it changes
-    (core.versions, docs/performance.md)."""
+    """The agency's register, rendered from fresh queries on every request."""
     acting = request.membership or None
-    user = request.user
-    content = versions.cached_page(
-        ("volunteers:index", access.access_key(user, acting), sorted(request.GET.lists())),
-        (versions.VOLUNTEERS,),
-        lambda: render_to_string(
-            "volunteers/_volunteer_index.html", _index_context(request, acting), request=request
-        ),
-        agencies=access.agency_scope(user),
-    )
-    return render(request, "volunteers/volunteer_list.html", {"content": content})
+    return render(request, "volunteers/volunteer_list.html", _index_context(request, acting))
 
 
 def _index_context(request, acting) -> dict:

@@ -1,0 +1,116 @@
+"""Counter tables kept by the database itself.
+
+A tally table holds ``n``, the number of rows of a source table per key (a volunteer's agency
+and status; a placement's quota and status). Triggers on the source table keep it exact on every
+insert, delete and update of a key column, whatever writes the row: a service, the admin, a bulk
+``update()``, raw SQL, a data migration. A page reads a few tally rows instead of counting
+hundreds of thousands of rows, and never shows a count that a fresh ``COUNT(*)`` would not.
+
+Only a change of a key column touches the tally (a new phone number does not), so the counters
+are not hot rows for ordinary edits. ``TRUNCATE`` fires no row trigger: whoever truncates a source
+table (the data generator) calls ``rebuild`` afterwards.
+"""
+
+# ruff: noqa: S608  (table and column names come from the code, never from input)
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Tally:
+    """``table`` counts the rows of ``source`` per ``keys``: (tally column, source column)."""
+
+    table: str
+    source: str
+    keys: tuple[tuple[str, str], ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.table}_count"
+
+    def _where(self, row: str) -> str:
+        return " AND ".join(f"{col} = {row}.{src}" for col, src in self.keys)
+
+    def _upsert(self, row: str) -> str:
+        cols = ", ".join(col for col, _ in self.keys)
+        values = ", ".join(f"{row}.{src}" for _, src in self.keys)
+        return (
+            f"INSERT INTO {self.table} ({cols}, n) VALUES ({values}, 1) "
+            f"ON CONFLICT ({cols}) DO UPDATE SET n = {self.table}.n + 1;"
+        )
+
+    def _decrement(self, row: str) -> str:
+        return f"UPDATE {self.table} SET n = n - 1 WHERE {self._where(row)};"
+
+    def _changed(self, distinct: str) -> str:
+        return " OR ".join(f"OLD.{src} {distinct} NEW.{src}" for _, src in self.keys)
+
+    def create_sql(self, vendor: str) -> list[str]:
+        sources = ", ".join(src for _, src in self.keys)
+        if vendor == "postgresql":
+            return [
+                f"""CREATE OR REPLACE FUNCTION {self.name}() RETURNS trigger
+                LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP <> 'INSERT' THEN {self._decrement("OLD")} END IF;
+                    IF TG_OP <> 'DELETE' THEN {self._upsert("NEW")} END IF;
+                    RETURN NULL;
+                END $$""",
+                f"""CREATE TRIGGER {self.name}_write AFTER INSERT OR DELETE ON {self.source}
+                FOR EACH ROW EXECUTE FUNCTION {self.name}()""",
+                f"""CREATE TRIGGER {self.name}_update AFTER UPDATE OF {sources} ON {self.source}
+                FOR EACH ROW WHEN ({self._changed("IS DISTINCT FROM")})
+                EXECUTE FUNCTION {self.name}()""",
+            ]
+        if vendor == "sqlite":
+            return [
+                f"""CREATE TRIGGER {self.name}_insert AFTER INSERT ON {self.source}
+                BEGIN {self._upsert("NEW")} END""",
+                f"""CREATE TRIGGER {self.name}_delete AFTER DELETE ON {self.source}
+                BEGIN {self._decrement("OLD")} END""",
+                f"""CREATE TRIGGER {self.name}_update AFTER UPDATE OF {sources} ON {self.source}
+                WHEN {self._changed("IS NOT")}
+                BEGIN {self._decrement("OLD")} {self._upsert("NEW")} END""",
+            ]
+        raise NotImplementedError(f"no tally triggers for {vendor}")
+
+    def drop_sql(self, vendor: str) -> list[str]:
+        if vendor == "postgresql":
+            return [f"DROP FUNCTION IF EXISTS {self.name}() CASCADE"]
+        return [
+            f"DROP TRIGGER IF EXISTS {self.name}_{event}"
+            for event in ("insert", "delete", "update")
+        ]
+
+    def rebuild_sql(self) -> list[str]:
+        cols = ", ".join(col for col, _ in self.keys)
+        sources = ", ".join(src for _, src in self.keys)
+        return [
+            f"DELETE FROM {self.table}",
+            f"INSERT INTO {self.table} ({cols}, n) "
+            f"SELECT {sources}, COUNT(*) FROM {self.source} GROUP BY {sources}",
+        ]
+
+
+def rebuild(connection, tally: Tally) -> None:
+    """Count the tally again from its source (after a ``TRUNCATE`` or a trigger-less load)."""
+    with connection.cursor() as cursor:
+        for sql in tally.rebuild_sql():
+            cursor.execute(sql)
+
+
+def migration_operations(tally: Tally) -> list:
+    """Operations creating the triggers and the first counts (and dropping them backwards)."""
+    from django.db import migrations
+
+    def forward(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        for sql in [*tally.create_sql(vendor), *tally.rebuild_sql()]:
+            schema_editor.execute(sql)
+
+    def backward(apps, schema_editor):
+        for sql in tally.drop_sql(schema_editor.connection.vendor):
+            schema_editor.execute(sql)
+
+    return [migrations.RunPython(forward, backward, elidable=False)]

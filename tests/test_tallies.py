@@ -1,0 +1,66 @@
+"""The counts kept by the database (core.tallies) equal a fresh count after any kind of write."""
+
+from django.db import connection
+from django.db.models import Count
+
+from core.tallies import rebuild
+from missions.models import Placement, PlacementTally
+from missions.tallies import TALLY as PLACEMENTS
+from tests.factories import AgencyFactory, VolunteerFactory
+from volunteers.models import Volunteer, VolunteerTally
+from volunteers.tallies import TALLY as VOLUNTEERS
+
+
+def _kept(model, key):
+    return {(row[key], row["status"]): row["n"] for row in model.objects.filter(n__gt=0).values()}
+
+
+def _counted(model, source_key, key):
+    rows = model.objects.order_by().values(source_key, "status").annotate(n=Count("pk"))
+    return {(row[source_key], row["status"]): row["n"] for row in rows}
+
+
+def _volunteers_agree():
+    assert _kept(VolunteerTally, "agency_id") == _counted(Volunteer, "sending_agency", "agency")
+
+
+def test_it_counts_volunteers_through_every_kind_of_write(db):
+    a, b = AgencyFactory(), AgencyFactory()
+    first, second, third = VolunteerFactory.create_batch(3, sending_agency=a, status="candidate")
+    _volunteers_agree()
+    assert VolunteerTally.objects.get(agency=a, status="candidate").n == 3
+
+    first.status = "selected"
+    first.save()  # a save
+    Volunteer.objects.filter(pk=second.pk).update(sending_agency=b)  # moved, by a bulk update
+    with connection.cursor() as cursor:  # raw SQL
+        cursor.execute(
+            "UPDATE volunteers_volunteer SET status = %s WHERE id = %s", ["withdrawn", third.pk]
+        )
+    _volunteers_agree()
+    assert dict(VolunteerTally.objects.filter(agency=a, n__gt=0).values_list("status", "n")) == {
+        "selected": 1,
+        "withdrawn": 1,
+    }
+    first.phone = "+228 90 00 00 00"
+    first.save()  # no key column changed: the counts stay as they are
+    Volunteer.objects.filter(pk__in=[first.pk, second.pk]).delete()
+    _volunteers_agree()
+    assert VolunteerTally.objects.get(agency=b, status="candidate").n == 0
+
+
+def test_it_counts_placements_per_quota_and_status(demo):
+    placement = Placement.objects.filter(status="nominated").first()
+    assert _kept(PlacementTally, "quota_id") == _counted(Placement, "quota", "quota")
+    Placement.objects.filter(pk=placement.pk).update(status="confirmed")
+    assert _kept(PlacementTally, "quota_id") == _counted(Placement, "quota", "quota")
+
+
+def test_a_rebuild_counts_again_what_a_trigger_did_not_see(db):
+    agency = AgencyFactory()
+    VolunteerFactory.create_batch(2, sending_agency=agency)
+    VolunteerTally.objects.all().delete()  # as after a TRUNCATE of the tally or a raw load
+    rebuild(connection, VOLUNTEERS)
+    rebuild(connection, PLACEMENTS)
+    _volunteers_agree()
+    assert VolunteerTally.objects.get(agency=agency, status="candidate").n == 2
