@@ -81,7 +81,12 @@ INSTALLED_APPS = [
     "missions",
     "evaluations",
     "reports",
+    "dashboard",
 ]
+# Demo data, data generator and benchmark: development, tests and the benchmark only.
+DEVTOOLS = _strict_bool("DEVTOOLS", DEBUG)
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

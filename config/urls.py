@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -12,6 +13,7 @@ def form_view(view_class):
 
 
 urlpatterns = [
+    path("", include("dashboard.urls")),
     path("", include("core.urls")),
     path("agencies/", include("agencies.urls")),
     path("volunteers/", include("volunteers.urls")),
@@ -53,3 +55,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(require_POST(set_language)), name="set_language"),
     path("admin/", admin.site.urls),
 ]
+
+if "devtools" in settings.INSTALLED_APPS:
+    urlpatterns.append(path("", include("devtools.urls")))

@@ -114,7 +114,7 @@ def _fast_test_settings(settings):
 @pytest.fixture
 def demo(db, settings):
     """The demo data of ``load_demo``."""
-    from core.demo import load_demo
+    from devtools.demo import load_demo
 
     settings.DEBUG = True
     load_demo()
@@ -198,7 +198,7 @@ def browser_page():
 @pytest.fixture
 def live_demo(live_server, transactional_db, settings):
     """The live server with the demo data loaded."""
-    from core.demo import load_demo
+    from devtools.demo import load_demo
 
     settings.DEBUG = True
     load_demo()

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import Agency
-from core.demo import demo_pdf
+from devtools.demo import demo_pdf
 from exchanges.models import Agreement, Approval, Theme
 from exchanges.services import agreement_submit
 from exchanges.validators import MAX_DOCUMENT_SIZE

@@ -1,6 +1,6 @@
-"""The verdicts of make bench's table (core.bench): what the goals of issue 9 are judged on."""
+"""The verdicts of make bench's table (devtools.bench): what the goals of issue 9 are judged on."""
 
-from core.bench import Result, table
+from devtools.bench import Result, table
 
 
 def _verdict(**fields) -> str:

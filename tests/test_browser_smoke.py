@@ -7,7 +7,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_officer_logs_in_in_french_and_switches_to_english(live_server, browser_page, settings):
-    from core.demo import load_demo
+    from devtools.demo import load_demo
 
     settings.DEBUG = True
     load_demo()

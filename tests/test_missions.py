@@ -42,7 +42,7 @@ def test_the_demo_fills_the_2017_cohort_of_the_togo_mali_exchange(demo):
 
 
 def test_the_demo_is_idempotent(demo):
-    from core.demo import load_demo
+    from devtools.demo import load_demo
 
     counts = (Mission.objects.count(), Placement.objects.count())
     load_demo()

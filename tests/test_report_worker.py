@@ -6,7 +6,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from config import celery_app
-from core.demo import load_demo
+from devtools.demo import load_demo
 from evaluations.models import Evaluation
 from reports.models import Report
 from reports.services import report_request

@@ -1,6 +1,6 @@
 """Demo volunteers: about 60 per agency, generated deterministically (seeded), in bulk.
 
-Called by ``core.demo.load_demo``. Dates are relative to today so that the mix stays true:
+Called by ``devtools.demo.load_demo``. Dates are relative to today so that the mix stays true:
 some eligible, some too old or too young, some short of experience, some whose periods overlap
 (one group eligible thanks to the union, one group *not* eligible although the naive sum of
 their periods exceeds 24 months), some with an ongoing or a future period.
@@ -18,9 +18,8 @@ from simple_history.utils import bulk_create_with_history
 
 from agencies.models import Agency
 from exchanges.models import Theme
-
-from .models import Experience, LanguageSkill, Volunteer, VolunteerImport
-from .services import experience_spans_refresh
+from volunteers.models import Experience, LanguageSkill, Volunteer, VolunteerImport
+from volunteers.services import experience_spans_refresh
 
 PER_AGENCY = 60
 D = datetime.timedelta

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from core import bench
-from core.bench_pages import cases, jobs, main_user
+from devtools.bench_pages import cases, jobs, main_user
 
 
 class Command(BaseCommand):

@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from agencies.models import Agency, HostStructure, Membership
 from agencies.reference import load_reference_data
+from devtools.demo_missions import load_missions
+from devtools.demo_volunteers import load_volunteers
 from exchanges.models import Agreement, AgreementVersion, Approval, Quota, Theme
 from exchanges.services import agreement_record_version
-from missions.demo import load_missions
-from volunteers.demo import load_volunteers
 
 User = get_user_model()
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import rules as access
-from core.bench import Case, Job
+from devtools.bench import Case, Job
 from exchanges.models import Agreement
 from exchanges.quota_report import Scope, build_quota_report, render_csv, render_html
 from missions.models import Mission

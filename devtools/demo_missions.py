@@ -1,4 +1,4 @@
-"""Demo missions and placements, called by ``core.demo.load_demo`` (after the volunteers).
+"""Demo missions and placements, called by ``devtools.demo.load_demo`` (after the volunteers).
 
 The seeds' story: under the ANVT–CNPV agreement, the 2017 cohort sent 4 Togolese volunteers to
 Mali and hosted 2 Malians, on missions starting in October 2017, completed and followed up; the
@@ -20,15 +20,14 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from agencies.models import Agency, HostStructure
+from devtools.demo_volunteers import _ascii
 from exchanges.models import Quota, Theme
-from volunteers.demo import _ascii
+from missions.models import FollowUp, Mission, Placement
+from missions.services import add_months
 from volunteers.eligibility import Rules
 from volunteers.models import Experience, Volunteer
 from volunteers.selectors import with_eligibility
 from volunteers.services import experience_spans_refresh
-
-from .models import FollowUp, Mission, Placement
-from .services import add_months
 
 D = datetime.date
 S = Placement.Status

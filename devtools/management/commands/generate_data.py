@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from core.generate import Generator
+from devtools.generate import Generator
 
 
 class Command(BaseCommand):

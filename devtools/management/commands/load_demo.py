@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from core.demo import demo_usernames, load_demo
+from devtools.demo import demo_usernames, load_demo
 
 
 class Command(BaseCommand):

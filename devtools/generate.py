@@ -26,10 +26,10 @@ from django.utils import timezone
 
 from agencies.models import Agency, HostStructure, Membership
 from agencies.reference import load_reference_data
+from devtools.demo_volunteers import PROFILES
 from exchanges.models import Agreement, AgreementVersion, Approval, Quota, Theme
 from exchanges.versions import canonical_json, render_substance, sha256_of
 from volunteers import eligibility
-from volunteers.demo import PROFILES
 from volunteers.models import Experience, ExperienceSpan, Volunteer
 
 COUNTRIES = ["TG", "ML", "BF", "FR", "EC", "SN", "CI", "BJ", "NE", "MA", "PE", "CO", "BE", "CM"]
