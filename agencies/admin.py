@@ -3,9 +3,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agency, HostStructure, Membership
+from .models import Agency, HostStructure, Membership, Theme
 
 User = get_user_model()
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
 
 
 @admin.register(Agency)

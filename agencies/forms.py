@@ -1,9 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from exchanges.models import Theme
-
-from .models import HostStructure
+from .models import HostStructure, Theme
 
 
 class HostStructureForm(forms.ModelForm):

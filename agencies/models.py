@@ -6,10 +6,32 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from .themes import THEME_LABELS
+
 phone_validator = RegexValidator(
     r"^\+?[0-9 ().-]{6,20}$",
     _("Enter a phone number with digits only, optionally starting with + (e.g. +228 22 21 00 00)."),
 )
+
+
+class Theme(models.Model):
+    """A mission theme (reference data). ``code`` is stable; the name is translated in the UI."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["name"]
+        db_table = "exchanges_theme"  # its table since it was moved here from the exchanges app
+
+    def __str__(self):
+        return str(self.label)
+
+    @property
+    def label(self):
+        return THEME_LABELS.get(self.code, self.name)
 
 
 class Agency(models.Model):
@@ -78,7 +100,7 @@ class HostStructure(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
     themes = models.ManyToManyField(
-        "exchanges.Theme", verbose_name=_("themes"), blank=True, related_name="host_structures"
+        "Theme", verbose_name=_("themes"), blank=True, related_name="host_structures"
     )
     is_active = models.BooleanField(_("active"), default=True)
 

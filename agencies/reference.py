@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from exchanges.models import Theme
-from exchanges.themes import THEME_LABELS
-
-from .models import Agency
+from .models import Agency, Theme
+from .themes import THEME_LABELS
 
 AGENCIES = [
     # acronym, name, country, kind, website

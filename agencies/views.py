@@ -7,11 +7,11 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core import rules as access
-from core.middleware import SESSION_KEY
-
+from . import rules as access
 from . import selectors
 from .forms import HostStructureForm
+from .middleware import SESSION_KEY
+from .selectors import agencies_visible_to, host_structures_visible_to
 
 PAGE_SIZE = 50
 
@@ -24,7 +24,7 @@ def agency_list(request):
 
 @require_GET
 def agency_detail(request, pk):
-    agency = get_object_or_404(access.agencies_visible_to(request.user), pk=pk)
+    agency = get_object_or_404(agencies_visible_to(request.user), pk=pk)
     can_view_members = request.user.has_perm("vir.view_members", agency)
     is_member = access.is_admin(request.user) or agency.pk in access.agency_ids_of(request.user)
     context = {
@@ -43,7 +43,7 @@ def agency_detail(request, pk):
 
 @require_GET
 def host_structure_list(request):
-    structures = access.host_structures_visible_to(request.user).prefetch_related("themes")
+    structures = host_structures_visible_to(request.user).prefetch_related("themes")
     query = request.GET.get("q", "").strip()
     if query:
         structures = structures.filter(Q(name__icontains=query) | Q(city__icontains=query))
@@ -64,7 +64,7 @@ def host_structure_list(request):
 
 def _host_structure_for_user(request, pk, perm=None):
     """The structure if the user may see it (else 404), and may ``perm`` it (else 403)."""
-    structure = get_object_or_404(access.host_structures_visible_to(request.user), pk=pk)
+    structure = get_object_or_404(host_structures_visible_to(request.user), pk=pk)
     if perm and not request.user.has_perm(perm, structure):
         raise PermissionDenied
     return structure

@@ -101,7 +101,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "core.middleware.ActingAgencyMiddleware",
+    "agencies.middleware.ActingAgencyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 import socket
 
-from celery import shared_task
+from celery import current_app, shared_task
+from celery.exceptions import NotRegistered
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
+
+from .models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -18,18 +21,31 @@ BROKER_ERRORS = (OperationalError, OSError, socket.timeout, RuntimeError)
 
 
 def enqueue(task, *args, **kwargs) -> bool:
-    """Send ``task`` with ``args`` now; return False (and log) if the broker cannot take it.
+    """Send ``task`` (a task, or its name: services name the tasks that wrap them, which import
+    the services) with ``args`` now; return False (and log) if the broker cannot take it.
 
     Settings bound the time spent on a dead or hung broker to about two seconds, so a request
     never hangs on it. Callers record their work in the database first, so that nothing is lost
     when this returns False: a periodic sweep or a retry button enqueues it again.
     """
+    if isinstance(task, str):
+        task = _task(task)
     try:
         task.apply_async(args=args, kwargs=kwargs)
     except BROKER_ERRORS:
         logger.warning("Broker unavailable: %s was not enqueued", task.name, exc_info=True)
         return False
     return True
+
+
+def _task(name: str):
+    try:
+        return current_app.tasks[name]
+    except NotRegistered:
+        # The apps' tasks modules are imported by Celery's autodiscovery, which a web process
+        # runs on its first lookup.
+        current_app.loader.import_default_modules()
+        return current_app.tasks[name]
 
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:
@@ -39,8 +55,6 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
 
 @shared_task(ignore_result=True)
 def record_heartbeat() -> None:
-    from .models import WorkerHeartbeat
-
     WorkerHeartbeat.objects.update_or_create(
         pk=1, defaults={"last_seen": timezone.now(), "hostname": socket.gethostname()}
     )

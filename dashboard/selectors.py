@@ -15,12 +15,12 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import rules as access
 from evaluations.models import Finding
 from exchanges.models import Agreement, AgreementStatus, Approval, Quota
-from exchanges.selectors import quota_figures
+from exchanges.selectors import agreements_visible_to, quota_figures
 from missions.models import USED_STATUSES, FollowUp, Placement, PlacementStatus, PlacementTally
 from reports.charts import Series, grouped_bars
+from reports.selectors import reports_visible_to
 from volunteers.models import Volunteer, VolunteerTally
 
 SOON = datetime.timedelta(days=60)
@@ -97,7 +97,7 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
         ).order_by("mission__start_date", "pk")[:LIST]
     )
 
-    submitted = access.agreements_visible_to(user).filter(status=AgreementStatus.SUBMITTED)
+    submitted = agreements_visible_to(user).filter(status=AgreementStatus.SUBMITTED)
     if agency is not None:
         approved_by_us = Approval.objects.filter(version=OuterRef("current_version"), agency=agency)
         submitted = submitted.filter(Q(party_a=agency) | Q(party_b=agency)).exclude(
@@ -125,7 +125,7 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
         .select_related("placement__volunteer", "placement__mission")
         .order_by("due_date", "pk")[:LIST]
     )
-    board.latest_reports = list(access.reports_visible_to(user).order_by("-created_at", "-pk")[:5])
+    board.latest_reports = list(reports_visible_to(user).order_by("-created_at", "-pk")[:5])
     return board
 
 

@@ -6,14 +6,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from core import rules as access
 from devtools.bench import Case, Job
 from exchanges.models import Agreement
 from exchanges.quota_report import Scope, build_quota_report, render_csv, render_html
 from missions.models import Mission
 from reports.pdf import render_pdf
+from reports.selectors import reports_visible_to
 from volunteers.models import Volunteer
-from volunteers.selectors import CappedPaginator, eligible_q
+from volunteers.selectors import CappedPaginator, eligible_q, volunteers_registered_by
 
 PAGE_SIZE = 50
 LAST_PAGE = CappedPaginator.cap // PAGE_SIZE  # the deepest page the list offers
@@ -40,7 +40,7 @@ def cases(user) -> list[Case]:
     volunteer_list = reverse("volunteers:index")
     last_rows = slice((LAST_PAGE - 1) * PAGE_SIZE, LAST_PAGE * PAGE_SIZE)
     agr_admin = reverse("admin:exchanges_agreement_changelist")
-    visible = access.volunteers_registered_by(user)
+    visible = volunteers_registered_by(user)
     page = visible.order_by("last_name", "first_name", "pk")
     mission = (
         Mission.objects.filter(quota__sending=agency, status=Mission.Status.OPEN)
@@ -49,7 +49,7 @@ def cases(user) -> list[Case]:
     )
     nominate = reverse("missions:nominate", args=[mission.pk])
     candidates = Volunteer.objects.filter(sending_agency=agency, anonymised_at__isnull=True)
-    reports = access.reports_visible_to(user)
+    reports = reports_visible_to(user)
     return [
         Case("home page", lambda: reverse("home")),
         Case(

@@ -14,12 +14,17 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from agencies.models import Agency, HostStructure, Membership
+from agencies.models import Agency, HostStructure, Membership, Theme
 from agencies.reference import load_reference_data
 from devtools.demo_missions import load_missions
 from devtools.demo_volunteers import load_volunteers
-from exchanges.models import Agreement, AgreementVersion, Approval, Quota, Theme
+from evaluations.models import Evaluation, Finding, Score
+from evaluations.services import evaluation_publish
+from exchanges.models import Agreement, AgreementVersion, Approval, Quota
+from exchanges.quota_report import quota_report_request
 from exchanges.services import agreement_record_version
+from reports.models import Report
+from reports.services import report_run
 
 User = get_user_model()
 
@@ -304,10 +309,6 @@ PILOT_EVALUATION = {
 def load_evaluations(*, render: bool = True) -> None:
     """The ANVT–CNPV pilot evaluation (visit in Lomé, December 2018), published, with its
     French PDF rendered here (the task enqueued on commit then finds it done: a no-op)."""
-    from evaluations.models import Evaluation, Finding, Score
-    from evaluations.services import evaluation_publish
-    from reports.services import report_run
-
     spec = PILOT_EVALUATION
     agreement = Agreement.objects.get(reference="VIR-TG-ML-2017")
     if Evaluation.objects.filter(agreement=agreement, title=spec["title"]).exists():
@@ -354,10 +355,6 @@ def load_evaluations(*, render: bool = True) -> None:
 
 def load_quota_reports(*, render: bool = True) -> None:
     """The ANVT–CNPV quota report, as PDF and as CSV, requested by ANVT's manager."""
-    from exchanges.quota_report import quota_report_request
-    from reports.models import Report
-    from reports.services import report_run
-
     agreement = Agreement.objects.get(reference="VIR-TG-ML-2017")
     if Report.objects.filter(kind=Report.Kind.QUOTA, agreement=agreement).exists():
         return

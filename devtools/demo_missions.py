@@ -19,9 +19,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from agencies.models import Agency, HostStructure
+from agencies.models import Agency, HostStructure, Theme
 from devtools.demo_volunteers import _ascii
-from exchanges.models import Quota, Theme
+from exchanges.models import Quota
 from missions.models import FollowUp, Mission, Placement
 from missions.services import add_months
 from volunteers.eligibility import Rules

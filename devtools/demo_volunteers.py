@@ -16,8 +16,7 @@ import unicodedata
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from agencies.models import Agency
-from exchanges.models import Theme
+from agencies.models import Agency, Theme
 from volunteers.models import Experience, LanguageSkill, Volunteer, VolunteerImport
 from volunteers.services import experience_spans_refresh
 

@@ -24,11 +24,14 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from agencies.models import Agency, HostStructure, Membership
+from agencies.models import Agency, HostStructure, Membership, Theme
 from agencies.reference import load_reference_data
 from devtools.demo_volunteers import PROFILES
-from exchanges.models import Agreement, AgreementVersion, Approval, Quota, Theme
+from evaluations.models import Axis, Criterion, Evaluation, Finding, Score
+from exchanges.models import Agreement, AgreementVersion, Approval, Quota
 from exchanges.versions import canonical_json, render_substance, sha256_of
+from missions.models import Mission, Placement
+from reports.models import Report
 from volunteers import eligibility
 from volunteers.models import Experience, ExperienceSpan, Volunteer
 
@@ -379,8 +382,6 @@ class Generator:
     def missions_and_placements(self) -> None:
         """Two missions per quota; placements spread over the quotas in every status, never
         more taking a place than the quota has, each volunteer from the quota's sender."""
-        from missions.models import Mission, Placement
-
         rng = self.rng
         m_id, p_id = self.load.next_id(Mission), self.load.next_id(Placement)
         missions, placements = [], []
@@ -445,8 +446,6 @@ class Generator:
 
     def evaluations(self) -> None:
         """A published evaluation for one cohort in ten, with scores and findings."""
-        from evaluations.models import Axis, Criterion, Evaluation, Finding, Score
-
         e_id = self.load.next_id(Evaluation)
         evaluations, scores, findings = [], [], []
         criteria = list(Criterion.values)
@@ -496,8 +495,6 @@ class Generator:
         """What three years of the monthly run leave: each agency's quota report every month
         (PDF and CSV), and one PDF per agreement for one agreement in ten. Rows only (the
         reports page lists them; no file is written)."""
-        from reports.models import Report
-
         rows = []
         months = [(self.today.replace(day=1) - datetime.timedelta(days=30 * m)) for m in range(36)]
         for agency in self.agency_ids:

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from core import rules as access
+from exchanges.selectors import agreements_visible_to
 
 from .models import Evaluation, Finding, Score
 
@@ -33,7 +33,7 @@ class EvaluationForm(forms.ModelForm):
     def __init__(self, *args, user, agency, **kwargs):
         super().__init__(*args, **kwargs)
         # An agency evaluates the agreements it is party to.
-        self.fields["agreement"].queryset = access.agreements_visible_to(user).filter(
+        self.fields["agreement"].queryset = agreements_visible_to(user).filter(
             Q(party_a=agency) | Q(party_b=agency)
         )
         self.instance.agency = agency

@@ -1,5 +1,5 @@
 """Read-side queries of evaluations and the figures pulled into them (aggregated, no personal
-data). Visibility lives in ``core.rules``."""
+data), their visibility included."""
 
 from __future__ import annotations
 
@@ -7,15 +7,29 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from core import rules as access
+from agencies import rules as access
 from exchanges.selectors import quota_figures
+from missions.models import FollowUp, Placement
 
 from .models import Axis, Evaluation, Finding
+
+# --- Visibility (the role tables and memberships: ``agencies.rules``) -------------------------
+
+
+def evaluations_visible_to(user) -> QuerySet[Evaluation]:
+    qs = Evaluation.objects.select_related("agreement", "agency")
+    if access.is_admin(user):
+        return qs
+    ids = access.agency_ids_of(user)
+    published = Q(status=Evaluation.Status.PUBLISHED) & (
+        Q(agreement__party_a__in=ids) | Q(agreement__party_b__in=ids)
+    )
+    return qs.filter(Q(agency__in=ids) | published)
 
 
 def evaluation_list(*, user) -> QuerySet[Evaluation]:
     return (
-        access.evaluations_visible_to(user)
+        evaluations_visible_to(user)
         .annotate(
             recommendations=Count("findings", filter=Q(findings__kind=Finding.Kind.RECOMMENDATION))
         )
@@ -37,8 +51,6 @@ class CohortOutcomes:
 def cohort_outcomes(*, evaluation: Evaluation) -> CohortOutcomes:
     """Placements of the cohort by outcome and the insertion follow-ups recorded after return,
     as counts (one aggregate query each; no personal data)."""
-    from missions.models import FollowUp, Placement
-
     cohort = Q(quota__agreement=evaluation.agreement_id, quota__cohort=evaluation.cohort)
     statuses = dict(Placement.Status.choices)
     by_outcome = (

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
 from reports.models import Report
 from reports.services import report_request
 
@@ -29,16 +30,10 @@ TEXT_FIELDS = [
 ]
 
 
-class EvaluationError(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
 def _check_author(evaluation: Evaluation) -> None:
     agreement = evaluation.agreement
     if evaluation.agency_id not in (agreement.party_a_id, agreement.party_b_id):
-        raise EvaluationError(_("The authoring agency must be a party of the agreement."))
+        raise DomainError(_("The authoring agency must be a party of the agreement."))
 
 
 def _replace_children(evaluation, scores: list[Score], findings: list[Finding]) -> None:
@@ -76,9 +71,7 @@ def evaluation_update(
     """Save a draft. A published text is frozen: the stored row decides, not the instance."""
     stored = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if stored.is_published:
-        raise EvaluationError(
-            _("A published evaluation is frozen: make a new version to correct it.")
-        )
+        raise DomainError(_("A published evaluation is frozen: make a new version to correct it."))
     _check_author(evaluation)
     evaluation.status = Evaluation.Status.DRAFT
     evaluation.full_clean()
@@ -92,9 +85,9 @@ def evaluation_publish(*, evaluation: Evaluation, user) -> Report:
     """Publish a draft and request its French PDF (rendered by a task after commit)."""
     stored = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if stored.is_published:
-        raise EvaluationError(_("This evaluation is already published."))
+        raise DomainError(_("This evaluation is already published."))
     if stored.previous_id and not stored.previous.is_published:
-        raise EvaluationError(_("The version it corrects is not published."))
+        raise DomainError(_("The version it corrects is not published."))
     stored.status = Evaluation.Status.PUBLISHED
     stored.published_at = timezone.now()
     stored.published_by = user
@@ -106,7 +99,7 @@ def evaluation_publish(*, evaluation: Evaluation, user) -> Report:
 
 def evaluation_request_report(*, evaluation: Evaluation, user, language: str) -> Report:
     if not evaluation.is_published:
-        raise EvaluationError(_("Only a published evaluation has a report."))
+        raise DomainError(_("Only a published evaluation has a report."))
     return report_request(
         kind=Report.Kind.EVALUATION,
         user=user,
@@ -123,9 +116,9 @@ def evaluation_new_version(*, evaluation: Evaluation, user) -> Evaluation:
     """A correction of a published evaluation: a draft copying its text, scores and findings."""
     stored = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if not stored.is_published:
-        raise EvaluationError(_("Only a published evaluation can be corrected."))
+        raise DomainError(_("Only a published evaluation can be corrected."))
     if Evaluation.objects.filter(previous=stored).exists():
-        raise EvaluationError(_("This version already has a correction."))
+        raise DomainError(_("This version already has a correction."))
     copy = Evaluation(
         **{f: getattr(stored, f) for f in TEXT_FIELDS},
         version=stored.version + 1,
@@ -158,9 +151,9 @@ def evaluation_new_version(*, evaluation: Evaluation, user) -> Evaluation:
 def recommendation_set_status(*, finding: Finding, status: str, user) -> Finding:
     """The follow-up status of a recommendation changes, published or not."""
     if not finding.is_recommendation:
-        raise EvaluationError(_("Only a recommendation has a follow-up status."))
+        raise DomainError(_("Only a recommendation has a follow-up status."))
     if status not in Finding.FollowUp.values:
-        raise EvaluationError(_("Unknown follow-up status."))
+        raise DomainError(_("Unknown follow-up status."))
     finding.follow_up = status
     finding.full_clean()
     finding.save(update_fields=["follow_up"])

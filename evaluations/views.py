@@ -5,7 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core import rules as access
+from core.errors import DomainError
+from reports.selectors import reports_visible_to
 
 from . import selectors, services
 from .forms import (
@@ -17,13 +18,14 @@ from .forms import (
     kept,
 )
 from .models import Evaluation, Finding
+from .selectors import evaluations_visible_to
 
 PAGE_SIZE = 50
 
 
 def _evaluation_for_user(request, pk, perm=None) -> Evaluation:
     """The evaluation if the user may see it (else 404), and may ``perm`` it (else 403)."""
-    evaluation = get_object_or_404(access.evaluations_visible_to(request.user), pk=pk)
+    evaluation = get_object_or_404(evaluations_visible_to(request.user), pk=pk)
     if perm and not request.user.has_perm(perm, evaluation):
         raise PermissionDenied
     return evaluation
@@ -54,7 +56,7 @@ def evaluation_detail(request, pk):
         finding.can_follow_up = finding.is_recommendation and user.has_perm(
             "vir.follow_up_recommendation", finding
         )
-    reports = access.reports_visible_to(user).filter(evaluation=evaluation)[:10]
+    reports = reports_visible_to(user).filter(evaluation=evaluation)[:10]
     can_change = user.has_perm("vir.change_evaluation", evaluation)
     return render(
         request,
@@ -92,7 +94,7 @@ def _edit(request, evaluation, agency):
                 findings=kept(findings),
                 user=request.user,
             )
-        except services.EvaluationError as exc:
+        except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Evaluation saved."))
@@ -126,7 +128,7 @@ def evaluation_publish(request, pk):
     evaluation = _evaluation_for_user(request, pk, "vir.publish_evaluation")
     try:
         services.evaluation_publish(evaluation=evaluation, user=request.user)
-    except services.EvaluationError as exc:
+    except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Evaluation published: its report is being rendered."))
@@ -138,7 +140,7 @@ def evaluation_new_version(request, pk):
     evaluation = _evaluation_for_user(request, pk, "vir.change_evaluation")
     try:
         copy = services.evaluation_new_version(evaluation=evaluation, user=request.user)
-    except services.EvaluationError as exc:
+    except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(evaluation)
     messages.success(
@@ -158,7 +160,7 @@ def evaluation_request_report(request, pk):
         report = services.evaluation_request_report(
             evaluation=evaluation, user=request.user, language=form.cleaned_data["language"]
         )
-    except services.EvaluationError as exc:
+    except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(evaluation)
     messages.success(request, _("The report is being rendered."))
@@ -169,7 +171,7 @@ def evaluation_request_report(request, pk):
 def recommendation_status(request, pk):
     finding = get_object_or_404(
         Finding.objects.select_related("evaluation").filter(
-            evaluation__in=access.evaluations_visible_to(request.user)
+            evaluation__in=evaluations_visible_to(request.user)
         ),
         pk=pk,
     )
@@ -183,7 +185,7 @@ def recommendation_status(request, pk):
         services.recommendation_set_status(
             finding=finding, status=form.cleaned_data["follow_up"], user=request.user
         )
-    except services.EvaluationError as exc:
+    except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Follow-up status updated."))

@@ -1,14 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agreement, AgreementVersion, Approval, Quota, Theme
+from .models import Agreement, AgreementVersion, Approval, Quota
 from .services import agreement_record_version
-
-
-@admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name"]
-    search_fields = ["code", "name"]
 
 
 class QuotaInline(admin.TabularInline):

@@ -1,10 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency
+from agencies.models import Agency, Theme
 from core.widgets import QuickSelect, style_fields
 
-from .models import Agreement, AgreementStatus, Theme
+from .models import Agreement, AgreementStatus
 from .services import QuotaData
 from .validators import validate_pdf
 

@@ -14,27 +14,6 @@ from simple_history.models import HistoricalRecords
 from .validators import validate_pdf
 
 
-class Theme(models.Model):
-    """A mission theme (reference data). ``code`` is stable; the name is translated in the UI."""
-
-    code = models.SlugField(_("code"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=150)
-
-    class Meta:
-        verbose_name = _("theme")
-        verbose_name_plural = _("themes")
-        ordering = ["name"]
-
-    def __str__(self):
-        return str(self.label)
-
-    @property
-    def label(self):
-        from .themes import THEME_LABELS
-
-        return THEME_LABELS.get(self.code, self.name)
-
-
 @dataclass(frozen=True)
 class EligibilityRules:
     """The three eligibility figures of an agreement (``volunteers.eligibility.Rules`` takes
@@ -136,7 +115,7 @@ class Agreement(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     themes = models.ManyToManyField(
-        Theme, verbose_name=_("themes"), blank=True, related_name="agreements"
+        "agencies.Theme", verbose_name=_("themes"), blank=True, related_name="agreements"
     )
     min_age = models.PositiveSmallIntegerField(_("minimum age"), default=18)
     max_age = models.PositiveSmallIntegerField(

@@ -23,9 +23,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from agencies.models import Agency
 from reports.charts import Series, grouped_bars
+from reports.models import Report
+from reports.pdf import render_pdf
+from reports.services import report_request, reports_sweep
 
-from .models import Quota
+from .models import Agreement, AgreementStatus, Quota
 from .selectors import placement_counts_query
 
 DEFAULT_THRESHOLD = 2  # volunteers a direction may run behind the other before it is flagged
@@ -262,8 +266,6 @@ def title_of(report) -> str:
 
 def build(report) -> tuple[bytes, str]:
     """The ``reports`` builder for quota reports: (content, file name)."""
-    from reports.pdf import render_pdf
-
     data = build_quota_report(scope=scope_of(report), title=title_of(report))
     label = (
         report.agreement.reference
@@ -294,9 +296,6 @@ def quota_report_request(
 ):
     """Record a quota report and enqueue it. The scope must be one the user may see (checked
     by the view with the same rules as the download)."""
-    from reports.models import Report
-    from reports.services import report_request
-
     return report_request(
         kind=Report.Kind.QUOTA,
         user=user,
@@ -313,11 +312,6 @@ def quota_report_request(
 def quota_reports_monthly(*, month: datetime.date | None = None) -> int:
     """The first-of-the-month run (Celery beat): the report of each agency's agreements and of
     each agreement in force, once per month even if the schedule fires twice."""
-    from agencies.models import Agency
-    from reports.models import Report
-
-    from .models import Agreement, AgreementStatus
-
     month = (month or timezone.localdate()).replace(day=1)
     key = month.strftime("%Y-%m")
     done = Report.objects.filter(kind=Report.Kind.QUOTA, params__schedule=key)
@@ -338,7 +332,5 @@ def quota_reports_monthly(*, month: datetime.date | None = None) -> int:
     Report.objects.bulk_create(reports, batch_size=1000)
     # Enqueued by the sweep, which runs every few minutes: thousands of rows are not sent from
     # one beat task, and a broker hiccup loses nothing.
-    from reports.services import reports_sweep
-
     reports_sweep(older_than=datetime.timedelta(0))
     return len(reports)

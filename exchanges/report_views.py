@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core import rules as access
+from agencies import rules as access
 
 from .quota_report import DEFAULT_THRESHOLD, quota_report_request
+from .selectors import agreements_visible_to
 
 
 class QuotaReportForm(forms.Form):
@@ -65,7 +66,7 @@ def quota_report_create(request):
     data = form.cleaned_data
     agreement = agency = None
     if data["scope"] == "agreement":
-        visible = access.agreements_visible_to(request.user)
+        visible = agreements_visible_to(request.user)
         agreement = get_object_or_404(visible, pk=data["agreement"])
     elif data["scope"] == "agency":
         if not request.membership:

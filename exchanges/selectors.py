@@ -1,4 +1,4 @@
-"""Read-side queries of agreements and reciprocity figures. Visibility lives in ``core.rules``."""
+"""Read-side queries of agreements and reciprocity figures, their visibility included."""
 
 from __future__ import annotations
 
@@ -20,27 +20,19 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core import rules as access
+from agencies import rules as access
 
-from .models import Agreement, AgreementStatus, AgreementVersion, Approval, Quota, state_q
+from .models import Agreement, AgreementVersion, Approval, Quota, state_q
+
+# --- Visibility (the role tables and memberships: ``agencies.rules``) -------------------------
 
 
-def partner_ids_of(agency_ids: set[int]) -> set[int]:
-    """Agencies that are party to an agreement with one of ``agency_ids`` (one query).
-
-    A partner is one with whom an agreement was approved by both parties at least once and not
-    terminated; a draft under negotiation makes nobody a partner yet.
-    """
-    if not agency_ids:
-        return set()
-    agreed = (
-        Agreement.objects.filter(last_approved_version__isnull=False)
-        .exclude(status=AgreementStatus.TERMINATED)
-        .order_by()
-    )
-    as_a = agreed.filter(party_a__in=agency_ids).values_list("party_b_id", flat=True)
-    as_b = agreed.filter(party_b__in=agency_ids).values_list("party_a_id", flat=True)
-    return set(as_a.union(as_b))
+def agreements_visible_to(user) -> QuerySet[Agreement]:
+    qs = Agreement.objects.select_related("party_a", "party_b")
+    if access.is_admin(user):
+        return qs
+    ids = access.agency_ids_of(user)
+    return qs.filter(Q(party_a__in=ids) | Q(party_b__in=ids))
 
 
 # --- Lists ----------------------------------------------------------------------------------
@@ -72,7 +64,7 @@ def agreement_list(
     *, user, filters: AgreementFilters, today: datetime.date | None = None
 ) -> QuerySet[Agreement]:
     today = today or timezone.localdate()
-    qs = access.agreements_visible_to(user)
+    qs = agreements_visible_to(user)
     if filters.partner:
         qs = qs.filter(Q(party_a=filters.partner) | Q(party_b=filters.partner))
     if filters.status:
@@ -111,11 +103,18 @@ def version_approvals(*, version: AgreementVersion | None) -> dict[int, Approval
 # that the database keeps per quota and status (``missions.tallies``): per row in SQL through
 # ``_placement_counts`` (pages can filter and sort on them), or in one pass through
 # ``placement_counts_query`` (reports); a test holds both to a fresh count of the placements.
+# Placements and their counts are declared above this app (missions): they are read through
+# the relations they declare to the quota, never imported.
+
+
+def _placements_and_tallies():
+    """The placement model (for its statuses) and the placement-count model."""
+    return Quota.placements.rel.related_model, Quota.tallies.rel.related_model
 
 
 def _placement_counts() -> dict:
     """Placements per quota by status: one unique-index lookup each on (quota, status)."""
-    from missions.models import Placement, PlacementTally
+    Placement, PlacementTally = _placements_and_tallies()
 
     def count(status: str) -> Coalesce:
         rows = PlacementTally.objects.filter(quota=OuterRef("pk"), status=status).values("n")
@@ -153,7 +152,7 @@ def placement_counts_query(*, quotas: QuerySet[Quota] | None) -> QuerySet:
     many quotas, in one grouped pass over their placement counts: the bulk twin of
     ``quota_figures``'s per-row subqueries, for reports over thousands of quotas. Quotas without
     placements have no row; ``None`` reads every quota."""
-    from missions.models import Placement, PlacementTally
+    Placement, PlacementTally = _placements_and_tallies()
 
     S = Placement.Status
     statuses = {

@@ -1,7 +1,7 @@
 """Writes on agreements: every change of substance goes through here, so that it is versioned.
 
-Views check who may act (``core.rules``); these functions check what may happen (the lifecycle,
-the quotas' directions, which version is approved) and raise ``AgreementError`` with a message
+Views check who may act (``agencies.rules``); these functions check what may happen (the lifecycle,
+the quotas' directions, which version is approved) and raise ``DomainError`` with a message
 for the user when it may not.
 """
 
@@ -16,22 +16,15 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency
-from core import rules as access
+from agencies import rules as access
+from agencies.models import Agency, Theme
+from core.errors import DomainError
 
 from . import notifications
-from .models import Agreement, AgreementStatus, AgreementVersion, Approval, Quota, Theme
+from .models import Agreement, AgreementStatus, AgreementVersion, Approval, Quota
 from .versions import canonical_json, render_substance, sha256_of
 
 Status = AgreementStatus
-
-
-class AgreementError(Exception):
-    """A refused operation; ``message`` is translated and meant for the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -91,15 +84,13 @@ def _check_quotas(agreement: Agreement, quotas: list[QuotaData]) -> None:
     seen = set()
     for quota in quotas:
         if {quota.sending_id, quota.receiving_id} != parties:
-            raise AgreementError(
-                _("A quota goes from one party of the agreement to the other party.")
-            )
+            raise DomainError(_("A quota goes from one party of the agreement to the other party."))
         if quota.places < 0:
-            raise AgreementError(_("The number of places cannot be negative."))
+            raise DomainError(_("The number of places cannot be negative."))
         if not quota.cohort.strip():
-            raise AgreementError(_("Each quota needs a cohort."))
+            raise DomainError(_("Each quota needs a cohort."))
         if quota.key in seen:
-            raise AgreementError(
+            raise DomainError(
                 _("Cohort %(cohort)s has two quotas in the same direction.")
                 % {"cohort": quota.cohort}
             )
@@ -146,7 +137,7 @@ def _full_clean(agreement: Agreement) -> None:
     try:
         agreement.full_clean(exclude=["current_version", "last_approved_version"])
     except ValidationError as exc:
-        raise AgreementError(" ".join(exc.messages)) from exc
+        raise DomainError(" ".join(exc.messages)) from exc
 
 
 @transaction.atomic
@@ -159,7 +150,7 @@ def agreement_create(
 ) -> Agreement:
     """Save a new draft (``agreement`` unsaved, with both parties set) and its version 1."""
     if agreement.party_a_id == agreement.party_b_id:
-        raise AgreementError(_("An agreement is between two different agencies."))
+        raise DomainError(_("An agreement is between two different agencies."))
     agreement.status = Status.DRAFT
     agreement.created_by = user
     _full_clean(agreement)
@@ -188,9 +179,9 @@ def agreement_update(
     """
     locked = _locked(agreement)
     if not locked.is_editable:
-        raise AgreementError(_("This agreement is closed or terminated: it can no longer change."))
+        raise DomainError(_("This agreement is closed or terminated: it can no longer change."))
     if agreement.party_ids != locked.party_ids:
-        raise AgreementError(_("The parties of an agreement cannot change."))
+        raise DomainError(_("The parties of an agreement cannot change."))
     agreement.status = locked.status
     agreement.current_version = locked.current_version
     agreement.last_approved_version_id = locked.last_approved_version_id
@@ -217,9 +208,9 @@ def agreement_submit(
     """Draft → awaiting the approval of both parties."""
     agreement = _locked(agreement)
     if agreement.status != Status.DRAFT:
-        raise AgreementError(_("Only a draft can be submitted for approval."))
+        raise DomainError(_("Only a draft can be submitted for approval."))
     if not agreement.quotas.filter(places__gt=0).exists():
-        raise AgreementError(_("Give the agreement at least one quota with places first."))
+        raise DomainError(_("Give the agreement at least one quota with places first."))
     agreement.status = Status.SUBMITTED
     agreement.save(update_fields=["status", "updated_at"])
     notifications.agreement_awaits_approval(agreement, by_agency=by_agency, base_url=base_url)
@@ -238,16 +229,16 @@ def agreement_approve(
     """
     agreement = _locked(agreement)
     if agency.pk not in agreement.party_ids:
-        raise AgreementError(_("Only the two parties approve an agreement."))
+        raise DomainError(_("Only the two parties approve an agreement."))
     if not access.has_role(user, agency.pk, access.APPROVE):
-        raise AgreementError(
+        raise DomainError(
             _("Only a manager of %(agency)s may approve for it.") % {"agency": agency}
         )
     if agreement.status not in {Status.SUBMITTED, Status.APPROVED}:
-        raise AgreementError(_("This agreement is not awaiting approval."))
+        raise DomainError(_("This agreement is not awaiting approval."))
     version = agreement.current_version
     if version is None or version.number != version_number:
-        raise AgreementError(
+        raise DomainError(
             _(
                 "Version %(number)s is not the current version of this agreement: read version "
                 "%(current)s and approve it."
@@ -255,15 +246,13 @@ def agreement_approve(
             % {"number": version_number, "current": version.number if version else "—"}
         )
     if not agreement.has_pending_changes:
-        raise AgreementError(_("This version is already approved by both parties."))
+        raise DomainError(_("This version is already approved by both parties."))
     if sha256_of(canonical_json(render_substance(agreement))) != version.sha256:
         # A change that did not go through these services (a correction in the admin, say):
         # never approve a text that differs from the one displayed.
-        raise AgreementError(_("The agreement changed meanwhile: reload it and read it again."))
+        raise DomainError(_("The agreement changed meanwhile: reload it and read it again."))
     if version.approvals.filter(agency=agency).exists():
-        raise AgreementError(
-            _("%(agency)s has already approved this version.") % {"agency": agency}
-        )
+        raise DomainError(_("%(agency)s has already approved this version.") % {"agency": agency})
     approval = Approval(
         version=version, agency=agency, user=user, approved_at=timezone.now(), sha256=version.sha256
     )
@@ -294,7 +283,7 @@ def _set_status(agreement, status, reason, user, by_agency, base_url):
 def _required_reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
-        raise AgreementError(_("Give a reason."))
+        raise DomainError(_("Give a reason."))
     return reason
 
 
@@ -305,7 +294,7 @@ def agreement_suspend(
     agreement = _locked(agreement)
     reason = _required_reason(reason)
     if agreement.state not in {Status.APPROVED, Status.ACTIVE}:
-        raise AgreementError(_("Only an approved agreement in force can be suspended."))
+        raise DomainError(_("Only an approved agreement in force can be suspended."))
     return _set_status(agreement, Status.SUSPENDED, reason, user, by_agency, base_url)
 
 
@@ -315,7 +304,7 @@ def agreement_resume(
 ) -> Agreement:
     agreement = _locked(agreement)
     if agreement.status != Status.SUSPENDED:
-        raise AgreementError(_("Only a suspended agreement can be resumed."))
+        raise DomainError(_("Only a suspended agreement can be resumed."))
     return _set_status(agreement, Status.APPROVED, "", user, by_agency, base_url)
 
 
@@ -326,5 +315,5 @@ def agreement_terminate(
     agreement = _locked(agreement)
     reason = _required_reason(reason)
     if not agreement.is_editable:
-        raise AgreementError(_("This agreement is already closed or terminated."))
+        raise DomainError(_("This agreement is already closed or terminated."))
     return _set_status(agreement, Status.TERMINATED, reason, user, by_agency, base_url)

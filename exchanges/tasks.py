@@ -1,9 +1,9 @@
 from celery import shared_task
 
+from .quota_report import quota_reports_monthly
+
 
 @shared_task(ignore_result=True)
 def monthly_quota_reports() -> None:
     """Celery beat, on the first day of each month (settings.CELERY_BEAT_SCHEDULE)."""
-    from .quota_report import quota_reports_monthly
-
     quota_reports_monthly()

@@ -10,12 +10,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies import rules as access
 from agencies.models import Agency
-from core import rules as access
+from core.errors import DomainError
 
 from . import selectors, services
 from .forms import AgreementFilterForm, AgreementForm, CompareForm, ReasonForm, quota_formset
 from .models import Agreement, AgreementStatus
+from .selectors import agreements_visible_to
 from .versions import compare
 
 PAGE_SIZE = 50
@@ -24,7 +26,7 @@ audit = logging.getLogger("reciprocity.audit")
 
 def _agreement_for_user(request, pk, perm=None) -> Agreement:
     """The agreement if the user may see it (else 404), and may ``perm`` it (else 403)."""
-    agreement = get_object_or_404(access.agreements_visible_to(request.user), pk=pk)
+    agreement = get_object_or_404(agreements_visible_to(request.user), pk=pk)
     if perm and not request.user.has_perm(perm, agreement):
         raise PermissionDenied
     return agreement
@@ -48,7 +50,7 @@ def _base_url(request) -> str:
 @require_GET
 def index(request):
     """The agreements the user's agencies are party to (every agreement for an admin)."""
-    acting = request.membership or None
+    acting = request.membership
     return render(request, "exchanges/agreement_list.html", _index_context(request, acting))
 
 
@@ -90,7 +92,7 @@ def _index_context(request, acting) -> dict:
 @require_GET
 def agreement_detail(request, pk):
     agreement = get_object_or_404(
-        access.agreements_visible_to(request.user)
+        agreements_visible_to(request.user)
         .select_related("current_version", "last_approved_version")
         .prefetch_related("themes"),
         pk=pk,
@@ -142,7 +144,7 @@ def _save_agreement(request, form, formset, party_a, party_b, agreement=None):
             by_agency=_acting_party(request, agreement),
             base_url=_base_url(request),
         )
-    except services.AgreementError as exc:
+    except DomainError as exc:
         form.add_error(None, exc.message)
         return None
     if version is not None and version.number > 1:
@@ -209,7 +211,7 @@ def _action(request, pk, perm, run, success):
     agreement = _agreement_for_user(request, pk, perm)
     try:
         run(agreement)
-    except services.AgreementError as exc:
+    except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, success)
@@ -261,7 +263,7 @@ def _with_reason(service, request):
     def run(agreement):
         form = ReasonForm(request.POST)
         if not form.is_valid():
-            raise services.AgreementError(_("Give a reason."))
+            raise DomainError(_("Give a reason."))
         service(
             agreement=agreement,
             reason=form.cleaned_data["reason"],

@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import HostStructure
+from agencies.models import HostStructure, Theme
 from exchanges.forms import DateInput
-from exchanges.models import Quota, Theme
+from exchanges.models import Quota
 
 from .models import FollowUp, Mission
 

@@ -43,7 +43,7 @@ class Mission(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     theme = models.ForeignKey(
-        "exchanges.Theme", verbose_name=_("theme"), on_delete=models.PROTECT, related_name="+"
+        "agencies.Theme", verbose_name=_("theme"), on_delete=models.PROTECT, related_name="+"
     )
     city = models.CharField(_("city"), max_length=100)
     start_date = models.DateField(_("start date"))

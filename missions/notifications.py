@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Membership
+from agencies.rules import roles_of
 from exchanges.notifications import _send_on_commit
 
 # Managers and officers run placements on both sides.
@@ -63,8 +64,6 @@ def _bodies():
 
 
 def _acting_agency_id(placement, user) -> int | None:
-    from core.rules import roles_of
-
     roles = roles_of(user) if user is not None else {}
     for agency_id in (placement.quota.sending_id, placement.quota.receiving_id):
         if agency_id in roles:

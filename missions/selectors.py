@@ -1,4 +1,4 @@
-"""Read-side queries of missions and placements. Visibility lives in ``core.rules``."""
+"""Read-side queries of missions and placements, their visibility included."""
 
 from __future__ import annotations
 
@@ -9,11 +9,38 @@ from dataclasses import dataclass
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from core import rules as access
+from agencies import rules as access
 from volunteers.eligibility import Rules, evaluate
+from volunteers.models import Volunteer
 from volunteers.selectors import eligible_q
 
 from .models import LIVE_STATUSES, USED_STATUSES, FollowUp, Mission, Placement
+
+# --- Visibility (the role tables and memberships: ``agencies.rules``) -------------------------
+
+
+def missions_visible_to(user) -> QuerySet[Mission]:
+    qs = Mission.objects.select_related(
+        "quota__agreement", "quota__sending", "quota__receiving", "host_structure", "theme"
+    )
+    if access.is_admin(user):
+        return qs
+    ids = access.agency_ids_of(user)
+    return qs.filter(Q(quota__sending__in=ids) | Q(quota__receiving__in=ids))
+
+
+def placements_visible_to(user) -> QuerySet[Placement]:
+    qs = Placement.objects.select_related(
+        "mission__quota__agreement",
+        "mission__quota__sending",
+        "mission__quota__receiving",
+        "mission__host_structure",
+        "volunteer",
+    )
+    if access.is_admin(user):
+        return qs
+    ids = access.agency_ids_of(user)
+    return qs.filter(Q(quota__sending__in=ids) | Q(quota__receiving__in=ids))
 
 
 @dataclass(frozen=True)
@@ -26,7 +53,7 @@ class MissionFilters:
 
 
 def mission_list(*, user, filters: MissionFilters) -> QuerySet[Mission]:
-    qs = access.missions_visible_to(user)
+    qs = missions_visible_to(user)
     ids = access.agency_ids_of(user)
     if filters.side == "host":
         qs = qs.filter(quota__receiving__in=ids)
@@ -94,8 +121,6 @@ def nomination_candidates(*, mission: Mission, q: str = "", eligible_only: bool 
     date, under the agreement's rules) is a SQL filter; the rows of a page get the rest from
     ``describe_candidates``: computed for 50 rows, not for the whole register before the
     ``LIMIT``."""
-    from volunteers.models import Volunteer
-
     rules = Rules(**dataclasses.asdict(mission.quota.agreement.eligibility_rules()))
     qs = Volunteer.objects.filter(
         sending_agency=mission.quota.sending_id, anonymised_at__isnull=True
@@ -132,7 +157,7 @@ def describe_candidates(volunteers, *, mission: Mission, rules: Rules):
 
 def inbox(*, user) -> QuerySet[Placement]:
     """Nominations awaiting the decision of an agency the user decides for."""
-    qs = access.placements_visible_to(user).filter(status=Placement.Status.NOMINATED)
+    qs = placements_visible_to(user).filter(status=Placement.Status.NOMINATED)
     if not access.is_admin(user):
         hosts = [a for a, role in access.roles_of(user).items() if role in access.DECIDE_PLACEMENTS]
         qs = qs.filter(quota__receiving__in=hosts)

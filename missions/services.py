@@ -1,7 +1,7 @@
 """Writes on missions and placements, with the rules of the exchange.
 
-Views check who may act (``core.rules``); these functions check what may happen and raise
-``PlacementError`` with a translated message when it may not. The rules of a placement are
+Views check who may act (``agencies.rules``); these functions check what may happen and raise
+``DomainError`` with a translated message when it may not. The rules of a placement are
 checked at nomination and again at confirmation (time passes in between: the agreement may be
 suspended, the volunteer placed elsewhere). Confirmation locks the quota row, so that two
 managers confirming at the same moment are counted one after the other.
@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from exchanges.models import AgreementStatus, Quota
 from volunteers.eligibility import Rules, evaluate
 from volunteers.models import Volunteer
@@ -28,17 +29,6 @@ from . import notifications
 from .models import LIVE_STATUSES, USED_STATUSES, FollowUp, Mission, Placement
 
 S = Placement.Status
-
-
-class PlacementError(Exception):
-    """A refused operation; ``message`` is translated and meant for the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-MissionError = PlacementError
 
 
 def _date(value: datetime.date) -> str:
@@ -60,17 +50,17 @@ def check_agreement(mission: Mission) -> None:
     quota = mission.quota
     agreement = quota.agreement
     if agreement.last_approved_version_id is None or quota.approved_places is None:
-        raise PlacementError(
+        raise DomainError(
             _("The agreement %(reference)s has not been approved by both parties.")
             % {"reference": agreement.reference}
         )
     if agreement.status in {AgreementStatus.SUSPENDED, AgreementStatus.TERMINATED}:
-        raise PlacementError(
+        raise DomainError(
             _("The agreement %(reference)s is %(state)s: no placement under it.")
             % {"reference": agreement.reference, "state": agreement.get_state_display().lower()}
         )
     if mission.start_date < agreement.start_date or mission.end_date > agreement.end_date:
-        raise PlacementError(
+        raise DomainError(
             _(
                 "The mission (%(start)s – %(end)s) falls outside the agreement %(reference)s "
                 "(%(from)s – %(to)s)."
@@ -89,17 +79,17 @@ def check_volunteer(mission: Mission, volunteer: Volunteer, exclude: int | None 
     """Sent by the quota's sender, eligible on the start date, free for the mission's dates."""
     quota = mission.quota
     if volunteer.sending_agency_id != quota.sending_id:
-        raise PlacementError(
+        raise DomainError(
             _("%(volunteer)s is not a volunteer of %(agency)s, the sending agency of this quota.")
             % {"volunteer": volunteer, "agency": quota.sending.acronym}
         )
     if volunteer.is_anonymised or volunteer.status == Volunteer.Status.WITHDRAWN:
-        raise PlacementError(_("%(volunteer)s has withdrawn.") % {"volunteer": volunteer})
+        raise DomainError(_("%(volunteer)s has withdrawn.") % {"volunteer": volunteer})
     rules = Rules(**dataclasses.asdict(quota.agreement.eligibility_rules()))
     periods = [e.period for e in volunteer.experiences.all()]
     result = evaluate(volunteer.birth_date, periods, mission.start_date, rules)
     if not result.eligible:
-        raise PlacementError(
+        raise DomainError(
             _("%(volunteer)s is not eligible on %(date)s: %(reasons)s")
             % {
                 "volunteer": volunteer,
@@ -119,7 +109,7 @@ def check_volunteer(mission: Mission, volunteer: Volunteer, exclude: int | None 
         .first()
     )
     if overlapping is not None:
-        raise PlacementError(
+        raise DomainError(
             _(
                 "%(volunteer)s already has a placement (%(status)s) on “%(mission)s” from "
                 "%(start)s to %(end)s, which overlaps this mission."
@@ -141,18 +131,18 @@ def check_mission(
     dates within the agreement and of an allowed duration."""
     agreement = quota.agreement
     if host_structure.agency_id != quota.receiving_id:
-        raise MissionError(
+        raise DomainError(
             _("The host structure must be one of %(agency)s, the host agency of this quota.")
             % {"agency": quota.receiving.acronym}
         )
     themes = list(agreement.themes.all())
     if themes and theme not in themes:
-        raise MissionError(
+        raise DomainError(
             _("The theme must be one of the agreement's: %(themes)s.")
             % {"themes": ", ".join(str(t) for t in themes)}
         )
     if start < agreement.start_date or end > agreement.end_date:
-        raise MissionError(
+        raise DomainError(
             _("The mission's dates must fall within the agreement (%(from)s – %(to)s).")
             % {"from": _date(agreement.start_date), "to": _date(agreement.end_date)}
         )
@@ -160,7 +150,7 @@ def check_mission(
     shortest = min(agreement.min_duration_months, longest)
     last_day = datetime.timedelta(days=1)
     if end < add_months(start, shortest) - last_day or end > add_months(start, longest) - last_day:
-        raise MissionError(
+        raise DomainError(
             _("A mission under this quota lasts from %(min)d to %(max)d months.")
             % {"min": shortest, "max": longest}
         )
@@ -180,7 +170,7 @@ def _save_mission(mission: Mission) -> Mission:
     try:
         mission.full_clean()
     except ValidationError as exc:
-        raise MissionError(" ".join(exc.messages)) from exc
+        raise DomainError(" ".join(exc.messages)) from exc
     mission.save()
     return mission
 
@@ -196,9 +186,9 @@ def mission_update(*, mission: Mission, user) -> Mission:
     before = Mission.objects.select_for_update().get(pk=mission.pk)
     used = mission.placements.filter(status__in=USED_STATUSES).count()
     if before.quota_id != mission.quota_id and mission.placements.exists():
-        raise MissionError(_("A mission with placements cannot move to another quota."))
+        raise DomainError(_("A mission with placements cannot move to another quota."))
     if mission.places < used:
-        raise MissionError(
+        raise DomainError(
             _("%(used)d places are already taken: the mission cannot have fewer.") % {"used": used}
         )
     return _save_mission(mission)
@@ -254,7 +244,7 @@ def _locked_placement(placement: Placement) -> Placement:
 
 def _expect(placement: Placement, *statuses: str) -> None:
     if placement.status not in statuses:
-        raise PlacementError(
+        raise DomainError(
             _("This placement is %(status)s: this step is not possible.")
             % {"status": placement.get_status_display()}
         )
@@ -282,7 +272,7 @@ def placement_nominate(*, mission: Mission, volunteer: Volunteer, user, base_url
         "quota__agreement", "quota__sending", "quota__receiving"
     ).get(pk=mission.pk)
     if mission.status != Mission.Status.OPEN:
-        raise PlacementError(
+        raise DomainError(
             _("The mission is %(status)s: it takes no nomination.")
             % {"status": mission.get_status_display().lower()}
         )
@@ -322,7 +312,7 @@ def placement_confirm(*, placement: Placement, user, base_url="") -> Placement:
     check_volunteer(mission, volunteer, exclude=placement.pk)
     used = Placement.objects.filter(quota=quota, status__in=USED_STATUSES).count()
     if used >= quota.approved_places:
-        raise PlacementError(
+        raise DomainError(
             _(
                 "The quota %(cohort)s %(sending)s → %(receiving)s is full "
                 "(%(used)d/%(places)d places taken)."
@@ -337,7 +327,7 @@ def placement_confirm(*, placement: Placement, user, base_url="") -> Placement:
         )
     taken = mission.placements.filter(status__in=USED_STATUSES).count()
     if taken >= mission.places:
-        raise PlacementError(
+        raise DomainError(
             _("The mission is full (%(used)d/%(places)d places taken).")
             % {"used": taken, "places": mission.places}
         )
@@ -353,7 +343,7 @@ def placement_confirm(*, placement: Placement, user, base_url="") -> Placement:
 @transaction.atomic
 def placement_decline(*, placement: Placement, user, reason: str, base_url="") -> Placement:
     if not reason.strip():
-        raise PlacementError(_("Give the reason for declining."))
+        raise DomainError(_("Give the reason for declining."))
     placement = _locked_placement(placement)
     _expect(placement, S.NOMINATED)
     placement.status, placement.reason = S.DECLINED, reason.strip()
@@ -382,7 +372,7 @@ def placement_complete(*, placement: Placement, user, return_date: datetime.date
     placement = _locked_placement(placement)
     _expect(placement, S.DEPLOYED)
     if return_date < placement.departure_date:
-        raise PlacementError(_("The return cannot be before the departure."))
+        raise DomainError(_("The return cannot be before the departure."))
     placement.status, placement.return_date = S.COMPLETED, return_date
     placement.save()
     FollowUp.objects.bulk_create(
@@ -400,7 +390,7 @@ def placement_complete(*, placement: Placement, user, return_date: datetime.date
 @transaction.atomic
 def placement_withdraw(*, placement: Placement, user, reason: str, base_url="") -> Placement:
     if not reason.strip():
-        raise PlacementError(_("Give the reason for the withdrawal."))
+        raise DomainError(_("Give the reason for the withdrawal."))
     placement = _locked_placement(placement)
     _expect(placement, S.NOMINATED, S.CONFIRMED, S.DEPLOYED)
     placement.status, placement.reason = S.WITHDRAWN, reason.strip()
@@ -418,6 +408,6 @@ def follow_up_record(*, follow_up: FollowUp, user, situation: str, note: str = "
     try:
         follow_up.full_clean()
     except ValidationError as exc:
-        raise PlacementError(" ".join(exc.messages)) from exc
+        raise DomainError(" ".join(exc.messages)) from exc
     follow_up.save()
     return follow_up

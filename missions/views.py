@@ -7,7 +7,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core import rules as access
+from agencies import rules as access
+from agencies.models import Agency
+from core.errors import DomainError
 from volunteers.models import Volunteer
 from volunteers.selectors import CappedPaginator
 
@@ -22,20 +24,21 @@ from .forms import (
     ReturnForm,
 )
 from .models import FollowUp, Mission
+from .selectors import missions_visible_to, placements_visible_to
 
 PAGE_SIZE = 50
 
 
 def _mission_for_user(request, pk, perm=None) -> Mission:
     """The mission if the user may see it (else 404), and may ``perm`` it (else 403)."""
-    mission = get_object_or_404(access.missions_visible_to(request.user), pk=pk)
+    mission = get_object_or_404(missions_visible_to(request.user), pk=pk)
     if perm and not request.user.has_perm(perm, mission):
         raise PermissionDenied
     return mission
 
 
 def _placement_for_user(request, pk, perm):
-    placement = get_object_or_404(access.placements_visible_to(request.user), pk=pk)
+    placement = get_object_or_404(placements_visible_to(request.user), pk=pk)
     if not request.user.has_perm(perm, placement):
         raise PermissionDenied
     return placement
@@ -118,7 +121,7 @@ def mission_create(request):
             raise PermissionDenied
         try:
             services.mission_create(mission=mission, user=request.user)
-        except services.MissionError as exc:
+        except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Mission “%(title)s” created.") % {"title": mission})
@@ -127,8 +130,6 @@ def mission_create(request):
 
 
 def _all_agencies():
-    from agencies.models import Agency
-
     return list(Agency.objects.values_list("pk", flat=True))
 
 
@@ -140,7 +141,7 @@ def mission_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.mission_update(mission=form.save(commit=False), user=request.user)
-        except services.MissionError as exc:
+        except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Mission “%(title)s” saved.") % {"title": mission})
@@ -165,7 +166,7 @@ def mission_nominate(request, pk):
             services.placement_nominate(
                 mission=mission, volunteer=volunteer, user=request.user, base_url=_base_url(request)
             )
-        except services.PlacementError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("missions:nominate", mission.pk)
         messages.success(
@@ -220,7 +221,7 @@ def _act(request, pk, perm, run, success, form_class=None):
         data = form.cleaned_data
     try:
         run(placement, data)
-    except services.PlacementError as exc:
+    except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, success % {"volunteer": placement.volunteer})
@@ -310,9 +311,9 @@ def placement_withdraw(request, pk):
 @require_POST
 def follow_up_record(request, pk):
     follow_up = get_object_or_404(
-        FollowUp.objects.filter(
-            placement__in=access.placements_visible_to(request.user)
-        ).select_related("placement__quota", "placement__volunteer"),
+        FollowUp.objects.filter(placement__in=placements_visible_to(request.user)).select_related(
+            "placement__quota", "placement__volunteer"
+        ),
         pk=pk,
     )
     placement = follow_up.placement
@@ -330,7 +331,7 @@ def follow_up_record(request, pk):
             situation=form.cleaned_data["situation"],
             note=form.cleaned_data["note"],
         )
-    except services.PlacementError as exc:
+    except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Follow-up recorded."))

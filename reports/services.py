@@ -16,9 +16,12 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
 from core.tasks import enqueue
 
-from .models import Report
+from .models import Report, ReportDownload
+
+RUN_REPORT = "reports.tasks.run_report"  # the task wrapping report_run
 
 logger = logging.getLogger(__name__)
 
@@ -30,28 +33,20 @@ BUILDERS: dict[str, str] = {
 }
 
 
-class ReportError(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
 def builder_for(kind: str) -> Callable:
     try:
         return import_string(BUILDERS[kind])
     except KeyError as exc:
-        raise ReportError(_("No builder for reports of this kind.")) from exc
+        raise DomainError(_("No builder for reports of this kind.")) from exc
 
 
 def _enqueue(report: Report) -> None:
     """Enqueue after commit; ``report.enqueued`` then says whether the broker took it (None
     until the transaction commits). A report left queued is picked up by the sweep."""
-    from .tasks import run_report
-
     report.enqueued = None
 
     def send():
-        report.enqueued = enqueue(run_report, report.pk)
+        report.enqueued = enqueue(RUN_REPORT, report.pk)
 
     transaction.on_commit(send)
 
@@ -134,15 +129,13 @@ def report_retry(*, report: Report) -> Report:
         status=Report.Status.QUEUED, error="", started_at=None, finished_at=None
     )
     if not updated:
-        raise ReportError(_("Only a failed report can be retried."))
+        raise DomainError(_("Only a failed report can be retried."))
     report.refresh_from_db()
     _enqueue(report)
     return report
 
 
 def report_record_download(*, report: Report, user) -> None:
-    from .models import ReportDownload
-
     ReportDownload.objects.create(report=report, user=user)
 
 
@@ -154,14 +147,12 @@ def reports_sweep(*, older_than: timedelta = SWEEP_AFTER) -> int:
 
     Safe to repeat: a delivery only renders a report it can claim, so nothing runs twice.
     """
-    from .tasks import run_report
-
     stale = Report.objects.filter(
         status=Report.Status.QUEUED, created_at__lt=timezone.now() - older_than
     ).values_list("pk", flat=True)
     sent = 0
     for pk in stale.iterator():
-        if not enqueue(run_report, pk):
+        if not enqueue(RUN_REPORT, pk):
             break  # the broker is still down: the next sweep will try again
         sent += 1
     return sent

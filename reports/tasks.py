@@ -1,6 +1,8 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from .services import report_run, reports_sweep
+
 
 @shared_task(
     bind=True,
@@ -13,14 +15,10 @@ from django.db import OperationalError
 )
 def run_report(self, report_id: int) -> None:
     """Render one report (a transient database error is retried with backoff)."""
-    from .services import report_run
-
     report_run(report_id)
 
 
 @shared_task(ignore_result=True)
 def sweep_reports() -> None:
     """Periodic (beat): enqueue the reports that stayed queued because the broker was down."""
-    from .services import reports_sweep
-
     reports_sweep()

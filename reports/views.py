@@ -3,23 +3,24 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from core import rules as access
+from core.errors import DomainError
 from core.pagination import uncounted_page
 
 from . import services
 from .models import Report
+from .selectors import reports_visible_to
 
 PAGE_SIZE = 50
 
 
 def _report_for_user(request, pk) -> Report:
-    return get_object_or_404(access.reports_visible_to(request.user), pk=pk)
+    return get_object_or_404(reports_visible_to(request.user), pk=pk)
 
 
 @require_GET
 def index(request):
     """Every report the user may download (newest first)."""
-    reports = access.reports_visible_to(request.user).select_related(
+    reports = reports_visible_to(request.user).select_related(
         "agreement__party_a", "agreement__party_b", "requested_by"
     )
     page = uncounted_page(reports, request.GET.get("page"), PAGE_SIZE)
@@ -42,7 +43,7 @@ def report_retry(request, pk):
     report = _report_for_user(request, pk)
     try:
         services.report_retry(report=report)
-    except services.ReportError as exc:
+    except DomainError as exc:
         messages.error(request, exc.message)
     if request.headers.get("HX-Request"):
         report.refresh_from_db()

@@ -3,8 +3,8 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from agencies.models import Agency, HostStructure, Membership
-from exchanges.models import Agreement, Quota, Theme
+from agencies.models import Agency, HostStructure, Membership, Theme
+from exchanges.models import Agreement, Quota
 
 
 class UserFactory(factory.django.DjangoModelFactory):

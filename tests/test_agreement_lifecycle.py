@@ -7,10 +7,10 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
+from agencies.selectors import partner_ids_of
+from core.errors import DomainError
 from exchanges.models import Agreement, AgreementStatus, Approval, Quota, state_of
-from exchanges.selectors import partner_ids_of
 from exchanges.services import (
-    AgreementError,
     QuotaData,
     agreement_approve,
     agreement_resume,
@@ -148,7 +148,7 @@ def test_editing_a_quota_after_approval_clears_both_approvals_and_changes_the_ha
     quota = agreement.quotas.get(sending=a)
     assert (quota.places, quota.approved_places) == (5, 4)
 
-    with pytest.raises(AgreementError, match="version actuelle"):
+    with pytest.raises(DomainError, match="version actuelle"):
         approve(agreement, a, manager_a, number=1)
     assert Approval.objects.filter(user=manager_a).count() == 1  # the one of version 1
     assert v2.approvals.count() == 0
@@ -181,7 +181,7 @@ def test_a_quota_must_go_from_one_party_to_the_other(parties):
     agreement = make_agreement(party_a=a, party_b=b, author=manager_a)
     third = AgencyFactory()
     for sending, receiving in [(a, third), (third, b), (a, a)]:
-        with pytest.raises(AgreementError, match="une partie"):
+        with pytest.raises(DomainError, match="une partie"):
             update(agreement, manager_a, quotas=[QuotaData("2018", sending.pk, receiving.pk, 1)])
     assert agreement.quotas.count() == 2
 
@@ -203,39 +203,39 @@ def test_the_database_refuses_what_the_services_refuse(parties):
 def test_only_a_manager_of_a_party_approves_for_it(parties, submitted):
     a, b, manager_a, _ = parties
     officer = MembershipFactory(agency=a, role="officer").user
-    with pytest.raises(AgreementError, match="responsable"):
+    with pytest.raises(DomainError, match="responsable"):
         approve(submitted, a, officer)
-    with pytest.raises(AgreementError, match="responsable"):
+    with pytest.raises(DomainError, match="responsable"):
         approve(submitted, b, manager_a)  # a manager of A does not approve for B
     third = AgencyFactory()
-    with pytest.raises(AgreementError, match="deux parties"):
+    with pytest.raises(DomainError, match="deux parties"):
         approve(submitted, third, manager_of(third))
 
 
 def test_a_party_approves_a_version_once(parties, submitted):
     a, _, manager_a, _ = parties
     approve(submitted, a, manager_a)
-    with pytest.raises(AgreementError, match="déjà approuvé"):
+    with pytest.raises(DomainError, match="déjà approuvé"):
         approve(submitted, a, manager_of(a))
 
 
 def test_a_draft_is_submitted_before_approval_and_needs_places(parties):
     a, b, manager_a, _ = parties
     empty = make_agreement(party_a=a, party_b=b, author=manager_a, quotas=[("2017", "ab", 0)])
-    with pytest.raises(AgreementError, match="au moins un quota"):
+    with pytest.raises(DomainError, match="au moins un quota"):
         agreement_submit(agreement=empty, user=manager_a)
     draft = make_agreement(party_a=a, party_b=b, author=manager_a)
-    with pytest.raises(AgreementError, match="pas en attente"):
+    with pytest.raises(DomainError, match="pas en attente"):
         approve(draft, a, manager_a)
     agreement_submit(agreement=draft, user=manager_a)
-    with pytest.raises(AgreementError, match="brouillon"):
+    with pytest.raises(DomainError, match="brouillon"):
         agreement_submit(agreement=draft, user=manager_a)
 
 
 def test_approval_is_refused_if_the_text_changed_behind_the_services_back(parties, submitted):
     a, _, manager_a, _ = parties
     Quota.objects.filter(agreement=submitted, sending=a).update(places=40)
-    with pytest.raises(AgreementError, match="a changé"):
+    with pytest.raises(DomainError, match="a changé"):
         approve(submitted, a, manager_a)
 
 
@@ -257,10 +257,10 @@ def test_removing_an_approved_quota_keeps_it_at_zero_until_the_change_is_approve
 
 def test_suspend_resume_and_terminate_need_a_reason_and_follow_the_lifecycle(parties, submitted):
     manager_a = parties[2]
-    with pytest.raises(AgreementError, match="approuvé"):
+    with pytest.raises(DomainError, match="approuvé"):
         agreement_suspend(agreement=submitted, reason="Crise", user=manager_a)
     agreement = approve_both(submitted, parties)
-    with pytest.raises(AgreementError, match="motif"):
+    with pytest.raises(DomainError, match="motif"):
         agreement_suspend(agreement=agreement, reason="  ", user=manager_a)
     agreement = agreement_suspend(agreement=agreement, reason="Crise sanitaire", user=manager_a)
     assert (agreement.status, agreement.status_reason) == ("suspended", "Crise sanitaire")
@@ -268,9 +268,9 @@ def test_suspend_resume_and_terminate_need_a_reason_and_follow_the_lifecycle(par
     assert (agreement.status, agreement.status_reason) == ("approved", "")
     agreement = agreement_terminate(agreement=agreement, reason="Fin du programme", user=manager_a)
     assert agreement.state == "terminated" and not agreement.is_editable
-    with pytest.raises(AgreementError, match="ne peut plus"):
+    with pytest.raises(DomainError, match="ne peut plus"):
         update(agreement, manager_a, max_age=30)
-    with pytest.raises(AgreementError, match="déjà"):
+    with pytest.raises(DomainError, match="déjà"):
         agreement_terminate(agreement=agreement, reason="Encore", user=manager_a)
 
 

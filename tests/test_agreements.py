@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from agencies.models import Agency
+from agencies.models import Agency, Theme
 from devtools.demo import demo_pdf
-from exchanges.models import Agreement, Approval, Theme
+from exchanges.models import Agreement, Approval
 from exchanges.services import agreement_submit
 from exchanges.validators import MAX_DOCUMENT_SIZE
 from tests.factories import AgencyFactory, MembershipFactory, make_agreement

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from core.errors import DomainError
 from evaluations import services
 from evaluations.models import Evaluation, Finding
 from reports.models import Report
@@ -88,7 +89,7 @@ def test_drafts_are_seen_by_the_authoring_agency_only(pilot, login, client):
 
 def test_a_published_evaluation_is_frozen(pilot):
     pilot.title = "Un autre titre"
-    with pytest.raises(services.EvaluationError):
+    with pytest.raises(DomainError):
         services.evaluation_update(evaluation=pilot, scores=[], findings=[], user=None)
     pilot.refresh_from_db()
     assert pilot.title == "Évaluation de l’expérience pilote Togo–Mali 2017"
@@ -101,7 +102,7 @@ def test_a_correction_is_a_new_version_published_in_turn_with_its_report(pilot, 
     assert (draft.version, draft.previous, draft.status) == (2, pilot, "draft")
     assert draft.findings.count() == pilot.findings.count()
     assert draft.scores.count() == 6
-    with pytest.raises(services.EvaluationError):
+    with pytest.raises(DomainError):
         services.evaluation_new_version(evaluation=pilot, user=user)
     draft.title = "Évaluation corrigée"
     services.evaluation_update(

@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.utils import translation
 
-from missions.services import MissionError, mission_update
+from core.errors import DomainError
+from missions.services import mission_update
 from tests.factories import HostStructureFactory, ThemeFactory, approved_agreement, make_mission
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def quota():
 
 
 def refused(**fields) -> str:
-    with pytest.raises(MissionError) as exc:
+    with pytest.raises(DomainError) as exc:
         make_mission(**fields)
     return exc.value.message
 
@@ -70,6 +71,6 @@ def test_places_cannot_fall_below_the_places_taken(quota):
         )
         placement_confirm(placement=placement, user=None)
     mission.places = 1
-    with pytest.raises(MissionError) as exc:
+    with pytest.raises(DomainError) as exc:
         mission_update(mission=mission, user=None)
     assert "2 places sont déjà prises" in exc.value.message

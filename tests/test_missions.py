@@ -7,7 +7,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from core import rules as access
 from exchanges.models import Agreement
 from exchanges.selectors import quota_figures
 from missions.models import Mission, Placement
@@ -18,6 +17,7 @@ from tests.factories import (
     eligible_volunteer,
     make_mission,
 )
+from volunteers.selectors import volunteers_visible_to
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_vase_partner_cannot_confirm_but_vase_manager_can(demo, client, login):
 def test_the_host_sees_a_reduced_profile_of_a_nominated_volunteer(demo, client, login):
     placement = Placement.objects.get(mission__title=MINDO, status="nominated")
     user = login("vase-officer")
-    assert access.volunteers_visible_to(user).filter(pk=placement.volunteer_id).exists()
+    assert volunteers_visible_to(user).filter(pk=placement.volunteer_id).exists()
     assert not user.has_perm("vir.view_full_volunteer", placement.volunteer)
     detail = client.get(reverse("missions:detail", args=[placement.mission_id]))
     assert placement.volunteer.full_name in detail.content.decode()

@@ -5,9 +5,10 @@ import threading
 import pytest
 from django.db import connection
 
+from core.errors import DomainError
 from exchanges.models import Quota
 from missions.models import Placement
-from missions.services import PlacementError, placement_confirm, placement_nominate
+from missions.services import placement_confirm, placement_nominate
 from tests.factories import eligible_volunteer, make_mission, manager_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -26,7 +27,7 @@ def confirm_all_at_once(placements, user):
             barrier.wait(timeout=30)
             placement_confirm(placement=placement, user=user)
             confirmed.append(pk)
-        except PlacementError as exc:
+        except DomainError as exc:
             refusals.append(exc.message)
         except Exception as exc:  # reported below: a deadlock or a constraint would land here
             errors.append(exc)

@@ -6,12 +6,12 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
+from core.errors import DomainError
 from exchanges.models import Quota
 from exchanges.selectors import quota_figures
 from exchanges.services import agreement_suspend
 from missions.models import FollowUp, Mission, Placement
 from missions.services import (
-    PlacementError,
     placement_cancel,
     placement_complete,
     placement_confirm,
@@ -63,7 +63,7 @@ def nominate(mission, volunteer=None):
 
 
 def refused(run) -> str:
-    with pytest.raises(PlacementError) as exc:
+    with pytest.raises(DomainError) as exc:
         run()
     return exc.value.message
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from exchanges.models import Agreement
 from exchanges.quota_report import quota_reports_monthly
 from reports.models import Report, ReportDownload
-from reports.services import reports_sweep
+from reports.services import RUN_REPORT, reports_sweep
 
 
 @pytest.fixture
@@ -60,10 +60,10 @@ def test_only_administrators_produce_the_report_of_all_agreements(
 def test_with_the_broker_down_the_request_answers_fast_stays_queued_and_the_sweep_runs_it_once(
     client, login, demo, monkeypatch, dead_broker_task, request_report
 ):
-    import reports.tasks
+    from config import celery_app
 
-    real_task = reports.tasks.run_report
-    monkeypatch.setattr(reports.tasks, "run_report", dead_broker_task(real_task.name))
+    real_task = celery_app.tasks[RUN_REPORT]
+    monkeypatch.setitem(celery_app.tasks, RUN_REPORT, dead_broker_task(RUN_REPORT))
     user = login("anvt-officer")
     started = time.monotonic()
     response = request_report()
@@ -78,7 +78,7 @@ def test_with_the_broker_down_the_request_answers_fast_stays_queued_and_the_swee
     assert report.status == "queued"
 
     # The broker is back (here: tasks in-process again); two sweeps, one rendering.
-    monkeypatch.setattr(reports.tasks, "run_report", real_task)
+    monkeypatch.setitem(celery_app.tasks, RUN_REPORT, real_task)
     from config import celery_app
 
     monkeypatch.setattr(celery_app.conf, "task_always_eager", True)

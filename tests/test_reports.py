@@ -8,10 +8,10 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from pypdf import PdfReader
 
-from core import rules as access
 from evaluations.models import Evaluation
 from reports import services
 from reports.models import Report, ReportDownload
+from reports.selectors import reports_visible_to
 from reports.services import report_request, report_retry, report_run
 
 pytestmark = pytest.mark.django_db
@@ -192,7 +192,7 @@ def test_the_reports_page_makes_the_same_number_of_queries_whatever_the_rows(pil
 def test_the_reports_page_pages_without_counting(pilot, login, client):
     login("cnpv-partner")
     url = reverse("reports:index")
-    visible = access.reports_visible_to(User.objects.get(username="cnpv-partner")).count()
+    visible = reports_visible_to(User.objects.get(username="cnpv-partner")).count()
     Report.objects.bulk_create(
         Report(kind=Report.Kind.EVALUATION, evaluation=pilot, agreement=pilot.agreement)
         for _ in range(100 - visible)

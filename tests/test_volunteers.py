@@ -8,12 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Agency
-from core import rules as access
-from exchanges.models import Theme
+from agencies.models import Agency, Theme
 from tests.factories import ExperienceFactory, MembershipFactory, ThemeFactory, VolunteerFactory
 from volunteers.eligibility import latest_birth_date
 from volunteers.models import Experience, LanguageSkill, Volunteer
+from volunteers.selectors import volunteers_registered_by
 
 d = datetime.date
 TODAY = timezone.localdate
@@ -148,7 +147,7 @@ def test_the_filters_select_what_they_say(client, login, demo):
         return set(qs.values_list("pk", flat=True))
 
     # The register of ANVT: the volunteers it sends (hosted ones are reached from missions).
-    mine = access.volunteers_registered_by(user)
+    mine = volunteers_registered_by(user)
     assert not mine.exclude(sending_agency=anvt).exists()
     assert listed() == set(mine.values_list("pk", flat=True))
     assert listed(status="withdrawn") == set(
@@ -179,7 +178,7 @@ def test_the_filters_select_what_they_say(client, login, demo):
 
 
 def test_the_list_sorts_and_pages(client, login, demo):
-    visible = access.volunteers_registered_by(login("anvt-officer")).count()
+    visible = volunteers_registered_by(login("anvt-officer")).count()
     url = reverse("volunteers:index")
     response = client.get(url, {"ordering": "-birth_date"})
     births = [v.birth_date for v in response.context["page"].object_list]

@@ -9,10 +9,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency
-from core import rules as access
+from agencies import rules as access
+from agencies.models import Agency, Theme
+from agencies.selectors import agencies_visible_to
 from core.widgets import QuickSelect, country_choices, style_fields
-from exchanges.models import Theme
 
 from .models import Language, LanguageSkill, Volunteer
 from .selectors import age_between_q, eligible_q
@@ -87,7 +87,7 @@ class VolunteerFilter(django_filters.FilterSet):
         self.user = user
         # The agency filter only helps users who see several agencies (and admins).
         if access.is_admin(user):
-            self.filters["sending_agency"].queryset = access.agencies_visible_to(user)
+            self.filters["sending_agency"].queryset = agencies_visible_to(user)
         elif len(ids := access.agency_ids_of(user)) > 1:
             self.filters["sending_agency"].queryset = Agency.objects.filter(pk__in=ids)
         else:

@@ -3,7 +3,7 @@ from django.forms import inlineformset_factory
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from exchanges.models import Theme
+from agencies.models import Theme
 
 from .models import Experience, LanguageSkill, Volunteer, normalise_name
 from .validators import HEAD_BYTES, MAX_IMPORT_BYTES, import_format

@@ -22,7 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from exchanges.models import Theme
+from agencies.models import Theme
 
 from .columns import COLUMNS, EXPERIENCE_SLOTS, EXPORT_ONLY_COLUMNS, normalise_header
 from .models import Experience, Language, LanguageSkill, Volunteer

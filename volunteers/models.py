@@ -110,7 +110,7 @@ class Volunteer(models.Model):
     )
     skills = models.TextField(_("skills"), blank=True)
     themes = models.ManyToManyField(
-        "exchanges.Theme",
+        "agencies.Theme",
         verbose_name=_("themes of interest"),
         blank=True,
         related_name="volunteers",

@@ -1,4 +1,4 @@
-"""Read-side queries of the volunteers app. Visibility itself lives in ``core.rules``."""
+"""Read-side queries of the volunteers app, their visibility included."""
 
 from __future__ import annotations
 
@@ -18,8 +18,60 @@ from django.db.models import (
     Window,
 )
 
+from agencies import rules as access
+
 from .eligibility import VIR_RULES, Eligibility, Rules, evaluate, latest_birth_date
 from .models import Experience, ExperienceSpan, Volunteer, VolunteerImport
+
+# --- Visibility (the role tables and memberships: ``agencies.rules``) -------------------------
+
+
+def volunteers_visible_to(user) -> QuerySet[Volunteer]:
+    """Volunteers whose sending agency is one of the user's agencies (admins: all).
+
+    Extended by placements: an agency hosting a volunteer (nominated to one of its missions)
+    sees a reduced profile of that volunteer. Views must not assume that every visible volunteer
+    is one of the user's own: ask ``vir.view_full_volunteer`` before showing contact details.
+    """
+    qs = Volunteer.objects.select_related("sending_agency")
+    if access.is_admin(user):
+        return qs
+    ids = access.agency_ids_of(user)
+    # Placements are declared above this app (missions): read through their relation to the
+    # volunteer, not imported.
+    hosted = Volunteer.placements.rel.related_model.objects.filter(
+        volunteer=OuterRef("pk"), quota__receiving__in=ids
+    )
+    return qs.filter(Q(sending_agency__in=ids) | Exists(hosted))
+
+
+def volunteers_registered_by(user) -> QuerySet[Volunteer]:
+    """The register of the user's agencies: the volunteers they send (admins: all).
+
+    The volunteer list shows this register; a hosted volunteer is reached from the mission's
+    page. Kept apart from ``volunteers_visible_to`` on purpose: the OR with the hosted
+    volunteers cannot walk the (agency, name) index (docs/performance.md).
+    """
+    qs = Volunteer.objects.select_related("sending_agency")
+    if access.is_admin(user):
+        return qs
+    return qs.filter(sending_agency__in=access.agency_ids_of(user))
+
+
+def volunteers_exportable_by(user) -> QuerySet[Volunteer]:
+    """The list export holds contact details: only for the agencies where the user manages
+    volunteers (officers and managers), not for every agency whose list they may read."""
+    qs = Volunteer.objects.select_related("sending_agency")
+    if access.is_admin(user):
+        return qs
+    return qs.filter(sending_agency__in=access.agency_ids_with(user, access.MANAGE_VOLUNTEERS))
+
+
+def volunteer_imports_visible_to(user) -> QuerySet[VolunteerImport]:
+    qs = VolunteerImport.objects.select_related("agency", "uploaded_by")
+    if access.is_admin(user):
+        return qs
+    return qs.filter(agency__in=access.agency_ids_of(user))
 
 
 def _days_before(on: datetime.date, days: int) -> datetime.date:

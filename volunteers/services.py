@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from core.errors import DomainError
 from core.tasks import enqueue, enqueue_on_commit
 
 from . import eligibility
@@ -30,16 +31,9 @@ ImportStatus = VolunteerImport.Status
 
 # A worker that died mid-import leaves its job "running"; after this delay another may take it
 # over (the import writes in one transaction, so a dead run left nothing behind).
+IMPORT_TASK = "volunteers.tasks.run_volunteer_import"  # the task wrapping volunteer_import_run
 STALE_AFTER = datetime.timedelta(minutes=30)
 MAX_REPORTED = 1000  # issues kept on the job record; the counts are exact
-
-
-class VolunteerError(Exception):
-    """A rule of the register refuses the action; ``message`` is translated for the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # --- Experience spans (derived data for the "eligible on" filter) ---------------------------
@@ -112,9 +106,9 @@ def _delete_files_on_commit(names: list[str]) -> None:
 def volunteer_withdraw(*, volunteer: Volunteer, user, reason: str = "") -> Volunteer:
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     if volunteer.is_anonymised:
-        raise VolunteerError(_("This volunteer has been anonymised."))
+        raise DomainError(_("This volunteer has been anonymised."))
     if volunteer.status == Status.WITHDRAWN:
-        raise VolunteerError(_("This volunteer has already withdrawn."))
+        raise DomainError(_("This volunteer has already withdrawn."))
     volunteer.status = Status.WITHDRAWN
     volunteer._change_reason = reason.strip()[:100] or _("Withdrawn")
     volunteer._history_user = user
@@ -190,7 +184,7 @@ def volunteer_anonymise(*, volunteer: Volunteer, user) -> Volunteer:
     """
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     if volunteer.is_anonymised:
-        raise VolunteerError(_("This volunteer has already been anonymised."))
+        raise DomainError(_("This volunteer has already been anonymised."))
     # Mid-year keeps ages right to within six months for statistics.
     erased = {
         **IDENTITY_ERASED,
@@ -229,7 +223,7 @@ def volunteer_import_submit(
     """
     file_format = import_format(data[:HEAD_BYTES])
     if file_format is None:
-        raise VolunteerError(_("Send a CSV or XLSX file."))
+        raise DomainError(_("Send a CSV or XLSX file."))
     checksum = hashlib.sha256(data).hexdigest()
     live = VolunteerImport.objects.filter(agency=agency, checksum=checksum, status__in=LIVE)
     existing = live.first()
@@ -250,7 +244,7 @@ def volunteer_import_submit(
     except IntegrityError:  # the same file submitted twice at the same moment
         job.file.delete(save=False)
         return live.get(), False
-    enqueue_on_commit(_import_task(), job.pk)
+    enqueue_on_commit(IMPORT_TASK, job.pk)
     return job, True
 
 
@@ -258,13 +252,7 @@ def volunteer_import_enqueue_again(*, volunteer_import: VolunteerImport) -> bool
     """Enqueue a job that is still waiting (the broker was down when it was recorded)."""
     if volunteer_import.status != ImportStatus.QUEUED:
         return False
-    return enqueue(_import_task(), volunteer_import.pk)
-
-
-def _import_task():
-    from .tasks import run_volunteer_import
-
-    return run_volunteer_import
+    return enqueue(IMPORT_TASK, volunteer_import.pk)
 
 
 def _update(job: VolunteerImport, **fields) -> None:

@@ -11,7 +11,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core import rules as access
+from agencies import rules as access
+from core.errors import DomainError
 
 from . import exporting, selectors, services
 from .eligibility import evaluate
@@ -25,6 +26,12 @@ from .forms import (
     WithdrawForm,
 )
 from .models import Experience
+from .selectors import (
+    volunteer_imports_visible_to,
+    volunteers_exportable_by,
+    volunteers_registered_by,
+    volunteers_visible_to,
+)
 from .validators import sniff
 
 PAGE_SIZE = 50
@@ -41,7 +48,7 @@ def _acting_agency(request, perm):
 
 def _volunteer_for_user(request, pk, perm=None):
     """The volunteer if the user may see it (else 404), and may ``perm`` it (else 403)."""
-    volunteer = get_object_or_404(access.volunteers_visible_to(request.user), pk=pk)
+    volunteer = get_object_or_404(volunteers_visible_to(request.user), pk=pk)
     if perm and not request.user.has_perm(perm, volunteer):
         raise PermissionDenied
     return volunteer
@@ -54,12 +61,12 @@ def _filtered(request, queryset):
 @require_GET
 def index(request):
     """The agency's register, rendered from fresh queries on every request."""
-    acting = request.membership or None
+    acting = request.membership
     return render(request, "volunteers/volunteer_list.html", _index_context(request, acting))
 
 
 def _index_context(request, acting) -> dict:
-    filterset = _filtered(request, access.volunteers_registered_by(request.user))
+    filterset = _filtered(request, volunteers_registered_by(request.user))
     on = (filterset.form.is_valid() and filterset.form.cleaned_data.get("eligible_on")) or None
     on = on or timezone.localdate()
     volunteers = filterset.qs.prefetch_related(Prefetch("themes", to_attr="theme_list"))
@@ -89,7 +96,7 @@ def export(request):
     if not request.user.has_perm("vir.export_volunteers"):
         raise PermissionDenied
     file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-    filterset = _filtered(request, access.volunteers_exportable_by(request.user))
+    filterset = _filtered(request, volunteers_exportable_by(request.user))
     volunteers = filterset.qs
     if volunteers.values("pk").order_by()[: EXPORT_LIMIT + 1].count() > EXPORT_LIMIT:
         messages.error(
@@ -187,7 +194,7 @@ def withdraw(request, pk):
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
         services.volunteer_withdraw(volunteer=volunteer, user=request.user, reason=reason)
-    except services.VolunteerError as exc:
+    except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("%s has withdrawn.") % volunteer.full_name)
@@ -211,7 +218,7 @@ def anonymise(request, pk):
     if request.method == "POST":
         try:
             services.volunteer_anonymise(volunteer=volunteer, user=request.user)
-        except services.VolunteerError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("The volunteer’s identity has been erased."))
@@ -266,7 +273,7 @@ def import_upload(request):
                 file_name=upload.name,
                 language=get_language(),
             )
-        except services.VolunteerError as exc:
+        except DomainError as exc:
             form.add_error("file", exc.message)
         else:
             if not created:
@@ -288,7 +295,7 @@ def import_upload(request):
 
 @require_http_methods(["GET", "POST"])
 def import_detail(request, pk):
-    job = get_object_or_404(access.volunteer_imports_visible_to(request.user), pk=pk)
+    job = get_object_or_404(volunteer_imports_visible_to(request.user), pk=pk)
     if not request.user.has_perm("vir.view_volunteerimport", job):
         raise PermissionDenied
     if request.method == "POST":

@@ -8,8 +8,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from agencies.themes import THEME_LABELS
 from exchanges.models import AgreementStatus
-from exchanges.themes import THEME_LABELS
 
 register = template.Library()
 

@@ -1,16 +1,10 @@
-from django.utils.functional import SimpleLazyObject
-
-from core import rules as access
+from . import rules as access
 
 SESSION_KEY = "acting_agency_id"
 
 
-def _acting_membership(request):
+def acting_membership(request, memberships):
     """The membership the page acts for: the one chosen in the switcher, else the first one."""
-    user = request.user
-    if not user.is_authenticated:
-        return None
-    memberships = request.memberships
     chosen = request.session.get(SESSION_KEY)
     for membership in memberships:
         if membership.agency_id == chosen:
@@ -19,12 +13,16 @@ def _acting_membership(request):
 
 
 class ActingAgencyMiddleware:
-    """Sets ``request.memberships`` and ``request.membership`` (lazily: no query if unused)."""
+    """Sets ``request.memberships`` (a list) and ``request.membership`` (the acting one, or
+    None): plain values, read in one query for a logged-in user, none for a visitor."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.memberships = SimpleLazyObject(lambda: access.memberships_of(request.user))
-        request.membership = SimpleLazyObject(lambda: _acting_membership(request))
+        if request.user.is_authenticated:
+            request.memberships = access.memberships_of(request.user)
+            request.membership = acting_membership(request, request.memberships)
+        else:
+            request.memberships, request.membership = [], None
         return self.get_response(request)

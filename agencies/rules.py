@@ -1,9 +1,11 @@
 """The access rules of the platform, in one place.
 
-Every view, template and the admin ask these questions; the visibility selectors
-(``*_visible_to(user)``) filter the querysets with the same rules, so that a list and a detail
-never disagree. Outsiders are answered 404 by the views (the object is not in their visible
-queryset); members whose role is too low get 403 (the permission below is refused).
+Roles, the permissions they give (``rules`` predicates, asked as ``user.has_perm("vir.…")`` by
+views, templates and the services) and the user's memberships. The visibility selectors
+(``*_visible_to(user)``) live in the selectors of the app whose rows they filter and are built
+from the role tables and helpers below, so that a list and a detail never disagree. Outsiders
+are answered 404 by the views (the object is not in their visible queryset); members whose role
+is too low get 403 (the permission below is refused).
 
 A user may belong to several agencies with one role in each. A rule about an object asks for the
 user's role *in the agency that the object concerns* (the managing agency of a host structure,
@@ -15,9 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import rules
-from django.db.models import QuerySet
 
-from agencies.models import Agency, HostStructure, Membership
+from .models import Membership
 
 Role = Membership.Role
 
@@ -59,35 +60,16 @@ def agency_ids_of(user) -> set[int]:
     return set(roles_of(user))
 
 
+def agency_ids_with(user, allowed: Iterable[str]) -> set[int]:
+    """The user's agencies where their role is one of ``allowed``."""
+    return {agency for agency, role in roles_of(user).items() if role in set(allowed)}
+
+
 def has_role(user, agency_id: int | None, allowed: Iterable[str]) -> bool:
     return agency_id is not None and roles_of(user).get(agency_id) in set(allowed)
 
 
 # --- Visibility selectors -------------------------------------------------------------------
-
-
-def agencies_visible_to(user) -> QuerySet[Agency]:
-    """The directory of agencies is public within the platform."""
-    return Agency.objects.all() if is_admin(user) else Agency.objects.filter(is_active=True)
-
-
-def host_structures_visible_to(user) -> QuerySet[HostStructure]:
-    """Host structures are the managing agency's business: its members see them.
-
-    Partner agencies see the structure of a mission through that mission, not the register of
-    another agency's structures and contacts.
-    """
-    qs = HostStructure.objects.select_related("agency")
-    if is_admin(user):
-        return qs
-    return qs.filter(agency__in=agency_ids_of(user))
-
-
-def partner_agency_ids(user) -> set[int]:
-    """Agencies that are party to an agreement with one of the user's agencies."""
-    from exchanges.selectors import partner_ids_of
-
-    return partner_ids_of(agency_ids_of(user))
 
 
 # --- Predicates and permissions -------------------------------------------------------------
@@ -124,65 +106,6 @@ rules.add_perm("vir.view_members", admin | is_agency_manager)
 # Officers and managers of the sending agency change a volunteer; managers also download a
 # volunteer's personal data and anonymise; evaluators and partners only read.
 PERSONAL_DATA = {Role.MANAGER}
-
-
-def volunteers_visible_to(user):
-    """Volunteers whose sending agency is one of the user's agencies (admins: all).
-
-    Extended by placements: an agency hosting a volunteer (nominated to one of its missions)
-    sees a reduced profile of that volunteer. Views must not assume that every visible volunteer
-    is one of the user's own: ask ``vir.view_full_volunteer`` before showing contact details.
-    """
-    from django.db.models import Exists, OuterRef, Q
-
-    from missions.models import Placement
-    from volunteers.models import Volunteer
-
-    qs = Volunteer.objects.select_related("sending_agency")
-    if is_admin(user):
-        return qs
-    ids = agency_ids_of(user)
-    # A host agency sees (a reduced profile of) the volunteers nominated to its missions:
-    # ``vir.view_full_volunteer`` stays false for it.
-    hosted = Placement.objects.filter(volunteer=OuterRef("pk"), quota__receiving__in=ids)
-    return qs.filter(Q(sending_agency__in=ids) | Exists(hosted))
-
-
-def volunteers_registered_by(user):
-    """The register of the user's agencies: the volunteers they send (admins: all).
-
-    The volunteer list shows this register; a hosted volunteer is reached from the mission's
-    page. Kept apart from ``volunteers_visible_to`` on purpose: the OR with the hosted
-    volunteers cannot walk the (agency, name) index, and at a million volunteers the list
-    would take a second instead of milliseconds (docs/performance.md).
-    """
-    from volunteers.models import Volunteer
-
-    qs = Volunteer.objects.select_related("sending_agency")
-    if is_admin(user):
-        return qs
-    return qs.filter(sending_agency__in=agency_ids_of(user))
-
-
-def volunteers_exportable_by(user):
-    """The list export holds contact details: only for the agencies where the user manages
-    volunteers (officers and managers), not for every agency whose list they may read."""
-    from volunteers.models import Volunteer
-
-    qs = Volunteer.objects.select_related("sending_agency")
-    if is_admin(user):
-        return qs
-    agencies = [a for a, role in roles_of(user).items() if role in MANAGE_VOLUNTEERS]
-    return qs.filter(sending_agency__in=agencies)
-
-
-def volunteer_imports_visible_to(user):
-    from volunteers.models import VolunteerImport
-
-    qs = VolunteerImport.objects.select_related("agency", "uploaded_by")
-    if is_admin(user):
-        return qs
-    return qs.filter(agency__in=agency_ids_of(user))
 
 
 @rules.predicate
@@ -240,18 +163,6 @@ rules.add_perm("vir.view_volunteerimport", admin | manages_import)
 # none: an approval is given on behalf of a party.
 
 
-def agreements_visible_to(user):
-    from django.db.models import Q
-
-    from exchanges.models import Agreement
-
-    qs = Agreement.objects.select_related("party_a", "party_b")
-    if is_admin(user):
-        return qs
-    ids = agency_ids_of(user)
-    return qs.filter(Q(party_a__in=ids) | Q(party_b__in=ids))
-
-
 def managed_parties(user, agreement) -> list[int]:
     """The parties of ``agreement`` in which ``user`` is a manager."""
     parties = (agreement.party_a_id, agreement.party_b_id)
@@ -282,45 +193,9 @@ rules.add_perm("vir.terminate_agreement", admin | manages_a_party)
 DECIDE_PLACEMENTS = {Role.MANAGER}
 
 
-def missions_visible_to(user):
-    from django.db.models import Q
-
-    from missions.models import Mission
-
-    qs = Mission.objects.select_related(
-        "quota__agreement", "quota__sending", "quota__receiving", "host_structure", "theme"
-    )
-    if is_admin(user):
-        return qs
-    ids = agency_ids_of(user)
-    return qs.filter(Q(quota__sending__in=ids) | Q(quota__receiving__in=ids))
-
-
-def placements_visible_to(user):
-    from django.db.models import Q
-
-    from missions.models import Placement
-
-    qs = Placement.objects.select_related(
-        "mission__quota__agreement",
-        "mission__quota__sending",
-        "mission__quota__receiving",
-        "mission__host_structure",
-        "volunteer",
-    )
-    if is_admin(user):
-        return qs
-    ids = agency_ids_of(user)
-    return qs.filter(Q(quota__sending__in=ids) | Q(quota__receiving__in=ids))
-
-
 def _quota_of(obj):
-    """The quota of a quota, a mission or a placement."""
-    from exchanges.models import Quota
-
-    if obj is None or isinstance(obj, Quota):
-        return obj
-    return obj.quota
+    """The quota of a quota, a mission or a placement (those two carry a ``quota_id``)."""
+    return obj.quota if hasattr(obj, "quota_id") else obj
 
 
 @rules.predicate
@@ -365,47 +240,6 @@ rules.add_perm("vir.record_followup", admin | sends | hosts)
 # a draft evaluation stays with its authors.
 
 FOLLOW_UP_RECOMMENDATIONS = {Role.MANAGER, Role.OFFICER}
-
-
-def evaluations_visible_to(user):
-    from django.db.models import Q
-
-    from evaluations.models import Evaluation
-
-    qs = Evaluation.objects.select_related("agreement", "agency")
-    if is_admin(user):
-        return qs
-    ids = agency_ids_of(user)
-    published = Q(status=Evaluation.Status.PUBLISHED) & (
-        Q(agreement__party_a__in=ids) | Q(agreement__party_b__in=ids)
-    )
-    return qs.filter(Q(agency__in=ids) | published)
-
-
-def reports_visible_to(user):
-    from django.db.models import Q
-
-    from evaluations.models import Evaluation
-    from exchanges.models import Agreement
-    from reports.models import Report
-
-    qs = Report.objects.select_related("agreement", "agency", "evaluation")
-    if is_admin(user):
-        return qs
-    ids = agency_ids_of(user)
-    # Semi-joins on the agreements (one per side, each read from its index alone) and on the
-    # evaluations, each hashed once; not joins filtered with OR: a large agency is party to
-    # thousands of agreements.
-    by_a = Agreement.objects.filter(party_a__in=ids).values("pk")
-    by_b = Agreement.objects.filter(party_b__in=ids).values("pk")
-    readable = Evaluation.objects.filter(
-        Q(status=Evaluation.Status.PUBLISHED) | Q(agency__in=ids)
-    ).values("pk")
-    scope = (
-        Q(agreement__in=by_a) | Q(agreement__in=by_b) | Q(agreement__isnull=True, agency__in=ids)
-    )
-    not_a_draft = Q(evaluation__isnull=True) | Q(evaluation__in=readable)
-    return qs.filter(scope & not_a_draft)
 
 
 @rules.predicate

@@ -1,0 +1,35 @@
+"""Read-side queries of the reports, their visibility included."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from agencies import rules as access
+
+from .models import Report
+
+
+def reports_visible_to(user) -> QuerySet[Report]:
+    """Reports follow their scope: an agreement's (evaluation reports included) are for both
+    parties, an agency's for its members; a report of a draft evaluation stays with its
+    authors' agency."""
+    qs = Report.objects.select_related("agreement", "agency", "evaluation")
+    if access.is_admin(user):
+        return qs
+    ids = access.agency_ids_of(user)
+    # Agreements and evaluations are declared above this generic app: read through the
+    # relations the report declares, not imported. Semi-joins on the agreements (one per side,
+    # each read from its index alone) and on the evaluations, each hashed once; not joins
+    # filtered with OR: a large agency is party to thousands of agreements.
+    agreements = Report.agreement.field.related_model.objects
+    evaluations = Report.evaluation.field.related_model
+    by_a = agreements.filter(party_a__in=ids).values("pk")
+    by_b = agreements.filter(party_b__in=ids).values("pk")
+    readable = evaluations.objects.filter(
+        Q(status=evaluations.Status.PUBLISHED) | Q(agency__in=ids)
+    ).values("pk")
+    scope = (
+        Q(agreement__in=by_a) | Q(agreement__in=by_b) | Q(agreement__isnull=True, agency__in=ids)
+    )
+    not_a_draft = Q(evaluation__isnull=True) | Q(evaluation__in=readable)
+    return qs.filter(scope & not_a_draft)
