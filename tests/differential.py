@@ -17,11 +17,17 @@ from django.db.models import Count, Q, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core import rules as access
+from agencies import rules as access
+from agencies.selectors import host_structures_visible_to
 from evaluations.models import Finding
+from evaluations.selectors import evaluations_visible_to
 from exchanges.models import Agreement, AgreementStatus, Approval, Quota
+from exchanges.selectors import agreements_visible_to
 from missions.models import USED_STATUSES, FollowUp, Placement, PlacementStatus
+from missions.selectors import missions_visible_to
+from reports.selectors import reports_visible_to
 from volunteers.models import Volunteer
+from volunteers.selectors import volunteers_registered_by
 
 PAGES = [
     "home",
@@ -170,7 +176,7 @@ def _home(user, today) -> dict:
     nominations = Placement.objects.filter(status=PlacementStatus.NOMINATED)
     if agency is not None:
         nominations = nominations.filter(quota__receiving=agency)
-    awaited = access.agreements_visible_to(user).filter(status=AgreementStatus.SUBMITTED)
+    awaited = agreements_visible_to(user).filter(status=AgreementStatus.SUBMITTED)
     if agency is not None:
         awaited = awaited.filter(Q(party_a=agency) | Q(party_b=agency)).exclude(
             pk__in=Approval.objects.filter(agency=agency).values("version__agreement")
@@ -189,9 +195,7 @@ def _home(user, today) -> dict:
         ),
         "quotas_near_full": _quotas_near_full(agency, today),
         "latest_reports": list(
-            access.reports_visible_to(user)
-            .order_by("-created_at", "-pk")
-            .values_list("pk", flat=True)[:5]
+            reports_visible_to(user).order_by("-created_at", "-pk").values_list("pk", flat=True)[:5]
         ),
         "chart": _chart_of(agency) if agency is not None else {},
     }
@@ -246,7 +250,7 @@ def _chart_of(agency) -> dict[tuple[str, str], int]:
 
 
 def _volunteers(user, today) -> dict:
-    qs = access.volunteers_registered_by(user).order_by("last_name", "first_name", "pk")
+    qs = volunteers_registered_by(user).order_by("last_name", "first_name", "pk")
     several = access.is_admin(user) or len(access.memberships_of(user)) > 1
     return {
         "count": [qs.count()],
@@ -264,7 +268,7 @@ def _volunteers(user, today) -> dict:
 
 def _agreements(user, today) -> dict:
     rows = []
-    for a in access.agreements_visible_to(user).order_by("-start_date", "reference")[:PAGE_SIZE]:
+    for a in agreements_visible_to(user).order_by("-start_date", "reference")[:PAGE_SIZE]:
         places = dict(a.quotas.order_by().values_list("sending").annotate(n=Sum("places")))
         each_way = (places.get(a.party_a_id, 0), places.get(a.party_b_id, 0))
         rows.append((a.pk, a.reference, *each_way, a.get_state_display()))
@@ -272,7 +276,7 @@ def _agreements(user, today) -> dict:
 
 
 def _missions(user, today) -> dict:
-    missions = access.missions_visible_to(user).order_by("-start_date", "title", "pk")[:PAGE_SIZE]
+    missions = missions_visible_to(user).order_by("-start_date", "title", "pk")[:PAGE_SIZE]
     rows = []
     for m in missions:
         placed = Placement.objects.filter(mission=m)
@@ -285,19 +289,19 @@ def _missions(user, today) -> dict:
 
 def _evaluations(user, today) -> dict:
     rows = []
-    for e in access.evaluations_visible_to(user).order_by("-period_end", "-pk")[:PAGE_SIZE]:
+    for e in evaluations_visible_to(user).order_by("-period_end", "-pk")[:PAGE_SIZE]:
         recommendations = e.findings.filter(kind=Finding.Kind.RECOMMENDATION).count()
         rows.append((e.pk, e.title, recommendations, e.get_status_display()))
     return {"rows": rows}
 
 
 def _reports(user, today) -> dict:
-    qs = access.reports_visible_to(user).order_by("-created_at", "-pk")[:PAGE_SIZE]
+    qs = reports_visible_to(user).order_by("-created_at", "-pk")[:PAGE_SIZE]
     return {"rows": [(r.pk, r.get_status_display()) for r in qs]}
 
 
 def _host_structures(user, today) -> dict:
-    qs = access.host_structures_visible_to(user).order_by("name", "pk")[:PAGE_SIZE]
+    qs = host_structures_visible_to(user).order_by("name", "pk")[:PAGE_SIZE]
     return {"rows": [(s.pk, s.name) for s in qs]}
 
 
