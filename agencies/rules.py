@@ -30,6 +30,27 @@ APPROVE = {Role.MANAGER}
 WRITE_EVALUATIONS = {Role.EVALUATOR, Role.MANAGER}
 
 
+# Who is told of what: the roles of the other party's members who receive each kind of notice.
+NOTIFY_AGREEMENTS = {Role.MANAGER}  # approvals and changes of status are theirs to act on
+NOTIFY_PLACEMENTS = {Role.MANAGER, Role.OFFICER}  # both run placements on each side
+
+
+def notified_emails(agency_ids: Iterable[int], roles: Iterable[str]) -> list[str]:
+    """The addresses of the active members of ``agency_ids`` whose role is one of ``roles``."""
+    return sorted(
+        set(
+            Membership.objects.filter(
+                agency__in=agency_ids,
+                agency__is_active=True,
+                role__in=set(roles),
+                user__is_active=True,
+            )
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
+
+
 def is_admin(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
@@ -169,6 +190,11 @@ def managed_parties(user, agreement) -> list[int]:
     return [pk for pk in parties if has_role(user, pk, APPROVE)]
 
 
+def can_approve_for(user, agreement, agency_id: int) -> bool:
+    """A manager of ``agency_id`` may approve the current version for it, now."""
+    return has_role(user, agency_id, APPROVE) and agreement.approval_refusal(agency_id) is None
+
+
 @rules.predicate
 def manages_a_party(user, agreement):
     return agreement is not None and bool(managed_parties(user, agreement))
@@ -217,6 +243,12 @@ def decides_for_host(user, obj):
 
 
 @rules.predicate
+def member_of_sender(user, obj):
+    quota = _quota_of(obj)
+    return quota is not None and quota.sending_id in agency_ids_of(user)
+
+
+@rules.predicate
 def creates_missions_somewhere(user):
     return any(role in MANAGE_MISSIONS for role in roles_of(user).values())
 
@@ -229,6 +261,8 @@ rules.add_perm("vir.cancel_placement", admin | sends)
 rules.add_perm("vir.decide_placement", admin | decides_for_host)
 rules.add_perm("vir.record_placement", admin | sends | hosts)
 rules.add_perm("vir.record_followup", admin | sends | hosts)
+# The sending agency's members open the full profiles of the volunteers it placed.
+rules.add_perm("vir.view_sent_profiles", admin | member_of_sender)
 
 
 # --- Evaluations and reports ----------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluations.models import Finding
+from evaluations.models import Evaluation, Finding
 from exchanges.models import Agreement, AgreementStatus, Approval, Quota
 from exchanges.selectors import agreements_visible_to, quota_figures
 from missions.models import USED_STATUSES, FollowUp, Placement, PlacementStatus, PlacementTally
@@ -111,7 +111,7 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
             kind=Finding.Kind.RECOMMENDATION,
             follow_up__in=[Finding.FollowUp.OPEN, Finding.FollowUp.IN_PROGRESS],
             due_date__lte=today + SOON,
-            evaluation__status="published",
+            evaluation__status=Evaluation.Status.PUBLISHED,
         )
         .select_related("evaluation", "owner")
         .order_by("due_date", "pk")[:LIST]

@@ -236,6 +236,21 @@ class Agreement(models.Model):
         """A version newer than the last approved one awaits approval."""
         return self.current_version_id != self.last_approved_version_id
 
+    def approval_refusal(self, agency_id: int) -> str | None:
+        """Why ``agency_id`` cannot approve the current version now (a message for the user),
+        or None: the rule that ``agencies.rules.can_approve_for`` and the approval service
+        share."""
+        if agency_id not in self.party_ids:
+            return _("Only the two parties approve an agreement.")
+        if self.status not in {AgreementStatus.SUBMITTED, AgreementStatus.APPROVED}:
+            return _("This agreement is not awaiting approval.")
+        if not self.has_pending_changes or self.current_version is None:
+            return _("This version is already approved by both parties.")
+        if self.current_version.approvals.filter(agency=agency_id).exists():
+            party = self.party_a if agency_id == self.party_a_id else self.party_b
+            return _("%(agency)s has already approved this version.") % {"agency": party}
+        return None
+
     @property
     def is_editable(self) -> bool:
         return self.state not in {AgreementStatus.TERMINATED, AgreementStatus.CLOSED}

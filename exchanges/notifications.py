@@ -9,12 +9,12 @@ recipients' language is not known.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from agencies.models import Membership
+from agencies import rules as access
+from core.mail import send_on_commit
 
 
 def _recipient_agencies(agreement, by_agency) -> list:
@@ -24,38 +24,14 @@ def _recipient_agencies(agreement, by_agency) -> list:
     return [agreement.partner_of(by_agency.pk)]
 
 
-def _manager_emails(agencies) -> list[str]:
-    return sorted(
-        set(
-            Membership.objects.filter(
-                agency__in=agencies,
-                agency__is_active=True,
-                role=Membership.Role.MANAGER,
-                user__is_active=True,
-            )
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
-    )
-
-
-def _send_on_commit(messages: list[EmailMessage]) -> None:
-    def send():
-        get_connection().send_messages(messages)
-
-    if messages:
-        # robust: a failing mail server is logged; the committed change stands.
-        transaction.on_commit(send, robust=True)
-
-
 def _notify(agreement, agencies, subject: str, body: str, base_url: str) -> None:
     # The request's address when a view sends it, else the configured SITE_URL (scripts, admin).
     link = (base_url or settings.SITE_URL).rstrip("/") + agreement.get_absolute_url()
     messages = [
         EmailMessage(subject, f"{body}\n\n{link}\n", to=[email])
-        for email in _manager_emails(agencies)
+        for email in access.notified_emails([a.pk for a in agencies], access.NOTIFY_AGREEMENTS)
     ]
-    _send_on_commit(messages)
+    send_on_commit(messages)
 
 
 def _context(agreement, by_agency) -> dict:

@@ -228,14 +228,14 @@ def agreement_approve(
     current version, it becomes the last approved version and its places bind placements.
     """
     agreement = _locked(agreement)
-    if agency.pk not in agreement.party_ids:
-        raise DomainError(_("Only the two parties approve an agreement."))
-    if not access.has_role(user, agency.pk, access.APPROVE):
-        raise DomainError(
-            _("Only a manager of %(agency)s may approve for it.") % {"agency": agency}
-        )
-    if agreement.status not in {Status.SUBMITTED, Status.APPROVED}:
-        raise DomainError(_("This agreement is not awaiting approval."))
+    # The rule the pages ask (agencies.rules.can_approve_for), refused with its reason.
+    if not access.can_approve_for(user, agreement, agency.pk):
+        refusal = agreement.approval_refusal(agency.pk)
+        if agency.pk in agreement.party_ids and not access.has_role(
+            user, agency.pk, access.APPROVE
+        ):
+            refusal = _("Only a manager of %(agency)s may approve for it.") % {"agency": agency}
+        raise DomainError(refusal)
     version = agreement.current_version
     if version is None or version.number != version_number:
         raise DomainError(
@@ -245,14 +245,10 @@ def agreement_approve(
             )
             % {"number": version_number, "current": version.number if version else "—"}
         )
-    if not agreement.has_pending_changes:
-        raise DomainError(_("This version is already approved by both parties."))
     if sha256_of(canonical_json(render_substance(agreement))) != version.sha256:
         # A change that did not go through these services (a correction in the admin, say):
         # never approve a text that differs from the one displayed.
         raise DomainError(_("The agreement changed meanwhile: reload it and read it again."))
-    if version.approvals.filter(agency=agency).exists():
-        raise DomainError(_("%(agency)s has already approved this version.") % {"agency": agency})
     approval = Approval(
         version=version, agency=agency, user=user, approved_at=timezone.now(), sha256=version.sha256
     )

@@ -101,7 +101,6 @@ def agreement_detail(request, pk):
     approvals = selectors.version_approvals(version=agreement.current_version)
     user = request.user
     party = _acting_party(request, agreement)
-    awaiting = agreement.status in {AgreementStatus.SUBMITTED, AgreementStatus.APPROVED}
     context = {
         "agreement": agreement,
         "figures": selectors.quota_figures(quotas=quotas),
@@ -111,11 +110,7 @@ def agreement_detail(request, pk):
         "can_edit": agreement.is_editable and user.has_perm("vir.change_agreement", agreement),
         "can_submit": agreement.status == AgreementStatus.DRAFT
         and user.has_perm("vir.submit_agreement", agreement),
-        "can_approve": awaiting
-        and agreement.has_pending_changes
-        and party is not None
-        and party.pk not in approvals
-        and user.has_perm("vir.approve_agreement", agreement),
+        "can_approve": party is not None and access.can_approve_for(user, agreement, party.pk),
         "can_suspend": agreement.state in {AgreementStatus.APPROVED, AgreementStatus.ACTIVE}
         and user.has_perm("vir.suspend_agreement", agreement),
         "can_resume": agreement.status == AgreementStatus.SUSPENDED

@@ -11,52 +11,35 @@ from django.core.mail import EmailMessage
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from agencies.models import Membership
-from agencies.rules import roles_of
-from exchanges.notifications import _send_on_commit
+from agencies import rules as access
+from core.mail import send_on_commit
 
-# Managers and officers run placements on both sides.
-RECIPIENT_ROLES = [Membership.Role.MANAGER, Membership.Role.OFFICER]
-
-
-def _emails(agency_ids) -> list[str]:
-    return sorted(
-        set(
-            Membership.objects.filter(
-                agency__in=agency_ids,
-                agency__is_active=True,
-                role__in=RECIPIENT_ROLES,
-                user__is_active=True,
-            )
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
-    )
+from .models import PlacementStatus
 
 
 def _subjects():
     return {
-        "nominated": _("[Reciprocity] %(volunteer)s nominated for “%(mission)s”"),
-        "confirmed": _("[Reciprocity] %(volunteer)s confirmed for “%(mission)s”"),
-        "declined": _("[Reciprocity] %(volunteer)s declined for “%(mission)s”"),
-        "withdrawn": _("[Reciprocity] %(volunteer)s withdrawn from “%(mission)s”"),
+        PlacementStatus.NOMINATED: _("[Reciprocity] %(volunteer)s nominated for “%(mission)s”"),
+        PlacementStatus.CONFIRMED: _("[Reciprocity] %(volunteer)s confirmed for “%(mission)s”"),
+        PlacementStatus.DECLINED: _("[Reciprocity] %(volunteer)s declined for “%(mission)s”"),
+        PlacementStatus.WITHDRAWN: _("[Reciprocity] %(volunteer)s withdrawn from “%(mission)s”"),
     }
 
 
 def _bodies():
     return {
-        "nominated": _(
+        PlacementStatus.NOMINATED: _(
             "%(agency)s nominates %(volunteer)s for the mission “%(mission)s” (%(structure)s, "
             "%(city)s). Confirm or decline the nomination on the platform:"
         ),
-        "confirmed": _(
+        PlacementStatus.CONFIRMED: _(
             "%(agency)s confirms %(volunteer)s for the mission “%(mission)s” (%(structure)s, "
             "%(city)s)."
         ),
-        "declined": _(
+        PlacementStatus.DECLINED: _(
             "%(agency)s declines %(volunteer)s for the mission “%(mission)s”. Reason: %(reason)s"
         ),
-        "withdrawn": _(
+        PlacementStatus.WITHDRAWN: _(
             "%(agency)s records the withdrawal of %(volunteer)s from the mission “%(mission)s”. "
             "Reason: %(reason)s"
         ),
@@ -64,7 +47,7 @@ def _bodies():
 
 
 def _acting_agency_id(placement, user) -> int | None:
-    roles = roles_of(user) if user is not None else {}
+    roles = access.roles_of(user) if user is not None else {}
     for agency_id in (placement.quota.sending_id, placement.quota.receiving_id):
         if agency_id in roles:
             return agency_id
@@ -73,6 +56,8 @@ def _acting_agency_id(placement, user) -> int | None:
 
 def placement_changed(placement, *, by_agency_id=None, by_user=None, url: str = "") -> None:
     """Tell the other agency of the placement what happened (both when an admin acted)."""
+    if placement.status not in _subjects():
+        return  # departures, returns and completions are recorded by both sides: no notice
     quota = placement.quota
     if by_agency_id is None:
         by_agency_id = _acting_agency_id(placement, by_user)
@@ -92,6 +77,9 @@ def placement_changed(placement, *, by_agency_id=None, by_user=None, url: str = 
         subject = _subjects()[placement.status] % ctx
         body = _bodies()[placement.status] % ctx
     link = (url or settings.SITE_URL).rstrip("/") + placement.get_absolute_url()
-    _send_on_commit(
-        [EmailMessage(subject, f"{body}\n\n{link}\n", to=[e]) for e in _emails(recipients)]
+    send_on_commit(
+        [
+            EmailMessage(subject, f"{body}\n\n{link}\n", to=[e])
+            for e in access.notified_emails(recipients, access.NOTIFY_PLACEMENTS)
+        ]
     )

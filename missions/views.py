@@ -44,10 +44,6 @@ def _placement_for_user(request, pk, perm):
     return placement
 
 
-def _host_ids(user) -> list[int]:
-    return [a for a, role in access.roles_of(user).items() if role in access.MANAGE_MISSIONS]
-
-
 def _base_url(request) -> str:
     return request.build_absolute_uri("/")
 
@@ -101,8 +97,7 @@ def mission_detail(request, pk):
         "can_cancel": user.has_perm("vir.cancel_placement", mission),
         "can_decide": user.has_perm("vir.decide_placement", mission),
         "can_record": user.has_perm("vir.record_placement", mission),
-        "can_see_profiles": access.is_admin(user)
-        or mission.quota.sending_id in access.agency_ids_of(user),
+        "can_see_profiles": user.has_perm("vir.view_sent_profiles", mission),
         "situations": [c for c in FollowUp.Situation.choices if c[0]],
         "today": timezone.localdate(),
     }
@@ -113,7 +108,7 @@ def mission_detail(request, pk):
 def mission_create(request):
     if not request.user.has_perm("vir.create_missions"):
         raise PermissionDenied
-    hosts = _all_agencies() if access.is_admin(request.user) else _host_ids(request.user)
+    hosts = _host_choices(request.user)
     form = MissionForm(request.POST or None, host_ids=hosts, initial={"status": "open"})
     if request.method == "POST" and form.is_valid():
         mission = form.save(commit=False)
@@ -129,14 +124,18 @@ def mission_create(request):
     return render(request, "missions/mission_form.html", {"form": form})
 
 
-def _all_agencies():
-    return list(Agency.objects.values_list("pk", flat=True))
+def _host_choices(user) -> list[int]:
+    """The agencies whose quotas the user may open missions under (the form's choices; the
+    service checks the chosen quota again)."""
+    if access.is_admin(user):
+        return list(Agency.objects.values_list("pk", flat=True))
+    return list(access.agency_ids_with(user, access.MANAGE_MISSIONS))
 
 
 @require_http_methods(["GET", "POST"])
 def mission_edit(request, pk):
     mission = _mission_for_user(request, pk, "vir.change_mission")
-    hosts = _all_agencies() if access.is_admin(request.user) else _host_ids(request.user)
+    hosts = _host_choices(request.user)
     form = MissionForm(request.POST or None, instance=mission, host_ids=hosts)
     if request.method == "POST" and form.is_valid():
         try:
