@@ -16,6 +16,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TallyRow(models.Model):
+    """A row of a tally table: ``n`` rows of the source are in ``status`` (plus the subclass's
+    key). Kept by triggers: never write it."""
+
+    status = models.CharField(_("status"), max_length=20)
+    n = models.IntegerField(_("number"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.status}: {self.n}"
+
 
 @dataclass(frozen=True)
 class Tally:

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.tallies import Tally
+from core.tallies import Tally, TallyRow
 
 TALLY = Tally(
     table="missions_placementtally",
@@ -12,14 +12,12 @@ TALLY = Tally(
 )
 
 
-class PlacementTally(models.Model):
+class PlacementTally(TallyRow):
     """How many placements of a quota are in a status. Kept by triggers: never write it."""
 
     quota = models.ForeignKey(
         "exchanges.Quota", verbose_name=_("quota"), on_delete=models.CASCADE, related_name="tallies"
     )
-    status = models.CharField(_("status"), max_length=20)
-    n = models.IntegerField(_("number"), default=0)
 
     class Meta:
         verbose_name = _("placement count")
@@ -27,6 +25,3 @@ class PlacementTally(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["quota", "status"], name="placement_tally_key"),
         ]
-
-    def __str__(self):
-        return f"{self.quota_id} {self.status}: {self.n}"

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.tallies import Tally
+from core.tallies import Tally, TallyRow
 
 TALLY = Tally(
     table="volunteers_volunteertally",
@@ -12,14 +12,12 @@ TALLY = Tally(
 )
 
 
-class VolunteerTally(models.Model):
+class VolunteerTally(TallyRow):
     """How many volunteers an agency has in a status. Kept by triggers: never write it."""
 
     agency = models.ForeignKey(
         "agencies.Agency", verbose_name=_("agency"), on_delete=models.CASCADE, related_name="+"
     )
-    status = models.CharField(_("status"), max_length=20)
-    n = models.IntegerField(_("number"), default=0)
 
     class Meta:
         verbose_name = _("volunteer count")
@@ -27,6 +25,3 @@ class VolunteerTally(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agency", "status"], name="volunteer_tally_key"),
         ]
-
-    def __str__(self):
-        return f"{self.agency_id} {self.status}: {self.n}"
