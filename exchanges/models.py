@@ -27,7 +27,7 @@ class EligibilityRules:
 class AgreementStatus(models.TextChoices):
     """What a user sees. Only DRAFT, SUBMITTED, APPROVED, SUSPENDED and TERMINATED are stored:
     ACTIVE and CLOSED are an approved agreement seen through the calendar (from its start date,
-    after its end date), so no scheduled job has to move rows at midnight and the state is never
+    after its end date), so no scheduled job has to move rows at midnight and the phase is never
     stale."""
 
     DRAFT = "draft", _("Draft")
@@ -48,8 +48,13 @@ STORED_STATUSES = [
 ]
 
 
-def state_of(status: str, start: datetime.date, end: datetime.date, today: datetime.date) -> str:
-    """The state shown for a stored status on ``today`` (the SQL twin is ``state_q``)."""
+# An agreement's ``status`` is what is stored (draft, submitted, approved, suspended,
+# terminated); its ``phase`` is what the status means on a date: an approved agreement is
+# "approved" before its start, "active" during its period and "closed" after it.
+
+
+def phase_of(status: str, start: datetime.date, end: datetime.date, today: datetime.date) -> str:
+    """The phase of a stored status on ``today`` (the SQL twin is ``phase_q``)."""
     if status != AgreementStatus.APPROVED:
         return status
     if end < today:
@@ -59,21 +64,21 @@ def state_of(status: str, start: datetime.date, end: datetime.date, today: datet
     return AgreementStatus.APPROVED
 
 
-def state_q(state: str, today: datetime.date) -> Q:
-    """Rows whose state (see ``state_of``) is ``state`` on ``today``, as an indexable filter."""
+def phase_q(phase: str, today: datetime.date) -> Q:
+    """Rows whose phase (see ``phase_of``) is ``phase`` on ``today``, as an indexable filter."""
     approved = Q(status=AgreementStatus.APPROVED)
-    if state == AgreementStatus.CLOSED:
+    if phase == AgreementStatus.CLOSED:
         return approved & Q(end_date__lt=today)
-    if state == AgreementStatus.ACTIVE:
+    if phase == AgreementStatus.ACTIVE:
         return approved & Q(start_date__lte=today, end_date__gte=today)
-    if state == AgreementStatus.APPROVED:
+    if phase == AgreementStatus.APPROVED:
         return approved & Q(start_date__gt=today)
-    return Q(status=state)
+    return Q(status=phase)
 
 
 class AgreementQuerySet(models.QuerySet):
-    def in_state(self, state: str, today: datetime.date | None = None):
-        return self.filter(state_q(state, today or timezone.localdate()))
+    def in_phase(self, phase: str, today: datetime.date | None = None):
+        return self.filter(phase_q(phase, today or timezone.localdate()))
 
 
 def _document_path(instance, filename):
@@ -225,11 +230,12 @@ class Agreement(models.Model):
         return self.party_b if agency_id == self.party_a_id else self.party_a
 
     @property
-    def state(self) -> str:
-        return state_of(self.status, self.start_date, self.end_date, timezone.localdate())
+    def phase(self) -> str:
+        """The stored status as it stands today (see ``phase_of``)."""
+        return phase_of(self.status, self.start_date, self.end_date, timezone.localdate())
 
-    def get_state_display(self):
-        return AgreementStatus(self.state).label
+    def get_phase_display(self):
+        return AgreementStatus(self.phase).label
 
     @property
     def has_pending_changes(self) -> bool:
@@ -253,7 +259,7 @@ class Agreement(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.state not in {AgreementStatus.TERMINATED, AgreementStatus.CLOSED}
+        return self.phase not in {AgreementStatus.TERMINATED, AgreementStatus.CLOSED}
 
     def eligibility_rules(self) -> EligibilityRules:
         return EligibilityRules(

@@ -93,7 +93,7 @@ def agreement_status_changed(agreement, *, by_agency=None, base_url: str = "") -
     with translation.override(settings.LANGUAGE_CODE):
         ctx = {
             **_context(agreement, by_agency),
-            "status": agreement.get_state_display(),
+            "status": agreement.get_phase_display(),
             "reason": agreement.status_reason or "—",
         }
         subject = _("[Reciprocity] Agreement %(reference)s: %(status)s") % ctx

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from agencies import rules as access
 
-from .models import Agreement, AgreementVersion, Approval, Quota, state_q
+from .models import Agreement, AgreementVersion, Approval, Quota, phase_q
 
 # --- Visibility (the role tables and memberships: ``agencies.rules``) -------------------------
 
@@ -68,7 +68,7 @@ def agreement_list(
     if filters.partner:
         qs = qs.filter(Q(party_a=filters.partner) | Q(party_b=filters.partner))
     if filters.status:
-        qs = qs.filter(state_q(filters.status, today))
+        qs = qs.filter(phase_q(filters.status, today))
     if filters.year:
         qs = qs.filter(
             start_date__lte=datetime.date(filters.year, 12, 31),

@@ -289,7 +289,7 @@ def agreement_suspend(
 ) -> Agreement:
     agreement = _locked(agreement)
     reason = _required_reason(reason)
-    if agreement.state not in {Status.APPROVED, Status.ACTIVE}:
+    if agreement.phase not in {Status.APPROVED, Status.ACTIVE}:
         raise DomainError(_("Only an approved agreement in force can be suspended."))
     return _set_status(agreement, Status.SUSPENDED, reason, user, by_agency, base_url)
 

@@ -111,7 +111,7 @@ def agreement_detail(request, pk):
         "can_submit": agreement.status == AgreementStatus.DRAFT
         and user.has_perm("vir.submit_agreement", agreement),
         "can_approve": party is not None and access.can_approve_for(user, agreement, party.pk),
-        "can_suspend": agreement.state in {AgreementStatus.APPROVED, AgreementStatus.ACTIVE}
+        "can_suspend": agreement.phase in {AgreementStatus.APPROVED, AgreementStatus.ACTIVE}
         and user.has_perm("vir.suspend_agreement", agreement),
         "can_resume": agreement.status == AgreementStatus.SUSPENDED
         and user.has_perm("vir.suspend_agreement", agreement),

@@ -57,7 +57,7 @@ def check_agreement(mission: Mission) -> None:
     if agreement.status in {AgreementStatus.SUSPENDED, AgreementStatus.TERMINATED}:
         raise DomainError(
             _("The agreement %(reference)s is %(state)s: no placement under it.")
-            % {"reference": agreement.reference, "state": agreement.get_state_display().lower()}
+            % {"reference": agreement.reference, "state": agreement.get_phase_display().lower()}
         )
     if mission.start_date < agreement.start_date or mission.end_date > agreement.end_date:
         raise DomainError(

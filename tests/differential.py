@@ -271,7 +271,7 @@ def _agreements(user, today) -> dict:
     for a in agreements_visible_to(user).order_by("-start_date", "reference")[:PAGE_SIZE]:
         places = dict(a.quotas.order_by().values_list("sending").annotate(n=Sum("places")))
         each_way = (places.get(a.party_a_id, 0), places.get(a.party_b_id, 0))
-        rows.append((a.pk, a.reference, *each_way, a.get_state_display()))
+        rows.append((a.pk, a.reference, *each_way, a.get_phase_display()))
     return {"rows": rows}
 
 

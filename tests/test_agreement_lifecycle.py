@@ -9,7 +9,7 @@ from django.utils import translation
 
 from agencies.selectors import partner_ids_of
 from core.errors import DomainError
-from exchanges.models import Agreement, AgreementStatus, Approval, Quota, state_of
+from exchanges.models import Agreement, AgreementStatus, Approval, Quota, phase_of
 from exchanges.services import (
     QuotaData,
     agreement_approve,
@@ -267,7 +267,7 @@ def test_suspend_resume_and_terminate_need_a_reason_and_follow_the_lifecycle(par
     agreement = agreement_resume(agreement=agreement, user=manager_a)
     assert (agreement.status, agreement.status_reason) == ("approved", "")
     agreement = agreement_terminate(agreement=agreement, reason="Fin du programme", user=manager_a)
-    assert agreement.state == "terminated" and not agreement.is_editable
+    assert agreement.phase == "terminated" and not agreement.is_editable
     with pytest.raises(DomainError, match="ne peut plus"):
         update(agreement, manager_a, max_age=30)
     with pytest.raises(DomainError, match="déjà"):
@@ -287,12 +287,12 @@ def test_suspend_resume_and_terminate_need_a_reason_and_follow_the_lifecycle(par
 )
 def test_active_and_closed_follow_the_dates_of_an_approved_agreement(status, today, expected):
     start, end = datetime.date(2017, 10, 1), datetime.date(2030, 12, 31)
-    assert state_of(status, start, end, today) == expected
+    assert phase_of(status, start, end, today) == expected
     agreement = make_agreement(start_date=start, end_date=end)
     Agreement.objects.filter(pk=agreement.pk).update(status=status)
     in_state = {
         state for state in AgreementStatus.values
-        if Agreement.objects.in_state(state, today).filter(pk=agreement.pk).exists()
+        if Agreement.objects.in_phase(state, today).filter(pk=agreement.pk).exists()
     }  # fmt: skip
     assert in_state == {expected}
 

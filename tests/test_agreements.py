@@ -459,7 +459,7 @@ def test_a_correction_in_the_admin_is_a_new_version(client, login, demo):
 
 def test_the_demo_agreements_follow_the_seeds(demo):
     ml = agreement()
-    assert (ml.party_a.acronym, ml.party_b.acronym, ml.state) == ("ANVT", "CNPV", "active")
+    assert (ml.party_a.acronym, ml.party_b.acronym, ml.phase) == ("ANVT", "CNPV", "active")
     assert sorted(ml.quotas.values_list("cohort", "sending__acronym", "places")) == [
         ("2017", "ANVT", 4),
         ("2017", "CNPV", 2),

@@ -47,15 +47,18 @@ STATE_CSS = {
 
 @register.simple_tag
 def state_badge(agreement) -> str:
-    """The agreement's state, and whether a change awaits approval (a tag: drawn on every row
+    """The agreement's phase, and whether a change awaits approval (a tag: drawn on every row
     of the list, where an include would cost a template per row)."""
-    state = agreement.state
+    phase = agreement.phase
     badge = format_html(
         '<span class="badge {}" data-testid="state">{}</span>',
-        STATE_CSS.get(state, "text-bg-secondary"),
-        AgreementStatus(state).label,
+        STATE_CSS.get(phase, "text-bg-secondary"),
+        AgreementStatus(phase).label,
     )
-    if agreement.has_pending_changes and state not in ("submitted", "draft"):
+    if agreement.has_pending_changes and phase not in (
+        AgreementStatus.SUBMITTED,
+        AgreementStatus.DRAFT,
+    ):
         badge += format_html(
             ' <span class="badge text-bg-warning" data-testid="pending">{}</span>',
             _("Changes awaiting approval"),
