@@ -111,13 +111,148 @@ def _fast_test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def demo(db, settings):
-    """The demo data of ``load_demo``."""
+# The demo data, loaded once per run ------------------------------------------------------------
+#
+# ``load_demo`` takes seconds (dozens of users, hundreds of volunteers, PDFs rendered) and most
+# view tests want it. It is loaded and committed once, by ``_committed_demo``; each test's
+# transaction then starts from it and is rolled back to it, as any test's is.
+#
+# Tests that do not ask for the demo expect an empty database, so the tests that ask for it run
+# last (``pytest_collection_modifyitems``): first those that roll back, then the transactional
+# ones (``live_demo``, ``transaction=True``), whose teardown empties the database (Django flushes
+# it); the next one loads the demo again, committed. Whatever the order, a test that finds the
+# demo missing loads it itself: slower, never wrong.
+
+DEMO_FIXTURES = {"demo", "live_demo"}
+
+
+def pytest_collection_modifyitems(items):
+    """After pytest-django's order (rolled back, transactional, no database), the tests that use
+    the demo go last, in that same order (a stable sort)."""
+    items.sort(key=lambda item: bool(DEMO_FIXTURES & set(getattr(item, "fixturenames", ()))))
+
+
+def _demo_present():
+    """Whether the demo is in the database: its last rows (see ``load_demo``) are there."""
+    from reports.models import Report
+
+    return Report.objects.filter(
+        kind=Report.Kind.QUOTA, agreement__reference="VIR-TG-ML-2017"
+    ).exists()
+
+
+class _CommittedDemo:
+    """The demo loaded once, its files in ``media_root``. On PostgreSQL, a copy of its rows in
+    a schema of their own that Django's flush does not touch: after a transactional test, the
+    demo comes back from there in a fraction of the time ``load_demo`` takes."""
+
+    SNAPSHOT = "demo_snapshot"
+
+    def __init__(self, media_root):
+        from django.db import connection
+
+        self.media_root = media_root  # the files of the committed demo (reports, documents)
+        self.tables = []
+        if connection.vendor == "postgresql":
+            self._snapshot()
+
+    def _snapshot(self):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA IF EXISTS {self.SNAPSHOT} CASCADE")
+            cursor.execute(f"CREATE SCHEMA {self.SNAPSHOT}")
+            for table in connection.introspection.django_table_names(only_existing=True):
+                table = connection.ops.quote_name(table)  # names from Django's own tables
+                cursor.execute(f"SELECT EXISTS (SELECT FROM {table})")  # noqa: S608
+                if cursor.fetchone()[0]:
+                    cursor.execute(f"CREATE TABLE {self.SNAPSHOT}.{table} AS TABLE {table}")
+                    self.tables.append(table)
+
+    def _restore(self):
+        """The snapshot's rows back (replacing those post_migrate recreates after a flush: content
+        types, permissions), and the sequences past them."""
+        from django.apps import apps
+        from django.core.management.color import no_style
+        from django.db import connection, transaction
+
+        from core.tallies import rebuild
+        from missions.tallies import TALLY as PLACEMENT_TALLY
+        from volunteers.tallies import TALLY as VOLUNTEER_TALLY
+
+        models = apps.get_models(include_auto_created=True)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            for table in self.tables:  # DELETE: a few rows, where a TRUNCATE takes seconds
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+                cursor.execute(f"INSERT INTO {table} SELECT * FROM {self.SNAPSHOT}.{table}")  # noqa: S608
+            for sql in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(sql)
+            # The inserts above counted the volunteers and placements again into their tallies
+            # (triggers), whose rows were restored too: count them anew.
+            for tally in (VOLUNTEER_TALLY, PLACEMENT_TALLY):
+                rebuild(connection, tally)
+
+    def drop(self):
+        from django.db import connection
+
+        if self.tables:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP SCHEMA {self.SNAPSHOT} CASCADE")
+
+    def use(self, settings):
+        """Give the test the demo, and a copy of its files in the test's own media folder."""
+        from devtools.demo import load_demo
+
+        settings.DEBUG = True
+        if not _demo_present() and self.tables:  # flushed by a transactional test
+            self._restore()
+        if _demo_present():
+            shutil.copytree(self.media_root, settings.MEDIA_ROOT, dirs_exist_ok=True)
+        else:  # flushed, no snapshot (SQLite): load it, committed only in a transactional test
+            load_demo()
+
+
+@pytest.fixture(scope="session")
+def _committed_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Loads and commits the demo once, before any test's transaction begins (a session fixture
+    is set up before a test's function fixtures); empties the database again at the end, so that
+    a database kept with ``--reuse-db`` starts empty."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from config import celery_app
     from devtools.demo import load_demo
 
-    settings.DEBUG = True
-    load_demo()
+    media_root = tmp_path_factory.mktemp("demo-media")
+    eager = celery_app.conf.task_always_eager
+    with django_db_blocker.unblock():
+        if _demo_present():  # left by an interrupted run on a kept database
+            call_command("flush", interactive=False, verbosity=0)
+        # As in a test (see _fast_test_settings); the tasks enqueued on commit run in-process
+        # and find their reports already rendered, rather than waiting on a broker.
+        celery_app.conf.task_always_eager = True
+        try:
+            with override_settings(
+                DEBUG=True,
+                MEDIA_ROOT=media_root,
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            ):
+                load_demo()
+        finally:
+            celery_app.conf.task_always_eager = eager
+        committed = _CommittedDemo(media_root)
+    yield committed
+    with django_db_blocker.unblock():
+        committed.drop()
+        if _demo_present():
+            call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def demo(_committed_demo, db, settings):
+    """The demo data of ``load_demo``."""
+    _committed_demo.use(settings)
 
 
 @pytest.fixture
@@ -196,12 +331,9 @@ def browser_page():
 
 
 @pytest.fixture
-def live_demo(live_server, transactional_db, settings):
+def live_demo(_committed_demo, live_server, transactional_db, settings):
     """The live server with the demo data loaded."""
-    from devtools.demo import load_demo
-
-    settings.DEBUG = True
-    load_demo()
+    _committed_demo.use(settings)
     return live_server
 
 
