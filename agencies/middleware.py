@@ -14,15 +14,17 @@ def acting_membership(request, memberships):
 
 class ActingAgencyMiddleware:
     """Sets ``request.memberships`` (a list) and ``request.membership`` (the acting one, or
-    None): plain values, read in one query for a logged-in user, none for a visitor."""
+    None): plain values, read in one query for the views that need a login. The others
+    (``/healthz``, the login page) touch neither the session's user nor the database."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
+        request.memberships, request.membership = [], None
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "login_required", True) and request.user.is_authenticated:
             request.memberships = access.memberships_of(request.user)
             request.membership = acting_membership(request, request.memberships)
-        else:
-            request.memberships, request.membership = [], None
-        return self.get_response(request)

@@ -12,6 +12,8 @@ def form_view(view_class):
     return require_http_methods(["GET", "POST"])(view_class.as_view())
 
 
+handler500 = "core.views.server_error"
+
 urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("core.urls")),
