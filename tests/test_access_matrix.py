@@ -2,10 +2,12 @@
 
 import importlib
 import pkgutil
+import sys
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests import access
@@ -59,34 +61,90 @@ def test_the_matrix_notices_a_new_url_without_rows(settings):
     assert missing == {"extra-view-without-rows"}
 
 
-def _status(client, row):
+@pytest.fixture(scope="module")
+def _demo_for_the_module(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, loaded once for this module in a transaction rolled back at its end.
+
+    Each test runs inside it in a savepoint of its own (pytest-django's ``db`` fixture nests its
+    atomic block in this one), so every case, a POST that changes the data included, starts from
+    the demo as loaded, without paying ~3 s to load it again for each of hundreds of cases.
+    """
+    from core import versions
+    from core.demo import load_demo
+
+    media = tmp_path_factory.mktemp("matrix-media")  # the demo's rendered reports live here
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            with (
+                override_settings(DEBUG=True, MEDIA_ROOT=media, PASSWORD_HASHERS=fast),
+                pytest.MonkeyPatch.context() as patch,
+            ):
+                # As for every test (conftest): nothing commits, the versions are raised at once.
+                patch.setattr(versions, "_after_commit", lambda action: action())
+                load_demo()
+        except BaseException:
+            atomic.__exit__(*sys.exc_info())
+            raise
+    try:
+        yield media
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def matrix_demo(_demo_for_the_module, db, settings):
+    """The demo data for one test, as ``demo`` gives it, in a savepoint of the module's load."""
+    settings.DEBUG = True
+    settings.MEDIA_ROOT = _demo_for_the_module
+
+
+def _cases():
+    return [
+        pytest.param(row, persona, id=row.case_id(persona))
+        for row in all_rows()
+        for persona in PERSONAS
+    ]
+
+
+def test_every_case_has_its_own_test_id():
+    ids = [case.id for case in _cases()]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+def test_every_action_says_what_it_changes():
+    """A 302 cannot tell an action performed from one refused with a message: each POST row
+    reads the state its action changes (``effect``), so that the matrix can tell."""
+    lacking = [row.case_id("") for row in all_rows() if row.method == "post" and not row.effect]
+    assert not lacking, f"POST rows without an effect: {lacking}"
+
+
+@pytest.mark.parametrize(("row", "persona"), _cases())
+def test_the_access_matrix(matrix_demo, row, persona):
+    client = Client()
+    if PERSONAS[persona]:
+        client.force_login(get_user_model().objects.get(username=PERSONAS[persona]))
     url = row.path()
     data = row.data() if callable(row.data) else row.data
+    before = row.effect() if row.effect else None
+
     response = getattr(client, row.method)(url, data)
-    return response.status_code
 
-
-def test_the_access_matrix(demo):
-    users = {u.username: u for u in get_user_model().objects.all()}
-    failures = []
-    checked = 0
-    for row in all_rows():
-        for persona, username in PERSONAS.items():
-            client = Client()
-            if username:
-                client.force_login(users[username])
-            status = _status(client, row)
-            checked += 1
-            if status != row.expect[persona]:
-                failures.append(
-                    f"{row.method.upper()} {row.name} as {persona} ({username}): "
-                    f"got {status}, expected {row.expect[persona]}"
-                )
-    assert not failures, f"{len(failures)} of {checked} checks failed:\n" + "\n".join(failures)
+    assert response.status_code == row.expect[persona]
+    if row.effect:
+        after = row.effect()
+        if row.performs(persona):
+            assert after != before, f"{persona} should have performed the action: {before!r}"
+        else:
+            assert after == before, f"{persona} should have changed nothing: {before!r} → {after!r}"
 
 
 @pytest.mark.parametrize("method", ["delete", "put"])
-def test_views_answer_405_to_methods_they_do_not_accept(demo, method):
+def test_views_answer_405_to_methods_they_do_not_accept(matrix_demo, method):
     client = Client()
     client.force_login(get_user_model().objects.get(username="admin"))
     wrong = []

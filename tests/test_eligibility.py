@@ -117,6 +117,19 @@ def test_overlaps_can_make_a_naive_sum_of_two_years_insufficient():
     assert not evaluate(d(2002, 1, 1), periods, ON).eligible
 
 
+def test_a_period_nested_in_another_does_not_shorten_the_union():
+    outer = (d(2020, 1, 1), d(2021, 12, 31))
+    inner = (d(2020, 6, 1), d(2020, 7, 1))
+    for periods in ([outer, inner], [inner, outer]):
+        assert experience_days(periods, ON) == 731
+        assert merged_spans(periods) == merged_spans([outer])
+        assert [(s.start, s.end) for s in merged_spans(periods)] == [outer]
+    # Two periods nested in the first, the second ending before the first one does.
+    periods = [outer, inner, (d(2021, 1, 1), d(2021, 2, 1))]
+    assert experience_days(periods, ON) == 731
+    assert evaluate(d(2002, 1, 1), periods, ON).eligible
+
+
 def test_adjacent_periods_join_without_losing_or_doubling_a_day():
     periods = [(d(2024, 1, 1), d(2024, 1, 10)), (d(2024, 1, 11), d(2024, 1, 20))]
     assert experience_days(periods, ON) == 20

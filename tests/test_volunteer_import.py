@@ -7,6 +7,7 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -14,7 +15,7 @@ from agencies.models import Agency
 from config import celery_app
 from tests.factories import MembershipFactory, VolunteerFactory
 from volunteers.columns import COLUMNS
-from volunteers.models import Volunteer, VolunteerImport
+from volunteers.models import Experience, LanguageSkill, Volunteer, VolunteerImport
 from volunteers.services import volunteer_import_run, volunteer_import_submit
 
 FR = ["prénom", "nom", "sexe", "date_de_naissance", "nationalité", "courriel", "langues",
@@ -199,6 +200,34 @@ def test_a_file_of_10000_rows_imports_completely_and_once_even_if_submitted_twic
     assert created and third.status == "done"
     assert (third.created_count, third.duplicate_count) == (0, 10_000)
     assert Volunteer.objects.count() == before + 10_000
+
+
+def test_an_insert_that_fails_late_leaves_nothing_imported(db, anvt, monkeypatch):
+    """The volunteers (and their history, themes, languages) are inserted before their
+    experiences: when that later insert fails, none of them stays, as the job then says."""
+
+    def fails(objs, *args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    # Django's manager, not the project's code: the database refusing the experiences' rows.
+    monkeypatch.setattr(Experience.objects, "bulk_create", fails)
+    before = (
+        Volunteer.objects.count(),
+        Volunteer.history.count(),
+        LanguageSkill.objects.count(),
+        Volunteer.themes.through.objects.count(),
+    )
+    job, _ = submit(anvt, csv_file(FR, [good_row(i) for i in range(3)]))
+    assert job.status == "failed" and job.created_count == 0
+    assert "rien n’a été importé" in job.message
+    assert not Volunteer.objects.filter(email__in=[f"ama{i}@example.org" for i in range(3)])
+    after = (
+        Volunteer.objects.count(),
+        Volunteer.history.count(),
+        LanguageSkill.objects.count(),
+        Volunteer.themes.through.objects.count(),
+    )
+    assert after == before
 
 
 def test_a_job_runs_once_even_if_the_task_is_delivered_twice(db, anvt):

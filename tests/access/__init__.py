@@ -4,6 +4,13 @@ Each module of this package contributes ``ROWS`` for one area. ``tests/test_acce
 walks the URL patterns and fails for any pattern without a row, so a new view cannot land without
 saying who may use it.
 
+Each row is a test case per persona. An action (a POST row) also says what it changes: its
+``effect`` reads that state from the database before and after the request, and the state must
+change for exactly the personas who perform the action (by default, the logged-in personas that
+are answered a redirect; ``performed_by`` names them when that is not so, for instance when the
+service refuses the action for everyone). A 302 alone cannot tell an action performed from one
+refused with a message.
+
 Personas are demo users (``load_demo``). The "owner" is ANVT: rows point at ANVT's objects, or
 at objects of the ANVT–CNPV exchange; the partner agency is CNPV; the outsider is VASE, which is
 party to nothing that the rows point at.
@@ -11,7 +18,7 @@ party to nothing that the rows point at.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 PERSONAS = {
@@ -37,11 +44,28 @@ class Row:
     expect: dict[str, int]
     method: str = "get"
     data: dict | Callable[[], dict] = field(default_factory=dict)  # a callable: built when used
+    # What an action changes: read before and after the request (compared with ``==``).
+    effect: Callable[[], object] | None = None
+    # The personas for whom the action is performed (None: logged-in personas answered 302).
+    performed_by: Collection[str] | None = None
+    # Tells apart two rows of one pattern and method in the test ids.
+    variant: str = ""
 
     def __post_init__(self):
         missing = set(PERSONAS) - set(self.expect)
-        unknown = set(self.expect) - set(PERSONAS)
+        unknown = set(self.expect) - set(PERSONAS) | set(self.performed_by or ()) - set(PERSONAS)
         assert not missing and not unknown, f"{self.name}: missing {missing}, unknown {unknown}"
+
+    def performs(self, persona: str) -> bool:
+        """Whether the action is performed for ``persona``: its effect must show then only."""
+        if self.performed_by is not None:
+            return persona in self.performed_by
+        return persona != "anonymous" and self.expect[persona] == 302
+
+    def case_id(self, persona: str) -> str:
+        """The test id: ``volunteers:detail-GET-outsider``, ``missions:detail@togo-GET-admin``."""
+        name = f"{self.name}@{self.variant}" if self.variant else self.name
+        return f"{name}-{self.method.upper()}-{persona}"
 
 
 def everyone(status: int, **overrides: int) -> dict[str, int]:
@@ -50,3 +74,6 @@ def everyone(status: int, **overrides: int) -> dict[str, int]:
     expect["anonymous"] = LOGIN
     expect.update(overrides)
     return expect
+
+
+NOBODY: tuple[str, ...] = ()  # ``performed_by`` of an action that every persona is refused

@@ -1,6 +1,8 @@
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from agencies.models import Agency, HostStructure
+from core.middleware import SESSION_KEY
 
 from . import Row, everyone
 
@@ -15,6 +17,24 @@ def anvt_structure():
     return HostStructure.objects.filter(agency__acronym="ANVT").order_by("pk").first().pk
 
 
+def acting_agencies():
+    """The agency each session acts for (a session without a choice acts for its first)."""
+    return sorted(str(s.get_decoded().get(SESSION_KEY)) for s in Session.objects.all())
+
+
+def structure_data():
+    return {"name": "Maison des jeunes de Kara", "kind": "association", "city": "Kara",
+            "country": "TG", "is_active": "on"}  # fmt: skip
+
+
+def structures():
+    return HostStructure.objects.count()
+
+
+def structure_name():
+    return HostStructure.objects.get(pk=anvt_structure()).name
+
+
 ROWS = [
     Row("agencies:list", lambda: reverse("agencies:list"), everyone(200)),
     Row("agencies:detail", lambda: reverse("agencies:detail", args=[anvt()]), everyone(200)),
@@ -23,7 +43,10 @@ ROWS = [
         lambda: reverse("agencies:switch"),
         everyone(302),
         method="post",
-        data={"agency": "0", "next": "/"},
+        data=lambda: {"agency": anvt(), "next": "/"},
+        effect=acting_agencies,
+        # Only ANVT's members may act for ANVT; the others are told they are not members.
+        performed_by={"manager", "officer", "evaluator", "partner"},
     ),
     Row(
         "agencies:hoststructure_list", lambda: reverse("agencies:hoststructure_list"), everyone(200)
@@ -39,11 +62,14 @@ ROWS = [
         lambda: reverse("agencies:hoststructure_create"),
         everyone(200, **FORBIDDEN_TO_READERS, admin=403),
     ),
+    # Each manager or officer creates it for their own agency (VASE's officer for VASE).
     Row(
         "agencies:hoststructure_create",
         lambda: reverse("agencies:hoststructure_create"),
-        everyone(200, **FORBIDDEN_TO_READERS, admin=403),
+        everyone(302, **FORBIDDEN_TO_READERS, admin=403),
         method="post",
+        data=structure_data,
+        effect=structures,
     ),
     Row(
         "agencies:hoststructure_edit",
@@ -53,7 +79,9 @@ ROWS = [
     Row(
         "agencies:hoststructure_edit",
         lambda: reverse("agencies:hoststructure_edit", args=[anvt_structure()]),
-        everyone(200, **FORBIDDEN_TO_READERS, partner_agency=404, outsider=404),
+        everyone(302, **FORBIDDEN_TO_READERS, partner_agency=404, outsider=404),
         method="post",
+        data=structure_data,
+        effect=structure_name,
     ),
 ]

@@ -1,13 +1,31 @@
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from . import Row, everyone
+from . import NOBODY, Row, everyone
+
+
+def sessions():
+    return Session.objects.count()
+
+
+def session_data():
+    """The language is kept in a cookie: no session changes."""
+    return sorted(str(s.get_decoded()) for s in Session.objects.all())
+
 
 ROWS = [
     Row("home", lambda: reverse("home"), everyone(200)),
     Row("healthz", lambda: reverse("healthz"), everyone(200, anonymous=200)),
     Row("bench_bare", lambda: reverse("bench_bare"), everyone(200, anonymous=200)),
     Row("login", lambda: reverse("login"), everyone(200, anonymous=200)),
-    Row("logout", lambda: reverse("logout"), everyone(302, anonymous=302), method="post"),
+    # Logging out deletes the session (each logged-in persona has one).
+    Row(
+        "logout",
+        lambda: reverse("logout"),
+        everyone(302, anonymous=302),
+        method="post",
+        effect=sessions,
+    ),
     Row("password_change", lambda: reverse("password_change"), everyone(200)),
     Row("password_change_done", lambda: reverse("password_change_done"), everyone(200)),
     Row("password_reset", lambda: reverse("password_reset"), everyone(200, anonymous=200)),
@@ -30,6 +48,8 @@ ROWS = [
         everyone(302, anonymous=302),
         method="post",
         data={"language": "fr", "next": "/"},
+        effect=session_data,
+        performed_by=NOBODY,
     ),
     # The admin site is Django's: only staff get in; its own permissions govern the rest.
     Row("admin:index", lambda: reverse("admin:index"), everyone(302, admin=200)),

@@ -1,15 +1,17 @@
 """Evaluations: rows point at the published ANVT–CNPV pilot evaluation, written by ANVT.
 
 Both parties read it; ANVT's evaluators and managers (and admins) write; VASE sees nothing.
-POST rows send data that the services refuse (already published, no status...), so the demo
-stays as it is: the matrix checks who gets past the access rules.
+A published evaluation is frozen: editing and publishing it again are refused to everyone (the
+matrix checks who gets past the access rules, and that nothing changed); a new version, a
+report and a recommendation's follow-up are performed for those allowed.
 """
 
 from django.urls import reverse
 
 from evaluations.models import Evaluation, Finding
+from reports.models import Report
 
-from . import Row, everyone
+from . import NOBODY, Row, everyone
 
 NOT_WRITERS = {"officer": 403, "partner": 403, "partner_agency": 403}
 
@@ -28,6 +30,22 @@ def recommendation():
     )
 
 
+def evaluations():
+    return Evaluation.objects.count()
+
+
+def evaluation_state():
+    return Evaluation.objects.filter(pk=evaluation()).values().get()
+
+
+def reports():
+    return Report.objects.filter(evaluation=evaluation()).count()
+
+
+def follow_up():
+    return Finding.objects.get(pk=recommendation()).follow_up
+
+
 def url(name):
     return lambda: reverse(f"evaluations:{name}", args=[evaluation()])
 
@@ -38,6 +56,7 @@ WRITE = everyone(302, **NOT_WRITERS, outsider=404)
 ROWS = [
     Row("evaluations:index", lambda: reverse("evaluations:index"), everyone(200)),
     # Creating acts for the acting agency, in which the user must be an evaluator or manager.
+    # The empty form is answered with its errors: nothing is created.
     Row(
         "evaluations:create",
         lambda: reverse("evaluations:create"),
@@ -48,20 +67,37 @@ ROWS = [
         lambda: reverse("evaluations:create"),
         everyone(200, officer=403, partner=403, outsider=403, admin=403),
         method="post",
+        effect=evaluations,
     ),
     Row("evaluations:detail", url("detail"), READ),
     # A published evaluation is frozen: its authors are sent back to it.
     Row("evaluations:edit", url("edit"), WRITE),
-    Row("evaluations:edit", url("edit"), WRITE, method="post"),
-    Row("evaluations:publish", url("publish"), WRITE, method="post"),
-    # No data: the language is missing, so nothing is rendered.
+    Row(
+        "evaluations:edit",
+        url("edit"),
+        WRITE,
+        method="post",
+        effect=evaluation_state,
+        performed_by=NOBODY,
+    ),
+    Row(
+        "evaluations:publish",
+        url("publish"),
+        WRITE,
+        method="post",
+        effect=evaluation_state,
+        performed_by=NOBODY,
+    ),
+    # Every reader of a published evaluation may have its report rendered in another language.
     Row(
         "evaluations:request_report",
         url("request_report"),
         everyone(302, outsider=404),
         method="post",
+        data={"language": "en"},
+        effect=reports,
     ),
-    Row("evaluations:new_version", url("new_version"), WRITE, method="post", data={"refused": "1"}),
+    Row("evaluations:new_version", url("new_version"), WRITE, method="post", effect=evaluations),
     Row("evaluations:history", url("history"), READ),
     # The owner agency's (ANVT's) managers and officers, and the authors, update the follow-up.
     Row(
@@ -69,5 +105,7 @@ ROWS = [
         lambda: reverse("evaluations:recommendation_status", args=[recommendation()]),
         everyone(302, partner=403, partner_agency=403, outsider=404),
         method="post",
+        data={"follow_up": "dropped"},
+        effect=follow_up,
     ),
 ]

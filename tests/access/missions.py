@@ -1,16 +1,18 @@
 """Missions: rows point at missions of the ANVT–CNPV exchange, to which VASE (the outsider) is
 no party. ANVT sends to the Mali missions (CNPV hosts) and hosts the Togo missions (CNPV sends).
 
-POST rows act on completed placements or send incomplete data, so that the services refuse them
-and the demo stays as it is: the matrix checks who gets past the access rules (302 back to the
-mission with a message), not the outcome.
+The POST rows are performed for those allowed where the demo has an object in the state the
+action needs (a nomination on the open Mali mission, the pending nomination on the Kpalimé
+mission, a follow-up); elsewhere they act on completed placements or post empty forms, which
+the services refuse to everyone (302 back to the mission with a message, or the form with its
+errors): the matrix then checks who gets past the access rules, and that nothing changed.
 """
 
 from django.urls import reverse
 
 from missions.models import FollowUp, Mission, Placement
 
-from . import Row, everyone
+from . import NOBODY, Row, everyone
 
 READERS = {"evaluator": 403, "partner": 403}
 
@@ -39,8 +41,34 @@ def togo_placement():
     return placement("Prévention et santé communautaire à Bè")
 
 
+def kpalime_nomination():  # CNPV sends, ANVT hosts, nominated
+    return placement("Reboisement et écologie à Kpalimé")
+
+
 def follow_up():
     return FollowUp.objects.filter(placement=togo_placement()).order_by("pk").first().pk
+
+
+def nomination():
+    """An eligible ANVT volunteer for the open Mali mission."""
+    from missions.selectors import nomination_candidates
+
+    candidates, _ = nomination_candidates(
+        mission=Mission.objects.get(pk=mali_now()), eligible_only=True
+    )
+    return {"volunteer": candidates.order_by("pk").first().pk}
+
+
+def missions():
+    return Mission.objects.count()
+
+
+def state(model, pk):
+    return lambda: model.objects.filter(pk=pk()).values().get()
+
+
+def placements():
+    return Placement.objects.count()
 
 
 def url(name, pk):
@@ -65,22 +93,85 @@ ROWS = [
         lambda: reverse("missions:create"),
         everyone(200, **READERS),
         method="post",
+        effect=missions,
     ),
-    Row("missions:detail", url("detail", mali_now), everyone(200, outsider=404)),
-    Row("missions:detail", url("detail", togo_2017), everyone(200, outsider=404)),
+    Row("missions:detail", url("detail", mali_now), everyone(200, outsider=404), variant="mali"),
+    Row("missions:detail", url("detail", togo_2017), everyone(200, outsider=404), variant="togo"),
     Row("missions:edit", url("edit", togo_2017), HOST_EDITS),
-    Row("missions:edit", url("edit", togo_2017), HOST_EDITS, method="post"),
+    Row(
+        "missions:edit",
+        url("edit", togo_2017),
+        HOST_EDITS,
+        method="post",
+        effect=state(Mission, togo_2017),
+    ),
     Row(
         "missions:nominate",
         url("nominate", mali_now),
         everyone(200, **READERS, partner_agency=403, outsider=404),
     ),
-    Row("missions:nominate", url("nominate", mali_now), SENDER_ACTS, method="post"),
-    Row("missions:cancel", url("cancel", mali_placement), SENDER_ACTS, method="post"),
-    Row("missions:confirm", url("confirm", togo_placement), HOST_DECIDES, method="post"),
-    Row("missions:decline", url("decline", togo_placement), HOST_DECIDES, method="post"),
-    Row("missions:deploy", url("deploy", togo_placement), EITHER_RECORDS, method="post"),
-    Row("missions:complete", url("complete", togo_placement), EITHER_RECORDS, method="post"),
-    Row("missions:withdraw", url("withdraw", togo_placement), EITHER_RECORDS, method="post"),
-    Row("missions:follow_up", url("follow_up", follow_up), EITHER_RECORDS, method="post"),
+    Row(
+        "missions:nominate",
+        url("nominate", mali_now),
+        SENDER_ACTS,
+        method="post",
+        data=nomination,
+        effect=placements,
+    ),
+    Row(
+        "missions:cancel",
+        url("cancel", mali_placement),
+        SENDER_ACTS,
+        method="post",
+        effect=state(Placement, mali_placement),
+        performed_by=NOBODY,  # completed
+    ),
+    Row(
+        "missions:confirm",
+        url("confirm", togo_placement),
+        HOST_DECIDES,
+        method="post",
+        effect=state(Placement, togo_placement),
+        performed_by=NOBODY,  # completed
+    ),
+    Row(
+        "missions:decline",
+        url("decline", kpalime_nomination),
+        HOST_DECIDES,
+        method="post",
+        data={"reason": "Profil sans lien avec la mission."},
+        effect=state(Placement, kpalime_nomination),
+    ),
+    Row(
+        "missions:deploy",
+        url("deploy", togo_placement),
+        EITHER_RECORDS,
+        method="post",
+        effect=state(Placement, togo_placement),
+        performed_by=NOBODY,  # completed, and no date
+    ),
+    Row(
+        "missions:complete",
+        url("complete", togo_placement),
+        EITHER_RECORDS,
+        method="post",
+        effect=state(Placement, togo_placement),
+        performed_by=NOBODY,  # completed, and no date
+    ),
+    Row(
+        "missions:withdraw",
+        url("withdraw", togo_placement),
+        EITHER_RECORDS,
+        method="post",
+        effect=state(Placement, togo_placement),
+        performed_by=NOBODY,  # completed, and no reason
+    ),
+    Row(
+        "missions:follow_up",
+        url("follow_up", follow_up),
+        EITHER_RECORDS,
+        method="post",
+        data={"situation": "studying", "note": "Master en santé publique."},
+        effect=state(FollowUp, follow_up),
+    ),
 ]

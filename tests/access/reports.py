@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from reports.models import Report
 
-from . import Row, everyone
+from . import NOBODY, Row, everyone
 
 
 def report():
@@ -16,6 +16,11 @@ def url(name):
     return lambda: reverse(f"reports:{name}", args=[report()])
 
 
+def report_state():
+    found = Report.objects.get(pk=report())
+    return found.status, found.file.name, found.attempts, found.finished_at
+
+
 READ = everyone(200, outsider=404)
 
 ROWS = [
@@ -24,5 +29,12 @@ ROWS = [
     Row("reports:status", url("status"), READ),
     Row("reports:download", url("download"), READ),
     # The report is done, not failed: the retry is refused and the page shown again.
-    Row("reports:retry", url("retry"), everyone(302, outsider=404), method="post"),
+    Row(
+        "reports:retry",
+        url("retry"),
+        everyone(302, outsider=404),
+        method="post",
+        effect=report_state,
+        performed_by=NOBODY,
+    ),
 ]

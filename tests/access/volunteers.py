@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from volunteers.models import Experience, Volunteer, VolunteerImport
 
-from . import Row, everyone
+from . import NOBODY, Row, everyone
 
 READERS = {"evaluator": 403, "partner": 403}
 OTHERS = {"partner_agency": 404, "outsider": 404}
@@ -37,6 +37,26 @@ def anvt_import():
     return VolunteerImport.objects.filter(agency__acronym="ANVT").order_by("pk").first().pk
 
 
+def volunteers():
+    return Volunteer.objects.count()
+
+
+def volunteer_state():
+    return Volunteer.objects.filter(pk=anvt_volunteer()).values().get()
+
+
+def withdrawn():
+    return Volunteer.objects.filter(status="withdrawn").count()
+
+
+def anonymised():
+    return Volunteer.objects.filter(anonymised_at__isnull=False).count()
+
+
+def imports():
+    return sorted(VolunteerImport.objects.values_list("pk", "status", "created_at"))
+
+
 def url(name, *args):
     return lambda: reverse(f"volunteers:{name}", args=[a() for a in args])
 
@@ -47,7 +67,14 @@ ROWS = [
     Row("volunteers:export", url("export"), everyone(200, **READERS)),
     # Creating and importing act for the user's acting agency (admins have none).
     Row("volunteers:create", url("create"), everyone(200, **READERS, admin=403)),
-    Row("volunteers:create", url("create"), everyone(200, **READERS, admin=403), method="post"),
+    # The empty forms are answered with their errors.
+    Row(
+        "volunteers:create",
+        url("create"),
+        everyone(200, **READERS, admin=403),
+        method="post",
+        effect=volunteers,
+    ),
     Row("volunteers:detail", url("detail", anvt_volunteer), everyone(200, **OTHERS)),
     Row("volunteers:edit", url("edit", anvt_volunteer), everyone(200, **READERS, **OTHERS)),
     Row(
@@ -55,12 +82,14 @@ ROWS = [
         url("edit", anvt_volunteer),
         everyone(200, **READERS, **OTHERS),
         method="post",
+        effect=volunteer_state,
     ),
     Row(
         "volunteers:withdraw",
         url("withdraw", fresh_anvt_volunteer),
         everyone(302, **READERS, **OTHERS),
         method="post",
+        effect=withdrawn,
     ),
     Row("volunteers:personal_data", url("personal_data", anvt_volunteer), MANAGERS_ONLY),
     Row("volunteers:anonymise", url("anonymise", fresh_anvt_volunteer), MANAGERS_ONLY),
@@ -69,10 +98,17 @@ ROWS = [
         url("anonymise", fresh_anvt_volunteer),
         everyone(403, manager=302, admin=302, **OTHERS),
         method="post",
+        effect=anonymised,
     ),
     Row("volunteers:proof", url("proof", anvt_proof), everyone(200, **OTHERS)),
     Row("volunteers:import", url("import"), everyone(200, **READERS, admin=403)),
-    Row("volunteers:import", url("import"), everyone(200, **READERS, admin=403), method="post"),
+    Row(
+        "volunteers:import",
+        url("import"),
+        everyone(200, **READERS, admin=403),
+        method="post",
+        effect=imports,
+    ),
     Row("volunteers:import_template", url("import_template"), everyone(200)),
     Row(
         "volunteers:import_detail",
@@ -84,5 +120,7 @@ ROWS = [
         url("import_detail", anvt_import),
         everyone(302, **READERS, **OTHERS),
         method="post",
+        effect=imports,
+        performed_by=NOBODY,  # the job is done: only a job still queued is queued again
     ),
 ]
