@@ -123,7 +123,7 @@ def _fast_test_settings(settings):
 # it); the next one loads the demo again, committed. Whatever the order, a test that finds the
 # demo missing loads it itself: slower, never wrong.
 
-DEMO_FIXTURES = {"demo", "live_demo"}
+DEMO_FIXTURES = {"demo", "live_demo", "matrix_demo"}
 
 
 def pytest_collection_modifyitems(items):
@@ -200,14 +200,17 @@ class _CommittedDemo:
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP SCHEMA {self.SNAPSHOT} CASCADE")
 
-    def use(self, settings):
-        """Give the test the demo, and a copy of its files in the test's own media folder."""
+    def use(self, settings, copy_files=True):
+        """Give the test the demo, and a copy of its files in the test's own media folder (or
+        the files where they are: ``copy_files=False``, for the many cases that only read them)."""
         from devtools.demo import load_demo
 
         settings.DEBUG = True
         if not _demo_present() and self.tables:  # flushed by a transactional test
             self._restore()
-        if _demo_present():
+        if _demo_present() and not copy_files:
+            settings.MEDIA_ROOT = self.media_root
+        elif _demo_present():
             shutil.copytree(self.media_root, settings.MEDIA_ROOT, dirs_exist_ok=True)
         else:  # flushed, no snapshot (SQLite): load it, committed only in a transactional test
             load_demo()

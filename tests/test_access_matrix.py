@@ -2,12 +2,10 @@
 
 import importlib
 import pkgutil
-import sys
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests import access
@@ -61,46 +59,11 @@ def test_the_matrix_notices_a_new_url_without_rows(settings):
     assert missing == {"extra-view-without-rows"}
 
 
-@pytest.fixture(scope="module")
-def _demo_for_the_module(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo, loaded once for this module in a transaction rolled back at its end.
-
-    Each test runs inside it in a savepoint of its own (pytest-django's ``db`` fixture nests its
-    atomic block in this one), so every case, a POST that changes the data included, starts from
-    the demo as loaded, without paying ~3 s to load it again for each of hundreds of cases.
-    """
-    from core import versions
-    from core.demo import load_demo
-
-    media = tmp_path_factory.mktemp("matrix-media")  # the demo's rendered reports live here
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            with (
-                override_settings(DEBUG=True, MEDIA_ROOT=media, PASSWORD_HASHERS=fast),
-                pytest.MonkeyPatch.context() as patch,
-            ):
-                # As for every test (conftest): nothing commits, the versions are raised at once.
-                patch.setattr(versions, "_after_commit", lambda action: action())
-                load_demo()
-        except BaseException:
-            atomic.__exit__(*sys.exc_info())
-            raise
-    try:
-        yield media
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
 @pytest.fixture
-def matrix_demo(_demo_for_the_module, db, settings):
-    """The demo data for one test, as ``demo`` gives it, in a savepoint of the module's load."""
-    settings.DEBUG = True
-    settings.MEDIA_ROOT = _demo_for_the_module
+def matrix_demo(_committed_demo, db, settings):
+    """The demo, as ``demo`` gives it (loaded once per run, each case rolled back to it), its
+    files read where they are rather than copied for each of hundreds of cases."""
+    _committed_demo.use(settings, copy_files=False)
 
 
 def _cases():

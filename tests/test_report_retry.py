@@ -5,6 +5,7 @@ must change nothing, or readers could make the platform render reports again at 
 import pytest
 from django.urls import reverse
 
+from core.errors import DomainError
 from reports import services
 from reports.models import Report
 
@@ -35,7 +36,7 @@ def test_it_changes_nothing_when_a_done_report_is_retried(pilot_report, client, 
     response = client.post(reverse("reports:retry", args=[pilot_report.pk]))
     assert response.status_code == 302
     assert _state(pilot_report) == before
-    with pytest.raises(services.ReportError):
+    with pytest.raises(DomainError):
         services.report_retry(report=pilot_report)
     assert _state(pilot_report) == before
 
@@ -43,6 +44,6 @@ def test_it_changes_nothing_when_a_done_report_is_retried(pilot_report, client, 
 def test_it_changes_nothing_when_a_running_report_is_retried(pilot_report):
     Report.objects.filter(pk=pilot_report.pk).update(status=Report.Status.RUNNING)
     before = _state(pilot_report)
-    with pytest.raises(services.ReportError):
+    with pytest.raises(DomainError):
         services.report_retry(report=pilot_report)
     assert _state(pilot_report) == before

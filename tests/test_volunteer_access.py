@@ -1,4 +1,4 @@
-"""Who sees a volunteer, and who exports contact details (core.rules): the cases where a rule
+"""Who sees a volunteer, and who exports contact details (agencies.rules): the cases where a rule
 that lost one condition would still pass the matrix, which reads the demo from ANVT's side."""
 
 import csv
@@ -7,9 +7,9 @@ import io
 from django.urls import reverse
 
 from agencies.models import Membership
-from core import rules as access
 from missions.models import Placement
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory, VolunteerFactory
+from volunteers.selectors import volunteers_exportable_by, volunteers_visible_to
 
 MALI = "Lutte contre le décrochage scolaire à Magnambougou"  # hosted by CNPV, sent by ANVT
 
@@ -35,13 +35,13 @@ def test_it_hides_a_volunteer_placed_with_a_third_agency(demo, client, login):
     # The host agency sees the volunteer nominated to its mission (its members reach them from
     # the mission's page)...
     host = login("cnpv-officer")
-    assert access.volunteers_visible_to(host).filter(pk=volunteer.pk).exists()
+    assert volunteers_visible_to(host).filter(pk=volunteer.pk).exists()
 
     # ...an agency that neither sends nor hosts them does not, though it has placements too.
     user = login("vase-officer")
     assert Placement.objects.filter(quota__receiving__acronym="VASE").exists()
     assert client.get(detail).status_code == 404
-    assert not access.volunteers_visible_to(user).filter(pk=volunteer.pk).exists()
+    assert not volunteers_visible_to(user).filter(pk=volunteer.pk).exists()
     listed = client.get(reverse("volunteers:index"), {"q": volunteer.last_name})
     assert listed.status_code == 200
     assert detail.encode() not in listed.content
@@ -69,5 +69,5 @@ def test_it_exports_only_the_agencies_where_the_user_manages_volunteers(db, clie
     assert of_a.email in cells
     assert of_b.email not in cells
     # B's volunteers stay readable to the evaluator: it is the export that is refused them.
-    assert access.volunteers_visible_to(user).filter(pk=of_b.pk).exists()
-    assert set(access.volunteers_exportable_by(user)) == {of_a}
+    assert volunteers_visible_to(user).filter(pk=of_b.pk).exists()
+    assert set(volunteers_exportable_by(user)) == {of_a}

@@ -1,8 +1,8 @@
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
+from agencies.middleware import SESSION_KEY
 from agencies.models import Agency, HostStructure
-from core.middleware import SESSION_KEY
 
 from . import Row, everyone
 
