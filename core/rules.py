@@ -176,6 +176,19 @@ def volunteers_exportable_by(user):
     return qs.filter(sending_agency__in=agencies)
 
 
+def volunteer_exports_visible_to(user):
+    """An export holds contact details chosen by one member's filters: it is that member's
+    (admins: all). The download also asks ``vir.export_volunteers`` again."""
+    from volunteers.models import VolunteerExport
+
+    qs = VolunteerExport.objects.select_related("requested_by")
+    if is_admin(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    return qs.filter(requested_by=user)
+
+
 def volunteer_imports_visible_to(user):
     from volunteers.models import VolunteerImport
 

@@ -407,4 +407,5 @@ class VolunteerImport(models.Model):
         return round(100 * self.checked_rows / self.total_rows)
 
 
+from .exports import VolunteerExport, VolunteerExportDownload  # noqa: E402, F401  (models, own module)
 from .tallies import VolunteerTally  # noqa: E402, F401  (a model of this app, in its own module)

@@ -1,7 +1,8 @@
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from volunteers.models import Experience, Volunteer, VolunteerImport
+from volunteers.models import Experience, Volunteer, VolunteerExport, VolunteerImport
 
 from . import Row, everyone
 
@@ -37,6 +38,24 @@ def anvt_import():
     return VolunteerImport.objects.filter(agency__acronym="ANVT").order_by("pk").first().pk
 
 
+def officer_export():
+    """A finished export of ANVT's officer: only they (and admins) reach it."""
+    officer = get_user_model().objects.get(username="anvt-officer")
+    export = VolunteerExport.objects.filter(requested_by=officer).order_by("pk").first()
+    if export is None:
+        export = VolunteerExport(
+            requested_by=officer, format="csv", status="done", rows_written=1, sha256="0" * 64
+        )
+        export.file.save("export.csv", ContentFile(b"\xef\xbb\xbfpr\xc3\xa9nom\r\n"), save=False)
+        export.filename = "volontaires.csv"
+        export.size = export.file.size
+        export.save()
+    return export.pk
+
+
+OWN_EXPORT = everyone(404, officer=200, admin=200)
+
+
 def url(name, *args):
     return lambda: reverse(f"volunteers:{name}", args=[a() for a in args])
 
@@ -44,7 +63,18 @@ def url(name, *args):
 ROWS = [
     Row("volunteers:index", url("index"), everyone(200)),
     # Each agency exports its own register; readers of an agency do not export contact details.
-    Row("volunteers:export", url("export"), everyone(200, **READERS)),
+    # A POST records an export job (the filters in the query) and shows its page.
+    Row("volunteers:export", url("export"), everyone(302, **READERS), method="post"),
+    Row("volunteers:export", url("export"), everyone(405)),
+    # An export is its requester's own (it holds contact details): 404 for anyone else.
+    Row("volunteers:export_detail", url("export_detail", officer_export), OWN_EXPORT),
+    Row(
+        "volunteers:export_detail",
+        url("export_detail", officer_export),
+        everyone(404, officer=302, admin=302),
+        method="post",
+    ),
+    Row("volunteers:export_download", url("export_download", officer_export), OWN_EXPORT),
     # Creating and importing act for the user's acting agency (admins have none).
     Row("volunteers:create", url("create"), everyone(200, **READERS, admin=403)),
     Row("volunteers:create", url("create"), everyone(200, **READERS, admin=403), method="post"),
