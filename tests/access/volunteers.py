@@ -41,7 +41,8 @@ def anvt_import():
 def officer_export():
     """A finished export of ANVT's officer: only they (and admins) reach it."""
     officer = get_user_model().objects.get(username="anvt-officer")
-    export = VolunteerExport.objects.filter(requested_by=officer).order_by("pk").first()
+    done = VolunteerExport.objects.filter(requested_by=officer, status="done")
+    export = done.order_by("pk").first()
     if export is None:
         export = VolunteerExport(
             requested_by=officer, format="csv", status="done", rows_written=1, sha256="0" * 64
