@@ -245,6 +245,11 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": 60.0},
     # Reports left queued while the broker was down are enqueued again (claimed once).
     "sweep-reports": {"task": "reports.tasks.sweep_reports", "schedule": 300.0},
+    # Likewise the exports of the volunteer list.
+    "sweep-volunteer-exports": {
+        "task": "volunteers.tasks.sweep_volunteer_exports",
+        "schedule": 300.0,
+    },
     # On the first day of each month: quota reports of each agency and of each agreement.
     "monthly-quota-reports": {
         "task": "exchanges.tasks.monthly_quota_reports",

@@ -66,3 +66,19 @@ def test_an_officer_imports_a_file_fixes_a_row_and_imports_it(
     page.get_by_label("Fichier").set_input_files(str(good))
     page.get_by_role("button", name="Vérifier et importer").click()
     assert page.get_by_test_id("import-result").inner_text().startswith("1 volontaire importé.")
+
+
+def test_an_officer_exports_the_filtered_list_and_downloads_it(browser_login, live_demo, eager):
+    page = browser_login("anvt-officer")
+    page.goto(f"{live_demo.url}/volunteers/?status=withdrawn")
+    page.get_by_role("button", name="Exporter en CSV").click()
+    page.wait_for_url("**/volunteers/exports/*/")
+    assert page.get_by_test_id("export-status").get_attribute("data-status") == "done"
+    assert "exporté" in page.get_by_test_id("export-result").inner_text()
+    with page.expect_download() as info:
+        page.get_by_test_id("export-download").click()
+    download = info.value
+    assert download.suggested_filename.startswith("volontaires-")
+    lines = download.path().read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("prénom;nom;sexe;")
+    assert len(lines) > 1 and all(";withdrawn;" in line for line in lines[1:])

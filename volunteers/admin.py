@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Experience, ExperienceSpan, LanguageSkill, Volunteer, VolunteerImport
+from .models import (
+    Experience,
+    ExperienceSpan,
+    LanguageSkill,
+    Volunteer,
+    VolunteerExport,
+    VolunteerExportDownload,
+    VolunteerImport,
+)
 from .services import experience_spans_refresh
 
 
@@ -94,3 +102,23 @@ class VolunteerImportAdmin(admin.ModelAdmin):
     search_fields = ["file_name", "checksum"]
     list_select_related = ["agency"]
     readonly_fields = ["checksum", "created_at", "started_at", "finished_at"]
+
+
+@admin.register(VolunteerExport)
+class VolunteerExportAdmin(admin.ModelAdmin):
+    list_display = ["pk", "requested_by", "format", "status", "rows_written", "created_at"]
+    list_filter = ["status", "format"]
+    search_fields = ["requested_by__username", "sha256"]
+    list_select_related = ["requested_by"]
+    raw_id_fields = ["requested_by"]
+    # The file is private (contact details): the admin shows its name and hash, not a link.
+    exclude = ["file"]
+    readonly_fields = ["filename", "sha256", "size", "started_at", "finished_at", "attempts"]
+
+
+@admin.register(VolunteerExportDownload)
+class VolunteerExportDownloadAdmin(admin.ModelAdmin):
+    list_display = ["export", "user", "at"]
+    search_fields = ["user__username"]
+    list_select_related = ["export", "user"]
+    raw_id_fields = ["export", "user"]

@@ -10,17 +10,18 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .columns import COLUMNS, EXPERIENCE_SLOTS, EXPORT_ONLY_COLUMNS, Column
 from .eligibility import evaluate
+from .exports import CSV_TYPE, XLSX_TYPE  # noqa: F401  (the types of what is written here)
 from .importing import FORMULA_PREFIXES
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_TYPE = "text/csv; charset=utf-8"
+from .models import Experience, LanguageSkill, Volunteer
 
 
 def neutralise(value):
@@ -33,13 +34,21 @@ def headers(columns: list[Column], language: str) -> list[str]:
     return [c.header(language) for c in columns]
 
 
-def csv_bytes(rows: Iterable[list]) -> bytes:
+def write_csv(rows: Iterable[list], out: BinaryIO) -> None:
     """UTF-8 with a byte-order mark and ``;``: what a French spreadsheet opens correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    text.write("\ufeff")
+    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
     for row in rows:
         writer.writerow(["" if v is None else neutralise(_cell_text(v)) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    text.flush()
+    text.detach()  # the caller keeps ``out`` open
+
+
+def csv_bytes(rows: Iterable[list]) -> bytes:
+    buffer = io.BytesIO()
+    write_csv(rows, buffer)
+    return buffer.getvalue()
 
 
 def _cell_text(value) -> str:
@@ -50,13 +59,15 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def xlsx_bytes(rows: Iterable[list], *, help_rows: list[list] | None = None) -> bytes:
+def write_xlsx(rows: Iterable[list], out: BinaryIO, *, help_rows: list[list] | None = None):
+    """A write-only workbook: openpyxl spools the rows to disk, memory stays flat."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Volunteers"))
+    bold = Font(bold=True)
     for index, row in enumerate(rows):
         cells = []
         for value in row:
@@ -68,15 +79,19 @@ def xlsx_bytes(rows: Iterable[list], *, help_rows: list[list] | None = None) -> 
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, whatever the text
             if index == 0:
-                cell.font = Font(bold=True)
+                cell.font = bold
             cells.append(cell)
         sheet.append(cells)
     if help_rows:
         notes = workbook.create_sheet(_("Help"))
         for row in help_rows:
             notes.append([neutralise(v) for v in row])
+    workbook.save(out)
+
+
+def xlsx_bytes(rows: Iterable[list], *, help_rows: list[list] | None = None) -> bytes:
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(rows, buffer, help_rows=help_rows)
     return buffer.getvalue()
 
 
@@ -117,38 +132,72 @@ def template_file(file_format: str, language: str) -> bytes:
     return csv_bytes([header])
 
 
-def _languages(volunteer) -> str:
-    return ", ".join(f"{s.language}:{s.level}" for s in volunteer.languages.all())
+# The volunteer's own columns, read as tuples (no model instances: an export may hold 100,000).
+FIELDS = ["pk", "first_name", "last_name", "sex", "birth_date", "nationality", "diaspora",
+          "email", "phone", "city", "country", "education_level", "skills", "status", "notes",
+          "sending_agency__acronym"]  # fmt: skip
+SEX_CODES = {"female": "F", "male": "M"}
 
 
-def export_rows(volunteers: Iterable, language: str) -> Iterator[list]:
-    """A header, then one row per volunteer (``languages``, ``themes`` and ``experiences``
-    prefetched). The columns are those of the import template, so an export imports again."""
+def _batches(iterable: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in iterable:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _related(ids: list[int]) -> tuple[dict, dict, dict]:
+    """Languages, themes and experience periods of these volunteers: three queries."""
+    languages, themes, experiences = defaultdict(list), defaultdict(list), defaultdict(list)
+    skills = LanguageSkill.objects.filter(volunteer_id__in=ids).order_by("volunteer_id", "language")
+    for pk, language, level in skills.values_list("volunteer_id", "language", "level"):
+        languages[pk].append(f"{language}:{level}")
+    through = Volunteer.themes.through.objects.filter(volunteer_id__in=ids)
+    for pk, code in through.order_by("volunteer_id", "theme__name").values_list(
+        "volunteer_id", "theme__code"
+    ):
+        themes[pk].append(code)
+    periods = Experience.objects.filter(volunteer_id__in=ids).order_by(
+        "volunteer_id", "start", "pk"
+    )
+    for pk, *period in periods.values_list("volunteer_id", "organisation", "role", "start", "end"):
+        experiences[pk].append(period)
+    return languages, themes, experiences
+
+
+def export_rows(
+    queryset,
+    language: str,
+    *,
+    batch: int = 2000,
+    progress: Callable[[int], None] | None = None,
+    every: int = 1000,
+) -> Iterator[list]:
+    """A header, then one row per volunteer of ``queryset``, in its order, streamed: the
+    volunteers are read ``batch`` at a time through a database cursor, with three queries per
+    batch for their languages, themes and periods. ``progress(n)`` is called every ``every``
+    rows. The columns are those of the import template, so an export imports again."""
     yield headers(COLUMNS + EXPORT_ONLY_COLUMNS, language)
     today = timezone.localdate()
-    for v in volunteers:
-        experiences = sorted(v.experiences.all(), key=lambda e: e.start)
-        result = evaluate(v.birth_date, [e.period for e in experiences], today)
-        row = [
-            v.first_name,
-            v.last_name,
-            {"female": "F", "male": "M"}.get(v.sex, "X"),
-            v.birth_date,
-            v.nationality.code,
-            v.diaspora,
-            v.email,
-            v.phone,
-            v.city,
-            v.country.code or "",
-            v.education_level,
-            _languages(v),
-            v.skills,
-            ", ".join(t.code for t in v.themes.all()),
-            v.status,
-            v.notes,
-        ]
-        for slot in range(EXPERIENCE_SLOTS):
-            e = experiences[slot] if slot < len(experiences) else None
-            row += [e.organisation, e.role, e.start, e.end] if e else ["", "", None, None]
-        row += [v.sending_agency.acronym, result.experience_days, result.eligible]
-        yield row
+    written = 0
+    rows = queryset.values_list(*FIELDS).iterator(chunk_size=batch)
+    for chunk in _batches(rows, batch):
+        languages, themes, experiences = _related([r[0] for r in chunk])
+        for pk, first, last, sex, birth, nationality, diaspora, *rest in chunk:
+            email, phone, city, country, education, skills, status, notes, acronym = rest
+            periods = experiences.get(pk, [])
+            result = evaluate(birth, [(start, end) for _o, _r, start, end in periods], today)
+            row = [first, last, SEX_CODES.get(sex, "X"), birth, nationality, diaspora, email,
+                   phone, city, country or "", education, ", ".join(languages.get(pk, [])),
+                   skills, ", ".join(themes.get(pk, [])), status, notes]  # fmt: skip
+            for slot in range(EXPERIENCE_SLOTS):
+                row += list(periods[slot]) if slot < len(periods) else ["", "", None, None]
+            row += [acronym, result.experience_days, result.eligible]
+            yield row
+            written += 1
+            if progress and written % every == 0:
+                progress(written)

@@ -178,6 +178,13 @@ class Volunteer(models.Model):
                 fields=["sending_agency", "birth_date"], name="volunteer_agency_birth_idx"
             ),
             models.Index(fields=["sending_agency", "status"], name="volunteer_agency_status_idx"),
+            # The import's duplicate check looks e-mails up by the thousand. The unique index
+            # on the same expression is partial (``email <> ''``), and PostgreSQL keeps no
+            # statistics for the expressions of a partial index: without this one, it guessed
+            # that a thousand e-mails matched the whole agency and read all of it each time.
+            models.Index(
+                models.F("sending_agency"), Lower("email"), name="volunteer_agency_email_idx"
+            ),
         ]
 
     def __str__(self):
@@ -400,4 +407,5 @@ class VolunteerImport(models.Model):
         return round(100 * self.checked_rows / self.total_rows)
 
 
+from .exports import VolunteerExport, VolunteerExportDownload  # noqa: E402, F401  (models, own module)
 from .tallies import VolunteerTally  # noqa: E402, F401  (a model of this app, in its own module)

@@ -21,7 +21,7 @@ from django.db.models import (
 from agencies import rules as access
 
 from .eligibility import VIR_RULES, Eligibility, Rules, evaluate, latest_birth_date
-from .models import Experience, ExperienceSpan, Volunteer, VolunteerImport
+from .models import Experience, ExperienceSpan, Volunteer, VolunteerExport, VolunteerImport
 
 # --- Visibility (the role tables and memberships: ``agencies.rules``) -------------------------
 
@@ -65,6 +65,17 @@ def volunteers_exportable_by(user) -> QuerySet[Volunteer]:
     if access.is_admin(user):
         return qs
     return qs.filter(sending_agency__in=access.agency_ids_with(user, access.MANAGE_VOLUNTEERS))
+
+
+def volunteer_exports_visible_to(user) -> QuerySet[VolunteerExport]:
+    """An export holds contact details chosen by one member's filters: it is that member's
+    (admins: all). The download also asks ``vir.export_volunteers`` again."""
+    qs = VolunteerExport.objects.select_related("requested_by")
+    if access.is_admin(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    return qs.filter(requested_by=user)
 
 
 def volunteer_imports_visible_to(user) -> QuerySet[VolunteerImport]:

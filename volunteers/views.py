@@ -5,16 +5,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies import rules as access
 from core.errors import DomainError
 
-from . import exporting, selectors, services
+from . import export_jobs, exporting, selectors, services
 from .eligibility import evaluate
 from .filters import VolunteerFilter
 from .forms import (
@@ -27,15 +27,19 @@ from .forms import (
 )
 from .models import Experience
 from .selectors import (
+    volunteer_exports_visible_to,
     volunteer_imports_visible_to,
-    volunteers_exportable_by,
     volunteers_registered_by,
     volunteers_visible_to,
 )
 from .validators import sniff
 
 PAGE_SIZE = 50
-EXPORT_LIMIT = 10_000
+
+BROKER_DOWN = _lazy(
+    "The task queue cannot be reached: your export is recorded and will start as soon as it "
+    "is back."
+)
 
 
 def _acting_agency(request, perm):
@@ -91,34 +95,60 @@ def _index_context(request, acting) -> dict:
     }
 
 
-@require_GET
+@require_POST
 def export(request):
+    """Record an export of the list as filtered (the query string) and show its progress."""
     if not request.user.has_perm("vir.export_volunteers"):
         raise PermissionDenied
-    file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-    filterset = _filtered(request, volunteers_exportable_by(request.user))
-    volunteers = filterset.qs
-    if volunteers.values("pk").order_by()[: EXPORT_LIMIT + 1].count() > EXPORT_LIMIT:
-        messages.error(
-            request,
-            _("More than %(limit)d volunteers match: narrow the filters to export them.")
-            % {"limit": EXPORT_LIMIT},
-        )
-        query = request.GET.copy()
-        query.pop("format", None)
-        return redirect(f"{reverse('volunteers:index')}?{query.urlencode()}")
-    volunteers = volunteers.prefetch_related(
-        "themes", "languages", Prefetch("experiences", queryset=Experience.objects.order_by())
+    file_format = "xlsx" if request.POST.get("format") == "xlsx" else "csv"
+    job = export_jobs.volunteer_export_request(
+        user=request.user,
+        file_format=file_format,
+        filters=export_jobs.export_filters(request.GET),
+        language=get_language(),
     )
-    rows = exporting.export_rows(volunteers.iterator(chunk_size=1000), get_language())
-    stamp = timezone.localdate().isoformat()
-    if file_format == "xlsx":
-        content, content_type = exporting.xlsx_bytes(rows), exporting.XLSX_TYPE
-    else:
-        content, content_type = exporting.csv_bytes(rows), exporting.CSV_TYPE
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="volunteers-{stamp}.{file_format}"'
-    return response
+    if job.enqueued is False:
+        messages.warning(request, BROKER_DOWN)
+    return redirect("volunteers:export_detail", pk=job.pk)
+
+
+def _export_for_user(request, pk):
+    return get_object_or_404(volunteer_exports_visible_to(request.user), pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def export_detail(request, pk):
+    job = _export_for_user(request, pk)
+    if request.method == "POST":
+        # "Start again": still queued (the broker was down) or failed.
+        if export_jobs.volunteer_export_restart(export=job):
+            messages.info(request, _("The export has been queued again."))
+        elif job.status == job.Status.QUEUED:
+            messages.warning(request, BROKER_DOWN)
+        return redirect("volunteers:export_detail", pk=job.pk)
+    context = {"job": job, "waiting_long": _waiting_long(job)}
+    if request.htmx:
+        return render(request, "volunteers/_export_status.html", context)
+    return render(request, "volunteers/export_detail.html", context)
+
+
+@require_GET
+def export_download(request, pk):
+    """The file, only through this view and only for its requester; each download is logged."""
+    job = _export_for_user(request, pk)
+    if job.status != job.Status.DONE or not job.file:
+        raise Http404
+    # The requester may have lost the role that let them export since the file was made.
+    if not request.user.has_perm("vir.export_volunteers"):
+        raise PermissionDenied
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    export_jobs.volunteer_export_record_download(export=job, user=request.user)
+    return FileResponse(
+        handle, as_attachment=True, filename=job.filename, content_type=job.content_type
+    )
 
 
 @require_GET

@@ -1,7 +1,8 @@
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from volunteers.models import Experience, Volunteer, VolunteerImport
+from volunteers.models import Experience, Volunteer, VolunteerExport, VolunteerImport
 
 from . import NOBODY, Row, everyone
 
@@ -57,6 +58,33 @@ def imports():
     return sorted(VolunteerImport.objects.values_list("pk", "status", "created_at"))
 
 
+def officer_export():
+    """A finished export of ANVT's officer: only they (and admins) reach it."""
+    officer = get_user_model().objects.get(username="anvt-officer")
+    done = VolunteerExport.objects.filter(requested_by=officer, status="done")
+    export = done.order_by("pk").first()
+    if export is None:
+        export = VolunteerExport(
+            requested_by=officer, format="csv", status="done", rows_written=1, sha256="0" * 64
+        )
+        export.file.save("export.csv", ContentFile(b"\xef\xbb\xbfpr\xc3\xa9nom\r\n"), save=False)
+        export.filename = "volontaires.csv"
+        export.size = export.file.size
+        export.save()
+    return export.pk
+
+
+def exports():
+    return VolunteerExport.objects.count()
+
+
+def export_states():
+    return sorted(VolunteerExport.objects.values_list("pk", "status", "enqueued_at"))
+
+
+OWN_EXPORT = everyone(404, officer=200, admin=200)
+
+
 def url(name, *args):
     return lambda: reverse(f"volunteers:{name}", args=[a() for a in args])
 
@@ -64,7 +92,26 @@ def url(name, *args):
 ROWS = [
     Row("volunteers:index", url("index"), everyone(200)),
     # Each agency exports its own register; readers of an agency do not export contact details.
-    Row("volunteers:export", url("export"), everyone(200, **READERS)),
+    # A POST records an export job (the filters in the query) and shows its page.
+    Row(
+        "volunteers:export",
+        url("export"),
+        everyone(302, **READERS),
+        method="post",
+        effect=exports,
+    ),
+    Row("volunteers:export", url("export"), everyone(405)),
+    # An export is its requester's own (it holds contact details): 404 for anyone else.
+    Row("volunteers:export_detail", url("export_detail", officer_export), OWN_EXPORT),
+    Row(
+        "volunteers:export_detail",
+        url("export_detail", officer_export),
+        everyone(404, officer=302, admin=302),
+        method="post",
+        effect=export_states,
+        performed_by=NOBODY,  # "start again" is for a queued or failed export, not a done one
+    ),
+    Row("volunteers:export_download", url("export_download", officer_export), OWN_EXPORT),
     # Creating and importing act for the user's acting agency (admins have none).
     Row("volunteers:create", url("create"), everyone(200, **READERS, admin=403)),
     # The empty forms are answered with their errors.
