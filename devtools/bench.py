@@ -264,6 +264,14 @@ def gunicorn(workers: int = 2):
     )  # fmt: skip
     try:
         _wait_for(port)
+        # The port opens before the workers have loaded Django: wait until both answer.
+        deadline = time.monotonic() + 120
+        answered = 0
+        while answered < 2 * workers and time.monotonic() < deadline:
+            try:
+                answered += _request(port, "GET", "/healthz", "", timeout=60)[0] == 200
+            except OSError:
+                time.sleep(0.5)
         yield port
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -335,6 +343,22 @@ def _request(port, method, path, cookie, body=None, timeout=30) -> tuple[int, st
         conn.close()
 
 
+def letters(n: int) -> str:
+    """``n`` as five lowercase letters (base 26), for a name: ``letters(42) == "aaabq"``."""
+    out = ""
+    for _ in range(5):
+        n, digit = divmod(n, 26)
+        out = "abcdefghijklmnopqrstuvwxyz"[digit] + out
+    return out
+
+
+def from_letters(text: str) -> int:
+    n = 0
+    for char in text:
+        n = 26 * n + ord(char) - ord("a")
+    return n
+
+
 def mixed_workload(
     port: int,
     *,
@@ -350,12 +374,13 @@ def mixed_workload(
     """Readers (one thread per session key) read ``pages`` in turn as fast as they are served,
     while a writer POSTs ``write_data(n)`` to ``write_path`` every ``write_every`` seconds.
 
-    ``marker`` is a prefix of the renamed volunteer's name followed by the write's number
-    (``Bench00042``): each read of the list is checked against the writes committed (answered)
-    before the read started. A page showing an older number is stale."""
+    ``marker`` is a prefix of the renamed volunteer's name followed by the write's number in
+    letters (``Benchaaabq``: a name has no digits): each read of the list is checked against
+    the writes committed (answered) before the read started. A page showing an older number
+    is stale."""
     name = settings.SESSION_COOKIE_NAME
     csrf = "b" * 32  # an unmasked CSRF secret, sent as cookie and as form field
-    pattern = re.compile(re.escape(marker) + r"(\d{5})")
+    pattern = re.compile(re.escape(marker) + r"([a-z]{5})")
     stop = time.monotonic() + seconds
     hits: list[Hit] = []
     writes: list[tuple[int, float, float, int]] = []  # (n, start, end, status)
@@ -372,7 +397,7 @@ def mixed_workload(
                 status, body = _request(port, "GET", pages[label], f"{name}={key}")
             except OSError:
                 status, body = 0, ""
-            found = [int(n) for n in pattern.findall(body)]
+            found = [from_letters(n) for n in pattern.findall(body)]
             hit = Hit(label, start, time.monotonic(), status, max(found) if found else None)
             with lock:
                 hits.append(hit)
