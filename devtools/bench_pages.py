@@ -235,8 +235,8 @@ def objects() -> Objects:
     volunteers = Volunteer.objects.filter(sending_agency=agency, anonymised_at__isnull=True)
     volunteer = volunteers.order_by("pk")[1]  # [0] is the one the mixed workload renames
     proof = Experience.objects.filter(volunteer=volunteer).exclude(proof="").first()
-    if proof is None:
-        proof = Experience.objects.filter(volunteer=volunteer).order_by("pk").first()
+    if proof is None or not proof.proof.storage.exists(proof.proof.name):
+        proof = proof or Experience.objects.filter(volunteer=volunteer).order_by("pk").first()
         proof.proof.save("proof.pdf", ContentFile(MINIMAL_PDF), save=False)
         proof.proof_name = "proof.pdf"
         proof.save(update_fields=["proof", "proof_name"])
@@ -248,7 +248,7 @@ def objects() -> Objects:
         )  # fmt: skip
     agreements = Agreement.objects.filter(Q(party_a=agency) | Q(party_b=agency))
     agreement = agreements.filter(status="approved").order_by("-pk").first()
-    if not agreement.document:
+    if not agreement.document or not agreement.document.storage.exists(agreement.document.name):
         agreement.document.save("agreement.pdf", ContentFile(MINIMAL_PDF), save=False)
         Agreement.objects.filter(pk=agreement.pk).update(document=agreement.document.name)
     mission = (
@@ -268,7 +268,7 @@ def objects() -> Objects:
     report = (
         Report.objects.filter(agency=agency, status="done", format="csv").order_by("-pk").first()
     )
-    if not report.file:
+    if not report.file or not report.file.storage.exists(report.file.name):
         report.file.save(report.filename, ContentFile(b"bench;csv\n"), save=False)
         Report.objects.filter(pk=report.pk).update(file=report.file.name)
     return Objects(
