@@ -9,6 +9,8 @@ template without a query: the ceiling of the stack on this machine.
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import os
 import re
 import shutil
@@ -18,10 +20,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import connection
@@ -31,10 +35,13 @@ from django.test import Client
 @dataclass
 class Case:
     label: str
-    url: Callable[[], str]
-    admin_url: Callable[[], str] | None = None
-    sql: Callable[[], tuple[str, list]] | None = None  # the page's main query, as SQL
-    goal_ms: float = 50.0
+    url: str
+    admin_url: str | Callable[[], str] | None = None  # the admin page of the same model
+    member: str = "bench-officer"  # who measures it as an agency member
+    admin_refused: bool = False  # the administrator is refused by rule (403 expected)
+    page: bool = True  # an HTML page for people: the goals apply
+    goal_ms: float = 50.0  # as an agency member
+    admin_goal_ms: float = 100.0  # as the platform administrator
 
 
 @dataclass
@@ -48,33 +55,47 @@ class Job:
 
 
 @dataclass
-class Result:
-    label: str
+class Timing:
+    first: float  # the first request of the run (cold-ish: nothing of this URL cached)
     median: float
     p95: float
     queries: int
     status: int
-    admin_median: float | None = None
-    sql_median: float | None = None
-    goal_ms: float = 50.0
 
 
-def _timings(fn, repeat: int) -> list[float]:
-    fn()  # warm-up: caches, connections
+@dataclass
+class Result:
+    case: Case
+    member: Timing
+    admin: Timing
+    changelist_median: float | None = None  # the admin page of the same model, as admin
+
+    @property
+    def label(self) -> str:
+        return self.case.label
+
+
+def _timings(fn, repeat: int) -> tuple[float, list[float]]:
+    """The first call (cold-ish), then ``repeat`` calls."""
+    start = time.perf_counter()
+    fn()
+    first = (time.perf_counter() - start) * 1000
     out = []
     for _ in range(repeat):
         start = time.perf_counter()
         fn()
         out.append((time.perf_counter() - start) * 1000)
-    return out
+    return first, out
 
 
 def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
 
 
-def measure(case: Case, *, client: Client, admin: Client, repeat: int) -> Result:
-    url = case.url()
+SLOW_MS = 2000  # a page whose first request takes longer is measured twice more, not ``repeat``
+
+
+def time_url(client: Client, url: str, repeat: int) -> Timing:
     queries = 0
 
     def count(execute, sql, params, many, context):
@@ -82,59 +103,75 @@ def measure(case: Case, *, client: Client, admin: Client, repeat: int) -> Result
         queries += 1
         return execute(sql, params, many, context)
 
-    times = _timings(lambda: client.get(url), repeat)
+    start = time.perf_counter()
+    client.get(url)
+    first = (time.perf_counter() - start) * 1000
+    _, times = _timings(lambda: client.get(url), repeat if first < SLOW_MS else 1)
     # Counted as they run (the query log is reset by each request and only kept with DEBUG).
     with connection.execute_wrapper(count):
         response = client.get(url)
+    return Timing(first, statistics.median(times), _p95(times), queries, response.status_code)
+
+
+def measure(case: Case, *, members: dict[str, Client], admin: Client, repeat: int) -> Result:
     result = Result(
-        label=case.label,
-        median=statistics.median(times),
-        p95=_p95(times),
-        queries=queries,
-        status=response.status_code,
-        goal_ms=case.goal_ms,
+        case=case,
+        member=time_url(members[case.member], case.url, repeat),
+        admin=time_url(admin, case.url, repeat),
     )
     if case.admin_url:
-        admin_url = case.admin_url()
-        result.admin_median = statistics.median(
-            _timings(lambda: admin.get(admin_url), max(3, repeat // 2))
-        )
-    if case.sql:
-        sql, params = case.sql()
-
-        def run_sql():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                cursor.fetchall()
-
-        result.sql_median = statistics.median(_timings(run_sql, repeat))
+        admin_url = case.admin_url() if callable(case.admin_url) else case.admin_url
+        _, times = _timings(lambda: admin.get(admin_url), max(3, repeat // 2))
+        result.changelist_median = statistics.median(times)
     return result
 
 
+def verdict(r: Result) -> str:
+    """Goals: member median ≤ goal_ms, administrator median ≤ admin_goal_ms, ≤ 10 queries,
+    at least twice as fast as the admin page of the same model (for both)."""
+    c = r.case
+    if r.member.status != 200:
+        return f"HTTP {r.member.status}"
+    if r.admin.status != 200 and not (c.admin_refused and r.admin.status == 403):
+        return f"HTTP {r.admin.status} (admin)"
+    if not c.page:
+        return "– (not a page)"
+    misses = [
+        *([f"member > {c.goal_ms:g} ms"] if r.member.median > c.goal_ms else []),
+        *([f"admin > {c.admin_goal_ms:g} ms"] if r.admin.median > c.admin_goal_ms else []),
+        *(["> 10 queries"] if max(r.member.queries, r.admin.queries) > 10 else []),
+        *(
+            ["< 2× admin page"]
+            if r.changelist_median
+            and r.changelist_median < 2 * max(r.member.median, r.admin.median)
+            else []
+        ),
+    ]
+    return f"MISSED {', '.join(misses)}" if misses else "ok"
+
+
 def table(results: list[Result]) -> str:
-    """One row a page: the median and p95 of repeated requests, the queries of one request, the
-    ratio to the admin changelist and to the bare SQL of the page's main query."""
+    """One row a page: as the agency member and as the administrator, the first request, the
+    median and p95 of repeated requests and the queries of one; the admin page of the same
+    model; the verdict."""
     head = (
-        f"| {'page':<38} | median ms | p95 ms | queries | admin ms | ×admin "
-        "| SQL ms | ×SQL | goal |\n|" + "---|" * 9
+        f"| {'page':<42} | member: first | median | p95 | q | admin: first | median | p95 "
+        "| q | admin page ms | ×admin page | verdict |\n|" + "---|" * 12
     )
     rows = [head]
     for r in results:
-        admin = f"{r.admin_median:.1f}" if r.admin_median is not None else "–"
-        x_admin = f"{r.admin_median / r.median:.1f}" if r.admin_median else "–"
-        sql = f"{r.sql_median:.2f}" if r.sql_median is not None else "–"
-        x_sql = f"{r.median / r.sql_median:.1f}" if r.sql_median else "–"
-        misses = [
-            *([f"> {r.goal_ms:g} ms"] if r.median > r.goal_ms else []),
-            *(["> 10 queries"] if r.queries > 10 else []),
-            *(["< 2× admin"] if r.admin_median and r.admin_median < 2 * r.median else []),
-        ]
-        ok = f"MISSED {', '.join(misses)}" if misses else f"ok ≤{r.goal_ms:g} ms"
-        if r.status != 200:
-            ok = f"HTTP {r.status}"
+        m, a = r.member, r.admin
+        worst = max(m.median, a.median)
+        cl = f"{r.changelist_median:.1f}" if r.changelist_median is not None else "–"
+        ratio = f"{r.changelist_median / worst:.1f}" if r.changelist_median else "–"
+        admin_cells = (
+            "refused (403) | – | – | –"
+            if r.case.admin_refused and a.status == 403
+            else f"{a.first:.1f} | {a.median:.1f} | {a.p95:.1f} | {a.queries}"
+        )
         rows.append(
-            f"| {r.label:<38} | {r.median:9.1f} | {r.p95:6.1f} | {r.queries:7d} "
-            f"| {admin:>8} | {x_admin:>6} | {sql:>6} | {x_sql:>4} | {ok} |"
+            f"| {r.label:<42} | {m.first:.1f} | {m.median:.1f} | {m.p95:.1f} | {m.queries} "
+            f"| {admin_cells} | {cl} | {ratio} | {verdict(r)} |"
         )
     return "\n".join(rows)
 
@@ -202,16 +239,15 @@ def _wait_for(port: int, timeout: float = 30) -> None:
     raise RuntimeError("gunicorn did not start")
 
 
-def throughput(paths: dict[str, str], *, session_key: str, seconds: int = 10) -> list[dict]:
-    """Requests per second and p95 of each path under wrk (8 connections, 2 threads)."""
-    if not shutil.which("wrk"):
-        raise RuntimeError("wrk is not installed (apt-get install wrk)")
+@contextlib.contextmanager
+def gunicorn(workers: int = 2):
+    """A gunicorn (``workers`` sync workers, ``DEBUG`` off) on a free port: yields the port."""
     port = _free_port()
     static_root = tempfile.mkdtemp(prefix="bench-static-")
     env = {
         **os.environ,
         "DEBUG": "0",
-        "SECRET_KEY": settings.SECRET_KEY,  # the session cookie below is signed with it
+        "SECRET_KEY": settings.SECRET_KEY,  # the session cookies are signed with it
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "STATIC_ROOT": static_root,
@@ -226,42 +262,213 @@ def throughput(paths: dict[str, str], *, session_key: str, seconds: int = 10) ->
         check=True,
     )
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", "2",
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", str(workers),
          "--bind", f"127.0.0.1:{port}", "--log-level", "critical"],  # not its SIGTERM at the end
         cwd=base,
         env=env,
         start_new_session=True,
     )  # fmt: skip
-    results = []
     try:
         _wait_for(port)
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(WRK_SCRIPT)
-        for label, path in paths.items():
-            command = [
-                "wrk", "-t2", "-c8", "-s", script.name,
-                "-H", f"Cookie: {settings.SESSION_COOKIE_NAME}={session_key}",
-                f"http://127.0.0.1:{port}{path}",
-            ]  # fmt: skip
-            # Warm-up, not measured: each worker's first request fills its caches (the home
-            # page of the large agency computes its aggregates over millions of rows).
-            subprocess.run([*command, "-d2s"], capture_output=True, check=True)
-            out = subprocess.run(
-                [*command, f"-d{seconds}s"], capture_output=True, text=True, check=True
-            ).stdout
-            rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-            p95 = int(re.search(r"P95_US=(\d+)", out).group(1)) / 1000
-            non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-            results.append(
-                {
-                    "label": label,
-                    "rps": rps,
-                    "p95": p95,
-                    "errors": int(non2xx.group(1)) if non2xx else 0,
-                }
-            )
+        # The port opens before the workers have loaded Django: wait until both answer.
+        deadline = time.monotonic() + 120
+        answered = 0
+        while answered < 2 * workers and time.monotonic() < deadline:
+            try:
+                answered += _request(port, "GET", "/healthz", "", timeout=60)[0] == 200
+            except OSError:
+                time.sleep(0.5)
+        yield port
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
         shutil.rmtree(static_root, ignore_errors=True)
+
+
+def throughput(
+    port: int, paths: dict[str, str], *, session_key: str, seconds: int = 10
+) -> list[dict]:
+    """Requests per second and p95 of each path under wrk (8 connections, 2 threads)."""
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is not installed (apt-get install wrk)")
+    results = []
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT)
+    for label, path in paths.items():
+        command = [
+            "wrk", "-t2", "-c8", "-s", script.name,
+            "-H", f"Cookie: {settings.SESSION_COOKIE_NAME}={session_key}",
+            f"http://127.0.0.1:{port}{path}",
+        ]  # fmt: skip
+        # Warm-up, not measured: each worker's first request loads its code and connections.
+        subprocess.run([*command, "-d2s"], capture_output=True, check=True)
+        out = subprocess.run(
+            [*command, f"-d{seconds}s"], capture_output=True, text=True, check=True
+        ).stdout
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        p95 = int(re.search(r"P95_US=(\d+)", out).group(1)) / 1000
+        non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        errors = re.search(
+            r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+        )
+        results.append(
+            {
+                "label": label,
+                "rps": rps,
+                "p95": p95,
+                "errors": (int(non2xx.group(1)) if non2xx else 0)
+                + (sum(int(g) for g in errors.groups()) if errors else 0),
+            }
+        )
+    os.unlink(script.name)
     return results
+
+
+# --- Mixed workload -----------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    page: str
+    start: float
+    end: float
+    status: int
+    seen: int | None = None  # the rename number the page showed (volunteer list)
+
+
+def _request(port, method, path, cookie, body=None, timeout=30) -> tuple[int, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    headers = {"Cookie": cookie}
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def letters(n: int) -> str:
+    """``n`` as five lowercase letters (base 26), for a name: ``letters(42) == "aaabq"``."""
+    out = ""
+    for _ in range(5):
+        n, digit = divmod(n, 26)
+        out = "abcdefghijklmnopqrstuvwxyz"[digit] + out
+    return out
+
+
+def from_letters(text: str) -> int:
+    n = 0
+    for char in text:
+        n = 26 * n + ord(char) - ord("a")
+    return n
+
+
+def mixed_workload(
+    port: int,
+    *,
+    readers: list[str],
+    pages: dict[str, str],
+    writer: str,
+    write_path: str,
+    write_data: Callable[[int], dict],
+    marker: str,
+    seconds: int = 20,
+    write_every: float = 1.0,
+) -> dict:
+    """Readers (one thread per session key) read ``pages`` in turn as fast as they are served,
+    while a writer POSTs ``write_data(n)`` to ``write_path`` every ``write_every`` seconds.
+
+    ``marker`` is a prefix of the renamed volunteer's name followed by the write's number in
+    letters (``Benchaaabq``: a name has no digits): each read of the list is checked against
+    the writes committed (answered) before the read started. A page showing an older number
+    is stale."""
+    name = settings.SESSION_COOKIE_NAME
+    csrf = "b" * 32  # an unmasked CSRF secret, sent as cookie and as form field
+    pattern = re.compile(re.escape(marker) + r"([a-z]{5})")
+    stop = time.monotonic() + seconds
+    hits: list[Hit] = []
+    writes: list[tuple[int, float, float, int]] = []  # (n, start, end, status)
+    lock = threading.Lock()
+
+    def read(key: str, offset: int):
+        labels = list(pages)
+        i = offset
+        while time.monotonic() < stop:
+            label = labels[i % len(labels)]
+            i += 1
+            start = time.monotonic()
+            try:
+                status, body = _request(port, "GET", pages[label], f"{name}={key}")
+            except OSError:
+                status, body = 0, ""
+            found = [from_letters(n) for n in pattern.findall(body)]
+            hit = Hit(label, start, time.monotonic(), status, max(found) if found else None)
+            with lock:
+                hits.append(hit)
+
+    def write():
+        n = 0
+        while time.monotonic() < stop - write_every / 2:
+            n += 1
+            start = time.monotonic()
+            body = urlencode({**write_data(n), "csrfmiddlewaretoken": csrf}, doseq=True)
+            cookie = f"{name}={writer}; {settings.CSRF_COOKIE_NAME}={csrf}"
+            try:
+                status, _ = _request(port, "POST", write_path, cookie, body)
+            except OSError:
+                status = 0
+            writes.append((n, start, time.monotonic(), status))
+            time.sleep(max(0.0, write_every - (time.monotonic() - start)))
+
+    threads = [threading.Thread(target=read, args=(k, i)) for i, k in enumerate(readers)]
+    threads.append(threading.Thread(target=write))
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - began
+    ok_writes = [w for w in writes if w[3] == 302]
+    rows = []
+    for label in pages:
+        mine = [h for h in hits if h.page == label]
+        times = [1000 * (h.end - h.start) for h in mine]
+        rows.append(
+            {
+                "label": label,
+                "requests": len(mine),
+                "rps": len(mine) / elapsed,
+                "median": statistics.median(times) if times else 0,
+                "p95": _p95(times) if times else 0,
+                "errors": sum(1 for h in mine if h.status != 200),
+            }
+        )
+    # Freshness: a read that started after write n was answered must show n or later.
+    checked = stale = 0
+    worst_lag = 0
+    list_label = next((label for label in pages if "list" in label), None)
+    for h in hits:
+        if h.page != list_label or h.status != 200:
+            continue
+        committed = [w[0] for w in ok_writes if w[2] < h.start]
+        if not committed:
+            continue
+        checked += 1
+        expected = max(committed)
+        if h.seen is None or h.seen < expected:
+            stale += 1
+            worst_lag = max(worst_lag, expected - (h.seen or 0))
+    write_times = [1000 * (w[2] - w[1]) for w in writes]
+    return {
+        "seconds": elapsed,
+        "pages": rows,
+        "writes": len(writes),
+        "write_errors": len(writes) - len(ok_writes),
+        "write_median": statistics.median(write_times) if write_times else 0,
+        "write_p95": _p95(write_times) if len(write_times) > 1 else 0,
+        "checked": checked,
+        "stale": stale,
+        "worst_lag": worst_lag,
+    }

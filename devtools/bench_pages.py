@@ -1,144 +1,421 @@
-"""The pages that ``make bench`` measures, each beside its admin changelist and its bare SQL."""
+"""What ``make bench`` measures: every GET page of the project on the bench data, with variants.
+
+``PATHS`` gives each GET URL pattern a path builder on the bench data (detail pages: an object of
+the largest agency, GEN-001); ``POST_ONLY`` lists the patterns that answer POST only. A test
+(tests/test_bench.py) fails when a URL pattern is in neither, so a new page cannot land without
+being measured. ``cases`` adds the variants users meet: searches (short, common, rare, an
+e-mail), every sort the volunteer list offers, filters, and deep pages (the last one), each beside
+the Django admin page of the same model (with a search and a deep page too).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
+from agencies.models import Agency, HostStructure, Membership
 from devtools.bench import Case, Job
+from evaluations.models import Evaluation
 from exchanges.models import Agreement
 from exchanges.quota_report import Scope, build_quota_report, render_csv, render_html
 from missions.models import Mission
+from reports.models import Report
 from reports.pdf import render_pdf
 from reports.selectors import reports_visible_to
-from volunteers.models import Volunteer
-from volunteers.selectors import CappedPaginator, eligible_q, volunteers_registered_by
+from volunteers.models import Experience, Volunteer, VolunteerExport, VolunteerImport
 
 PAGE_SIZE = 50
-LAST_PAGE = CappedPaginator.cap // PAGE_SIZE  # the deepest page the list offers
+LARGE_AGENCY = "GEN-001"
+MEMBER = "bench-officer"  # an officer of the largest agency
+MANAGER = "bench-manager"  # for the pages only managers open
+ADMIN = "bench-admin"  # the platform administrator (superuser)
+READERS = [f"bench-reader-{n}" for n in range(1, 9)]  # the mixed workload's 8 officers
+MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+# Patterns that answer POST only (405 to GET): actions, not pages. Listed so that a new one is a
+# decision, checked by tests/test_bench.py against the access matrix.
+POST_ONLY = {
+    "volunteers:export",
+    "agencies:switch",
+    "evaluations:new_version",
+    "evaluations:publish",
+    "evaluations:recommendation_status",
+    "evaluations:request_report",
+    "exchanges:approve",
+    "exchanges:quota_report",
+    "exchanges:resume",
+    "exchanges:submit",
+    "exchanges:suspend",
+    "exchanges:terminate",
+    "logout",
+    "missions:cancel",
+    "missions:complete",
+    "missions:confirm",
+    "missions:decline",
+    "missions:deploy",
+    "missions:follow_up",
+    "missions:withdraw",
+    "reports:retry",
+    "set_language",
+    "volunteers:withdraw",
+}
 
 
-def main_user() -> str:
-    return "bench-officer"
+@dataclass
+class Objects:
+    """The objects of the largest agency that detail pages show."""
+
+    agency: Agency
+    structure: HostStructure
+    volunteer: Volunteer
+    proof: Experience
+    volunteer_import: VolunteerImport
+    export: VolunteerExport  # done, the officer's
+    agreement: Agreement  # approved
+    draft_agreement: Agreement
+    mission: Mission  # open, sent by the agency: nominate
+    hosted_mission: Mission  # hosted by the agency: edit
+    evaluation: Evaluation  # published
+    draft_evaluation: Evaluation
+    report: Report  # done, with a file
+    officer: object
 
 
-def _sql(qs):
-    sql, params = qs.query.sql_with_params()
-    return sql, list(params)
+def _r(name: str, *args) -> Callable[[Objects], str]:
+    return lambda o: reverse(name, args=[a(o) if callable(a) else a for a in args])
 
 
-def cases(user) -> list[Case]:
-    agency = user.memberships.select_related("agency").first().agency
-    volunteers = Volunteer.objects.filter(sending_agency=agency)
-    sample = volunteers.order_by("pk").first()
-    some_name = sample.last_name.split("-")[0]
+# Every GET URL pattern: a builder of its path on the bench data.
+PATHS: dict[str, Callable[[Objects], str]] = {
+    "home": _r("home"),
+    "healthz": _r("healthz"),
+    "bench_bare": _r("bench_bare"),
+    "login": _r("login"),
+    "password_change": _r("password_change"),
+    "password_change_done": _r("password_change_done"),
+    "password_reset": _r("password_reset"),
+    "password_reset_done": _r("password_reset_done"),
+    "password_reset_confirm": lambda o: reverse(
+        "password_reset_confirm",
+        args=[
+            urlsafe_base64_encode(force_bytes(o.officer.pk)),
+            default_token_generator.make_token(o.officer),
+        ],
+    ),
+    "password_reset_complete": _r("password_reset_complete"),
+    "agencies:list": _r("agencies:list"),
+    "agencies:detail": _r("agencies:detail", lambda o: o.agency.pk),
+    "agencies:hoststructure_list": _r("agencies:hoststructure_list"),
+    "agencies:hoststructure_create": _r("agencies:hoststructure_create"),
+    "agencies:hoststructure_detail": _r("agencies:hoststructure_detail", lambda o: o.structure.pk),
+    "agencies:hoststructure_edit": _r("agencies:hoststructure_edit", lambda o: o.structure.pk),
+    "volunteers:index": _r("volunteers:index"),
+    "volunteers:export_detail": _r("volunteers:export_detail", lambda o: o.export.pk),
+    "volunteers:export_download": _r("volunteers:export_download", lambda o: o.export.pk),
+    "volunteers:create": _r("volunteers:create"),
+    "volunteers:detail": _r("volunteers:detail", lambda o: o.volunteer.pk),
+    "volunteers:edit": _r("volunteers:edit", lambda o: o.volunteer.pk),
+    "volunteers:personal_data": _r("volunteers:personal_data", lambda o: o.volunteer.pk),
+    "volunteers:anonymise": _r("volunteers:anonymise", lambda o: o.volunteer.pk),
+    "volunteers:proof": _r("volunteers:proof", lambda o: o.proof.pk),
+    "volunteers:import": _r("volunteers:import"),
+    "volunteers:import_template": _r("volunteers:import_template"),
+    "volunteers:import_detail": _r("volunteers:import_detail", lambda o: o.volunteer_import.pk),
+    "exchanges:index": _r("exchanges:index"),
+    "exchanges:create": _r("exchanges:create"),
+    "exchanges:detail": _r("exchanges:detail", lambda o: o.agreement.pk),
+    "exchanges:edit": _r("exchanges:edit", lambda o: o.draft_agreement.pk),
+    "exchanges:versions": _r("exchanges:versions", lambda o: o.agreement.pk),
+    "exchanges:version": _r("exchanges:version", lambda o: o.agreement.pk, 1),
+    "exchanges:compare": _r("exchanges:compare", lambda o: o.agreement.pk),
+    "exchanges:document": _r("exchanges:document", lambda o: o.agreement.pk),
+    "missions:index": _r("missions:index"),
+    "missions:inbox": _r("missions:inbox"),
+    "missions:create": _r("missions:create"),
+    "missions:detail": _r("missions:detail", lambda o: o.mission.pk),
+    "missions:edit": _r("missions:edit", lambda o: o.hosted_mission.pk),
+    "missions:nominate": _r("missions:nominate", lambda o: o.mission.pk),
+    "evaluations:index": _r("evaluations:index"),
+    "evaluations:create": _r("evaluations:create"),
+    "evaluations:detail": _r("evaluations:detail", lambda o: o.evaluation.pk),
+    "evaluations:edit": _r("evaluations:edit", lambda o: o.draft_evaluation.pk),
+    "evaluations:history": _r("evaluations:history", lambda o: o.evaluation.pk),
+    "reports:index": _r("reports:index"),
+    "reports:detail": _r("reports:detail", lambda o: o.report.pk),
+    "reports:status": _r("reports:status", lambda o: o.report.pk),
+    "reports:download": _r("reports:download", lambda o: o.report.pk),
+}
+
+# Pages an officer may not open: measured as the agency's manager.
+AS_MANAGER = {"volunteers:personal_data", "volunteers:anonymise", "exchanges:create",
+              "exchanges:edit", "evaluations:create", "evaluations:edit"}  # fmt: skip
+# Pages that refuse the administrator by rule (they act for an agency, and admins have none).
+ADMIN_REFUSED = {"volunteers:create", "volunteers:import", "agencies:hoststructure_create",
+                 "evaluations:create", "exchanges:create"}  # fmt: skip
+
+
+def _admin_change(model: str, attr: str) -> Callable[[Objects], str]:
+    return lambda o: reverse(f"admin:{model}_change", args=[getattr(o, attr).pk])
+
+
+def _changelist(model: str, query: str = "") -> Callable[[Objects], str]:
+    return lambda o: reverse(f"admin:{model}_changelist") + query
+
+
+# The Django admin page of the same model, for the "×admin" ratio.
+ADMIN_PAGES: dict[str, Callable[[Objects], str]] = {
+    "agencies:list": _changelist("agencies_agency"),
+    "agencies:detail": _admin_change("agencies_agency", "agency"),
+    "agencies:hoststructure_list": _changelist("agencies_hoststructure"),
+    "agencies:hoststructure_detail": _admin_change("agencies_hoststructure", "structure"),
+    "agencies:hoststructure_edit": _admin_change("agencies_hoststructure", "structure"),
+    "volunteers:index": _changelist("volunteers_volunteer"),
+    "volunteers:detail": _admin_change("volunteers_volunteer", "volunteer"),
+    "volunteers:edit": _admin_change("volunteers_volunteer", "volunteer"),
+    "volunteers:import_detail": _admin_change("volunteers_volunteerimport", "volunteer_import"),
+    "exchanges:index": _changelist("exchanges_agreement"),
+    "exchanges:detail": _admin_change("exchanges_agreement", "agreement"),
+    "exchanges:edit": _admin_change("exchanges_agreement", "draft_agreement"),
+    "exchanges:versions": _changelist("exchanges_agreementversion"),
+    "missions:index": _changelist("missions_mission"),
+    "missions:inbox": _changelist("missions_placement"),
+    "missions:detail": _admin_change("missions_mission", "mission"),
+    "missions:edit": _admin_change("missions_mission", "hosted_mission"),
+    "missions:nominate": _changelist("volunteers_volunteer"),
+    "evaluations:index": _changelist("evaluations_evaluation"),
+    "evaluations:detail": _admin_change("evaluations_evaluation", "evaluation"),
+    "evaluations:edit": _admin_change("evaluations_evaluation", "draft_evaluation"),
+    "reports:index": _changelist("reports_report"),
+    "reports:detail": _admin_change("reports_report", "report"),
+}
+
+# Pages that are not HTML pages for people (goals apply to pages).
+NOT_PAGES = {"healthz", "bench_bare", "volunteers:export_download", "volunteers:import_template",
+             "volunteers:proof", "exchanges:document", "reports:download",
+             "reports:status"}  # fmt: skip
+
+
+def get_patterns() -> set[str]:
+    from tests.test_access_matrix import url_pattern_names
+
+    return url_pattern_names() - POST_ONLY
+
+
+# --- Bench objects --------------------------------------------------------------------------
+
+
+def ensure_users(agency: Agency) -> None:
+    """The mixed workload's readers and the administrator, if the data predates them."""
+    from django.conf import settings
+
+    User = get_user_model()
+    password = make_password(settings.DEMO_PASSWORD)
+    for name in READERS:
+        user, _ = User.objects.get_or_create(username=name, defaults={"password": password})
+        Membership.objects.get_or_create(user=user, agency=agency, defaults={"role": "officer"})
+    if not User.objects.filter(is_superuser=True).exists():
+        User.objects.create(username=ADMIN, password=password, is_staff=True, is_superuser=True)
+
+
+def objects() -> Objects:
+    """The largest agency's objects, with the few that the generated data lacks (a file, a
+    draft, an import) added once: detail pages answer 200, not 404."""
+    agency = Agency.objects.get(acronym=LARGE_AGENCY)
+    ensure_users(agency)
+    User = get_user_model()
+    officer = User.objects.get(username=MEMBER)
+    volunteers = Volunteer.objects.filter(sending_agency=agency, anonymised_at__isnull=True)
+    volunteer = volunteers.order_by("pk")[1]  # [0] is the one the mixed workload renames
+    proof = Experience.objects.filter(volunteer=volunteer).exclude(proof="").first()
+    if proof is None or not proof.proof.storage.exists(proof.proof.name):
+        proof = proof or Experience.objects.filter(volunteer=volunteer).order_by("pk").first()
+        proof.proof.save("proof.pdf", ContentFile(MINIMAL_PDF), save=False)
+        proof.proof_name = "proof.pdf"
+        proof.save(update_fields=["proof", "proof_name"])
+    volunteer_import = VolunteerImport.objects.filter(agency=agency).order_by("-pk").first()
+    if volunteer_import is None:
+        volunteer_import = VolunteerImport.objects.create(
+            agency=agency, uploaded_by=officer, file_name="bench.csv", checksum="0" * 64,
+            status=VolunteerImport.Status.DONE,
+        )  # fmt: skip
+    export = VolunteerExport.objects.filter(requested_by=officer, status="done").first()
+    if export is None or not export.file.storage.exists(export.file.name):
+        export = export or VolunteerExport(
+            requested_by=officer, format="csv", status="done", rows_written=1, sha256="0" * 64
+        )
+        export.file.save("bench.csv", ContentFile(b"bench;csv\n"), save=False)
+        export.filename, export.size = "volunteers.csv", export.file.size
+        export.save()
     agreements = Agreement.objects.filter(Q(party_a=agency) | Q(party_b=agency))
-    agreement = agreements.order_by("-pk").first()
-    today = timezone.localdate().isoformat()
-    vol_admin = reverse("admin:volunteers_volunteer_changelist")
-    volunteer_list = reverse("volunteers:index")
-    last_rows = slice((LAST_PAGE - 1) * PAGE_SIZE, LAST_PAGE * PAGE_SIZE)
-    agr_admin = reverse("admin:exchanges_agreement_changelist")
-    visible = volunteers_registered_by(user)
-    page = visible.order_by("last_name", "first_name", "pk")
+    agreement = agreements.filter(status="approved").order_by("-pk").first()
+    if not agreement.document or not agreement.document.storage.exists(agreement.document.name):
+        agreement.document.save("agreement.pdf", ContentFile(MINIMAL_PDF), save=False)
+        Agreement.objects.filter(pk=agreement.pk).update(document=agreement.document.name)
     mission = (
         Mission.objects.filter(quota__sending=agency, status=Mission.Status.OPEN)
         .order_by("-start_date", "pk")
         .first()
     )
-    nominate = reverse("missions:nominate", args=[mission.pk])
-    candidates = Volunteer.objects.filter(sending_agency=agency, anonymised_at__isnull=True)
-    reports = reports_visible_to(user)
-    return [
-        Case("home page", lambda: reverse("home")),
-        Case(
-            "volunteer list",
-            lambda: volunteer_list,
-            lambda: vol_admin,
-            lambda: _sql(page[:PAGE_SIZE]),
-        ),
-        Case(
-            "volunteer list, filtered (status)",
-            lambda: volunteer_list + "?status=candidate",
-            lambda: vol_admin + "?status__exact=candidate",
-            lambda: _sql(page.filter(status="candidate")[:PAGE_SIZE]),
-        ),
-        Case(
-            "volunteer list, searched by name",
-            lambda: volunteer_list + f"?q={some_name}",
-            lambda: vol_admin + f"?q={some_name}",
-            lambda: _sql(page.filter(last_name__icontains=some_name)[:PAGE_SIZE]),
-        ),
-        Case(
-            "volunteer list, searched, last page",
-            lambda: volunteer_list + f"?q={some_name}&page={LAST_PAGE}",
-            lambda: vol_admin + f"?q={some_name}&p={LAST_PAGE - 1}",
-            lambda: _sql(page.filter(last_name__icontains=some_name)[last_rows]),
-        ),
-        Case(
-            "volunteer list, last page",
-            lambda: volunteer_list + f"?page={LAST_PAGE}",
-            lambda: vol_admin + f"?p={LAST_PAGE - 1}",
-            lambda: _sql(page[last_rows]),
-        ),
-        Case(
-            "volunteer list, eligible on today",
-            lambda: volunteer_list + f"?eligible_on={today}",
-            lambda: vol_admin,
-            lambda: _sql(page.filter(eligible_q(timezone.localdate()))[:PAGE_SIZE]),
-            goal_ms=150,
-        ),
-        Case(
-            "volunteer list, eligible, last page",
-            lambda: volunteer_list + f"?eligible_on={today}&page={LAST_PAGE}",
-            lambda: vol_admin + f"?p={LAST_PAGE - 1}",
-            lambda: _sql(page.filter(eligible_q(timezone.localdate()))[last_rows]),
-            goal_ms=150,
-        ),
-        Case(
-            "volunteer detail",
-            lambda: reverse("volunteers:detail", args=[sample.pk]),
-            lambda: reverse("admin:volunteers_volunteer_change", args=[sample.pk]),
-            lambda: _sql(Volunteer.objects.filter(pk=sample.pk)),
-        ),
-        Case(
-            "agreement list",
-            lambda: reverse("exchanges:index"),
-            lambda: agr_admin,
-            lambda: _sql(agreements.order_by("-start_date", "reference")[:PAGE_SIZE]),
-        ),
-        Case(
-            "agreement detail",
-            lambda: reverse("exchanges:detail", args=[agreement.pk]),
-            lambda: reverse("admin:exchanges_agreement_change", args=[agreement.pk]),
-            lambda: _sql(agreement.quotas.all()),
-        ),
-        Case(
-            "nominate page (candidates)",
-            lambda: nominate,
-            lambda: vol_admin + f"?sending_agency__id__exact={agency.pk}",
-            lambda: _sql(candidates.order_by("last_name", "first_name", "pk")[:PAGE_SIZE]),
-        ),
-        Case(
-            "nominate page, eligible only",
-            lambda: nominate + "?eligible=on",
-            lambda: vol_admin + f"?sending_agency__id__exact={agency.pk}",
-            lambda: _sql(candidates.order_by("last_name", "first_name", "pk")[:PAGE_SIZE]),
-            goal_ms=150,
-        ),
-        Case(
-            "reports page",
-            lambda: reverse("reports:index"),
-            lambda: reverse("admin:reports_report_changelist"),
-            lambda: _sql(reports.order_by("-created_at", "-pk")[:PAGE_SIZE]),
-        ),
-    ]
+    hosted = Mission.objects.filter(quota__receiving=agency).order_by("-start_date", "pk").first()
+    evaluations = Evaluation.objects.filter(agency=agency)
+    evaluation = evaluations.filter(status="published").order_by("-pk").first()
+    draft = evaluations.filter(status="draft").order_by("-pk").first()
+    if draft is None:
+        draft = Evaluation.objects.get(pk=evaluation.pk)
+        draft.pk, draft.status, draft.published_at, draft.published_by = None, "draft", None, None
+        draft.version, draft.previous = evaluation.version + 1, evaluation
+        draft.save()
+    report = (
+        Report.objects.filter(agency=agency, status="done", format="csv").order_by("-pk").first()
+    )
+    if not report.file or not report.file.storage.exists(report.file.name):
+        report.file.save(report.filename, ContentFile(b"bench;csv\n"), save=False)
+        Report.objects.filter(pk=report.pk).update(file=report.file.name)
+    return Objects(
+        agency=agency, structure=HostStructure.objects.filter(agency=agency).first(),
+        volunteer=volunteer, proof=proof, volunteer_import=volunteer_import, export=export,
+        agreement=agreement, draft_agreement=agreements.filter(status="draft").order_by("-pk")[0],
+        mission=mission, hosted_mission=hosted, evaluation=evaluation,
+        draft_evaluation=draft, report=report, officer=officer,
+    )  # fmt: skip
 
 
-def jobs(user) -> list[Job]:
+# --- Cases ------------------------------------------------------------------------------------
+
+
+def cases(o: Objects) -> list[Case]:
+    """One case per GET pattern, then the variants."""
+    out = []
+    for name in sorted(PATHS):
+        out.append(
+            Case(
+                label=name,
+                url=PATHS[name](o),
+                admin_url=ADMIN_PAGES[name](o) if name in ADMIN_PAGES else None,
+                member=MANAGER if name in AS_MANAGER else MEMBER,
+                admin_refused=name in ADMIN_REFUSED,
+                page=name not in NOT_PAGES,
+            )
+        )
+    return out + variants(o)
+
+
+def search_terms(o: Objects) -> dict[str, str]:
+    """Terms users type: short, common, rare, and parts of e-mails."""
+    volunteers = Volunteer.objects.filter(sending_agency=o.agency)
+    sample = volunteers.order_by("pk").values_list("last_name", "first_name", "email")[1234]
+    common = sample[0].split("-")[0]  # a surname from the generator's short lists
+    return {
+        "1 letter": "a",
+        "2 letters": "ko",
+        "common surname": common,
+        "first name + surname": f"{sample[1]} {common}",
+        "rare (one person)": sample[0],
+        "no match": "zzqxw",
+        "e-mail, whole": sample[2],
+        "e-mail domain": "example.org",
+    }
+
+
+def admin_last_page(model, query: str = "") -> Callable[[], str]:
+    """The admin changelist of ``model`` at its last page (``p`` counts from 0; past the end
+    the admin redirects to an error page), found by the admin's own paginator."""
+
+    def url() -> str:
+        from django.contrib import admin
+        from django.test import RequestFactory
+
+        base = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        request = RequestFactory().get(f"{base}?{query}")
+        request.user = get_user_model().objects.filter(is_superuser=True).order_by("pk")[0]
+        changelist = admin.site._registry[model].get_changelist_instance(request)
+        last = max(changelist.paginator.num_pages - 1, 0)
+        return f"{base}?{query}{'&' if query else ''}p={last}"
+
+    return url
+
+
+def variants(o: Objects) -> list[Case]:
+    v_list = reverse("volunteers:index")
+    v_admin = reverse("admin:volunteers_volunteer_changelist")
+    deep = "page=999999"  # every list clamps it to its last page
+    today = timezone.localdate().isoformat()
+    out: list[Case] = []
+
+    def add(label, url, admin_url=None, **kw):
+        out.append(Case(label=label, url=url, admin_url=admin_url, member=MEMBER, **kw))
+
+    for what, term in search_terms(o).items():
+        q = urlencode({"q": term})
+        add(f"volunteers: search, {what}", f"{v_list}?{q}", f"{v_admin}?{q}")
+    common = search_terms(o)["common surname"]
+    add(
+        "volunteers: search common, last page",
+        f"{v_list}?{urlencode({'q': common})}&{deep}",
+        admin_last_page(Volunteer, urlencode({"q": common})),
+    )
+    for field in ("name", "-name", "birth_date", "-birth_date", "nationality", "status",
+                  "updated", "-updated"):  # fmt: skip
+        admin_sort = {"name": "1", "birth_date": "3", "nationality": "4", "status": "5"}.get(
+            field.lstrip("-"), ""
+        )
+        admin_o = f"?o={'-' if field.startswith('-') else ''}{admin_sort}" if admin_sort else ""
+        add(f"volunteers: sort {field}", f"{v_list}?ordering={field}", f"{v_admin}{admin_o}")
+        add(
+            f"volunteers: sort {field}, last page",
+            f"{v_list}?ordering={field}&{deep}",
+            admin_last_page(Volunteer, admin_o.lstrip("?")),
+        )
+    add("volunteers: last page", f"{v_list}?{deep}", admin_last_page(Volunteer))
+    add(
+        "volunteers: status filter, last page",
+        f"{v_list}?status=candidate&{deep}",
+        admin_last_page(Volunteer, "status__exact=candidate"),
+    )
+    add(
+        "volunteers: eligible today",
+        f"{v_list}?eligible_on={today}",
+        f"{v_admin}?status__exact=candidate",
+    )
+    add(
+        "volunteers: eligible today, last page",
+        f"{v_list}?eligible_on={today}&{deep}",
+        admin_last_page(Volunteer),
+    )
+    a_list, a_admin = reverse("exchanges:index"), reverse("admin:exchanges_agreement_changelist")
+    add("agreements: last page", f"{a_list}?{deep}", admin_last_page(Agreement))
+    add("agreements: search", f"{a_list}?q=GEN-00", f"{a_admin}?q=GEN-00")
+    m_list, m_admin = reverse("missions:index"), reverse("admin:missions_mission_changelist")
+    add("missions: last page", f"{m_list}?{deep}", admin_last_page(Mission))
+    add("missions: search", f"{m_list}?q=Ville", f"{m_admin}?q=Ville")
+    add(
+        "missions: search, last page",
+        f"{m_list}?q=Ville&{deep}",
+        admin_last_page(Mission, "q=Ville"),
+    )
+    # The reports page is not counted (Previous / Next): its last page, counted here.
+    reports = reports_visible_to(o.officer).count()
+    r_last = max(1, -(-reports // PAGE_SIZE))
+    add("reports: last page", f"{reverse('reports:index')}?page={r_last}", admin_last_page(Report))
+    nominate = reverse("missions:nominate", args=[o.mission.pk])
+    add("nominate: eligible only", f"{nominate}?eligible=on", v_admin)
+    add("nominate: search common", f"{nominate}?{urlencode({'q': common})}", v_admin)
+    return out
+
+
+def jobs(o: Objects) -> list[Job]:
     """Work done outside a request: the quota report (one agency, all agreements)."""
-    agency = user.memberships.select_related("agency").first().agency
 
     def quota_csv(scope):
         return lambda: render_csv(build_quota_report(scope=scope, title="bench"))
@@ -146,9 +423,18 @@ def jobs(user) -> list[Job]:
     def quota_pdf(scope):
         return lambda: render_pdf(render_html(build_quota_report(scope=scope, title="bench")))
 
-    mine = Scope(agency_id=agency.pk)
+    mine = Scope(agency_id=o.agency.pk)
     return [
-        Job(f"quota report CSV, agreements of {agency.acronym}", quota_csv(mine), goal_s=2),
+        Job(f"quota report CSV, agreements of {o.agency.acronym}", quota_csv(mine), goal_s=2),
         Job("quota report CSV, all agreements", quota_csv(Scope()), goal_s=2),
-        Job(f"quota report PDF, agreements of {agency.acronym}", quota_pdf(mine), repeat=1),
+        Job(f"quota report PDF, agreements of {o.agency.acronym}", quota_pdf(mine), repeat=1),
     ]
+
+
+def first_row(o: Objects) -> Volunteer:
+    """The volunteer first on the agency's list (default sort): the mixed workload renames it."""
+    return (
+        Volunteer.objects.filter(sending_agency=o.agency)
+        .order_by("last_name", "first_name", "pk")
+        .first()
+    )

@@ -83,3 +83,27 @@ def test_reports_fill_the_reports_page_and_nominations_await_only_future_mission
     pending = Placement.objects.filter(status="nominated")
     assert not pending.filter(mission__start_date__lte=today).exists()
     assert Placement.objects.filter(status="declined", mission__start_date__lte=today).exists()
+
+
+def test_the_tallies_count_the_loaded_rows(db):
+    """The generator loads without the tally triggers, then counts the tallies from the tables."""
+    from django.db.models import Count, Sum
+
+    from missions.models import Placement
+    from missions.tallies import PlacementTally
+    from volunteers.tallies import VolunteerTally
+
+    _generate()
+    assert VolunteerTally.objects.aggregate(n=Sum("n"))["n"] == Volunteer.objects.count()
+    by_key = {
+        (row["sending_agency"], row["status"]): row["n"]
+        for row in Volunteer.objects.values("sending_agency", "status").annotate(n=Count("pk"))
+    }
+    assert {(t.agency_id, t.status): t.n for t in VolunteerTally.objects.filter(n__gt=0)} == by_key
+    assert PlacementTally.objects.aggregate(n=Sum("n"))["n"] == Placement.objects.count()
+    # The triggers are back: a change of status moves the volunteer between tallies.
+    volunteer = Volunteer.objects.exclude(status="withdrawn").order_by("pk").first()
+    tally = VolunteerTally.objects.filter(agency=volunteer.sending_agency_id, status="withdrawn")
+    before = tally.aggregate(n=Sum("n"))["n"] or 0
+    Volunteer.objects.filter(pk=volunteer.pk).update(status="withdrawn")
+    assert tally.aggregate(n=Sum("n"))["n"] == before + 1

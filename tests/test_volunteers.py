@@ -505,3 +505,20 @@ def test_a_search_is_counted_by_the_query_that_reads_its_page(db, client, monkey
     monkeypatch.setattr(CappedPaginator, "cap", 6)
     capped = client.get(url, {"q": "sossou", "page": 9}).context["page"]
     assert capped.paginator.is_capped and capped.number == 2  # no page past the cap
+
+
+def test_a_search_too_short_asks_for_more_characters(client, django_user_model):
+    """One or two letters match most of a register: the list says so and does not search."""
+    from agencies.models import Agency, Membership
+
+    agency = Agency.objects.create(name="Agence", acronym="AGT", country="TG")
+    user = django_user_model.objects.create_user("short-search")
+    Membership.objects.create(user=user, agency=agency, role="officer")
+    client.force_login(user)
+    response = client.get(reverse("volunteers:index"), {"q": "ko"})
+    assert response.status_code == 200
+    assert response.context["search_too_short"] == "ko"
+    assert b'data-testid="search-too-short"' in response.content
+    searched = client.get(reverse("volunteers:index"), {"q": "kof"})
+    assert searched.context["search_too_short"] == ""
+    assert b'data-testid="search-too-short"' not in searched.content

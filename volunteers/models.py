@@ -177,7 +177,6 @@ class Volunteer(models.Model):
             models.Index(
                 fields=["sending_agency", "birth_date"], name="volunteer_agency_birth_idx"
             ),
-            models.Index(fields=["sending_agency", "status"], name="volunteer_agency_status_idx"),
             # The import's duplicate check looks e-mails up by the thousand. The unique index
             # on the same expression is partial (``email <> ''``), and PostgreSQL keeps no
             # statistics for the expressions of a partial index: without this one, it guessed
@@ -185,6 +184,18 @@ class Volunteer(models.Model):
             models.Index(
                 models.F("sending_agency"), Lower("email"), name="volunteer_agency_email_idx"
             ),
+            # The sorts the list offers (the id breaks ties, in the list's order), per agency.
+            models.Index(
+                fields=["sending_agency", "status", "id"], name="volunteer_agency_status_id_idx"
+            ),
+            models.Index(
+                fields=["sending_agency", "nationality", "id"], name="volunteer_agency_nat_idx"
+            ),
+            models.Index(
+                fields=["sending_agency", "updated_at", "id"], name="volunteer_agency_updated_idx"
+            ),
+            # An administrator's list spans every agency, sorted by name.
+            models.Index(fields=["last_name", "first_name", "id"], name="volunteer_name_idx"),
         ]
 
     def __str__(self):

@@ -35,6 +35,9 @@ from .selectors import (
 from .validators import sniff
 
 PAGE_SIZE = 50
+# A search word shorter than this matches most of a register (the trigram indexes need three
+# characters): the list asks for more instead of sorting a hundred thousand matches.
+MIN_SEARCH_LENGTH = 3
 
 BROKER_DOWN = _lazy(
     "The task queue cannot be reached: your export is recorded and will start as soon as it "
@@ -70,7 +73,15 @@ def index(request):
 
 
 def _index_context(request, acting) -> dict:
-    filterset = _filtered(request, volunteers_registered_by(request.user))
+    data = request.GET
+    term = data.get("q", "").strip()
+    too_short = bool(term) and max(len(word) for word in term.split()) < MIN_SEARCH_LENGTH
+    if too_short:
+        data = data.copy()
+        del data["q"]
+    filterset = VolunteerFilter(
+        data or None, queryset=volunteers_registered_by(request.user), user=request.user
+    )
     on = (filterset.form.is_valid() and filterset.form.cleaned_data.get("eligible_on")) or None
     on = on or timezone.localdate()
     volunteers = filterset.qs.prefetch_related(Prefetch("themes", to_attr="theme_list"))
@@ -92,6 +103,8 @@ def _index_context(request, acting) -> dict:
         "show_agency": access.is_admin(request.user) or len(request.memberships) > 1,
         "can_add": agency is not None and request.user.has_perm("vir.add_volunteer", agency),
         "can_export": request.user.has_perm("vir.export_volunteers"),
+        "search_too_short": term if too_short else "",
+        "min_search_length": MIN_SEARCH_LENGTH,
     }
 
 
