@@ -9,6 +9,7 @@ from django.urls import reverse
 from agencies.models import Membership
 from missions.models import Placement
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory, VolunteerFactory
+from volunteers.models import VolunteerExport
 from volunteers.selectors import volunteers_exportable_by, volunteers_visible_to
 
 MALI = "Lutte contre le décrochage scolaire à Magnambougou"  # hosted by CNPV, sent by ANVT
@@ -47,14 +48,21 @@ def test_it_hides_a_volunteer_placed_with_a_third_agency(demo, client, login):
     assert detail.encode() not in listed.content
 
 
-def _exported_emails(client):
-    response = client.get(reverse("volunteers:export"), {"format": "csv"})
+def _exported_emails(client, user, capture):
+    """The cells of the user's export of the list, through the job (run on commit here)."""
+    with capture(execute=True):
+        assert client.post(reverse("volunteers:export"), {"format": "csv"}).status_code == 302
+    export = VolunteerExport.objects.filter(requested_by=user).latest("pk")
+    assert export.status == VolunteerExport.Status.DONE
+    response = client.get(reverse("volunteers:export_download", args=[export.pk]))
     assert response.status_code == 200
-    content = response.content.decode("utf-8-sig")
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
     return {cell for row in csv.reader(io.StringIO(content), delimiter=";") for cell in row}
 
 
-def test_it_exports_only_the_agencies_where_the_user_manages_volunteers(db, client):
+def test_it_exports_only_the_agencies_where_the_user_manages_volunteers(
+    db, client, tasks_in_process, django_capture_on_commit_callbacks
+):
     """An officer of A who is an evaluator in B exports A's register, not B's contacts."""
     agency_a, agency_b = AgencyFactory(), AgencyFactory()
     of_a = VolunteerFactory(sending_agency=agency_a, email="ama@a.example.org")
@@ -64,7 +72,7 @@ def test_it_exports_only_the_agencies_where_the_user_manages_volunteers(db, clie
     MembershipFactory(user=user, agency=agency_b, role=Membership.Role.EVALUATOR)
     client.force_login(user)
 
-    cells = _exported_emails(client)
+    cells = _exported_emails(client, user, django_capture_on_commit_callbacks)
 
     assert of_a.email in cells
     assert of_b.email not in cells
