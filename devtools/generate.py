@@ -16,24 +16,20 @@ from __future__ import annotations
 import datetime
 import random
 import time
-from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from agencies.models import Agency, HostStructure, Membership, Theme
 from agencies.reference import load_reference_data
-from core.tallies import rebuild
 from devtools.demo_volunteers import PROFILES
-from evaluations.models import Axis, Criterion, Evaluation, Finding, Score
+from devtools.generate_later import LaterSteps
+from devtools.loader import Loader
 from exchanges.models import Agreement, AgreementVersion, Approval, Quota
 from exchanges.versions import canonical_json, render_substance, sha256_of
-from missions.models import Mission, Placement
-from missions.tallies import TALLY as PLACEMENT_TALLY
-from reports.models import Report
 from volunteers import eligibility
 from volunteers.models import Experience, ExperienceSpan, Volunteer
 from volunteers.tallies import TALLY as VOLUNTEER_TALLY
@@ -43,81 +39,7 @@ PROFILE_OF = {"TG": "TG", "ML": "ML", "BF": "BF", "FR": "FR", "EC": "EC", "PE": 
 STATUSES = ["candidate"] * 6 + ["selected", "deployed", "returned", "withdrawn"]
 
 
-class Loader:
-    """Writes rows of a model with explicit ids, fast on PostgreSQL."""
-
-    def __init__(self, out: Callable[[str], None]):
-        self.out = out
-        self.postgres = connection.vendor == "postgresql"
-
-    def next_id(self, model) -> int:
-        last = model.objects.aggregate(m=models.Max("pk"))["m"] or 0
-        return last + 1
-
-    def write(self, model, columns: list[str], rows: Iterable[tuple], tally=None) -> int:
-        """``tally``: the ``core.tallies.Tally`` counting this table. Its row triggers would
-        update the same few counter rows once per row loaded, each update slower than the last
-        inside one transaction (a million volunteers: over 15 minutes); they are switched off
-        for the load and the tally counted again from the table, in the same transaction."""
-        table = model._meta.db_table
-        started = time.monotonic()
-        count = 0
-        with connection.cursor() as cursor:
-            if self.postgres:
-                if tally is not None:
-                    cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
-                cols = ", ".join(f'"{c}"' for c in columns)
-                with cursor.cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                        count += 1
-                if tally is not None:
-                    # The foreign keys' checks, deferred to the commit, are queued trigger
-                    # events: ALTER TABLE waits for none, so they run now.
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                    cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
-                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-                    rebuild(connection, tally)
-            else:
-                marks = ", ".join(["%s"] * len(columns))
-                # Table and column names come from the models, never from input.
-                names = ", ".join(f'"{c}"' for c in columns)
-                sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608
-                batch = []
-                for row in rows:
-                    batch.append(row)
-                    if len(batch) == 5000:
-                        cursor.executemany(sql, batch)
-                        count += len(batch)
-                        batch = []
-                if batch:
-                    cursor.executemany(sql, batch)
-                    count += len(batch)
-        self.out(f"  {table}: {count:,} rows in {time.monotonic() - started:.1f} s")
-        return count
-
-    def reset_sequences(self, *models_: type[models.Model]) -> None:
-        if not self.postgres:
-            return
-        with connection.cursor() as cursor:
-            for model in models_:
-                table = model._meta.db_table
-                # The model's table name, never input.
-                seq = f"pg_get_serial_sequence('\"{table}\"', 'id')"
-                sql = f'SELECT setval({seq}, COALESCE((SELECT MAX(id) FROM "{table}"), 1))'  # noqa: S608
-                cursor.execute(sql)
-
-    def analyze(self) -> None:
-        """Statistics for the planner, and the visibility map that index-only scans (the
-        capped counts) need: what autovacuum would do on a live server, done now."""
-        if self.postgres:
-            # VACUUM cannot run inside a transaction (the tests wrap the command in one).
-            command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
-            with connection.cursor() as cursor:
-                cursor.execute(command)
-
-
-class Generator:
+class Generator(LaterSteps):
     def __init__(self, *, volunteers, agencies, agreements, placements, seed, out):
         self.n_volunteers = volunteers
         self.n_agencies = agencies
@@ -400,148 +322,3 @@ class Generator:
             ("evaluations", self.evaluations),
             ("reports", self.reports),
         ]
-
-    # --- Missions and placements ---------------------------------------------------------------
-
-    def missions_and_placements(self) -> None:
-        """Two missions per quota; placements spread over the quotas in every status, never
-        more taking a place than the quota has, each volunteer from the quota's sender."""
-        rng = self.rng
-        m_id, p_id = self.load.next_id(Mission), self.load.next_id(Placement)
-        missions, placements = [], []
-        base, extra = divmod(self.n_placements, max(1, len(self.quotas)))
-        cursor = dict.fromkeys(self.volunteers_of, 0)
-        # A nomination awaits an answer only before the mission starts; older ones were answered.
-        pending = ["nominated", "declined", "cancelled", "withdrawn"]
-        answered = ["declined", "cancelled", "withdrawn"]
-        for index, (q_id, aid, cohort, sending, receiving, places, _start) in enumerate(
-            self.quotas
-        ):
-            per_quota = base + (1 if index < extra else 0)
-            year = int(cohort[:4])
-            structures = self.structures_of[receiving]
-            mission_ids = []
-            for k in range(2):
-                start = datetime.date(year, 10, 1) + datetime.timedelta(days=30 * k)
-                missions.append(
-                    (m_id, q_id, structures[k % len(structures)], f"Mission {m_id}", "",
-                     self.theme_of[aid], f"Ville {receiving}", start,
-                     start + datetime.timedelta(days=270), max(1, places // 2 + 1), "open",
-                     None, self.now, self.now)
-                )  # fmt: skip
-                mission_ids.append((m_id, start))
-                m_id += 1
-            pool = self.volunteers_of.get(sending) or []
-            if not pool:
-                continue
-            for n in range(per_quota):
-                mission, start = mission_ids[n % 2]
-                i = cursor[sending] = (cursor[sending] + 1) % len(pool)
-                if n < places:
-                    status = rng.choice(["confirmed", "deployed", "completed", "completed"])
-                else:
-                    status = rng.choice(pending if start > self.today else answered)
-                departed = status in ("deployed", "completed")
-                placements.append(
-                    (p_id, mission, q_id, pool[i], status, "",
-                     start if departed else None,
-                     start + datetime.timedelta(days=270) if status == "completed" else None,
-                     None, self.now, None, None, self.now)
-                )  # fmt: skip
-                p_id += 1
-        self.load.write(
-            Mission,
-            ["id", "quota_id", "host_structure_id", "title", "description", "theme_id", "city",
-             "start_date", "end_date", "places", "status", "created_by_id", "created_at",
-             "updated_at"],
-            missions,
-        )  # fmt: skip
-        del missions
-        self.load.write(
-            Placement,
-            ["id", "mission_id", "quota_id", "volunteer_id", "status", "reason",
-             "departure_date", "return_date", "nominated_by_id", "nominated_at",
-             "decided_by_id", "decided_at", "updated_at"],
-            placements,
-            tally=PLACEMENT_TALLY,
-        )  # fmt: skip
-        self.load.reset_sequences(Mission, Placement)
-
-    # --- Evaluations ---------------------------------------------------------------------------
-
-    def evaluations(self) -> None:
-        """A published evaluation for one cohort in ten, with scores and findings."""
-        e_id = self.load.next_id(Evaluation)
-        evaluations, scores, findings = [], [], []
-        criteria = list(Criterion.values)
-        axes = list(Axis.values)
-        kinds = [k for k, _ in Finding.Kind.choices]
-        seen = set()
-        for i, (_q, aid, cohort, sending, _receiving, _places, _start) in enumerate(self.quotas):
-            if i % 40 or (aid, cohort) in seen:
-                continue
-            seen.add((aid, cohort))
-            year = int(cohort[:4])
-            evaluations.append(
-                (e_id, aid, cohort, sending, f"Évaluation de la cohorte {cohort}",
-                 datetime.date(year, 10, 1), datetime.date(year + 1, 9, 30), None, None, "",
-                 "", "", "", "", "published", 1, None, None, self.now, self.now, None)
-            )  # fmt: skip
-            for c in criteria:
-                scores.append((e_id, c, self.rng.randint(1, 5), ""))
-            for k, kind in enumerate(kinds):
-                owner = sending if kind == "recommendation" else None
-                due = datetime.date(year + 1, 12, 31) if owner else None
-                findings.append(
-                    (e_id, axes[k % len(axes)], kind, k, f"Constat nº {k + 1} : à améliorer.",
-                     owner, due, "open" if owner else "")
-                )  # fmt: skip
-            e_id += 1
-        self.load.write(
-            Evaluation,
-            ["id", "agreement_id", "cohort", "agency_id", "title", "period_start", "period_end",
-             "visit_start", "visit_end", "visit_place", "participants", "context", "method",
-             "summary", "status", "version", "previous_id", "created_by_id", "created_at",
-             "published_at", "published_by_id"],
-            evaluations,
-        )  # fmt: skip
-        self.load.write(Score, ["evaluation_id", "criterion", "value", "comment"], scores)
-        self.load.write(
-            Finding,
-            ["evaluation_id", "axis", "kind", "order", "text", "owner_id", "due_date",
-             "follow_up"],
-            findings,
-        )  # fmt: skip
-        self.load.reset_sequences(Evaluation, Score, Finding)
-
-    # --- Reports -------------------------------------------------------------------------------
-
-    def reports(self) -> None:
-        """What three years of the monthly run leave: each agency's quota report every month
-        (PDF and CSV), and one PDF per agreement for one agreement in ten. Rows only (the
-        reports page lists them; no file is written)."""
-        rows = []
-        months = [(self.today.replace(day=1) - datetime.timedelta(days=30 * m)) for m in range(36)]
-        for agency in self.agency_ids:
-            for m, month in enumerate(months):
-                start = month.replace(day=1)
-                end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(1)
-                at = timezone.make_aware(datetime.datetime.combine(end, datetime.time(6)))
-                fmt = "pdf" if m % 2 else "csv"
-                rows.append(
-                    ("quota", fmt, "fr", "done", None, agency, start, end, "{}", "",
-                     f"quotas-{agency}-{start:%Y-%m}.{fmt}", "0" * 64, 1000, "", 1, at)
-                )  # fmt: skip
-        for aid in self.agreement_ids[::10]:
-            rows.append(
-                ("quota", "pdf", "fr", "done", aid, None, None, None, "{}", "",
-                 f"quotas-{aid}.pdf", "0" * 64, 1000, "", 1, self.now)
-            )  # fmt: skip
-        self.load.write(
-            Report,
-            ["kind", "format", "language", "status", "agreement_id", "agency_id",
-             "period_start", "period_end", "params", "file", "filename", "sha256", "size",
-             "error", "attempts", "created_at"],
-            rows,
-        )  # fmt: skip
-        self.load.reset_sequences(Report)

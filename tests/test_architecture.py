@@ -29,9 +29,15 @@ RANK = {app: rank for rank, app in enumerate(LAYERS)}
 
 
 def imports_of(source: str, app: str) -> list[tuple[int, str, bool]]:
-    """``(line, imported app, at module level)`` for each import of a project app."""
+    """``(line, imported app, outside any function)`` for each import of a project app."""
     tree = ast.parse(source)
-    top = {id(node) for node in tree.body}
+    functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+    in_functions = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, functions)
+        for inner in ast.walk(node)
+    }
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -43,7 +49,7 @@ def imports_of(source: str, app: str) -> list[tuple[int, str, bool]]:
         for module in modules:
             target = module.split(".")[0]
             if target in RANK:
-                found.append((node.lineno, target, id(node) in top))
+                found.append((node.lineno, target, id(node) not in in_functions))
     return found
 
 

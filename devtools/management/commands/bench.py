@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand
 from django.test import Client
 from django.urls import reverse
 
-from devtools import bench
+from devtools import bench, bench_load
 from devtools.bench_pages import ADMIN, MANAGER, MEMBER, READERS, cases, first_row, jobs, objects
 from volunteers.forms import ExperienceFormSet, LanguageFormSet, VolunteerForm
 from volunteers.models import Volunteer
@@ -117,8 +117,8 @@ class Command(BaseCommand):
         volunteer = first_row(o)
         original = (volunteer.first_name, volunteer.last_name)
         base = form_data(volunteer)
-        with bench.gunicorn(workers=2) as port:
-            rows = bench.throughput(
+        with bench_load.gunicorn(workers=2) as port:
+            rows = bench_load.throughput(
                 port,
                 {
                     "bare page (ceiling)": reverse("bench_bare"),
@@ -140,7 +140,7 @@ class Command(BaseCommand):
                 )
             readers = [session_key(User.objects.get(username=name)) for name in READERS]
             try:
-                mixed = bench.mixed_workload(
+                mixed = bench_load.mixed_workload(
                     port,
                     readers=readers,
                     pages={
@@ -152,7 +152,7 @@ class Command(BaseCommand):
                     # A surname sorting first keeps the volunteer on the list's first page.
                     write_data=lambda n: {
                         **base,
-                        "first_name": f"{MARKER}{bench.letters(n)}",
+                        "first_name": f"{MARKER}{bench_load.letters(n)}",
                         "last_name": "Aaabench",
                     },
                     marker=MARKER,

@@ -27,7 +27,8 @@ from agencies.reference import load_reference_data
 from devtools.generate import Loader
 from volunteers import export_jobs, services
 from volunteers.columns import COLUMNS
-from volunteers.importing import Lookups, RowChecker, find_duplicates, read_table
+from volunteers.duplicates import find_duplicates
+from volunteers.importing import Lookups, RowChecker, read_table
 from volunteers.models import Volunteer
 
 ACRONYM = "MEASURE"
