@@ -30,15 +30,16 @@ def volunteers_visible_to(user) -> QuerySet[Volunteer]:
     """Volunteers whose sending agency is one of the user's agencies (admins: all).
 
     Extended by placements: an agency hosting a volunteer (nominated to one of its missions)
-    sees a reduced profile of that volunteer. Views must not assume that every visible volunteer
-    is one of the user's own: ask ``vir.view_full_volunteer`` before showing contact details.
+    sees that volunteer on its mission's page. The profile page asks ``vir.view_full_volunteer``
+    (members of the sending agency), so the host gets 403 there; a reduced profile for the host
+    is yet to be built (issue "Placements that hold").
     """
     qs = Volunteer.objects.select_related("sending_agency")
     if access.is_admin(user):
         return qs
     ids = access.agency_ids_of(user)
     # Placements are declared above this app (missions): read through their relation to the
-    # volunteer, not imported.
+    # volunteer, not imported. Only the host agency of one of their placements sees them.
     hosted = Volunteer.placements.rel.related_model.objects.filter(
         volunteer=OuterRef("pk"), quota__receiving__in=ids
     )
