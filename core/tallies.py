@@ -7,8 +7,9 @@ insert, delete and update of a key column, whatever writes the row: a service, t
 hundreds of thousands of rows, and never shows a count that a fresh ``COUNT(*)`` would not.
 
 Only a change of a key column touches the tally (a new phone number does not), so the counters
-are not hot rows for ordinary edits. ``TRUNCATE`` fires no row trigger: whoever truncates a source
-table (the data generator) calls ``rebuild`` afterwards.
+are not hot rows for ordinary edits. On PostgreSQL the triggers run once per statement over the
+statement's rows: a bulk insert adds to each counter once, not once per row. ``TRUNCATE`` fires
+none of them: whoever truncates a source table calls ``rebuild`` afterwards.
 """
 
 # ruff: noqa: S608  (table and column names come from the code, never from input)
@@ -66,20 +67,7 @@ class Tally:
     def create_sql(self, vendor: str) -> list[str]:
         sources = ", ".join(src for _, src in self.keys)
         if vendor == "postgresql":
-            return [
-                f"""CREATE OR REPLACE FUNCTION {self.name}() RETURNS trigger
-                LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF TG_OP <> 'INSERT' THEN {self._decrement("OLD")} END IF;
-                    IF TG_OP <> 'DELETE' THEN {self._upsert("NEW")} END IF;
-                    RETURN NULL;
-                END $$""",
-                f"""CREATE TRIGGER {self.name}_write AFTER INSERT OR DELETE ON {self.source}
-                FOR EACH ROW EXECUTE FUNCTION {self.name}()""",
-                f"""CREATE TRIGGER {self.name}_update AFTER UPDATE OF {sources} ON {self.source}
-                FOR EACH ROW WHEN ({self._changed("IS DISTINCT FROM")})
-                EXECUTE FUNCTION {self.name}()""",
-            ]
+            return self._statement_triggers()
         if vendor == "sqlite":
             return [
                 f"""CREATE TRIGGER {self.name}_insert AFTER INSERT ON {self.source}
@@ -92,9 +80,44 @@ class Tally:
             ]
         raise NotImplementedError(f"no tally triggers for {vendor}")
 
+    # PostgreSQL: one trigger per statement, reading the statement's rows (transition tables),
+    # so that a bulk insert of thousands of rows adds to each counter once, and an update that
+    # changes no key column writes no counter at all (its rows cancel out).
+    EVENTS = {"insert": ("new_rows",), "delete": ("old_rows",), "update": ("old_rows", "new_rows")}
+
+    def _apply_delta(self, tables: tuple[str, ...]) -> str:
+        cols = ", ".join(col for col, _ in self.keys)
+        picks = ", ".join(f"{src} AS {col}" for col, src in self.keys)
+        parts = " UNION ALL ".join(
+            f"SELECT {picks}, {1 if table == 'new_rows' else -1} AS d FROM {table}"
+            for table in tables
+        )
+        # Sorted: concurrent statements lock the counter rows in the same order.
+        return (
+            f"INSERT INTO {self.table} ({cols}, n) SELECT {cols}, SUM(d) FROM ({parts}) AS delta "
+            f"GROUP BY {cols} HAVING SUM(d) <> 0 ORDER BY {cols} "
+            f"ON CONFLICT ({cols}) DO UPDATE SET n = {self.table}.n + EXCLUDED.n;"
+        )
+
+    def _statement_triggers(self) -> list[str]:
+        sql = []
+        for event, tables in self.EVENTS.items():
+            function = f"{self.name}_{event}"
+            referencing = " ".join(
+                f"{'NEW' if t == 'new_rows' else 'OLD'} TABLE AS {t}" for t in tables
+            )
+            sql += [
+                f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger
+                LANGUAGE plpgsql AS $$
+                BEGIN {self._apply_delta(tables)} RETURN NULL; END $$""",
+                f"""CREATE TRIGGER {function} AFTER {event.upper()} ON {self.source}
+                REFERENCING {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {function}()""",
+            ]
+        return sql
+
     def drop_sql(self, vendor: str) -> list[str]:
         if vendor == "postgresql":
-            return [f"DROP FUNCTION IF EXISTS {self.name}() CASCADE"]
+            return [f"DROP FUNCTION IF EXISTS {self.name}_{e}() CASCADE" for e in self.EVENTS]
         return [
             f"DROP TRIGGER IF EXISTS {self.name}_{event}"
             for event in ("insert", "delete", "update")
