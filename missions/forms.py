@@ -1,9 +1,11 @@
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import HostStructure, Theme
 from exchanges.forms import DateInput
-from exchanges.models import Quota
+from exchanges.models import AgreementStatus, Quota
 
 from .models import FollowUp, Mission
 
@@ -39,8 +41,16 @@ class MissionForm(forms.ModelForm):
 
     def __init__(self, *args, host_ids, **kwargs):
         super().__init__(*args, **kwargs)
+        # The quotas of agreements still in force (a closed agreement takes no new mission; at
+        # scale its quotas are most of an agency's), and the mission's own.
+        in_force = Q(
+            agreement__status=AgreementStatus.APPROVED,
+            agreement__end_date__gte=timezone.localdate(),
+        )
+        if self.instance.quota_id:
+            in_force |= Q(pk=self.instance.quota_id)
         self.fields["quota"].queryset = (
-            Quota.objects.filter(receiving__in=host_ids, approved_places__isnull=False)
+            Quota.objects.filter(in_force, receiving__in=host_ids, approved_places__isnull=False)
             .select_related("agreement", "sending", "receiving")
             .order_by("agreement__reference", "cohort")
         )
