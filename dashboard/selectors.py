@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,15 +87,15 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
             status=PlacementStatus.DEPLOYED, mission__end_date__range=(today, today + SOON)
         ).order_by("mission__end_date", "pk")[:LIST]
     )
-    # The host confirms or declines a nomination: it awaits the receiving agency.
+    # The host confirms or declines a nomination: it awaits the receiving agency. Longest
+    # waiting first: the few ids from a partial index in that order, then their rows.
+    waiting = Placement.objects.filter(
+        _quotas_of(agency, "receiving"), status=PlacementStatus.NOMINATED
+    ).order_by("nominated_at", "pk")
     board.nominations = list(
-        shown.filter(
-            # The few ids first (index-only), then their rows: joining first would read every
-            # pending nomination of the platform.
-            pk__in=Placement.objects.filter(
-                _quotas_of(agency, "receiving"), status=PlacementStatus.NOMINATED
-            ).values("pk")
-        ).order_by("mission__start_date", "pk")[:LIST]
+        shown.filter(pk__in=list(waiting.values_list("pk", flat=True)[:LIST])).order_by(
+            "nominated_at", "pk"
+        )
     )
 
     submitted = agreements_visible_to(user).filter(status=AgreementStatus.SUBMITTED)
@@ -139,14 +140,25 @@ def _volunteers_by_status(agency) -> list[tuple[str, int]]:
 
 
 def _quotas_near_full(agency, today: datetime.date) -> list:
+    """Quotas of agreements in force with at most one place left: one grouped pass over their
+    placement counts (kept by the database), then the figures of the few shown."""
     in_force = Agreement.objects.filter(status=AgreementStatus.APPROVED, end_date__gte=today)
     if agency is not None:
         in_force = in_force.filter(Q(party_a=agency) | Q(party_b=agency))
+    used = Sum("tallies__n", filter=Q(tallies__status__in=USED_STATUSES), default=0)
+    near = (
+        Quota.objects.filter(agreement__in=in_force)
+        .annotate(binding=Coalesce("approved_places", "places"))
+        .filter(binding__gt=0)
+        .annotate(left=F("binding") - used)
+        .filter(left__lte=1)
+        .order_by("left", "agreement__reference", "pk")
+        .values_list("pk", flat=True)[:LIST]
+    )
     return list(
-        quota_figures(quotas=Quota.objects.filter(agreement__in=in_force))
-        .filter(binding_places__gt=0, remaining__lte=1)
+        quota_figures(quotas=Quota.objects.filter(pk__in=list(near)))
         .select_related("agreement")
-        .order_by("remaining", "agreement__reference")[:LIST]
+        .order_by("remaining", "agreement__reference", "pk")
     )
 
 

@@ -209,6 +209,13 @@ class Placement(models.Model):
                 condition=Q(status=PlacementStatus.NOMINATED),
                 name="placement_nominated_idx",
             ),
+            # The home page lists them longest waiting first, across every agency for an
+            # administrator: read in this order, never sorted.
+            models.Index(
+                fields=["nominated_at", "id"],
+                condition=Q(status=PlacementStatus.NOMINATED),
+                name="placement_waiting_idx",
+            ),
         ]
 
     def __str__(self):

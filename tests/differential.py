@@ -187,7 +187,7 @@ def _home(user, today) -> dict:
             (str(Volunteer.Status(row["status"]).label), row["n"])
             for row in by_status.order_by("status")
         ],
-        "nominations": _placement_rows(nominations.order_by("mission__start_date", "pk")),
+        "nominations": _placement_rows(nominations.order_by("nominated_at", "pk")),
         "departures_and_returns": _placement_rows(departures) + _placement_rows(returns),
         "follow_ups": _follow_ups(agency, today),
         "approvals": list(
