@@ -7,6 +7,7 @@ import socket
 
 from celery import current_app, shared_task
 from celery.exceptions import NotRegistered
+from django import db
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -18,6 +19,19 @@ logger = logging.getLogger(__name__)
 # What a dead broker raises on publish: kombu's OperationalError (connection refused, timeouts),
 # bare socket errors from a hung peer, and RuntimeError from a result backend that gives up.
 BROKER_ERRORS = (OperationalError, OSError, socket.timeout, RuntimeError)
+
+
+# The options of a task that renders one recorded job (a report, an export): a transient
+# database error is retried with backoff; the job's row says the rest.
+JOB_TASK = {
+    "bind": True,
+    "ignore_result": True,
+    "autoretry_for": (db.OperationalError,),
+    "retry_backoff": 2,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
 
 
 def enqueue(task, *args, **kwargs) -> bool:

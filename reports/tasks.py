@@ -1,18 +1,11 @@
 from celery import shared_task
-from django.db import OperationalError
+
+from core.tasks import JOB_TASK
 
 from .services import report_run, reports_sweep
 
 
-@shared_task(
-    bind=True,
-    ignore_result=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=2,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(**JOB_TASK)
 def run_report(self, report_id: int) -> None:
     """Render one report (a transient database error is retried with backoff)."""
     report_run(report_id)

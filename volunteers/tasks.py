@@ -1,7 +1,8 @@
 """Celery tasks of the volunteers app: thin shells around services, taking ids."""
 
 from celery import shared_task
-from django.db import OperationalError
+
+from core.tasks import JOB_TASK
 
 from .export_jobs import volunteer_export_run, volunteer_exports_sweep
 from .services import volunteer_import_run
@@ -12,15 +13,7 @@ def run_volunteer_import(import_id: int) -> None:
     volunteer_import_run(import_id=import_id)
 
 
-@shared_task(
-    bind=True,
-    ignore_result=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=2,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(**JOB_TASK)
 def run_volunteer_export(self, export_id: int) -> None:
     """Write one export of the volunteer list (a transient database error is retried)."""
     volunteer_export_run(export_id=export_id)
