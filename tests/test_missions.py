@@ -227,3 +227,25 @@ def test_the_missions_page_shows_the_follow_ups_due(client):
     outsider = MembershipFactory(role="officer").user
     client.force_login(outsider)
     assert volunteer.full_name not in client.get(reverse("missions:index")).content.decode()
+
+
+def test_it_finds_missions_by_title_city_or_host_structure(client):
+    from tests.factories import HostStructureFactory
+
+    mission = make_mission(title="Reboisement")
+    other = make_mission(
+        quota=mission.quota,
+        title="Alphabétisation",
+        host_structure=HostStructureFactory(agency=mission.quota.receiving, name="Lycée de Kati"),
+    )
+    officer = MembershipFactory(agency=mission.quota.receiving, role="officer").user
+    client.force_login(officer)
+
+    def found(q):
+        response = client.get(reverse("missions:index"), {"q": q})
+        return {m.pk for m in response.context["page"].object_list}
+
+    assert found("reboise") == {mission.pk}
+    assert found("kati") == {other.pk}  # the host structure's name
+    assert found("bamako") == {mission.pk, other.pk}  # the city
+    assert found("nowhere") == set()
