@@ -93,9 +93,7 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
         _quotas_of(agency, "receiving"), status=PlacementStatus.NOMINATED
     ).order_by("nominated_at", "pk")
     board.nominations = list(
-        shown.filter(pk__in=list(waiting.values_list("pk", flat=True)[:LIST])).order_by(
-            "nominated_at", "pk"
-        )
+        shown.filter(pk__in=waiting.values("pk")[:LIST]).order_by("nominated_at", "pk")
     )
 
     submitted = agreements_visible_to(user).filter(status=AgreementStatus.SUBMITTED)
@@ -153,10 +151,10 @@ def _quotas_near_full(agency, today: datetime.date) -> list:
         .annotate(left=F("binding") - used)
         .filter(left__lte=1)
         .order_by("left", "agreement__reference", "pk")
-        .values_list("pk", flat=True)[:LIST]
+        .values("pk")[:LIST]
     )
     return list(
-        quota_figures(quotas=Quota.objects.filter(pk__in=list(near)))
+        quota_figures(quotas=Quota.objects.filter(pk__in=near))
         .select_related("agreement")
         .order_by("remaining", "agreement__reference", "pk")
     )
