@@ -14,3 +14,13 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.hostname} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class JobStatus(models.TextChoices):
+    """The life of a recorded background job (a report, an export, an import): a task claims
+    it queued → running with a conditional update, then it ends done or failed."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

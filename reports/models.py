@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import JobStatus
+
 
 def _report_path(instance, filename):
     # A random name under MEDIA_ROOT: files are private, served only by the download view.
@@ -22,11 +24,7 @@ class Report(models.Model):
         PDF = "pdf", "PDF"
         CSV = "csv", "CSV"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     format = models.CharField(_("format"), max_length=10, choices=Format.choices, default="pdf")

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import JobStatus
+
 
 class VolunteerImport(models.Model):
     """One uploaded file of volunteers, imported by a background job (see ``importing``).
@@ -13,11 +15,7 @@ class VolunteerImport(models.Model):
     a second upload of the same file finds the first job instead of starting a new one.
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
 
     agency = models.ForeignKey(
         "agencies.Agency",
