@@ -245,6 +245,16 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_TIMEZONE = TIME_ZONE
+# acks_late + reject_on_worker_lost: a task is acknowledged once it has run, and a prefork child
+# killed mid-task sends its message back to the queue. A worker killed whole (SIGKILL, OOM, a
+# deploy) acknowledges nothing: Redis redelivers its message only after the visibility timeout
+# (an hour). Meanwhile the job's lease (core/jobs.py) lets the sweep take the job back; any late
+# delivery finds it claimed or done and does nothing (README, "Scheduled jobs").
+# A running job (report, export) holds a lease of JOB_LEASE_SECONDS, longer than the slowest
+# render (an export renews it as it writes). Once it has expired, the sweep puts the job back
+# in the queue, at most JOB_MAX_ATTEMPTS attempts in all, then marks it failed (retry button).
+JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=600)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 # Documented in the README ("Scheduled jobs").
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": 60.0},

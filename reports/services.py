@@ -11,11 +11,10 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from core import jobs
 from core.errors import DomainError
 from core.tasks import enqueue
 
@@ -85,50 +84,40 @@ def report_request(
 
 
 def report_run(report_id: int) -> bool:
-    """Render the report if it is still queued; False if another delivery already claimed it.
+    """Render the report if it can be claimed (core.jobs); False if another delivery has it.
 
-    The conditional UPDATE is the claim: of two deliveries of the same task, only one sees a
-    queued row, so only one file is made.
+    The claim is a conditional UPDATE: of two deliveries of the same task only one takes the
+    row, and a worker whose lease was taken back writes nothing, so only one file is made.
     """
-    claimed = Report.objects.filter(pk=report_id, status=Report.Status.QUEUED).update(
-        status=Report.Status.RUNNING,
-        started_at=timezone.now(),
-        finished_at=None,
-        error="",
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
-        return False
-    report = Report.objects.select_related("evaluation", "agreement", "agency").get(pk=report_id)
+    return jobs.run(Report, report_id, _render, on_error=_fail, reset={"error": ""})
+
+
+def _render(claim: jobs.Claim) -> None:
+    report = Report.objects.select_related("evaluation", "agreement", "agency").get(pk=claim.pk)
     started = time.monotonic()
-    try:
-        content, filename = builder_for(report.kind)(report)
-    except Exception as exc:  # the record keeps the error; the page offers a retry
-        logger.exception("Report %s failed", report_id)
-        Report.objects.filter(pk=report_id).update(
-            status=Report.Status.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )
-        return True
-    report.file.save(filename, ContentFile(content), save=False)
-    report.filename = filename
-    report.sha256 = hashlib.sha256(content).hexdigest()
-    report.size = len(content)
-    report.status = Report.Status.DONE
-    report.finished_at = timezone.now()
-    report.save(update_fields=["file", "filename", "sha256", "size", "status", "finished_at"])
-    logger.info("Report %s rendered in %.2fs", report_id, time.monotonic() - started)
-    return True
+    content, filename = builder_for(report.kind)(report)
+    finished = claim.finish_with_file(
+        report,
+        filename,
+        ContentFile(content),
+        filename=filename,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+    )
+    if finished:
+        logger.info("Report %s rendered in %.2fs", claim.pk, time.monotonic() - started)
+
+
+def _fail(claim: jobs.Claim, exc: Exception) -> None:
+    """The record keeps the error; the page offers a retry."""
+    claim.fail(error=f"{type(exc).__name__}: {exc}"[:2000])
 
 
 @transaction.atomic
 def report_retry(*, report: Report) -> Report:
-    """A failed report goes back to the queue."""
-    updated = Report.objects.filter(pk=report.pk, status=Report.Status.FAILED).update(
-        status=Report.Status.QUEUED, error="", started_at=None, finished_at=None
-    )
-    if not updated:
+    """A failed report, or one whose worker was lost (its lease expired), goes back to the
+    queue; one that is done or still being rendered does not."""
+    if not jobs.retry(Report, report.pk, error=""):
         raise DomainError(_("Only a failed report can be retried."))
     report.refresh_from_db()
     _enqueue(report)
@@ -143,16 +132,14 @@ SWEEP_AFTER = timedelta(minutes=2)
 
 
 def reports_sweep(*, older_than: timedelta = SWEEP_AFTER) -> int:
-    """Enqueue again the reports left queued (the broker was down when they were requested).
+    """Enqueue again the reports left queued (the broker was down when they were requested)
+    and take back those whose worker was lost (lease expired; failed after the last attempt).
 
     Safe to repeat: a delivery only renders a report it can claim, so nothing runs twice.
     """
-    stale = Report.objects.filter(
-        status=Report.Status.QUEUED, created_at__lt=timezone.now() - older_than
-    ).values_list("pk", flat=True)
-    sent = 0
-    for pk in stale.iterator():
-        if not enqueue(RUN_REPORT, pk):
-            break  # the broker is still down: the next sweep will try again
-        sent += 1
-    return sent
+    return jobs.sweep(
+        Report,
+        send=lambda pk: enqueue(RUN_REPORT, pk),
+        older_than=older_than,
+        error_field="error",
+    )

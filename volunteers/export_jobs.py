@@ -2,9 +2,9 @@
 
 The request records the export and enqueues its task once the transaction commits; if the
 broker is down the row stays queued, the page says so, and the sweep (or the page's button)
-enqueues it again. The task claims the row with a conditional update, so it runs once, and
-writes the file from a database cursor to a temporary file: memory stays flat whatever the
-number of rows.
+enqueues it again. The task claims the row with a lease (``core.jobs``), so it runs once even
+if its worker dies (the sweep takes it back), and writes the file from a database cursor to a
+temporary file: memory stays flat whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ import tempfile
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import jobs
 from core.tasks import enqueue
 
 from . import exporting
@@ -33,8 +34,6 @@ EXPORT_TASK = "volunteers.tasks.run_volunteer_export"  # the task wrapping volun
 
 Status = VolunteerExport.Status
 PROGRESS_EVERY = 1000  # rows between two updates of the progress on the row
-# A worker that died mid-export leaves its row "running"; after this delay another may take it.
-STALE_AFTER = datetime.timedelta(minutes=30)
 SWEEP_AFTER = datetime.timedelta(minutes=2)
 
 
@@ -77,12 +76,10 @@ def volunteer_export_request(
 
 
 def volunteer_export_restart(*, export: VolunteerExport) -> bool:
-    """Enqueue again an export still waiting (the broker was down) or one that failed."""
-    restartable = Q(status=Status.QUEUED) | Q(status=Status.FAILED)
-    updated = VolunteerExport.objects.filter(restartable, pk=export.pk).update(
-        status=Status.QUEUED, message="", started_at=None, finished_at=None
-    )
-    return bool(updated) and _send(export)
+    """Enqueue again an export still waiting (the broker was down), one that failed or one
+    whose worker was lost (its lease expired)."""
+    restarted = jobs.retry(VolunteerExport, export.pk, also=Q(status=Status.QUEUED), message="")
+    return restarted and _send(export)
 
 
 def volunteer_export_record_download(*, export: VolunteerExport, user) -> None:
@@ -90,57 +87,44 @@ def volunteer_export_record_download(*, export: VolunteerExport, user) -> None:
 
 
 def volunteer_exports_sweep(*, older_than: datetime.timedelta = SWEEP_AFTER) -> int:
-    """Enqueue again the exports left queued. Safe to repeat: each runs once (the claim)."""
-    stale = VolunteerExport.objects.filter(
-        status=Status.QUEUED, created_at__lt=timezone.now() - older_than
+    """Enqueue again the exports left queued and take back those whose worker was lost (lease
+    expired; failed after the last attempt). Safe to repeat: each runs once (the claim)."""
+    return jobs.sweep(
+        VolunteerExport,
+        send=lambda pk: _send(VolunteerExport(pk=pk)),
+        older_than=older_than,
+        error_field="message",
     )
-    sent = 0
-    for export in stale.only("pk").iterator():
-        if not _send(export):
-            break  # the broker is still down: the next sweep will try again
-        sent += 1
-    return sent
 
 
 # --- The task's work ------------------------------------------------------------------------
 
 
 def volunteer_export_run(*, export_id: int) -> bool:
-    """Write the export if it can be claimed; False if another delivery already has it."""
-    now = timezone.now()
-    claimable = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, started_at__lt=now - STALE_AFTER)
-    claimed = VolunteerExport.objects.filter(claimable, pk=export_id).update(
-        status=Status.RUNNING,
-        started_at=now,
-        finished_at=None,
-        rows_written=0,
-        total_rows=None,
-        message="",
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
-        return False
-    export = VolunteerExport.objects.select_related("requested_by").get(pk=export_id)
+    """Write the export if it can be claimed (core.jobs); False if another delivery has it."""
+    reset = {"rows_written": 0, "total_rows": None, "message": ""}
+    return jobs.run(VolunteerExport, export_id, _write, on_error=_failed, reset=reset)
+
+
+def _failed(claim: jobs.Claim, exc: Exception) -> None:
+    export = VolunteerExport.objects.only("language").get(pk=claim.pk)
     with translation.override(export.language):
-        try:
-            _write(export)
-        except Exception:
-            logger.exception("Volunteer export %s failed", export_id)
-            _fail(export, _("The export stopped on an unexpected error. Start it again."))
-    return True
+        claim.fail(message=_("The export stopped on an unexpected error. Start it again."))
 
 
-def _fail(export: VolunteerExport, message: str) -> None:
-    VolunteerExport.objects.filter(pk=export.pk).update(
-        status=Status.FAILED, message=message, finished_at=timezone.now()
-    )
+def _write(claim: jobs.Claim) -> None:
+    export = VolunteerExport.objects.select_related("requested_by").get(pk=claim.pk)
+    with translation.override(export.language):
+        _write_rows(claim, export)
 
 
-def _write(export: VolunteerExport) -> None:
+def _write_rows(claim: jobs.Claim, export: VolunteerExport) -> None:
     user = export.requested_by
     # The requester's access now, not when they asked: a role may have been taken away since.
     if user is None or not user.is_active or not user.has_perm("vir.export_volunteers"):
-        _fail(export, _("Your role no longer allows exporting volunteers: nothing was exported."))
+        claim.fail(
+            message=_("Your role no longer allows exporting volunteers: nothing was exported.")
+        )
         return
     query = QueryDict(mutable=True)
     for name, values in export.filters.items():
@@ -148,12 +132,10 @@ def _write(export: VolunteerExport) -> None:
     filterset = VolunteerFilter(query or None, queryset=volunteers_exportable_by(user), user=user)
     volunteers = filterset.qs
     total = volunteers.order_by().count()
-    VolunteerExport.objects.filter(pk=export.pk).update(total_rows=total)
+    claim.renew(total_rows=total)
 
     def progress(written: int) -> None:
-        VolunteerExport.objects.filter(pk=export.pk, status=Status.RUNNING).update(
-            rows_written=written
-        )
+        claim.renew(rows_written=written)  # the progress renews the lease (a heartbeat)
 
     written = 0
 
@@ -177,17 +159,13 @@ def _write(export: VolunteerExport) -> None:
             size += len(block)
         out.seek(0)
         stamp = timezone.localdate().isoformat()
-        export.file.save(f"volunteers-{stamp}.{export.format}", File(out), save=False)
-    export.filename = f"{_('volunteers')}-{stamp}.{export.format}"
-    export.sha256 = digest.hexdigest()
-    export.size = size
-    export.rows_written = written
-    export.total_rows = written
-    export.status = Status.DONE
-    export.finished_at = timezone.now()
-    export.save(
-        update_fields=[
-            "file", "filename", "sha256", "size", "rows_written", "total_rows", "status",
-            "finished_at",
-        ]
-    )  # fmt: skip
+        claim.finish_with_file(
+            export,
+            f"volunteers-{stamp}.{export.format}",
+            File(out),
+            filename=f"{_('volunteers')}-{stamp}.{export.format}",
+            sha256=digest.hexdigest(),
+            size=size,
+            rows_written=written,
+            total_rows=written,
+        )

@@ -67,6 +67,9 @@ class VolunteerExport(models.Model):
     enqueued_at = models.DateTimeField(_("sent to the task queue at"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # While running: the worker's lease, renewed with the progress (core.jobs); once past, the
+    # sweep takes the export back.
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("volunteer export")
