@@ -13,5 +13,6 @@ def run_report(self, report_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def sweep_reports() -> None:
-    """Periodic (beat): enqueue the reports that stayed queued because the broker was down."""
+    """Periodic (beat): enqueue the reports left queued (the broker was down) and take back
+    those whose worker was lost (core.jobs: lease expired)."""
     reports_sweep()

@@ -21,5 +21,6 @@ def run_volunteer_export(self, export_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def sweep_volunteer_exports() -> None:
-    """Periodic (beat): enqueue the exports that stayed queued because the broker was down."""
+    """Periodic (beat): enqueue the exports left queued (the broker was down) and take back
+    those whose worker was lost (core.jobs: lease expired)."""
     volunteer_exports_sweep()
