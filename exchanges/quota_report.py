@@ -10,7 +10,6 @@ Rendered as CSV (UTF-8 with BOM, for spreadsheets) or as PDF (see ``reports``).
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from collections import defaultdict
@@ -24,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from core import csv as safe_csv
 from reports.charts import Series, grouped_bars
 from reports.models import Report
 from reports.pdf import render_pdf
@@ -195,9 +195,10 @@ def column_labels() -> list[str]:
 
 
 def render_csv(report: QuotaReport, *, language: str = "fr", delimiter: str = ",") -> bytes:
-    """UTF-8 with a BOM so that spreadsheets read the accents; ``;`` for French Excel."""
+    """UTF-8 with a BOM so that spreadsheets read the accents; ``;`` for French Excel. Names
+    (agreements, cohorts, agencies) are neutralised against formula injection (``core.csv``)."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer = safe_csv.writer(out, delimiter=delimiter)
     with translation.override(language):
         writer.writerow(column_labels())
         writer.writerows(report.rows)  # QuotaRow's fields are the columns; None is written ""
@@ -208,7 +209,7 @@ def render_csv(report: QuotaReport, *, language: str = "fr", delimiter: str = ",
         for b in report.balances:
             flag = _("imbalance") if report.flagged(b) else ""
             writer.writerow([b.first, b.second, b.sent, b.hosted, b.difference, flag])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return (safe_csv.BOM + out.getvalue()).encode("utf-8")
 
 
 PDF_ROWS = 200  # quota rows, then pairs of agencies, drawn in a PDF; the CSV has them all
