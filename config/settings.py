@@ -262,6 +262,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The format of the monthly quota reports (one per agreement in force and per agency): CSV, or
+# "pdf" (about two pages a second of worker time each).
+QUOTA_REPORTS_MONTHLY_FORMAT = env.str("QUOTA_REPORTS_MONTHLY_FORMAT", default="csv")
+
 REDIS_URL = env.str("REDIS_URL", default="")
 
 LOGGING = {

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime
 import io
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
@@ -29,7 +31,7 @@ from reports.models import Report
 from reports.pdf import render_pdf
 from reports.services import report_request, reports_sweep
 
-from .models import Agreement, AgreementStatus, Quota
+from .models import Agreement, Quota, in_force_q
 from .selectors import placement_counts_query
 
 DEFAULT_THRESHOLD = 2  # volunteers a direction may run behind the other before it is flagged
@@ -310,28 +312,43 @@ def quota_report_request(
     )
 
 
-def quota_reports_monthly(*, month: datetime.date | None = None) -> int:
-    """The first-of-the-month run (Celery beat): the report of each agency's agreements and of
-    each agreement in force, once per month even if the schedule fires twice."""
-    month = (month or timezone.localdate()).replace(day=1)
-    key = month.strftime("%Y-%m")
-    done = Report.objects.filter(kind=Report.Kind.QUOTA, params__schedule=key)
-    if done.exists():
-        return 0
-    in_force = Agreement.objects.filter(last_approved_version__isnull=False).exclude(
-        status=AgreementStatus.TERMINATED
-    )
+def month_reported(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The month a run on ``today`` reports: the month before (the run of 1 March reports
+    February), as its first and last days."""
+    last = today.replace(day=1) - datetime.timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def quota_reports_monthly(*, today: datetime.date | None = None, file_format: str = "") -> int:
+    """The first-of-the-month run (Celery beat): the report of each agreement in force during the
+    month reported (``month_reported``) and of each agency party to one; the number recorded.
+
+    Each report is recorded once per month, even if the schedule fires twice or two runs race:
+    the database refuses a second row (``report_scheduled_once_*`` constraints) and the insert
+    skips it. CSV unless ``file_format`` or the setting ``QUOTA_REPORTS_MONTHLY_FORMAT`` asks
+    for PDF (thousands of PDFs take hours of worker time).
+    """
+    first, last = month_reported(today or timezone.localdate())
+    file_format = Report.Format(file_format or settings.QUOTA_REPORTS_MONTHLY_FORMAT.lower())
+    in_force = Agreement.objects.filter(in_force_q(first, last))
     parties = Agency.objects.filter(
         Q(agreements_as_a__in=in_force) | Q(agreements_as_b__in=in_force)
     ).distinct()
-    params = {"threshold": DEFAULT_THRESHOLD, "delimiter": ",", "schedule": key}
-    reports = [Report(kind=Report.Kind.QUOTA, agency=agency, params=params) for agency in parties]
+    run = uuid.uuid4().hex  # tells this run's rows from another's
+    params = {"threshold": DEFAULT_THRESHOLD, "delimiter": ",", "run": run}
+    common = {"kind": Report.Kind.QUOTA, "format": file_format, "scheduled_for": first}
+    reports = [Report(agency=agency, params=params, **common) for agency in parties]
     reports += [
-        Report(kind=Report.Kind.QUOTA, agreement_id=pk, params=params)
+        Report(agreement_id=pk, params=params, **common)
         for pk in in_force.values_list("pk", flat=True).iterator()
     ]
-    Report.objects.bulk_create(reports, batch_size=1000)
+    # ON CONFLICT DO NOTHING (PostgreSQL) / INSERT OR IGNORE (SQLite): the rows another run has
+    # recorded already are skipped, not duplicated, and do not fail the rest.
+    Report.objects.bulk_create(reports, batch_size=1000, ignore_conflicts=True)
+    recorded = Report.objects.filter(
+        kind=Report.Kind.QUOTA, scheduled_for=first, params__run=run
+    ).count()
     # Enqueued by the sweep, which runs every few minutes: thousands of rows are not sent from
     # one beat task, and a broker hiccup loses nothing.
     reports_sweep(older_than=datetime.timedelta(0))
-    return len(reports)
+    return recorded
