@@ -3,7 +3,7 @@
 from django.core.mail import EmailMessage
 
 from . import outbox
-from .tasks import enqueue_on_commit, send_email
+from .tasks import SEND_EMAIL, enqueue_on_commit
 
 
 def queue_emails(messages: list[EmailMessage]) -> None:
@@ -12,4 +12,4 @@ def queue_emails(messages: list[EmailMessage]) -> None:
     contacted during the request, and a dead broker or mail server loses nothing (the sweep,
     ``core.tasks.sweep_emails``, sends what stayed queued)."""
     for email in outbox.record(messages):
-        enqueue_on_commit(send_email, email.pk)
+        enqueue_on_commit(SEND_EMAIL, email.pk)

@@ -97,5 +97,5 @@ def sweep_emails() -> None:
     """Periodic (beat): enqueue again the e-mails left unsent (broker down when they were
     recorded, a lost retry, a sender killed mid-send). Each goes out once: the task claims it."""
     for email_id in outbox.emails_due():
-        if not enqueue(send_email, email_id):
+        if not enqueue(SEND_EMAIL, email_id):
             return  # the broker is down: the next sweep
