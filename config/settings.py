@@ -195,6 +195,9 @@ STORAGES = {
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
+# Seconds an SMTP connection may wait on the server: a hung server cannot hold a worker (or, with
+# tasks in-process, a page) longer than this. E-mails go through the outbox (core.outbox).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Reciprocity <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -265,12 +268,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "volunteers.tasks.sweep_volunteer_exports",
         "schedule": 300.0,
     },
+    # E-mails left unsent (broker down when recorded, sender killed): enqueued again, sent once.
+    "sweep-emails": {"task": "core.tasks.sweep_emails", "schedule": 300.0},
     # On the first day of each month: quota reports of each agency and of each agreement.
     "monthly-quota-reports": {
         "task": "exchanges.tasks.monthly_quota_reports",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
 }
+
+# The format of the monthly quota reports (one per agreement in force and per agency): CSV, or
+# "pdf" (about two pages a second of worker time each).
+QUOTA_REPORTS_MONTHLY_FORMAT = env.str("QUOTA_REPORTS_MONTHLY_FORMAT", default="csv")
 
 REDIS_URL = env.str("REDIS_URL", default="")
 

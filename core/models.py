@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,3 +25,44 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail to send (the outbox): recorded in the transaction that decided it, sent by a
+    task after commit (``core.outbox``). A task claims it queued → running with a conditional
+    update, so a message goes out once; a failed attempt puts it back queued for a later try
+    (``next_attempt_at``), until ``outbox.MAX_ATTEMPTS`` (then failed)."""
+
+    Status = JobStatus
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    subject = models.TextField(_("subject"))
+    body = models.TextField(_("body"), blank=True)
+    from_email = models.CharField(_("from"), max_length=500)
+    to = models.JSONField(_("to"), default=list)
+    cc = models.JSONField(_("cc"), default=list, blank=True)
+    bcc = models.JSONField(_("bcc"), default=list, blank=True)
+    reply_to = models.JSONField(_("reply to"), default=list, blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    # [[content, mimetype], ...]: an HTML version, say.
+    alternatives = models.JSONField(_("alternatives"), default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The sweep: what is queued and due, or running past its lease.
+            models.Index(fields=["status", "next_attempt_at"], name="email_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} → {', '.join(self.to)}"

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from . import outbox
 from .models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -72,3 +73,29 @@ def record_heartbeat() -> None:
     WorkerHeartbeat.objects.update_or_create(
         pk=1, defaults={"last_seen": timezone.now(), "hostname": socket.gethostname()}
     )
+
+
+SEND_EMAIL = "core.tasks.send_email"
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=None)
+def send_email(self, email_id: int) -> None:
+    """Send one recorded e-mail (``core.outbox``); a mail server down or hung is tried again
+    with backoff, up to ``outbox.MAX_ATTEMPTS``. Never raises: run in-process (no broker), a
+    failure leaves the row to the sweep and the page is not broken."""
+    result = outbox.email_send(email_id)
+    if result.retry_in is None or self.request.is_eager:
+        return
+    try:
+        self.retry(countdown=result.retry_in.total_seconds(), throw=False)
+    except BROKER_ERRORS:
+        logger.warning("Broker unavailable: e-mail %s left to the sweep", email_id, exc_info=True)
+
+
+@shared_task(ignore_result=True)
+def sweep_emails() -> None:
+    """Periodic (beat): enqueue again the e-mails left unsent (broker down when they were
+    recorded, a lost retry, a sender killed mid-send). Each goes out once: the task claims it."""
+    for email_id in outbox.emails_due():
+        if not enqueue(SEND_EMAIL, email_id):
+            return  # the broker is down: the next sweep

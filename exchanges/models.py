@@ -76,6 +76,13 @@ def phase_q(phase: str, today: datetime.date) -> Q:
     return Q(status=phase)
 
 
+def in_force_q(first: datetime.date, last: datetime.date) -> Q:
+    """Agreements in force (phase ``active``) on at least one day from ``first`` to ``last``:
+    approved, their period overlapping those days. Closed, terminated, suspended and unapproved
+    agreements are not."""
+    return Q(status=AgreementStatus.APPROVED, start_date__lte=last, end_date__gte=first)
+
+
 class AgreementQuerySet(models.QuerySet):
     def in_phase(self, phase: str, today: datetime.date | None = None):
         return self.filter(phase_q(phase, today or timezone.localdate()))

@@ -1,9 +1,10 @@
 """E-mails to the partner's managers about an agreement.
 
-Messages are built inside the transaction (from the data being committed) and sent once it has
-committed: a rolled-back approval never announces itself. One message per recipient, so that
-nobody sees the others' addresses. Texts are in the platform's default language (French): the
-recipients' language is not known.
+Messages are built inside the transaction (from the data being committed), recorded in the
+outbox with it and sent by a task once it has committed (``core.mail``): a rolled-back approval
+never announces itself, and a mail server down never slows the page. One message per recipient,
+so that nobody sees the others' addresses. Texts are in the platform's default language
+(French): the recipients' language is not known.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from agencies import rules as access
-from core.mail import send_on_commit
+from core.mail import queue_emails
 
 
 def _recipient_agencies(agreement, by_agency) -> list:
@@ -31,7 +32,7 @@ def _notify(agreement, agencies, subject: str, body: str, base_url: str) -> None
         EmailMessage(subject, f"{body}\n\n{link}\n", to=[email])
         for email in access.notified_emails([a.pk for a in agencies], access.NOTIFY_AGREEMENTS)
     ]
-    send_on_commit(messages)
+    queue_emails(messages)
 
 
 def _context(agreement, by_agency) -> dict:

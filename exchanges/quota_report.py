@@ -10,13 +10,14 @@ Rendered as CSV (UTF-8 with BOM, for spreadsheets) or as PDF (see ``reports``).
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
@@ -24,12 +25,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from core import csv as safe_csv
 from reports.charts import Series, grouped_bars
 from reports.models import Report
 from reports.pdf import render_pdf
 from reports.services import report_request, reports_sweep
 
-from .models import Agreement, AgreementStatus, Quota
+from .models import Agreement, Quota, in_force_q
 from .selectors import placement_counts_query
 
 DEFAULT_THRESHOLD = 2  # volunteers a direction may run behind the other before it is flagged
@@ -195,9 +197,10 @@ def column_labels() -> list[str]:
 
 
 def render_csv(report: QuotaReport, *, language: str = "fr", delimiter: str = ",") -> bytes:
-    """UTF-8 with a BOM so that spreadsheets read the accents; ``;`` for French Excel."""
+    """UTF-8 with a BOM so that spreadsheets read the accents; ``;`` for French Excel. Names
+    (agreements, cohorts, agencies) are neutralised against formula injection (``core.csv``)."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer = safe_csv.writer(out, delimiter=delimiter)
     with translation.override(language):
         writer.writerow(column_labels())
         writer.writerows(report.rows)  # QuotaRow's fields are the columns; None is written ""
@@ -208,7 +211,7 @@ def render_csv(report: QuotaReport, *, language: str = "fr", delimiter: str = ",
         for b in report.balances:
             flag = _("imbalance") if report.flagged(b) else ""
             writer.writerow([b.first, b.second, b.sent, b.hosted, b.difference, flag])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return (safe_csv.BOM + out.getvalue()).encode("utf-8")
 
 
 PDF_ROWS = 200  # quota rows, then pairs of agencies, drawn in a PDF; the CSV has them all
@@ -309,28 +312,43 @@ def quota_report_request(
     )
 
 
-def quota_reports_monthly(*, month: datetime.date | None = None) -> int:
-    """The first-of-the-month run (Celery beat): the report of each agency's agreements and of
-    each agreement in force, once per month even if the schedule fires twice."""
-    month = (month or timezone.localdate()).replace(day=1)
-    key = month.strftime("%Y-%m")
-    done = Report.objects.filter(kind=Report.Kind.QUOTA, params__schedule=key)
-    if done.exists():
-        return 0
-    in_force = Agreement.objects.filter(last_approved_version__isnull=False).exclude(
-        status=AgreementStatus.TERMINATED
-    )
+def month_reported(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The month a run on ``today`` reports: the month before (the run of 1 March reports
+    February), as its first and last days."""
+    last = today.replace(day=1) - datetime.timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def quota_reports_monthly(*, today: datetime.date | None = None, file_format: str = "") -> int:
+    """The first-of-the-month run (Celery beat): the report of each agreement in force during the
+    month reported (``month_reported``) and of each agency party to one; the number recorded.
+
+    Each report is recorded once per month, even if the schedule fires twice or two runs race:
+    the database refuses a second row (``report_scheduled_once_*`` constraints) and the insert
+    skips it. CSV unless ``file_format`` or the setting ``QUOTA_REPORTS_MONTHLY_FORMAT`` asks
+    for PDF (thousands of PDFs take hours of worker time).
+    """
+    first, last = month_reported(today or timezone.localdate())
+    file_format = Report.Format(file_format or settings.QUOTA_REPORTS_MONTHLY_FORMAT.lower())
+    in_force = Agreement.objects.filter(in_force_q(first, last))
     parties = Agency.objects.filter(
         Q(agreements_as_a__in=in_force) | Q(agreements_as_b__in=in_force)
     ).distinct()
-    params = {"threshold": DEFAULT_THRESHOLD, "delimiter": ",", "schedule": key}
-    reports = [Report(kind=Report.Kind.QUOTA, agency=agency, params=params) for agency in parties]
+    run = uuid.uuid4().hex  # tells this run's rows from another's
+    params = {"threshold": DEFAULT_THRESHOLD, "delimiter": ",", "run": run}
+    common = {"kind": Report.Kind.QUOTA, "format": file_format, "scheduled_for": first}
+    reports = [Report(agency=agency, params=params, **common) for agency in parties]
     reports += [
-        Report(kind=Report.Kind.QUOTA, agreement_id=pk, params=params)
+        Report(agreement_id=pk, params=params, **common)
         for pk in in_force.values_list("pk", flat=True).iterator()
     ]
-    Report.objects.bulk_create(reports, batch_size=1000)
+    # ON CONFLICT DO NOTHING (PostgreSQL) / INSERT OR IGNORE (SQLite): the rows another run has
+    # recorded already are skipped, not duplicated, and do not fail the rest.
+    Report.objects.bulk_create(reports, batch_size=1000, ignore_conflicts=True)
+    recorded = Report.objects.filter(
+        kind=Report.Kind.QUOTA, scheduled_for=first, params__run=run
+    ).count()
     # Enqueued by the sweep, which runs every few minutes: thousands of rows are not sent from
     # one beat task, and a broker hiccup loses nothing.
     reports_sweep(older_than=datetime.timedelta(0))
-    return len(reports)
+    return recorded

@@ -1,7 +1,8 @@
 """E-mails to the other agency of a placement: nomination, confirmation, decline, withdrawal.
 
-Like ``exchanges.notifications``: built inside the transaction, sent after commit (a refused or
-rolled-back step announces nothing), one message per recipient, in the default language.
+Like ``exchanges.notifications``: built inside the transaction, recorded in the outbox with it,
+sent by a task after commit (a refused or rolled-back step announces nothing), one message per
+recipient, in the default language.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from agencies import rules as access
-from core.mail import send_on_commit
+from core.mail import queue_emails
 
 from .models import PlacementStatus
 
@@ -77,7 +78,7 @@ def placement_changed(placement, *, by_agency_id=None, by_user=None, url: str = 
         subject = _subjects()[placement.status] % ctx
         body = _bodies()[placement.status] % ctx
     link = (url or settings.SITE_URL).rstrip("/") + placement.get_absolute_url()
-    send_on_commit(
+    queue_emails(
         [
             EmailMessage(subject, f"{body}\n\n{link}\n", to=[e])
             for e in access.notified_emails(recipients, access.NOTIFY_PLACEMENTS)

@@ -62,6 +62,8 @@ class Report(models.Model):
     period_start = models.DateField(_("period from"), null=True, blank=True)
     period_end = models.DateField(_("period to"), null=True, blank=True)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # The month a scheduled run reports (its first day); empty for a report someone asked for.
+    scheduled_for = models.DateField(_("scheduled for the month of"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to=_report_path, blank=True, max_length=200)
     filename = models.CharField(_("file name"), max_length=200, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
@@ -89,6 +91,30 @@ class Report(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="done") | ~Q(sha256=""), name="report_done_has_file"
+            ),
+            # A scheduled report is recorded once per (kind, month, scope), whatever the number
+            # of runs, concurrent ones included. Three partial constraints rather than one over
+            # (kind, month, agency, agreement): NULLs are distinct in a unique constraint, and
+            # ``nulls_distinct`` is PostgreSQL-only. A scope is an agreement, else an agency,
+            # else everything.
+            models.UniqueConstraint(
+                fields=["kind", "scheduled_for", "agreement"],
+                condition=Q(scheduled_for__isnull=False, agreement__isnull=False),
+                name="report_scheduled_once_per_agreement",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "scheduled_for", "agency"],
+                condition=Q(
+                    scheduled_for__isnull=False, agreement__isnull=True, agency__isnull=False
+                ),
+                name="report_scheduled_once_per_agency",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "scheduled_for"],
+                condition=Q(
+                    scheduled_for__isnull=False, agreement__isnull=True, agency__isnull=True
+                ),
+                name="report_scheduled_once_overall",
             ),
         ]
         indexes = [

@@ -1,4 +1,5 @@
-"""E-mails to the partner's managers, sent once the change has committed."""
+"""E-mails to the partner's managers, sent once the change has committed (by the outbox's task,
+run in-process here)."""
 
 import pytest
 
@@ -17,7 +18,7 @@ from tests.factories import (
     manager_of,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 
 @pytest.fixture

@@ -206,7 +206,7 @@ def test_withdrawal_sends_the_volunteer_back_to_candidate(mission, host_manager)
 
 
 def test_the_other_agency_is_told_by_email_after_commit(
-    mission, host_manager, sender, django_capture_on_commit_callbacks
+    mission, host_manager, sender, django_capture_on_commit_callbacks, tasks_in_process
 ):
     from agencies.models import Membership
 

@@ -93,3 +93,30 @@ def test_a_long_pdf_shows_the_first_rows_and_says_the_csv_has_them_all(demo, mon
     assert html.count('<td class="num">') == 2 * 9 + min(2, len(report.balances)) * 3
     assert f"Les 2 premières lignes sur {len(report.rows)}" in html
     assert len(render_csv(report).decode("utf-8-sig").splitlines()) > len(report.rows)
+
+
+def test_names_that_a_spreadsheet_would_run_come_out_as_text(db):
+    """CSV injection: a host agency, an agreement or a cohort named like a formula is written
+    with a leading apostrophe; numbers, negative ones included, stay numbers."""
+    sending = AgencyFactory(acronym="=cmd|' /C calc'!A0")
+    receiving = AgencyFactory(acronym="@SUM(1+1)")
+    agreement = AgreementFactory(reference="+VIR-1", party_a=sending, party_b=receiving)
+    QuotaFactory(agreement=agreement, cohort="-2017", places=0, approved_places=0)
+    report = build_quota_report(scope=Scope(agreement_id=agreement.pk), title="t")
+    report.rows[0] = report.rows[0]._replace(remaining=-3)  # more used than agreed
+    text = render_csv(report, delimiter=";").decode("utf-8-sig")
+    line = text.splitlines()[1]
+    assert line.startswith("'+VIR-1;'-2017;'=cmd|' /C calc'!A0;'@SUM(1+1);0;")
+    assert ";-3;" in line
+    balances = [row for row in text.splitlines() if row.startswith("'=cmd")]
+    assert balances and all(row.startswith("'=cmd|' /C calc'!A0;'@SUM(1+1);") for row in balances)
+    assert not any(
+        cell.startswith(("=", "+", "@")) for row in text.splitlines() for cell in row.split(";")
+    )
+
+
+def test_the_one_csv_writer_neutralises_texts_only():
+    from core.csv import csv_bytes
+
+    data = csv_bytes([["=1+1", "\tx", "\rx", "-x", "ok", -5, 3.5, None]], delimiter=";")
+    assert data.decode("utf-8-sig") == "'=1+1;'\tx;\"'\rx\";'-x;ok;-5;3.5;\r\n"

@@ -5,7 +5,6 @@ import pytest
 from django.urls import reverse
 
 from exchanges.models import Agreement
-from exchanges.quota_report import quota_reports_monthly
 from reports.models import Report, ReportDownload
 from reports.services import RUN_REPORT, reports_sweep
 
@@ -87,12 +86,3 @@ def test_with_the_broker_down_the_request_answers_fast_stays_queued_and_the_swee
     reports_sweep(older_than=timedelta(0))
     report.refresh_from_db()
     assert (report.status, report.attempts) == ("done", 1)
-
-
-def test_the_monthly_run_makes_each_report_once(demo, tasks_in_process):
-    created = quota_reports_monthly()
-    assert created > 0
-    assert quota_reports_monthly() == 0
-    monthly = Report.objects.filter(kind="quota", params__schedule__isnull=False)
-    assert monthly.filter(agency__acronym="ANVT").count() == 1
-    assert monthly.filter(agreement__reference="VIR-TG-ML-2017").count() == 1

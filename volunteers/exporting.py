@@ -2,12 +2,12 @@
 
 Every text cell is neutralised against spreadsheet formula injection (OWASP "CSV injection"): a
 cell that begins with ``= + - @``, a tab or a carriage return gets a leading apostrophe, so a
-spreadsheet shows it as text instead of running it. The import takes the apostrophe off again.
+spreadsheet shows it as text instead of running it (``core.csv``, the platform's one CSV writer,
+does it for the CSV; ``neutralise`` here for the XLSX). The import takes the apostrophe off again.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from collections import defaultdict
@@ -17,17 +17,13 @@ from typing import BinaryIO
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import csv as safe_csv
+from core.csv import neutralise
+
 from .columns import COLUMNS, EXPERIENCE_SLOTS, EXPORT_ONLY_COLUMNS, Column
 from .eligibility import evaluate
 from .exports import CSV_TYPE, XLSX_TYPE  # noqa: F401  (the types of what is written here)
-from .importing import FORMULA_PREFIXES
 from .models import Experience, LanguageSkill, Volunteer
-
-
-def neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def headers(columns: list[Column], language: str) -> list[str]:
@@ -36,13 +32,8 @@ def headers(columns: list[Column], language: str) -> list[str]:
 
 def write_csv(rows: Iterable[list], out: BinaryIO) -> None:
     """UTF-8 with a byte-order mark and ``;``: what a French spreadsheet opens correctly."""
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
-    text.write("\ufeff")
-    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
-    for row in rows:
-        writer.writerow(["" if v is None else neutralise(_cell_text(v)) for v in row])
-    text.flush()
-    text.detach()  # the caller keeps ``out`` open
+    cells = (["" if v is None else _cell_text(v) for v in row] for row in rows)
+    safe_csv.write_csv(cells, out, delimiter=";")
 
 
 def csv_bytes(rows: Iterable[list]) -> bytes:

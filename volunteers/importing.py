@@ -22,13 +22,13 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from agencies.models import Theme
+from core.csv import FORMULA_PREFIXES
 
 from .columns import COLUMNS, EXPERIENCE_SLOTS, EXPORT_ONLY_COLUMNS, normalise_header
 from .duplicates import find_duplicates
 from .models import Experience, Language, LanguageSkill, Volunteer
 
 MAX_ROWS = 20_000
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"]
 LIST_SEPARATORS = re.compile(r"[,;|\n]")
 # "fr:native", "français (natif)", "ee" (level then defaults to a working knowledge)

@@ -9,7 +9,6 @@ it ``--repeat`` times (each run's volunteers and job are deleted afterwards, unt
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import resource
@@ -24,6 +23,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, Membership
 from agencies.reference import load_reference_data
+from core import csv as safe_csv
 from devtools.generate import Loader
 from volunteers import export_jobs, services
 from volunteers.columns import COLUMNS
@@ -119,7 +119,7 @@ class Command(BaseCommand):
         header = [c.fr for c in COLUMNS]
         position = {c.key: i for i, c in enumerate(COLUMNS)}
         buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
+        writer = safe_csv.writer(buffer, delimiter=";")
         writer.writerow(header)
         for n in range(rows):
             row = [""] * len(header)
