@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from core.tasks import enqueue
 
 from . import exporting
-from .exports import VolunteerExport, VolunteerExportDownload
+from .exports import VolunteerExport
 from .filters import VolunteerFilter
 from .selectors import volunteers_exportable_by
 
@@ -83,10 +83,6 @@ def volunteer_export_restart(*, export: VolunteerExport) -> bool:
         status=Status.QUEUED, message="", started_at=None, finished_at=None
     )
     return bool(updated) and _send(export)
-
-
-def volunteer_export_record_download(*, export: VolunteerExport, user) -> None:
-    VolunteerExportDownload.objects.create(export=export, user=user)
 
 
 def volunteer_exports_sweep(*, older_than: datetime.timedelta = SWEEP_AFTER) -> int:
