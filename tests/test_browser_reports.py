@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from reports.models import ReportDownload
+from agencies.models import DownloadRecord
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +19,7 @@ def test_the_partner_agency_opens_reports_and_downloads_the_pilot_evaluation(
     assert download.suggested_filename == "evaluation-vir-tg-ml-2017-2017-v1-fr.pdf"
     with open(download.path(), "rb") as handle:
         assert handle.read(4) == b"%PDF"
-    assert ReportDownload.objects.filter(user__username="cnpv-partner").count() == 1
+    assert DownloadRecord.objects.filter(kind="report", username="cnpv-partner").count() == 1
 
 
 def test_a_reader_asks_for_the_english_pdf_and_sees_it_done(browser_login, live_demo, monkeypatch):

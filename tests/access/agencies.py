@@ -84,4 +84,12 @@ ROWS = [
         data=structure_data,
         effect=structure_name,
     ),
+    # The download log of the acting agency: its managers only (VASE's officer and the partner
+    # agency's manager see their own agency's, which is why a manager elsewhere gets 200); the
+    # administrator acts for no agency (the admin site lists every record).
+    Row(
+        "agencies:download_log",
+        lambda: reverse("agencies:download_log"),
+        everyone(403, manager=200, partner_agency=200),
+    ),
 ]
