@@ -203,3 +203,15 @@ def test_the_page_speaks_the_users_language(client, db, language, text):
     page = client.get(LOG, HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert text in page
     assert ("Accord signé" if language == "fr" else "Signed agreement") in page
+
+
+def test_the_admin_lists_the_log_read_only(client, login, demo):
+    login("admin")
+    changelist = client.get(reverse("admin:agencies_downloadrecord_changelist"))
+    assert changelist.status_code == 200
+    assert "VIR-TG-ML-2017" in changelist.content.decode()
+    assert client.get(reverse("admin:agencies_downloadrecord_add")).status_code == 403
+    entry = DownloadRecord.objects.first()
+    delete = reverse("admin:agencies_downloadrecord_delete", args=[entry.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert DownloadRecord.objects.filter(pk=entry.pk).exists()
