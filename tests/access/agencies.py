@@ -84,9 +84,9 @@ ROWS = [
         data=structure_data,
         effect=structure_name,
     ),
-    # The download log of the acting agency: its managers only (VASE's officer and the partner
-    # agency's manager see their own agency's, which is why a manager elsewhere gets 200); the
-    # administrator acts for no agency (the admin site lists every record).
+    # The download log of the agency one acts for: managers only, each of their own agency's
+    # (CNPV's manager reads CNPV's); the administrator acts for no agency and reads every record
+    # in the admin site.
     Row(
         "agencies:download_log",
         lambda: reverse("agencies:download_log"),
