@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agency, HostStructure, Membership, Theme
+from .models import Agency, DownloadRecord, HostStructure, Membership, Theme
 
 User = get_user_model()
 
@@ -52,3 +52,23 @@ admin.site.unregister(User)
 @admin.register(User)
 class ReciprocityUserAdmin(UserAdmin):
     inlines = [MembershipInline]
+
+
+@admin.register(DownloadRecord)
+class DownloadRecordAdmin(admin.ModelAdmin):
+    """Read-only: the log is written by the download views, never by hand."""
+
+    list_display = ["at", "username", "agency", "kind", "label", "ip"]
+    list_filter = ["kind", "agency"]
+    search_fields = ["username", "label"]
+    list_select_related = ["agency"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import HostStructure, Theme
+from core.widgets import style_fields
+
+from .models import DownloadRecord, HostStructure, Theme
 
 
 class HostStructureForm(forms.ModelForm):
@@ -55,3 +57,23 @@ class HostStructureForm(forms.ModelForm):
                     "name", _("Your agency already has a host structure with this name here.")
                 )
         return cleaned
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DownloadFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", "—"), *DownloadRecord.Kind.choices], required=False
+    )
+    user = forms.CharField(label=_("User"), required=False, max_length=150)
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -153,3 +154,55 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.agency} ({self.get_role_display()})"
+
+
+class DownloadRecord(models.Model):
+    """One download or export of personal or agreement data (append-only): the platform's one
+    log of them, read by the managers of the agency that acted and by the admin.
+
+    Free of foreign keys to what was downloaded (volunteers, agreements, reports live in the
+    apps above): the kind, the object's id and a label written at the time keep the record
+    readable when the object or the user is gone.
+    """
+
+    class Kind(models.TextChoices):
+        VOLUNTEER_EXPORT = "volunteer_export", _("Volunteer list export")
+        PERSONAL_DATA = "personal_data", _("Volunteer’s personal data")
+        PROOF = "proof", _("Proof document")
+        AGREEMENT_DOCUMENT = "agreement_document", _("Signed agreement")
+        REPORT = "report", _("Report")
+
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    label = models.CharField(_("label"), max_length=255)
+    # The agency the user acted for: its managers see the record. Empty for an administrator
+    # who belongs to no agency.
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="downloads",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    username = models.CharField(_("user name"), max_length=150)
+    at = models.DateTimeField(_("downloaded at"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("download")
+        verbose_name_plural = _("downloads")
+        ordering = ["-at", "-pk"]
+        # The managers' page: one agency's records, newest first.
+        indexes = [models.Index(fields=["agency", "-at", "-id"], name="download_agency_newest")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} “{self.label}” — {self.username} ({self.at:%Y-%m-%d})"

@@ -121,6 +121,8 @@ def is_agency_manager(user, agency):
 rules.add_perm("vir.add_hoststructure", admin | can_create_host_structure)
 rules.add_perm("vir.change_hoststructure", admin | manages_host_structure)
 rules.add_perm("vir.view_members", admin | is_agency_manager)
+# The log of downloads of an agency (object: the agency the page acts for).
+rules.add_perm("vir.view_download_log", admin | is_agency_manager)
 
 
 # --- Volunteers -----------------------------------------------------------------------------

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from . import rules as access
-from .models import Agency, HostStructure, Membership
+from .models import Agency, DownloadRecord, HostStructure, Membership
 
 # --- Visibility (the role tables and memberships: ``agencies.rules``) -------------------------
 
@@ -63,3 +66,23 @@ def partner_ids_of(agency_ids: set[int]) -> set[int]:
 
 def agency_partners(*, agency: Agency) -> QuerySet[Agency]:
     return Agency.objects.filter(pk__in=partner_ids_of({agency.pk}))
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def agency_downloads(*, agency: Agency, filters: dict) -> QuerySet[DownloadRecord]:
+    """The downloads made for ``agency``, newest first (index ``download_agency_newest``),
+    narrowed by the filters of the log page (kind, part of a user name, first and last day)."""
+    qs = DownloadRecord.objects.filter(agency=agency)
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("user"):
+        qs = qs.filter(username__icontains=filters["user"].strip())
+    # Days in the site's time zone, as bounds on ``at`` itself (the index serves them).
+    if filters.get("since"):
+        qs = qs.filter(at__gte=_start_of(filters["since"]))
+    if filters.get("until"):
+        qs = qs.filter(at__lt=_start_of(filters["until"] + datetime.timedelta(days=1)))
+    return qs.order_by("-at", "-pk")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.agency_list, name="list"),
     path("<int:pk>/", views.agency_detail, name="detail"),
     path("switch/", views.switch_agency, name="switch"),
+    path("downloads/", views.download_log, name="download_log"),
     path("host-structures/", views.host_structure_list, name="hoststructure_list"),
     path("host-structures/new/", views.host_structure_create, name="hoststructure_create"),
     path("host-structures/<int:pk>/", views.host_structure_detail, name="hoststructure_detail"),

@@ -7,9 +7,11 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.pagination import uncounted_page
+
 from . import rules as access
 from . import selectors
-from .forms import HostStructureForm
+from .forms import DownloadFilterForm, HostStructureForm
 from .middleware import SESSION_KEY
 from .selectors import agencies_visible_to, host_structures_visible_to
 
@@ -126,3 +128,21 @@ def switch_agency(request):
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = "home"
     return redirect(next_url)
+
+
+@require_GET
+def download_log(request):
+    """The downloads of personal and agreement data made for the acting agency: its managers'."""
+    agency = request.membership.agency if request.membership else None
+    if agency is None or not request.user.has_perm("vir.view_download_log", agency):
+        raise PermissionDenied
+    form = DownloadFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    downloads = selectors.agency_downloads(agency=agency, filters=filters)
+    page = uncounted_page(downloads, request.GET.get("page"), PAGE_SIZE)
+    query = {key: value for key, value in request.GET.items() if key != "page" and value}
+    return render(
+        request,
+        "agencies/download_log.html",
+        {"agency": agency, "form": form, "page": page, "query_string": urlencode(query)},
+    )

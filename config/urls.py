@@ -12,6 +12,9 @@ def form_view(view_class):
     return require_http_methods(["GET", "POST"])(view_class.as_view())
 
 
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"
 
 urlpatterns = [

@@ -3,6 +3,7 @@ import sys
 from django import db
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -48,3 +49,76 @@ def server_error(request):
     if status == 503:
         response["Retry-After"] = "60"
     return response
+
+
+# --- 400, 403, 404 and the CSRF failure: the site's own layout ---------------------------------
+# By design a record outside one's agencies answers 404 (its existence is not revealed), so the
+# staff meet that page in their daily work: it says what may have happened and where to go.
+
+
+def _client_error(request, status, title, message, hints=()):
+    """The page in the site's layout (navigation and language of the request). If the database
+    is down, the layout (the user's session and agencies) cannot be read: the bare error page."""
+    context = {"status": status, "title": title, "message": message, "hints": hints}
+    try:
+        return render(request, "errors/client_error.html", context, status=status)
+    except UNAVAILABLE:
+        return HttpResponse(render_to_string("error.html", context), status=status)
+
+
+def bad_request(request, exception=None):
+    return _client_error(
+        request,
+        400,
+        _("Bad request"),
+        _("The platform could not understand this request. Go back and try again."),
+    )
+
+
+def permission_denied(request, exception=None):
+    return _client_error(
+        request,
+        403,
+        _("Access refused"),
+        _(
+            "Your role in your agency does not allow this page or this action. If you need "
+            "it, ask a manager of your agency."
+        ),
+        [_("If you belong to several agencies, check which one you are acting for.")],
+    )
+
+
+def page_not_found(request, exception=None):
+    return _client_error(
+        request,
+        404,
+        _("Page not found"),
+        _("There is nothing here that you can see. This may be because:"),
+        [
+            _("the address is mistyped, or the link is out of date;"),
+            _("the record was deleted;"),
+            _(
+                "the record belongs to an agency you are not a member of: what concerns "
+                "another agency answers as if it did not exist;"
+            ),
+            _(
+                "you belong to several agencies and the record concerns another one than "
+                "the agency you are acting for: choose it in the agency menu."
+            ),
+        ],
+    )
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: mostly a form left open so long that the session expired, or sent
+    again after logging out and in."""
+    return _client_error(
+        request,
+        403,
+        _("The form has expired"),
+        _(
+            "For your security, this form could not be accepted: the page was probably open "
+            "for too long, or you logged in again meanwhile. Go back, reload the page and "
+            "send the form again."
+        ),
+    )

@@ -120,6 +120,7 @@ PATHS: dict[str, Callable[[Objects], str]] = {
     "agencies:hoststructure_create": _r("agencies:hoststructure_create"),
     "agencies:hoststructure_detail": _r("agencies:hoststructure_detail", lambda o: o.structure.pk),
     "agencies:hoststructure_edit": _r("agencies:hoststructure_edit", lambda o: o.structure.pk),
+    "agencies:download_log": _r("agencies:download_log"),
     "volunteers:index": _r("volunteers:index"),
     "volunteers:export_detail": _r("volunteers:export_detail", lambda o: o.export.pk),
     "volunteers:export_download": _r("volunteers:export_download", lambda o: o.export.pk),
@@ -159,10 +160,11 @@ PATHS: dict[str, Callable[[Objects], str]] = {
 
 # Pages an officer may not open: measured as the agency's manager.
 AS_MANAGER = {"volunteers:personal_data", "volunteers:anonymise", "exchanges:create",
-              "exchanges:edit", "evaluations:create", "evaluations:edit"}  # fmt: skip
+              "exchanges:edit", "evaluations:create", "evaluations:edit",
+              "agencies:download_log"}  # fmt: skip
 # Pages that refuse the administrator by rule (they act for an agency, and admins have none).
 ADMIN_REFUSED = {"volunteers:create", "volunteers:import", "agencies:hoststructure_create",
-                 "evaluations:create", "exchanges:create"}  # fmt: skip
+                 "evaluations:create", "exchanges:create", "agencies:download_log"}  # fmt: skip
 
 
 def _admin_change(model: str, attr: str) -> Callable[[Objects], str]:
@@ -180,6 +182,7 @@ ADMIN_PAGES: dict[str, Callable[[Objects], str]] = {
     "agencies:hoststructure_list": _changelist("agencies_hoststructure"),
     "agencies:hoststructure_detail": _admin_change("agencies_hoststructure", "structure"),
     "agencies:hoststructure_edit": _admin_change("agencies_hoststructure", "structure"),
+    "agencies:download_log": _changelist("agencies_downloadrecord"),
     "volunteers:index": _changelist("volunteers_volunteer"),
     "volunteers:detail": _admin_change("volunteers_volunteer", "volunteer"),
     "volunteers:edit": _admin_change("volunteers_volunteer", "volunteer"),

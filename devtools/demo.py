@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from agencies.models import Agency, HostStructure, Membership, Theme
+from agencies.models import Agency, DownloadRecord, HostStructure, Membership, Theme
 from agencies.reference import load_reference_data
 from devtools.demo_missions import load_missions
 from devtools.demo_volunteers import load_volunteers
@@ -25,6 +25,7 @@ from exchanges.quota_report import quota_report_request
 from exchanges.services import agreement_record_version
 from reports.models import Report
 from reports.services import report_run
+from volunteers.models import Volunteer
 
 User = get_user_model()
 
@@ -367,6 +368,44 @@ def load_quota_reports(*, render: bool = True) -> None:
             report_run(report.pk)
 
 
+def load_downloads() -> None:
+    """A few downloads in the log, so that the managers' page has rows: ANVT's manager took the
+    signed agreement, the quota report and a volunteer's data; CNPV's manager the evaluation."""
+    if DownloadRecord.objects.exists():
+        return
+    agreement = Agreement.objects.get(reference="VIR-TG-ML-2017")
+    agencies = {a.acronym: a for a in Agency.objects.filter(acronym__in=["ANVT", "CNPV"])}
+    users = {
+        u.username: u for u in User.objects.filter(username__in=["anvt-manager", "cnpv-manager"])
+    }
+    volunteer = Volunteer.objects.filter(sending_agency=agencies["ANVT"]).order_by("pk").first()
+    quota_report = agreement.reports.filter(kind=Report.Kind.QUOTA, format="pdf").first()
+    evaluation_report = agreement.reports.filter(kind=Report.Kind.EVALUATION).first()
+    Kind = DownloadRecord.Kind
+    rows = [
+        (Kind.AGREEMENT_DOCUMENT, agreement, agreement.reference, "anvt-manager", 9),
+        (Kind.REPORT, quota_report, quota_report and quota_report.filename, "anvt-manager", 6),
+        (Kind.PERSONAL_DATA, volunteer, volunteer and volunteer.full_name, "anvt-manager", 3),
+        (Kind.REPORT, evaluation_report, evaluation_report and evaluation_report.filename,
+         "cnpv-manager", 2),
+    ]  # fmt: skip
+    now = timezone.now()
+    DownloadRecord.objects.bulk_create(
+        DownloadRecord(
+            kind=kind,
+            object_id=obj.pk,
+            label=label,
+            agency=agencies[username.split("-")[0].upper()],
+            user=users[username],
+            username=username,
+            at=now - datetime.timedelta(days=days_ago),
+            ip="127.0.0.1",
+        )
+        for kind, obj, label, username, days_ago in rows
+        if obj is not None
+    )
+
+
 @transaction.atomic
 def load_demo(*, render_reports: bool = True) -> None:
     if not settings.DEBUG:
@@ -379,3 +418,4 @@ def load_demo(*, render_reports: bool = True) -> None:
     load_missions()
     load_evaluations(render=render_reports)
     load_quota_reports(render=render_reports)
+    load_downloads()

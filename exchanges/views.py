@@ -1,5 +1,3 @@
-import logging
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -12,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies import rules as access
 from agencies.models import Agency
+from agencies.services import Kind, download_record
 from core.errors import DomainError
 
 from . import selectors, services
@@ -21,7 +20,6 @@ from .selectors import agreements_visible_to
 from .versions import compare
 
 PAGE_SIZE = 50
-audit = logging.getLogger("reciprocity.audit")
 
 
 def _agreement_for_user(request, pk, perm=None) -> Agreement:
@@ -374,7 +372,13 @@ def agreement_document(request, pk):
         handle = agreement.document.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    audit.info("agreement document downloaded: agreement=%s user=%s", agreement.pk, request.user.pk)
+    download_record(
+        request=request,
+        kind=Kind.AGREEMENT_DOCUMENT,
+        object_id=agreement.pk,
+        label=agreement.reference,
+        concerns=(agreement.party_a_id, agreement.party_b_id),
+    )
     return FileResponse(
         handle,
         as_attachment=True,

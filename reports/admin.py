@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Report, ReportDownload
+from .models import Report
 
 
 @admin.register(Report)
@@ -13,11 +13,3 @@ class ReportAdmin(admin.ModelAdmin):
     # The file is private: the admin shows its name and hash, not a media link.
     exclude = ["file"]
     readonly_fields = ["filename", "sha256", "size", "started_at", "finished_at", "attempts"]
-
-
-@admin.register(ReportDownload)
-class ReportDownloadAdmin(admin.ModelAdmin):
-    list_display = ["report", "user", "at"]
-    search_fields = ["user__username", "report__filename"]
-    list_select_related = ["report", "user"]
-    raw_id_fields = ["report", "user"]

@@ -1,4 +1,5 @@
-"""Generated reports (PDF, CSV): the record of one rendering, its private file and downloads."""
+"""Generated reports (PDF, CSV): the record of one rendering and its private file (downloads
+are recorded in the platform's log: ``agencies.DownloadRecord``)."""
 
 import uuid
 
@@ -133,26 +134,3 @@ class Report(models.Model):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
-
-
-class ReportDownload(models.Model):
-    """Who downloaded which file when (append-only)."""
-
-    report = models.ForeignKey(
-        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="downloads"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("downloaded at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("report download")
-        verbose_name_plural = _("report downloads")
-        ordering = ["-at"]
-
-    def __str__(self):
-        return f"{self.report} — {self.user} ({self.at:%Y-%m-%d %H:%M})"

@@ -18,7 +18,7 @@ from core import jobs
 from core.errors import DomainError
 from core.tasks import enqueue
 
-from .models import Report, ReportDownload
+from .models import Report
 
 RUN_REPORT = "reports.tasks.run_report"  # the task wrapping report_run
 
@@ -122,10 +122,6 @@ def report_retry(*, report: Report) -> Report:
     report.refresh_from_db()
     _enqueue(report)
     return report
-
-
-def report_record_download(*, report: Report, user) -> None:
-    ReportDownload.objects.create(report=report, user=user)
 
 
 SWEEP_AFTER = timedelta(minutes=2)

@@ -3,6 +3,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from agencies.services import Kind, download_record
 from core.errors import DomainError
 from core.pagination import uncounted_page
 
@@ -61,7 +62,15 @@ def report_download(request, pk):
         handle = report.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    services.report_record_download(report=report, user=request.user)
+    agreement = report.agreement
+    parties = (agreement.party_a_id, agreement.party_b_id) if agreement else ()
+    download_record(
+        request=request,
+        kind=Kind.REPORT,
+        object_id=report.pk,
+        label=report.filename,
+        concerns=(report.agency_id, *parties),
+    )
     content_type = "application/pdf" if report.format == Report.Format.PDF else "text/csv"
     return FileResponse(
         handle, as_attachment=True, filename=report.filename, content_type=content_type

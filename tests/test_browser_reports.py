@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from reports.models import ReportDownload
+from agencies.models import DownloadRecord
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +19,7 @@ def test_the_partner_agency_opens_reports_and_downloads_the_pilot_evaluation(
     assert download.suggested_filename == "evaluation-vir-tg-ml-2017-2017-v1-fr.pdf"
     with open(download.path(), "rb") as handle:
         assert handle.read(4) == b"%PDF"
-    assert ReportDownload.objects.filter(user__username="cnpv-partner").count() == 1
+    assert DownloadRecord.objects.filter(kind="report", username="cnpv-partner").count() == 1
 
 
 def test_a_reader_asks_for_the_english_pdf_and_sees_it_done(browser_login, live_demo, monkeypatch):
@@ -34,3 +34,25 @@ def test_a_reader_asks_for_the_english_pdf_and_sees_it_done(browser_login, live_
     page.get_by_role("button", name="Produire le PDF").click()
     expect(page.get_by_test_id("report-status")).to_have_attribute("data-status", "done")
     expect(page.get_by_role("link", name="Télécharger")).to_be_visible()
+
+
+def test_a_manager_downloads_a_report_then_finds_it_in_the_download_log(browser_login, live_demo):
+    page = browser_login("anvt-manager")
+    page.get_by_role("link", name="Rapports", exact=True).first.click()
+    row = page.get_by_role("row", name="Évaluation de l’expérience pilote")
+    with page.expect_download() as info:
+        row.get_by_role("link", name="Télécharger").click()
+    filename = info.value.suggested_filename
+    page.get_by_role("link", name="Journal des téléchargements").click()
+    log = page.get_by_test_id("download-log")
+    entry = log.get_by_role("row").filter(has_text=filename)
+    expect(entry).to_have_count(1)
+    expect(entry).to_contain_text("anvt-manager")
+    expect(entry).to_contain_text("Rapport")
+    # Newest first: the download just made heads the list, above the demo's older ones.
+    expect(log.locator("tbody tr").first).to_contain_text(filename)
+    expect(log.locator("tbody tr").filter(has_text="Accord signé")).to_have_count(1)  # the demo's
+    page.get_by_label("Type").select_option("report")
+    page.get_by_role("button", name="Filtrer").click()
+    expect(log.locator("tbody tr").filter(has_text="Accord signé")).to_have_count(0)
+    expect(entry).to_have_count(1)

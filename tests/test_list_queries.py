@@ -4,9 +4,17 @@ many rows (the other lists are bounded beside their own tests)."""
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from agencies.models import DownloadRecord
 from missions.services import placement_nominate
-from tests.factories import AgencyFactory, MembershipFactory, eligible_volunteer, make_mission
+from tests.factories import (
+    AgencyFactory,
+    MembershipFactory,
+    UserFactory,
+    eligible_volunteer,
+    make_mission,
+)
 
 
 def _queries(client, url) -> int:
@@ -40,3 +48,23 @@ def test_it_reads_the_inbox_in_the_same_queries_for_1_and_12_nominations(client,
     response = client.get(reverse("missions:inbox"))
     assert len(response.context["page"].object_list) == 12
     assert _queries(client, reverse("missions:inbox")) == small <= 10
+
+
+def test_it_reads_the_download_log_in_the_same_queries_for_2_and_40_downloads(client, db):
+    membership = MembershipFactory(role="manager")
+    client.force_login(membership.user)
+
+    def download(n):
+        for _ in range(n):
+            user = UserFactory()
+            DownloadRecord.objects.create(
+                kind=DownloadRecord.Kind.REPORT, object_id=1, label="report.pdf",
+                agency=membership.agency, user=user, username=user.username, at=timezone.now(),
+            )  # fmt: skip
+
+    download(2)
+    small = _queries(client, reverse("agencies:download_log"))
+    download(38)
+    response = client.get(reverse("agencies:download_log"))
+    assert len(response.context["page"].object_list) == 40
+    assert _queries(client, reverse("agencies:download_log")) == small <= 6

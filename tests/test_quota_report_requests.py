@@ -4,8 +4,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from agencies.models import DownloadRecord
 from exchanges.models import Agreement
-from reports.models import Report, ReportDownload
+from reports.models import Report
 from reports.services import RUN_REPORT, reports_sweep
 
 
@@ -32,7 +33,8 @@ def test_a_partner_agency_produces_and_downloads_the_csv(
     download = client.get(reverse("reports:download", args=[report.pk]))
     text = b"".join(download.streaming_content).decode("utf-8-sig")
     assert "VIR-TG-ML-2017;2017;ANVT;CNPV;4;" in text
-    assert ReportDownload.objects.filter(report=report, user=user).exists()
+    record = DownloadRecord.objects.get(kind="report", object_id=report.pk)
+    assert (record.user, record.agency.acronym, record.label) == (user, "CNPV", report.filename)
 
 
 def test_an_outsider_cannot_produce_a_report_of_the_agreement(

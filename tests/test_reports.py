@@ -8,9 +8,10 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from pypdf import PdfReader
 
+from agencies.models import DownloadRecord
 from evaluations.models import Evaluation
 from reports import services
-from reports.models import Report, ReportDownload
+from reports.models import Report
 from reports.selectors import reports_visible_to
 from reports.services import report_request, report_retry, report_run
 
@@ -132,7 +133,7 @@ def test_an_agency_party_to_nothing_gets_404_on_the_report_and_its_download(
     for name in ["detail", "status", "download"]:
         assert client.get(reverse(f"reports:{name}", args=[french_report.pk])).status_code == 404
     assert french_report.filename.encode() not in client.get(reverse("reports:index")).content
-    assert not ReportDownload.objects.exists()
+    assert not DownloadRecord.objects.filter(username="gip-pnvb-partner").exists()
 
 
 def test_the_partner_agency_downloads_the_report_and_the_download_is_recorded(
@@ -146,8 +147,13 @@ def test_the_partner_agency_downloads_the_report_and_the_download_is_recorded(
     assert response["Content-Disposition"].startswith("attachment;")
     assert french_report.filename in response["Content-Disposition"]
     assert b"".join(response.streaming_content).startswith(b"%PDF")
-    download = ReportDownload.objects.get()
-    assert (download.report, download.user) == (french_report, user)
+    download = DownloadRecord.objects.get(username="cnpv-partner")
+    assert (download.object_id, download.user, download.username) == (
+        french_report.pk,
+        user,
+        "cnpv-partner",
+    )
+    assert (download.agency.acronym, download.label) == ("CNPV", french_report.filename)
 
 
 def test_report_files_have_no_public_url(french_report):

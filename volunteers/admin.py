@@ -7,7 +7,6 @@ from .models import (
     LanguageSkill,
     Volunteer,
     VolunteerExport,
-    VolunteerExportDownload,
     VolunteerImport,
 )
 from .services import experience_spans_refresh
@@ -114,11 +113,3 @@ class VolunteerExportAdmin(admin.ModelAdmin):
     # The file is private (contact details): the admin shows its name and hash, not a link.
     exclude = ["file"]
     readonly_fields = ["filename", "sha256", "size", "started_at", "finished_at", "attempts"]
-
-
-@admin.register(VolunteerExportDownload)
-class VolunteerExportDownloadAdmin(admin.ModelAdmin):
-    list_display = ["export", "user", "at"]
-    search_fields = ["user__username"]
-    list_select_related = ["export", "user"]
-    raw_id_fields = ["export", "user"]

@@ -25,7 +25,7 @@ from core import jobs
 from core.tasks import enqueue
 
 from . import exporting
-from .exports import VolunteerExport, VolunteerExportDownload
+from .exports import VolunteerExport
 from .filters import VolunteerFilter
 from .selectors import volunteers_exportable_by
 
@@ -80,10 +80,6 @@ def volunteer_export_restart(*, export: VolunteerExport) -> bool:
     whose worker was lost (its lease expired)."""
     restarted = jobs.retry(VolunteerExport, export.pk, also=Q(status=Status.QUEUED), message="")
     return restarted and _send(export)
-
-
-def volunteer_export_record_download(*, export: VolunteerExport, user) -> None:
-    VolunteerExportDownload.objects.create(export=export, user=user)
 
 
 def volunteer_exports_sweep(*, older_than: datetime.timedelta = SWEEP_AFTER) -> int:

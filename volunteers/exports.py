@@ -1,8 +1,9 @@
-"""The export of the volunteer list as a background job: its record and its downloads.
+"""The export of the volunteer list as a background job: its record.
 
 A model module of its own (imported by ``models``), like ``tallies``. The file holds contact
 details: it is private to the member who asked for it (and administrators), served only by a
-view that checks the rule and records the download.
+view that checks the rule and records the download in the platform's log
+(``agencies.DownloadRecord``).
 """
 
 import uuid
@@ -108,26 +109,3 @@ class VolunteerExport(models.Model):
     @property
     def content_type(self) -> str:
         return XLSX_TYPE if self.format == self.Format.XLSX else CSV_TYPE
-
-
-class VolunteerExportDownload(models.Model):
-    """Who downloaded which export when (append-only)."""
-
-    export = models.ForeignKey(
-        VolunteerExport,
-        verbose_name=_("volunteer export"),
-        on_delete=models.CASCADE,
-        related_name="downloads",
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("downloaded at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("volunteer export download")
-        verbose_name_plural = _("volunteer export downloads")
-        ordering = ["-at"]
-
-    def __str__(self):
-        return f"{self.export} — {self.user} ({self.at:%Y-%m-%d %H:%M})"

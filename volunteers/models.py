@@ -333,6 +333,6 @@ class ExperienceSpan(models.Model):
         return f"{self.start} – {self.end or '…'}"
 
 
-from .exports import VolunteerExport, VolunteerExportDownload  # noqa: E402, F401  (models, own module)
+from .exports import VolunteerExport  # noqa: E402, F401  (a model of this app, in its own module)
 from .imports import VolunteerImport  # noqa: E402, F401  (a model of this app, in its own module)
 from .tallies import VolunteerTally  # noqa: E402, F401  (a model of this app, in its own module)

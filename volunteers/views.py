@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies import rules as access
+from agencies.services import Kind, download_record
 from core.errors import DomainError
 
 from . import export_jobs, exporting, selectors, services
@@ -158,7 +159,9 @@ def export_download(request, pk):
         handle = job.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    export_jobs.volunteer_export_record_download(export=job, user=request.user)
+    download_record(
+        request=request, kind=Kind.VOLUNTEER_EXPORT, object_id=job.pk, label=job.filename
+    )
     return FileResponse(
         handle, as_attachment=True, filename=job.filename, content_type=job.content_type
     )
@@ -248,6 +251,13 @@ def withdraw(request, pk):
 def personal_data(request, pk):
     volunteer = _volunteer_for_user(request, pk, "vir.download_personal_data")
     data = services.volunteer_personal_data(volunteer=volunteer, user=request.user)
+    download_record(
+        request=request,
+        kind=Kind.PERSONAL_DATA,
+        object_id=volunteer.pk,
+        label=volunteer.full_name,
+        concerns=[volunteer.sending_agency_id],
+    )
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
     )
@@ -279,12 +289,15 @@ def proof(request, pk):
     file = experience.proof.open("rb")
     content_type = sniff(file.read(16)) or "application/octet-stream"
     file.seek(0)
-    return FileResponse(
-        file,
-        as_attachment=True,
-        filename=experience.proof_name or experience.proof.name.rsplit("/", 1)[-1],
-        content_type=content_type,
+    filename = experience.proof_name or experience.proof.name.rsplit("/", 1)[-1]
+    download_record(
+        request=request,
+        kind=Kind.PROOF,
+        object_id=experience.pk,
+        label=f"{experience.volunteer.full_name} — {filename}",
+        concerns=[experience.volunteer.sending_agency_id],
     )
+    return FileResponse(file, as_attachment=True, filename=filename, content_type=content_type)
 
 
 # --- Import ---------------------------------------------------------------------------------

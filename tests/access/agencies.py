@@ -84,4 +84,12 @@ ROWS = [
         data=structure_data,
         effect=structure_name,
     ),
+    # The download log of the agency one acts for: managers only, each of their own agency's
+    # (CNPV's manager reads CNPV's); the administrator acts for no agency and reads every record
+    # in the admin site.
+    Row(
+        "agencies:download_log",
+        lambda: reverse("agencies:download_log"),
+        everyone(403, manager=200, partner_agency=200),
+    ),
 ]

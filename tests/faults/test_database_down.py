@@ -60,3 +60,13 @@ def test_it_serves_pages_again_once_the_database_is_back(database_down, monkeypa
     connection.close()
     assert client.get("/volunteers/").status_code == 200
     assert client.get("/healthz").status_code == 200
+
+
+def test_an_unknown_address_answers_a_bare_404_while_the_database_is_down(database_down, settings):
+    settings.DEBUG = False
+    client = _logged_in_client()
+    database_down()
+    response = client.get("/nowhere/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404  # not a 500: the layout needs the session, the page not
+    page = response.content.decode()
+    assert 'data-testid="error-page"' in page and "Page not found" in page and 'href="/"' in page

@@ -1,0 +1,53 @@
+"""Write-side rules of the agencies app: the log of downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_ipv46_address
+
+from . import rules as access
+from .models import DownloadRecord
+
+Kind = DownloadRecord.Kind
+
+
+def _client_ip(request) -> str | None:
+    # REMOTE_ADDR only: a forwarded header is the client's to write. Behind a proxy this is the
+    # proxy's address, which is why the field is optional.
+    address = request.META.get("REMOTE_ADDR", "")
+    try:
+        validate_ipv46_address(address)
+    except ValidationError:
+        return None
+    return address
+
+
+def _acting_agency_id(request, concerns: Iterable[int | None]) -> int | None:
+    """The agency the user acts for, unless the object concerns other agencies: then the first
+    of those the user belongs to (a manager of two agencies downloading one's volunteer from the
+    other's pages acts for the volunteer's agency, whose managers must see it)."""
+    acting = request.membership.agency_id if getattr(request, "membership", None) else None
+    concerned = [pk for pk in concerns if pk is not None]
+    if not concerned or acting in concerned:
+        return acting
+    mine = access.agency_ids_of(request.user)
+    return next((pk for pk in concerned if pk in mine), acting)
+
+
+def download_record(
+    *, request, kind: str, object_id: int, label: str, concerns: Iterable[int | None] = ()
+) -> DownloadRecord:
+    """Record one download of personal or agreement data, before the response is sent: every
+    download view of the platform calls this, and nothing else writes the log."""
+    user = request.user
+    return DownloadRecord.objects.create(
+        kind=kind,
+        object_id=object_id,
+        label=str(label)[:255],
+        agency_id=_acting_agency_id(request, concerns),
+        user=user,
+        username=user.get_username(),
+        ip=_client_ip(request),
+    )
