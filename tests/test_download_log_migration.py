@@ -10,12 +10,12 @@ from django.utils import timezone
 
 BEFORE = [
     ("agencies", "0003_download_log"),
-    ("reports", "0002_report_newest_index"),
-    ("volunteers", "0010_list_sort_indexes"),
+    ("reports", "0004_report_scheduled_once_per_month"),
+    ("volunteers", "0011_volunteer_export_lease"),
 ]
 AFTER = [
-    ("reports", "0003_download_log_replaces_report_downloads"),
-    ("volunteers", "0011_download_log_replaces_export_downloads"),
+    ("reports", "0005_download_log_replaces_report_downloads"),
+    ("volunteers", "0012_download_log_replaces_export_downloads"),
 ]
 
 
