@@ -391,7 +391,10 @@ class Approval(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("approved by"),
-        on_delete=models.PROTECT,
+        # The approval stays when its author's account is deleted (pages say "deleted user").
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     approved_at = models.DateTimeField(_("approved at"), default=timezone.now)
