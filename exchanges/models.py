@@ -103,6 +103,7 @@ class Agreement(models.Model):
         max_length=50,
         unique=True,
         help_text=_("A unique code, e.g. VIR-TG-ML-2017."),
+        error_messages={"unique": _("An agreement with this reference already exists.")},
     )
     title = models.CharField(_("title"), max_length=200)
     party_a = models.ForeignKey(

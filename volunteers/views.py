@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies import rules as access
-from core.errors import DomainError
+from core.errors import DomainError, add_form_error
 
 from . import export_jobs, exporting, selectors, services
 from .eligibility import evaluate
@@ -202,9 +202,15 @@ def _edit(request, volunteer, agency):
     if request.method == "POST" and all(
         [form.is_valid(), experiences.is_valid(), languages.is_valid()]
     ):
-        saved = services.volunteer_save(form=form, experiences=experiences, languages=languages)
-        messages.success(request, _("Volunteer “%s” saved.") % saved.full_name)
-        return redirect("volunteers:detail", pk=saved.pk)
+        try:
+            saved = services.volunteer_save(
+                form=form, experiences=experiences, languages=languages
+            )
+        except DomainError as exc:
+            add_form_error(form, exc)
+        else:
+            messages.success(request, _("Volunteer “%s” saved.") % saved.full_name)
+            return redirect("volunteers:detail", pk=saved.pk)
     return render(
         request,
         "volunteers/volunteer_form.html",
