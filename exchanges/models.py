@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import validate_date
+
 from .validators import validate_pdf
 
 
@@ -118,8 +120,8 @@ class Agreement(models.Model):
         on_delete=models.PROTECT,
         related_name="agreements_as_b",
     )
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
+    start_date = models.DateField(_("start date"), validators=[validate_date])
+    end_date = models.DateField(_("end date"), validators=[validate_date])
     themes = models.ManyToManyField(
         "agencies.Theme", verbose_name=_("themes"), blank=True, related_name="agreements"
     )

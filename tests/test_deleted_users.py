@@ -146,9 +146,11 @@ def test_every_page_answers_when_every_other_user_is_deleted(demo, viewer):
     deleted = gone.count()
     gone.delete()
     assert deleted == len(demo_usernames())  # every demo user but the viewer (admin included)
-    assert not Approval.objects.filter(user__isnull=False).exclude(
-        user__username=PERSONAS[viewer]
-    ).exists()
+    assert (
+        not Approval.objects.filter(user__isnull=False)
+        .exclude(user__username=PERSONAS[viewer])
+        .exists()
+    )
 
     failures = _walk(pages, viewer)
 

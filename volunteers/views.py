@@ -203,9 +203,7 @@ def _edit(request, volunteer, agency):
         [form.is_valid(), experiences.is_valid(), languages.is_valid()]
     ):
         try:
-            saved = services.volunteer_save(
-                form=form, experiences=experiences, languages=languages
-            )
+            saved = services.volunteer_save(form=form, experiences=experiences, languages=languages)
         except DomainError as exc:
             add_form_error(form, exc)
         else:
