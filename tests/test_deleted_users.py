@@ -4,15 +4,18 @@ Records outlive their authors: the foreign keys to users are ``SET_NULL`` (a ver
 approval, a placement's decision, a report, an import, history rows), and every page that shows
 "who" names a missing person "deleted user" (``core/templatetags/people.py``).
 
-The walk: every GET page of the access matrix (``tests/access/``), as one privileged persona of
-each party the rows point at (ANVT, CNPV) and as an admin, plus the admin's change lists and
-change pages of the models that show users. For each demo user in turn, the user is deleted in
-a savepoint, the pages that user may have left a trace on are walked, and the deletion is rolled
-back. The pages a user's deletion can change are those of the rows, whichever the user: walking
-all of them for each of the 29 users would render some 5,000 pages, so each user's deletion is
-checked to leave every record in place, and the pages are walked once per viewer with every
-other demo user deleted at once — each user is then missing from the walk of at least two
-viewers, and every "who" on every page is missing at once.
+Two checks, so that the walk stays within a minute on SQLite:
+
+- each demo user in turn (every member and the admin) is deleted in a savepoint: nothing
+  refuses the deletion and no agreement, version, approval, placement, report or volunteer goes
+  with the user;
+- every GET page of the access matrix (``tests/access/``) is walked as one privileged persona
+  of each party the rows point at (ANVT's manager, CNPV's manager) and as the admin — plus the
+  admin's change lists and change pages of the models that show users — with every other demo
+  user deleted at once. Each user is thus missing from at least two of the three walks, and
+  every page a user's deletion could change is among the pages walked (a deleted user changes
+  only the rows that named them). Walking the pages once per deleted user instead would render
+  some 5,000 pages for the same coverage of the templates.
 """
 
 from __future__ import annotations
