@@ -114,7 +114,13 @@ class HostStructure(models.Model):
         ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                "agency", Lower("name"), "city", name="hoststructure_unique_name_per_city"
+                "agency",
+                Lower("name"),
+                "city",
+                name="hoststructure_unique_name_per_city",
+                violation_error_message=_(
+                    "Your agency already has a host structure with this name here."
+                ),
             ),
         ]
 

@@ -1,4 +1,4 @@
-"""Write-side rules of the agencies app: the log of downloads."""
+"""Write-side rules of the agencies app: host structures, the log of downloads."""
 
 from __future__ import annotations
 
@@ -6,11 +6,25 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_ipv46_address
+from django.db import transaction
+
+from core.integrity import refused_if_taken
 
 from . import rules as access
-from .models import DownloadRecord
+from .models import DownloadRecord, HostStructure
 
 Kind = DownloadRecord.Kind
+
+# The form field each unique rule of a host structure is shown on (as the form's check does).
+HOST_STRUCTURE_UNIQUE_FIELDS = {"hoststructure_unique_name_per_city": "name"}
+
+
+@transaction.atomic
+def host_structure_save(*, form) -> HostStructure:
+    """Save a valid host structure form. The same name in the same city registered in the
+    meantime (the form sent twice at once) is refused (DomainError on the name)."""
+    with refused_if_taken(form.instance, fields=HOST_STRUCTURE_UNIQUE_FIELDS):
+        return form.save()
 
 
 def _client_ip(request) -> str | None:

@@ -7,10 +7,11 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import DomainError, add_form_error
 from core.pagination import uncounted_page
 
 from . import rules as access
-from . import selectors
+from . import selectors, services
 from .forms import DownloadFilterForm, HostStructureForm
 from .middleware import SESSION_KEY
 from .selectors import agencies_visible_to, host_structures_visible_to
@@ -92,9 +93,13 @@ def host_structure_create(request):
         raise PermissionDenied
     form = HostStructureForm(request.POST or None, agency=agency)
     if request.method == "POST" and form.is_valid():
-        structure = form.save()
-        messages.success(request, _("Host structure “%s” created.") % structure.name)
-        return redirect("agencies:hoststructure_detail", pk=structure.pk)
+        try:
+            structure = services.host_structure_save(form=form)
+        except DomainError as exc:
+            add_form_error(form, exc)
+        else:
+            messages.success(request, _("Host structure “%s” created.") % structure.name)
+            return redirect("agencies:hoststructure_detail", pk=structure.pk)
     return render(request, "agencies/hoststructure_form.html", {"form": form, "agency": agency})
 
 
@@ -103,9 +108,13 @@ def host_structure_edit(request, pk):
     structure = _host_structure_for_user(request, pk, "vir.change_hoststructure")
     form = HostStructureForm(request.POST or None, instance=structure, agency=structure.agency)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Host structure “%s” saved.") % structure.name)
-        return redirect("agencies:hoststructure_detail", pk=structure.pk)
+        try:
+            services.host_structure_save(form=form)
+        except DomainError as exc:
+            add_form_error(form, exc)
+        else:
+            messages.success(request, _("Host structure “%s” saved.") % structure.name)
+            return redirect("agencies:hoststructure_detail", pk=structure.pk)
     return render(
         request,
         "agencies/hoststructure_form.html",

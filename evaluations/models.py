@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import validate_date
+
 
 class Criterion(models.TextChoices):
     RELEVANCE = "relevance", _("Relevance")
@@ -49,10 +51,12 @@ class Evaluation(models.Model):
         related_name="evaluations",
     )
     title = models.CharField(_("title"), max_length=200)
-    period_start = models.DateField(_("period covered from"))
-    period_end = models.DateField(_("period covered to"))
-    visit_start = models.DateField(_("visit from"), null=True, blank=True)
-    visit_end = models.DateField(_("visit to"), null=True, blank=True)
+    period_start = models.DateField(_("period covered from"), validators=[validate_date])
+    period_end = models.DateField(_("period covered to"), validators=[validate_date])
+    visit_start = models.DateField(
+        _("visit from"), null=True, blank=True, validators=[validate_date]
+    )
+    visit_end = models.DateField(_("visit to"), null=True, blank=True, validators=[validate_date])
     visit_place = models.CharField(_("visit place"), max_length=100, blank=True)
     participants = models.TextField(_("participants"), blank=True)
     context = models.TextField(_("context and objectives"), blank=True)
@@ -179,7 +183,7 @@ class Finding(models.Model):
         blank=True,
         related_name="+",
     )
-    due_date = models.DateField(_("due date"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True, validators=[validate_date])
     follow_up = models.CharField(
         _("follow-up status"), max_length=20, choices=FollowUp.choices, blank=True
     )

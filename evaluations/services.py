@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import check_dates
 from core.errors import DomainError
 from reports.models import Report
 from reports.services import report_request
@@ -36,6 +37,17 @@ def _check_author(evaluation: Evaluation) -> None:
         raise DomainError(_("The authoring agency must be a party of the agreement."))
 
 
+def _check_dates(evaluation: Evaluation, findings: list[Finding]) -> None:
+    check_dates(
+        period_start=evaluation.period_start,
+        period_end=evaluation.period_end,
+        visit_start=evaluation.visit_start,
+        visit_end=evaluation.visit_end,
+    )
+    for finding in findings:
+        check_dates(due_date=finding.due_date)
+
+
 def _replace_children(evaluation, scores: list[Score], findings: list[Finding]) -> None:
     evaluation.scores.all().delete()
     evaluation.findings.all().delete()
@@ -56,6 +68,7 @@ def evaluation_create(
     *, evaluation: Evaluation, scores: list[Score], findings: list[Finding], user
 ) -> Evaluation:
     _check_author(evaluation)
+    _check_dates(evaluation, findings)
     evaluation.status = Evaluation.Status.DRAFT
     evaluation.created_by = user
     evaluation.full_clean()
@@ -73,6 +86,7 @@ def evaluation_update(
     if stored.is_published:
         raise DomainError(_("A published evaluation is frozen: make a new version to correct it."))
     _check_author(evaluation)
+    _check_dates(evaluation, findings)
     evaluation.status = Evaluation.Status.DRAFT
     evaluation.full_clean()
     evaluation.save()

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.errors import DomainError
+from core.errors import DomainError, add_form_error
 from reports.selectors import reports_visible_to
 
 from . import selectors, services
@@ -95,7 +95,7 @@ def _edit(request, evaluation, agency):
                 user=request.user,
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("Evaluation saved."))
             return redirect(saved)

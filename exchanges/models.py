@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import validate_date
+
 from .validators import validate_pdf
 
 
@@ -110,6 +112,7 @@ class Agreement(models.Model):
         max_length=50,
         unique=True,
         help_text=_("A unique code, e.g. VIR-TG-ML-2017."),
+        error_messages={"unique": _("An agreement with this reference already exists.")},
     )
     title = models.CharField(_("title"), max_length=200)
     party_a = models.ForeignKey(
@@ -124,8 +127,8 @@ class Agreement(models.Model):
         on_delete=models.PROTECT,
         related_name="agreements_as_b",
     )
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
+    start_date = models.DateField(_("start date"), validators=[validate_date])
+    end_date = models.DateField(_("end date"), validators=[validate_date])
     themes = models.ManyToManyField(
         "agencies.Theme", verbose_name=_("themes"), blank=True, related_name="agreements"
     )
@@ -398,7 +401,10 @@ class Approval(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("approved by"),
-        on_delete=models.PROTECT,
+        # The approval stays when its author's account is deleted (pages say "deleted user").
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     approved_at = models.DateTimeField(_("approved at"), default=timezone.now)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies import rules as access
+from core.dates import validate_year
 
 from .quota_report import DEFAULT_THRESHOLD, quota_report_request
 from .selectors import agreements_visible_to
@@ -30,10 +31,10 @@ class QuotaReportForm(forms.Form):
         choices=[("fr", gettext_lazy("French")), ("en", gettext_lazy("English"))],
     )
     first_year = forms.IntegerField(
-        label=gettext_lazy("Cohorts from"), required=False, min_value=2000, max_value=2100
+        label=gettext_lazy("Cohorts from"), required=False, validators=[validate_year]
     )
     last_year = forms.IntegerField(
-        label=gettext_lazy("Cohorts to"), required=False, min_value=2000, max_value=2100
+        label=gettext_lazy("Cohorts to"), required=False, validators=[validate_year]
     )
     threshold = forms.IntegerField(
         label=gettext_lazy("Imbalance threshold (volunteers)"),

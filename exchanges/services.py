@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from agencies import rules as access
 from agencies.models import Agency, Theme
 from core.errors import DomainError
+from core.integrity import refused_if_taken
 
 from . import notifications
 from .models import Agreement, AgreementStatus, AgreementVersion, Approval, Quota
@@ -137,7 +138,9 @@ def _full_clean(agreement: Agreement) -> None:
     try:
         agreement.full_clean(exclude=["current_version", "last_approved_version"])
     except ValidationError as exc:
-        raise DomainError(" ".join(exc.messages)) from exc
+        fields = [f for f in getattr(exc, "error_dict", {}) if f != NON_FIELD_ERRORS]
+        field = fields[0] if len(fields) == 1 else None
+        raise DomainError(" ".join(exc.messages), field=field) from exc
 
 
 @transaction.atomic
@@ -155,7 +158,8 @@ def agreement_create(
     agreement.created_by = user
     _full_clean(agreement)
     _check_quotas(agreement, quotas)
-    agreement.save()
+    with refused_if_taken(agreement):  # the same reference sent twice at the same moment
+        agreement.save()
     agreement.themes.set(themes)
     _save_quotas(agreement, quotas)
     agreement_record_version(agreement=agreement, user=user)
@@ -187,7 +191,8 @@ def agreement_update(
     agreement.last_approved_version_id = locked.last_approved_version_id
     _full_clean(agreement)
     _check_quotas(agreement, quotas)
-    agreement.save()
+    with refused_if_taken(agreement):  # a reference taken in the meantime
+        agreement.save()
     agreement.themes.set(themes)
     _save_quotas(agreement, quotas)
     version = agreement_record_version(agreement=agreement, user=user)

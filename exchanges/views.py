@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies import rules as access
 from agencies.models import Agency
 from agencies.services import Kind, download_record
-from core.errors import DomainError
+from core.errors import DomainError, add_form_error
 
 from . import selectors, services
 from .forms import AgreementFilterForm, AgreementForm, CompareForm, ReasonForm, quota_formset
@@ -138,7 +138,7 @@ def _save_agreement(request, form, formset, party_a, party_b, agreement=None):
             base_url=_base_url(request),
         )
     except DomainError as exc:
-        form.add_error(None, exc.message)
+        add_form_error(form, exc)
         return None
     if version is not None and version.number > 1:
         messages.info(

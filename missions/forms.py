@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import HostStructure, Theme
+from core.dates import validate_date
 from exchanges.forms import DateInput
 from exchanges.models import AgreementStatus, Quota
 
@@ -99,11 +100,15 @@ class ReasonForm(forms.Form):
 
 
 class DepartureForm(forms.Form):
-    departure_date = forms.DateField(label=_("Departure date"), widget=DateInput())
+    departure_date = forms.DateField(
+        label=_("Departure date"), widget=DateInput(), validators=[validate_date]
+    )
 
 
 class ReturnForm(forms.Form):
-    return_date = forms.DateField(label=_("Return date"), widget=DateInput())
+    return_date = forms.DateField(
+        label=_("Return date"), widget=DateInput(), validators=[validate_date]
+    )
 
 
 class FollowUpForm(forms.ModelForm):

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import validate_date
+
 
 class MissionStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -46,8 +48,8 @@ class Mission(models.Model):
         "agencies.Theme", verbose_name=_("theme"), on_delete=models.PROTECT, related_name="+"
     )
     city = models.CharField(_("city"), max_length=100)
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
+    start_date = models.DateField(_("start date"), validators=[validate_date])
+    end_date = models.DateField(_("end date"), validators=[validate_date])
     places = models.PositiveSmallIntegerField(_("places"), default=1)
     status = models.CharField(
         _("status"), max_length=20, choices=MissionStatus.choices, default=MissionStatus.OPEN
@@ -151,8 +153,12 @@ class Placement(models.Model):
         _("status"), max_length=20, choices=PlacementStatus.choices, default="nominated"
     )
     reason = models.TextField(_("reason"), blank=True)
-    departure_date = models.DateField(_("departure date"), null=True, blank=True)
-    return_date = models.DateField(_("return date"), null=True, blank=True)
+    departure_date = models.DateField(
+        _("departure date"), null=True, blank=True, validators=[validate_date]
+    )
+    return_date = models.DateField(
+        _("return date"), null=True, blank=True, validators=[validate_date]
+    )
     nominated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("nominated by"),

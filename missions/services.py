@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.dates import check_dates
 from core.errors import DomainError
 from exchanges.models import AgreementStatus, Quota
 from volunteers.eligibility import Rules, evaluate
@@ -36,8 +37,14 @@ def _date(value: datetime.date) -> str:
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
+    """``day`` moved by ``months`` (to the month's last day if shorter); never past the last
+    date Python knows, so that no date computed from a stored one fails."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
+    if year > datetime.MAXYEAR:
+        return datetime.date.max
+    if year < datetime.MINYEAR:
+        return datetime.date.min
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
@@ -129,6 +136,7 @@ def check_mission(
 ) -> None:
     """A mission's own rules: host structure of the host agency, a theme of the agreement,
     dates within the agreement and of an allowed duration."""
+    check_dates(start_date=start, end_date=end)
     agreement = quota.agreement
     if host_structure.agency_id != quota.receiving_id:
         raise DomainError(
@@ -359,6 +367,7 @@ def placement_decline(*, placement: Placement, user, reason: str, base_url="") -
 def placement_deploy(*, placement: Placement, user, departure_date: datetime.date) -> Placement:
     placement = _locked_placement(placement)
     _expect(placement, S.CONFIRMED)
+    check_dates(departure_date=departure_date)
     placement.status, placement.departure_date = S.DEPLOYED, departure_date
     placement.full_clean()
     placement.save()
@@ -371,6 +380,7 @@ def placement_deploy(*, placement: Placement, user, departure_date: datetime.dat
 def placement_complete(*, placement: Placement, user, return_date: datetime.date) -> Placement:
     placement = _locked_placement(placement)
     _expect(placement, S.DEPLOYED)
+    check_dates(return_date=return_date)
     if return_date < placement.departure_date:
         raise DomainError(_("The return cannot be before the departure."))
     placement.status, placement.return_date = S.COMPLETED, return_date

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies import rules as access
 from agencies.models import Agency
-from core.errors import DomainError
+from core.errors import DomainError, add_form_error
 from volunteers.models import Volunteer
 from volunteers.selectors import CappedPaginator
 
@@ -117,7 +117,7 @@ def mission_create(request):
         try:
             services.mission_create(mission=mission, user=request.user)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("Mission “%(title)s” created.") % {"title": mission})
             return redirect(mission)
@@ -141,7 +141,7 @@ def mission_edit(request, pk):
         try:
             services.mission_update(mission=form.save(commit=False), user=request.user)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("Mission “%(title)s” saved.") % {"title": mission})
             return redirect(mission)

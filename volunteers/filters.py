@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies import rules as access
 from agencies.models import Agency, Theme
 from agencies.selectors import agencies_visible_to
+from core.dates import validate_date
 from core.widgets import QuickSelect, country_choices, style_fields
 
 from .models import Language, LanguageSkill, Volunteer
@@ -54,6 +55,7 @@ class VolunteerFilter(django_filters.FilterSet):
     eligible_on = django_filters.DateFilter(
         label=_("Eligible on"),
         method="filter_eligible",
+        validators=[validate_date],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     sending_agency = django_filters.ModelChoiceFilter(

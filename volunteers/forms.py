@@ -4,6 +4,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Theme
+from core.dates import validate_date
 
 from .models import Experience, LanguageSkill, Volunteer, normalise_name
 from .validators import HEAD_BYTES, MAX_IMPORT_BYTES, import_format
@@ -152,7 +153,7 @@ class WithdrawForm(forms.Form):
 
 
 class EligibilityDateForm(forms.Form):
-    on = forms.DateField(label=_("Departure date"), widget=DATE_INPUT)
+    on = forms.DateField(label=_("Departure date"), widget=DATE_INPUT, validators=[validate_date])
 
 
 class ImportForm(forms.Form):

@@ -10,6 +10,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from agencies.models import phone_validator
+from core.dates import validate_birth_date, validate_date
 
 from .validators import validate_proof_document
 
@@ -95,7 +96,7 @@ class Volunteer(models.Model):
     )
     last_name = models.CharField(_("last name"), max_length=150, validators=[validate_person_name])
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
-    birth_date = models.DateField(_("birth date"), validators=[validate_not_before_1900])
+    birth_date = models.DateField(_("birth date"), validators=[validate_birth_date])
     nationality = CountryField(_("nationality"))
     diaspora = models.BooleanField(
         _("diaspora"), default=False, help_text=_("Lives outside the country of nationality.")
@@ -265,8 +266,14 @@ class Experience(models.Model):
     )
     organisation = models.CharField(_("organisation"), max_length=200)
     role = models.CharField(_("role"), max_length=200, blank=True)
-    start = models.DateField(_("start"), validators=[validate_not_before_1900])
-    end = models.DateField(_("end"), null=True, blank=True, help_text=_("Empty while ongoing."))
+    start = models.DateField(_("start"), validators=[validate_date])
+    end = models.DateField(
+        _("end"),
+        null=True,
+        blank=True,
+        help_text=_("Empty while ongoing."),
+        validators=[validate_date],
+    )
     description = models.TextField(_("description"), blank=True)
     proof = models.FileField(
         _("proof document"),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from core.errors import DomainError
+from core.integrity import refused_if_taken
 from core.tasks import enqueue, enqueue_on_commit
 
 from . import eligibility
@@ -81,10 +82,19 @@ def experience_spans_refresh(*, volunteer_ids: Iterable[int], batch: int = 1000)
 # --- The register ---------------------------------------------------------------------------
 
 
+# The form field each unique rule of a volunteer is shown on (as the form's own check does).
+VOLUNTEER_UNIQUE_FIELDS = {
+    "volunteer_unique_email_per_agency": "email",
+    "volunteer_unique_person_per_agency": "last_name",
+}
+
+
 @transaction.atomic
 def volunteer_save(*, form, experiences, languages) -> Volunteer:
-    """Save a valid volunteer form with its experience and language formsets."""
-    volunteer = form.save()
+    """Save a valid volunteer form with its experience and language formsets. The same person
+    or e-mail registered in the meantime (a form sent twice at once) is refused (DomainError)."""
+    with refused_if_taken(form.instance, fields=VOLUNTEER_UNIQUE_FIELDS):
+        volunteer = form.save()
     for formset in (experiences, languages):
         formset.instance = volunteer
         formset.save()

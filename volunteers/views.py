@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies import rules as access
 from agencies.services import Kind, download_record
-from core.errors import DomainError
+from core.errors import DomainError, add_form_error
 
 from . import export_jobs, exporting, selectors, services
 from .eligibility import evaluate
@@ -205,9 +205,13 @@ def _edit(request, volunteer, agency):
     if request.method == "POST" and all(
         [form.is_valid(), experiences.is_valid(), languages.is_valid()]
     ):
-        saved = services.volunteer_save(form=form, experiences=experiences, languages=languages)
-        messages.success(request, _("Volunteer “%s” saved.") % saved.full_name)
-        return redirect("volunteers:detail", pk=saved.pk)
+        try:
+            saved = services.volunteer_save(form=form, experiences=experiences, languages=languages)
+        except DomainError as exc:
+            add_form_error(form, exc)
+        else:
+            messages.success(request, _("Volunteer “%s” saved.") % saved.full_name)
+            return redirect("volunteers:detail", pk=saved.pk)
     return render(
         request,
         "volunteers/volunteer_form.html",
