@@ -50,6 +50,15 @@ if not SECRET_KEY:
             "(set SECRET_KEY or SECRET_KEY_FILE)."
         )
     SECRET_KEY = "insecure-development-key-only-used-when-DEBUG-is-on"  # noqa: S105
+# Signed cookies, password reset links and sessions are only as strong as the key: a short one
+# (a word, a default left in place) can be guessed offline from a single signed value.
+SECRET_KEY_MIN_LENGTH = 50
+if not DEBUG and len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH:
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is too short ({len(SECRET_KEY)} characters): with DEBUG off it must have at "
+        f"least {SECRET_KEY_MIN_LENGTH} random characters "
+        '(python -c "import secrets; print(secrets.token_urlsafe(50))").'
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if not DEBUG else ["127.0.0.1", "localhost"])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -168,6 +177,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = _strict_bool("AXES_ENABLED", True)
+
+# Reports a user may request per minute (each one is a render on the worker).
+REPORT_REQUESTS_PER_MINUTE = env.int("REPORT_REQUESTS_PER_MINUTE", default=10)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -41,6 +42,8 @@ def report_status(request, pk):
 @require_POST
 def report_retry(request, pk):
     report = _report_for_user(request, pk)
+    if not request.user.has_perm("vir.retry_report", report):
+        raise PermissionDenied
     try:
         services.report_retry(report=report)
     except DomainError as exc:

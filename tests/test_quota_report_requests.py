@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from exchanges.models import Agreement
 from exchanges.quota_report import quota_reports_monthly
@@ -96,3 +97,27 @@ def test_the_monthly_run_makes_each_report_once(demo, tasks_in_process):
     monthly = Report.objects.filter(kind="quota", params__schedule__isnull=False)
     assert monthly.filter(agency__acronym="ANVT").count() == 1
     assert monthly.filter(agreement__reference="VIR-TG-ML-2017").count() == 1
+
+
+def test_report_requests_are_limited_per_user_and_minute(
+    client, login, demo, request_report, settings
+):
+    settings.REPORT_REQUESTS_PER_MINUTE = 3
+    user = login("cnpv-officer")
+    for _ in range(3):
+        request_report()
+    response = request_report()
+    assert response.redirect_chain[-1][0] == reverse("reports:index")
+    assert "dans la dernière minute" in response.content.decode()
+    assert Report.objects.filter(requested_by=user).count() == 3
+    # Another user is not held back by this one's requests.
+    login("anvt-officer")
+    request_report()
+    assert Report.objects.filter(kind="quota", requested_by__username="anvt-officer").exists()
+    # A minute later the first user may request again.
+    Report.objects.filter(requested_by=user).update(
+        created_at=timezone.now() - timedelta(seconds=61)
+    )
+    login("cnpv-officer")
+    request_report()
+    assert Report.objects.filter(requested_by=user).count() == 4

@@ -11,6 +11,12 @@ from reports.models import Report
 register = template.Library()
 
 
+def _may_retry(context, report: Report) -> bool:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return user is not None and user.has_perm("vir.retry_report", report)
+
+
 @register.simple_tag(takes_context=True)
 def report_status(context, report: Report) -> str:
     """A tag rather than an include: the reports page draws one on each of its 50 rows."""
@@ -24,6 +30,13 @@ def report_status(context, report: Report) -> str:
             reverse("reports:download", args=[report.pk]),
             _("Download"),
             filesizeformat(report.size),
+        )
+    elif status == Report.Status.FAILED and not _may_retry(context, report):
+        inner = format_html(
+            '<span class="badge text-bg-danger">{}</span>'
+            ' <span class="text-danger small ms-2">{}</span>',
+            label,
+            report.error,
         )
     elif status == Report.Status.FAILED:
         retry = reverse("reports:retry", args=[report.pk])
