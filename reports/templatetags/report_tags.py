@@ -4,11 +4,24 @@ from django import template
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from reports.models import Report
 
 register = template.Library()
+
+
+@register.filter
+def css_string(value) -> str:
+    """``value`` as the inside of a double-quoted CSS string (``content: "…"`` of a PDF's page
+    footer). Inside ``<style>`` HTML entities are not decoded, so HTML escaping would print
+    ``&amp;`` and ``&#x27;`` as they are: every character but letters, digits and spaces is
+    written as a CSS escape instead (``\\26 `` for ``&``), which also keeps a ``"`` or a
+    ``</style>`` in a name from ending the string or the style sheet."""
+    return mark_safe(
+        "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in str(value))
+    )
 
 
 def _may_retry(context, report: Report) -> bool:
