@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies import rules as access
 from agencies.models import Agency
 from core.errors import DomainError
+from core.files import download_name
 
 from . import selectors, services
 from .forms import AgreementFilterForm, AgreementForm, CompareForm, ReasonForm, quota_formset
@@ -378,6 +379,6 @@ def agreement_document(request, pk):
     return FileResponse(
         handle,
         as_attachment=True,
-        filename=f"{agreement.reference}.pdf",
+        filename=download_name(f"{agreement.reference}.pdf"),
         content_type="application/pdf",
     )

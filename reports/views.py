@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
+from core.files import download_name
 from core.pagination import uncounted_page
 
 from . import services
@@ -67,5 +68,8 @@ def report_download(request, pk):
     services.report_record_download(report=report, user=request.user)
     content_type = "application/pdf" if report.format == Report.Format.PDF else "text/csv"
     return FileResponse(
-        handle, as_attachment=True, filename=report.filename, content_type=content_type
+        handle,
+        as_attachment=True,
+        filename=download_name(report.filename),
+        content_type=content_type,
     )

@@ -48,8 +48,9 @@ def test_the_fetcher_decodes_the_url_before_checking_the_folder(settings, tail):
 def test_the_fetcher_reads_a_percent_encoded_static_file(settings):
     static_uri = settings.STATICFILES_DIRS[0].resolve().as_uri()
     result = local_url_fetcher(f"{static_uri}/css/reciprocity%2Ecss")
+    expected = (settings.STATICFILES_DIRS[0] / "css" / "reciprocity.css").read_bytes()
     with result["file_obj"] as handle:
-        assert handle.read() == (settings.STATICFILES_DIRS[0] / "css" / "reciprocity.css").read_bytes()
+        assert handle.read() == expected
 
 
 def test_a_report_with_a_remote_image_still_renders_without_fetching_it(caplog):

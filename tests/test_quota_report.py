@@ -101,13 +101,13 @@ def test_the_pdf_title_with_an_ampersand_and_an_apostrophe_is_escaped_once(demo)
     """The title also runs in the page footer, written into the style sheet (``@bottom-left``):
     HTML-escaped there, it printed ``A&amp;B&#x27;s``."""
     agency = Agency.objects.get(acronym="ANVT")
-    agency.acronym = 'A&B\'s "<T>'
+    agency.acronym = "A&B's \"<T>"
     agency.save()
     report = Report(kind=Report.Kind.QUOTA, format="pdf", language="fr", agency=agency)
     content, _ = quota_report.build(report)
     pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(content)).pages]
     assert len(pages) >= 2  # the cover has no footer; the next pages do
-    title = 'Rapport des quotas — conventions de A&B\'s "<T>'
+    title = "Rapport des quotas — conventions de A&B's \"<T>"
     assert title in pages[0]
     assert all(title in page for page in pages[1:])
     text = "".join(pages)
