@@ -170,11 +170,23 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: lock an account+address pair after repeated failures, for a while.
+# django-axes: lock an account+address pair after repeated failures, for a while; and pause an
+# account that fails too often from any address, briefly, except for the addresses it logged in
+# from before (core/login_throttle.py; README, "Security").
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "core.login_throttle.LoginThrottleHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the failures per account, from every address
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts do not prolong a pause
+# The client's address behind TRUSTED_PROXY_COUNT proxies that each append to X-Forwarded-For
+# (0: no proxy, the header is ignored). Only the proxies' own entries are believed.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.login_throttle.client_ip"
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
+LOGIN_ACCOUNT_WINDOW_MINUTES = env.int("LOGIN_ACCOUNT_WINDOW_MINUTES", default=5)
+LOGIN_KNOWN_ADDRESS_DAYS = env.int("LOGIN_KNOWN_ADDRESS_DAYS", default=90)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = _strict_bool("AXES_ENABLED", True)
 
