@@ -301,3 +301,27 @@ rules.add_perm("vir.add_evaluation", writes_evaluations_for)
 rules.add_perm("vir.change_evaluation", admin | authors_evaluation)
 rules.add_perm("vir.publish_evaluation", admin | authors_evaluation)
 rules.add_perm("vir.follow_up_recommendation", admin | follows_up_recommendation)
+
+
+# Retrying a failed report renders it again: work done on the worker, so an action, which the
+# read-only role (partners) may not take. Any other member of an agency the report concerns
+# (a party of its agreement, or its agency) may; seeing the report at all is checked by the
+# view (reports_visible_to, 404 otherwise).
+RETRY_REPORTS = {Role.MANAGER, Role.OFFICER, Role.EVALUATOR}
+
+
+def report_agency_ids(report) -> set[int]:
+    """The agencies a report concerns: the parties of its agreement, or its agency."""
+    if report.agreement_id is not None:
+        return {report.agreement.party_a_id, report.agreement.party_b_id}
+    return {report.agency_id} if report.agency_id is not None else set()
+
+
+@rules.predicate
+def retries_report(user, report):
+    return report is not None and any(
+        has_role(user, agency_id, RETRY_REPORTS) for agency_id in report_agency_ids(report)
+    )
+
+
+rules.add_perm("vir.retry_report", admin | retries_report)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.text import slugify
 
+from core.files import download_name
 from reports.charts import horizontal_bars
 from reports.pdf import render_pdf
 
@@ -44,5 +44,5 @@ def build(report) -> tuple[bytes, str]:
         "agreement__party_a", "agreement__party_b", "agency"
     ).get(pk=report.evaluation_id)
     pdf = render_pdf(render_evaluation_html(evaluation, report.language))
-    name = slugify(f"{evaluation.agreement.reference}-{evaluation.cohort}")
-    return pdf, f"evaluation-{name}-v{evaluation.version}-{report.language}.pdf"
+    name = f"{evaluation.agreement.reference}-{evaluation.cohort}"
+    return pdf, download_name(f"evaluation-{name}-v{evaluation.version}-{report.language}.pdf")

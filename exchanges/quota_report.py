@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from core import csv as safe_csv
+from core.files import download_name
 from reports.charts import Series, grouped_bars
 from reports.models import Report
 from reports.pdf import render_pdf
@@ -277,6 +278,7 @@ def build(report) -> tuple[bytes, str]:
         if report.agency_id
         else "all"
     )
+    label = download_name(label)
     stamp = timezone.localdate().isoformat()
     if report.format == "csv":
         delimiter = ";" if report.params.get("delimiter") == ";" else ","

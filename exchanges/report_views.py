@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from agencies import rules as access
 from core.dates import validate_year
+from core.errors import DomainError
 
 from .quota_report import DEFAULT_THRESHOLD, quota_report_request
 from .selectors import agreements_visible_to
@@ -75,17 +76,21 @@ def quota_report_create(request):
         agency = request.membership.agency
     elif not access.is_admin(request.user):
         raise PermissionDenied
-    report = quota_report_request(
-        user=request.user,
-        agreement=agreement,
-        agency=agency,
-        file_format=data["file_format"],
-        language=data["language"],
-        first_year=data["first_year"],
-        last_year=data["last_year"],
-        threshold=data["threshold"],
-        delimiter=data["delimiter"],
-    )
+    try:
+        report = quota_report_request(
+            user=request.user,
+            agreement=agreement,
+            agency=agency,
+            file_format=data["file_format"],
+            language=data["language"],
+            first_year=data["first_year"],
+            last_year=data["last_year"],
+            threshold=data["threshold"],
+            delimiter=data["delimiter"],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("reports:index")
     if report.enqueued is False:
         messages.warning(
             request,

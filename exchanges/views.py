@@ -12,6 +12,7 @@ from agencies import rules as access
 from agencies.models import Agency
 from agencies.services import Kind, download_record
 from core.errors import DomainError, add_form_error
+from core.files import download_name
 
 from . import selectors, services
 from .forms import AgreementFilterForm, AgreementForm, CompareForm, ReasonForm, quota_formset
@@ -382,6 +383,6 @@ def agreement_document(request, pk):
     return FileResponse(
         handle,
         as_attachment=True,
-        filename=f"{agreement.reference}.pdf",
+        filename=download_name(f"{agreement.reference}.pdf"),
         content_type="application/pdf",
     )

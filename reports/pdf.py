@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from weasyprint import HTML
@@ -26,13 +27,28 @@ def _allowed_roots() -> list[Path]:
     return [Path(d).resolve() for d in settings.STATICFILES_DIRS]
 
 
+def _allowed_path(url: str) -> Path | None:
+    """The file a ``file:`` URL names, if it lies under an allowed folder.
+
+    The URL is decoded first, as the fetcher will decode it: checking the raw text would let
+    ``static/%2e%2e/%2e%2e/etc/passwd`` through (no ``..`` to resolve) and then read
+    ``/etc/passwd``. The file is then fetched by the URL of the path checked here, never by the
+    URL as given, so that what is read is what was checked."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    path = Path(unquote(parts.path)).resolve()
+    if any(path.is_relative_to(root) for root in _allowed_roots()):
+        return path
+    return None
+
+
 def local_url_fetcher(url: str, *args, **kwargs):
     if url.startswith("data:"):
         return default_url_fetcher(url, *args, **kwargs)
-    if url.startswith("file://"):
-        path = Path(url.removeprefix("file://")).resolve()
-        if any(path.is_relative_to(root) for root in _allowed_roots()):
-            return default_url_fetcher(url, *args, **kwargs)
+    path = _allowed_path(url)
+    if path is not None:
+        return default_url_fetcher(path.as_uri(), *args, **kwargs)
     logger.warning("PDF rendering refused to fetch %s", url)
     raise FetchRefused(f"refused to fetch {url!r}: only local static files are allowed")
 

@@ -9,8 +9,10 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +52,22 @@ def _enqueue(report: Report) -> None:
     transaction.on_commit(send)
 
 
+def report_request_rate_check(user) -> None:
+    """Refuse a report request from ``user`` beyond ``REPORT_REQUESTS_PER_MINUTE`` requests in
+    the last minute: each request costs a render (seconds of CPU in WeasyPrint), so a user, or a
+    script holding a session, must not be able to fill the worker's queue."""
+    limit = settings.REPORT_REQUESTS_PER_MINUTE
+    since = timezone.now() - timedelta(minutes=1)
+    if Report.objects.filter(requested_by=user, created_at__gte=since).count() >= limit:
+        raise DomainError(
+            _(
+                "You have requested %(limit)d reports in the last minute, the most allowed: "
+                "wait a minute before requesting another."
+            )
+            % {"limit": limit}
+        )
+
+
 @transaction.atomic
 def report_request(
     *,
@@ -63,8 +81,15 @@ def report_request(
     period_start=None,
     period_end=None,
     params: dict | None = None,
+    rate_limited: bool = True,
 ) -> Report:
-    """Record a report to render and enqueue its task once the transaction commits."""
+    """Record a report to render and enqueue its task once the transaction commits.
+
+    A request made by a user counts towards their rate (``report_request_rate_check``) unless
+    ``rate_limited`` is off: for the reports the platform requests by itself on a user's action
+    (the report of an evaluation being published)."""
+    if user is not None and rate_limited:
+        report_request_rate_check(user)
     report = Report(
         kind=kind,
         format=format,

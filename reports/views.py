@@ -1,10 +1,12 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from agencies.services import Kind, download_record
 from core.errors import DomainError
+from core.files import download_name
 from core.pagination import uncounted_page
 
 from . import services
@@ -42,6 +44,8 @@ def report_status(request, pk):
 @require_POST
 def report_retry(request, pk):
     report = _report_for_user(request, pk)
+    if not request.user.has_perm("vir.retry_report", report):
+        raise PermissionDenied
     try:
         services.report_retry(report=report)
     except DomainError as exc:
@@ -73,5 +77,8 @@ def report_download(request, pk):
     )
     content_type = "application/pdf" if report.format == Report.Format.PDF else "text/csv"
     return FileResponse(
-        handle, as_attachment=True, filename=report.filename, content_type=content_type
+        handle,
+        as_attachment=True,
+        filename=download_name(report.filename),
+        content_type=content_type,
     )

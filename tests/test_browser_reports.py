@@ -16,7 +16,7 @@ def test_the_partner_agency_opens_reports_and_downloads_the_pilot_evaluation(
     with page.expect_download() as info:
         row.get_by_role("link", name="Télécharger").click()
     download = info.value
-    assert download.suggested_filename == "evaluation-vir-tg-ml-2017-2017-v1-fr.pdf"
+    assert download.suggested_filename == "evaluation-VIR-TG-ML-2017-2017-v1-fr.pdf"
     with open(download.path(), "rb") as handle:
         assert handle.read(4) == b"%PDF"
     assert DownloadRecord.objects.filter(kind="report", username="cnpv-partner").count() == 1

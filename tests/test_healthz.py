@@ -25,3 +25,12 @@ def test_it_answers_503_when_the_broker_is_unreachable(client, db, settings, req
 
 def test_it_refuses_post(client, db):
     assert client.post("/healthz").status_code == 405
+
+
+def test_a_failure_names_no_exception_to_an_anonymous_caller(client, db, settings, closed_port):
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed_port}/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["broker"] == {"ok": False}
+    body = response.content.decode()
+    assert "Error" not in body and "Exception" not in body and "Refused" not in body

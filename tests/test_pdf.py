@@ -28,6 +28,31 @@ def test_the_fetcher_refuses_the_network_and_other_files(url):
         local_url_fetcher(url)
 
 
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "%2E%2E/%2E%2E/%2E%2E/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
+        "css/%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "..%2f..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
+    ],
+)
+def test_the_fetcher_decodes_the_url_before_checking_the_folder(settings, tail):
+    """``static/%2e%2e/…`` resolves inside static/ if read undecoded, but the fetcher decodes
+    it into ``static/../…``: the check must see what the fetcher will read."""
+    static_uri = settings.STATICFILES_DIRS[0].resolve().as_uri()
+    with pytest.raises(FetchRefused):
+        local_url_fetcher(f"{static_uri}/{tail}")
+
+
+def test_the_fetcher_reads_a_percent_encoded_static_file(settings):
+    static_uri = settings.STATICFILES_DIRS[0].resolve().as_uri()
+    result = local_url_fetcher(f"{static_uri}/css/reciprocity%2Ecss")
+    expected = (settings.STATICFILES_DIRS[0] / "css" / "reciprocity.css").read_bytes()
+    with result["file_obj"] as handle:
+        assert handle.read() == expected
+
+
 def test_a_report_with_a_remote_image_still_renders_without_fetching_it(caplog):
     pdf = render_pdf('<p>Texte</p><img src="http://example.org/tracker.png">')
     assert "Texte" in _text(pdf)

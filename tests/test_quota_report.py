@@ -4,10 +4,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
+from agencies.models import Agency
 from exchanges import quota_report
 from exchanges.models import Agreement, Quota
 from exchanges.quota_report import Scope, build_quota_report, render_csv, render_html
 from exchanges.selectors import NO_PLACEMENTS, placement_counts, quota_figures
+from reports.models import Report
 from reports.pdf import render_pdf
 from tests.factories import AgencyFactory, AgreementFactory, QuotaFactory
 
@@ -120,3 +122,20 @@ def test_the_one_csv_writer_neutralises_texts_only():
 
     data = csv_bytes([["=1+1", "\tx", "\rx", "-x", "ok", -5, 3.5, None]], delimiter=";")
     assert data.decode("utf-8-sig") == "'=1+1;'\tx;\"'\rx\";'-x;ok;-5;3.5;\r\n"
+
+
+def test_the_pdf_title_with_an_ampersand_and_an_apostrophe_is_escaped_once(demo):
+    """The title also runs in the page footer, written into the style sheet (``@bottom-left``):
+    HTML-escaped there, it printed ``A&amp;B&#x27;s``."""
+    agency = Agency.objects.get(acronym="ANVT")
+    agency.acronym = "A&B's \"<T>"
+    agency.save()
+    report = Report(kind=Report.Kind.QUOTA, format="pdf", language="fr", agency=agency)
+    content, _ = quota_report.build(report)
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(content)).pages]
+    assert len(pages) >= 2  # the cover has no footer; the next pages do
+    title = "Rapport des quotas — conventions de A&B's \"<T>"
+    assert title in pages[0]
+    assert all(title in page for page in pages[1:])
+    text = "".join(pages)
+    assert "&amp;" not in text and "&#x27;" not in text and "&quot;" not in text

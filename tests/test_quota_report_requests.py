@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.models import DownloadRecord
 from exchanges.models import Agreement
@@ -88,3 +89,27 @@ def test_with_the_broker_down_the_request_answers_fast_stays_queued_and_the_swee
     reports_sweep(older_than=timedelta(0))
     report.refresh_from_db()
     assert (report.status, report.attempts) == ("done", 1)
+
+
+def test_report_requests_are_limited_per_user_and_minute(
+    client, login, demo, request_report, settings
+):
+    settings.REPORT_REQUESTS_PER_MINUTE = 3
+    user = login("cnpv-officer")
+    for _ in range(3):
+        request_report()
+    response = request_report()
+    assert response.redirect_chain[-1][0] == reverse("reports:index")
+    assert "dans la dernière minute" in response.content.decode()
+    assert Report.objects.filter(requested_by=user).count() == 3
+    # Another user is not held back by this one's requests.
+    login("anvt-officer")
+    request_report()
+    assert Report.objects.filter(kind="quota", requested_by__username="anvt-officer").exists()
+    # A minute later the first user may request again.
+    Report.objects.filter(requested_by=user).update(
+        created_at=timezone.now() - timedelta(seconds=61)
+    )
+    login("cnpv-officer")
+    request_report()
+    assert Report.objects.filter(requested_by=user).count() == 4

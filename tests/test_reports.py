@@ -105,7 +105,7 @@ def test_a_failed_report_shows_its_error_and_a_retry_button(pilot, login, client
         kind=Report.Kind.EVALUATION, evaluation=pilot, agreement=pilot.agreement
     )
     Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED, error="Boom")
-    login("cnpv-partner")
+    login("cnpv-officer")  # partners (read-only) may not retry: tests/test_report_retry.py
     response = client.get(reverse("reports:status", args=[report.pk]))
     assert b"Boom" in response.content
     assert reverse("reports:retry", args=[report.pk]).encode() in response.content

@@ -37,6 +37,24 @@ def test_it_refuses_to_start_without_secret_key_when_debug_is_off():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+def test_it_refuses_a_secret_key_shorter_than_50_characters_when_debug_is_off():
+    result = _manage("check", env={"DEBUG": "0", "SECRET_KEY": "x" * 49, "ALLOWED_HOSTS": "x.org"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is too short (49 characters)" in result.stderr
+    assert "x" * 49 not in result.stderr  # the key itself is never printed
+
+
+def test_it_accepts_a_secret_key_of_50_characters_when_debug_is_off(tmp_path):
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": "k" * 50,
+        "ALLOWED_HOSTS": "x.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = _manage("check", env=env)
+    assert result.returncode == 0, result.stderr
+
+
 def test_it_refuses_to_start_without_allowed_hosts_when_debug_is_off():
     result = _manage("check", env={"DEBUG": "0", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": ""})
     assert result.returncode != 0

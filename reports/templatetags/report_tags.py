@@ -4,11 +4,29 @@ from django import template
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from reports.models import Report
 
 register = template.Library()
+
+
+@register.filter
+def css_string(value) -> str:
+    """``value`` as the inside of a double-quoted CSS string (``content: "…"`` of a PDF's page
+    footer). Inside ``<style>`` HTML entities are not decoded, so HTML escaping would print
+    ``&amp;`` and ``&#x27;`` as they are: every character but letters, digits and spaces is
+    written as a CSS escape instead (``\\26 `` for ``&``), which also keeps a ``"`` or a
+    ``</style>`` in a name from ending the string or the style sheet."""
+    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in str(value))
+    return mark_safe(escaped)  # noqa: S308 -- only letters, digits, spaces and CSS escapes
+
+
+def _may_retry(context, report: Report) -> bool:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return user is not None and user.has_perm("vir.retry_report", report)
 
 
 @register.simple_tag(takes_context=True)
@@ -24,6 +42,13 @@ def report_status(context, report: Report) -> str:
             reverse("reports:download", args=[report.pk]),
             _("Download"),
             filesizeformat(report.size),
+        )
+    elif status == Report.Status.FAILED and not _may_retry(context, report):
+        inner = format_html(
+            '<span class="badge text-bg-danger">{}</span>'
+            ' <span class="text-danger small ms-2">{}</span>',
+            label,
+            report.error,
         )
     elif status == Report.Status.FAILED:
         retry = reverse("reports:retry", args=[report.pk])

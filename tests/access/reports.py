@@ -28,11 +28,12 @@ ROWS = [
     Row("reports:detail", url("detail"), READ),
     Row("reports:status", url("status"), READ),
     Row("reports:download", url("download"), READ),
-    # The report is done, not failed: the retry is refused and the page shown again.
+    # The report is done, not failed: the retry is refused and the page shown again. Partners
+    # (read-only) may not retry at all: 403.
     Row(
         "reports:retry",
         url("retry"),
-        everyone(302, outsider=404),
+        everyone(302, partner=403, outsider=404),
         method="post",
         effect=report_state,
         performed_by=NOBODY,
