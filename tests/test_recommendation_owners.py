@@ -110,7 +110,7 @@ def test_the_service_refuses_a_non_party_owner_and_saves_nothing(pilot, vase, de
         axis="return", kind=Finding.Kind.RECOMMENDATION, order=1, text="À suivre.", owner=vase
     )
     before = (Evaluation.objects.count(), Finding.objects.count())
-    with pytest.raises(DomainError, match="party of the evaluated agreement"):
+    with pytest.raises(DomainError, match="partie à la convention évaluée"):
         services.evaluation_create(evaluation=evaluation, scores=[], findings=[bad], user=user)
     assert (Evaluation.objects.count(), Finding.objects.count()) == before
 

@@ -13,6 +13,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -178,6 +179,8 @@ def _bounded(rows: Iterable) -> Iterator[list]:
                 % {"max": MAX_SHEET_ROWS}
             )
         values = list(values)
+        while values and values[-1] is None:  # a workbook's rows come padded to the width read
+            values.pop()
         if any(_text_or_long(v) for v in values[MAX_COLUMNS:]):
             raise ImportFileError(
                 _("Row %(row)d has more than %(max)d columns: the file is refused.")
@@ -200,7 +203,11 @@ def read_table(data: bytes, file_format: str) -> tuple[list[str], list[tuple[int
         raise ImportFileError(
             _("The file is too large: at most %(max)s.") % {"max": filesizeformat(MAX_IMPORT_BYTES)}
         )
-    rows = _bounded(_xlsx_rows(data) if file_format == "xlsx" else _csv_rows(data))
+    with closing(_bounded(_xlsx_rows(data) if file_format == "xlsx" else _csv_rows(data))) as rows:
+        return _header_and_rows(rows)
+
+
+def _header_and_rows(rows: Iterator[list]) -> tuple[list[str], list[tuple[int, list]]]:
     first = next(rows, None)
     if not first or not any(_text(v) for v in first):
         raise ImportFileError(_("The file is empty: the first row must hold the column names."))

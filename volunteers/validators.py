@@ -82,8 +82,8 @@ def import_format(head: bytes) -> str | None:
 # A real 20,000-row sheet of 28 columns is about 30 MB of XML, compressed 15 to 25 times.
 
 MAX_ZIP_MEMBERS = 500
-MAX_MEMBER_BYTES = 100 * 1024 * 1024  # declared, inflated
-MAX_ARCHIVE_BYTES = 200 * 1024 * 1024  # declared, inflated, all members
+MAX_MEMBER_BYTES = 64 * 1024 * 1024  # declared, inflated
+MAX_ARCHIVE_BYTES = 128 * 1024 * 1024  # declared, inflated, all members
 MAX_RATIO = 100  # inflated / compressed, for members over RATIO_FROM bytes
 RATIO_FROM = 1024 * 1024
 # Bytes between two tags: Excel caps a cell at 32,767 characters, 160 kB of XML at worst.
