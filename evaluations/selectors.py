@@ -38,14 +38,15 @@ def findings_visible_to(user, *, agency=None) -> QuerySet[Finding]:
     (the acting agency), only those that this agency's members see too. Every list of
     findings outside an evaluation's own page reads through here: a recommendation's owner is
     no reason to see it (an owner that is not a party does not see the evaluation)."""
-    if access.is_admin(user):
-        if agency is None:
+    admin = access.is_admin(user)
+    if agency is None:
+        if admin:
             return Finding.objects.all()
-        visible = Evaluation.objects.filter(_seen_by([agency.pk]))
-    else:
         visible = evaluations_visible_to(user)
-        if agency is not None:
-            visible = visible.filter(_seen_by([agency.pk]))
+    elif admin or agency.pk in access.agency_ids_of(user):
+        visible = Evaluation.objects.filter(_seen_by([agency.pk]))  # within what the user sees
+    else:
+        return Finding.objects.none()
     return Finding.objects.filter(evaluation__in=visible.values("pk"))
 
 

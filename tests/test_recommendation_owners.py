@@ -165,3 +165,18 @@ def test_the_migration_clears_owners_that_are_not_parties(pilot, vase):
     assert list(
         pilot.findings.exclude(owner=None).values_list("pk", "owner").order_by("pk")
     ) == sorted(kept)
+
+
+def test_the_findings_selector_keeps_to_the_agency_and_the_user(pilot, vase, django_user_model):
+    cnpv = Agency.objects.get(acronym="CNPV")
+    outsider = django_user_model.objects.get(username="vase-officer")
+    admin = django_user_model.objects.get(username="admin")
+    pilot_findings = set(pilot.findings.values_list("pk", flat=True))
+    assert pilot_findings <= set(findings_visible_to(admin).values_list("pk", flat=True))
+    assert pilot_findings <= set(
+        findings_visible_to(admin, agency=cnpv).values_list("pk", flat=True)
+    )
+    assert not findings_visible_to(admin, agency=vase).filter(pk__in=pilot_findings).exists()
+    assert not findings_visible_to(outsider).filter(pk__in=pilot_findings).exists()
+    # Acting for an agency one is not a member of gives nothing.
+    assert not findings_visible_to(outsider, agency=cnpv).exists()
