@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations.models import Evaluation, Finding
+from evaluations.selectors import findings_visible_to
 from exchanges.models import Agreement, AgreementStatus, Approval, Quota
 from exchanges.selectors import agreements_visible_to, quota_figures
 from missions.models import USED_STATUSES, FollowUp, Placement, PlacementStatus, PlacementTally
@@ -104,8 +105,11 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
         )
     board.approvals_awaited = list(submitted.order_by("start_date", "reference")[:LIST])
 
+    # Owned by the agency and in an evaluation that the user and the agency both see: an owner
+    # recorded wrongly (not a party of the agreement) must not reveal the text.
     board.recommendations_due = list(
-        Finding.objects.filter(
+        findings_visible_to(user, agency=agency)
+        .filter(
             _for_agency(agency, "owner"),
             kind=Finding.Kind.RECOMMENDATION,
             follow_up__in=[Finding.FollowUp.OPEN, Finding.FollowUp.IN_PROGRESS],

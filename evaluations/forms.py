@@ -38,6 +38,18 @@ class EvaluationForm(forms.ModelForm):
         )
         self.instance.agency = agency
 
+    def chosen_agreement(self):
+        """The agreement posted (if it is one the user may choose) or the draft's own."""
+        if self.is_bound:
+            field = self.fields["agreement"]
+            try:
+                return field.clean(
+                    field.widget.value_from_datadict(self.data, self.files, "agreement")
+                )
+            except forms.ValidationError:
+                return None
+        return self.instance.agreement if self.instance.agreement_id else None
+
 
 class FindingForm(forms.ModelForm):
     class Meta:
@@ -47,6 +59,14 @@ class FindingForm(forms.ModelForm):
             "text": forms.Textarea(attrs={"rows": 2}),
             "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+        help_texts = {"owner": _("A party of the evaluated agreement.")}
+
+    def __init__(self, *args, owners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only a party of the evaluated agreement owns a recommendation (checked again by the
+        # service and the database): nobody else sees the evaluation.
+        if owners is not None:
+            self.fields["owner"].queryset = owners
 
     def clean(self):
         data = super().clean()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from agencies import rules as access
+from agencies.models import Agency
 from exchanges.selectors import quota_figures
 from missions.models import FollowUp, Placement
 
@@ -16,15 +17,50 @@ from .models import Axis, Evaluation, Finding
 # --- Visibility (the role tables and memberships: ``agencies.rules``) -------------------------
 
 
+def _seen_by(agency_ids) -> Q:
+    """Evaluations that members of ``agency_ids`` see: their own (drafts included) and the
+    published ones of the agreements they are party to."""
+    published = Q(status=Evaluation.Status.PUBLISHED) & (
+        Q(agreement__party_a__in=agency_ids) | Q(agreement__party_b__in=agency_ids)
+    )
+    return Q(agency__in=agency_ids) | published
+
+
 def evaluations_visible_to(user) -> QuerySet[Evaluation]:
     qs = Evaluation.objects.select_related("agreement", "agency")
     if access.is_admin(user):
         return qs
-    ids = access.agency_ids_of(user)
-    published = Q(status=Evaluation.Status.PUBLISHED) & (
-        Q(agreement__party_a__in=ids) | Q(agreement__party_b__in=ids)
-    )
-    return qs.filter(Q(agency__in=ids) | published)
+    return qs.filter(_seen_by(access.agency_ids_of(user)))
+
+
+def findings_visible_to(user, *, agency=None) -> QuerySet[Finding]:
+    """Findings (recommendations included) of the evaluations ``user`` sees; with ``agency``
+    (the acting agency), only those that this agency's members see too. Every list of
+    findings outside an evaluation's own page reads through here: a recommendation's owner is
+    no reason to see it (an owner that is not a party does not see the evaluation)."""
+    admin = access.is_admin(user)
+    if agency is None:
+        if admin:
+            return Finding.objects.all()
+        visible = evaluations_visible_to(user)
+    elif admin or agency.pk in access.agency_ids_of(user):
+        visible = Evaluation.objects.filter(_seen_by([agency.pk]))  # within what the user sees
+    else:
+        return Finding.objects.none()
+    return Finding.objects.filter(evaluation__in=visible.values("pk"))
+
+
+def owner_choices(*, agreement=None, agreements=None) -> QuerySet[Agency]:
+    """The agencies that may own a recommendation: the parties of the evaluated ``agreement``
+    (or, before one is chosen, of any of ``agreements``)."""
+    if agreement is not None:
+        ids = [agreement.party_a_id, agreement.party_b_id]
+        return Agency.objects.filter(pk__in=ids).order_by("acronym")
+    if agreements is None:
+        return Agency.objects.none()
+    return Agency.objects.filter(
+        Q(pk__in=agreements.values("party_a")) | Q(pk__in=agreements.values("party_b"))
+    ).order_by("acronym")
 
 
 def evaluation_list(*, user) -> QuerySet[Evaluation]:

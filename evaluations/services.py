@@ -48,7 +48,18 @@ def _check_dates(evaluation: Evaluation, findings: list[Finding]) -> None:
         check_dates(due_date=finding.due_date)
 
 
+def _check_owners(evaluation: Evaluation, findings: list[Finding]) -> None:
+    """A recommendation is owned by a party of the evaluated agreement: no other agency sees
+    the evaluation (the database refuses the rest too)."""
+    parties = (evaluation.agreement.party_a_id, evaluation.agreement.party_b_id)
+    if any(item.owner_id is not None and item.owner_id not in parties for item in findings):
+        raise DomainError(
+            _("The owner of a recommendation must be a party of the evaluated agreement.")
+        )
+
+
 def _replace_children(evaluation, scores: list[Score], findings: list[Finding]) -> None:
+    _check_owners(evaluation, findings)
     evaluation.scores.all().delete()
     evaluation.findings.all().delete()
     for item in scores:

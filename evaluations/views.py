@@ -84,7 +84,16 @@ def _edit(request, evaluation, agency):
         request.POST or None, instance=evaluation, user=request.user, agency=agency
     )
     scores = ScoreFormSet(request.POST or None, instance=evaluation, prefix="scores")
-    findings = FindingFormSet(request.POST or None, instance=evaluation, prefix="findings")
+    agreement = form.chosen_agreement()
+    owners = selectors.owner_choices(
+        agreement=agreement, agreements=form.fields["agreement"].queryset
+    )
+    findings = FindingFormSet(
+        request.POST or None,
+        instance=evaluation,
+        prefix="findings",
+        form_kwargs={"owners": owners},
+    )
     if request.method == "POST" and form.is_valid() and scores.is_valid() and findings.is_valid():
         service = services.evaluation_update if evaluation.pk else services.evaluation_create
         try:

@@ -7,7 +7,7 @@ from agencies.models import Theme
 from core.dates import validate_date
 
 from .models import Experience, LanguageSkill, Volunteer, normalise_name
-from .validators import HEAD_BYTES, MAX_IMPORT_BYTES, import_format
+from .validators import HEAD_BYTES, MAX_IMPORT_BYTES, import_format, xlsx_archive_refusal
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -170,7 +170,12 @@ class ImportForm(forms.Form):
                 % {"max": filesizeformat(MAX_IMPORT_BYTES)}
             )
         data = upload.read()
-        if import_format(data[:HEAD_BYTES]) is None:
+        file_format = import_format(data[:HEAD_BYTES])
+        if file_format is None:
             raise forms.ValidationError(_("Send a CSV or XLSX file."))
+        # A workbook that would unpack to far more than a table is refused before anything.
+        refusal = xlsx_archive_refusal(data) if file_format == "xlsx" else None
+        if refusal:
+            raise forms.ValidationError(refusal)
         self.data_bytes = data
         return upload

@@ -12,14 +12,17 @@ import datetime
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries
+from openpyxl import load_workbook
 
 from agencies.models import Theme
 from core.csv import FORMULA_PREFIXES
@@ -27,12 +30,16 @@ from core.csv import FORMULA_PREFIXES
 from .columns import COLUMNS, EXPERIENCE_SLOTS, EXPORT_ONLY_COLUMNS, normalise_header
 from .duplicates import find_duplicates
 from .models import Experience, Language, LanguageSkill, Volunteer
+from .validators import MAX_IMPORT_BYTES, xlsx_archive_refusal
 
-MAX_ROWS = 20_000
+MAX_ROWS = 20_000  # non-empty rows
+MAX_SHEET_ROWS = 5 * MAX_ROWS  # rows read, empty ones included
+MAX_COLUMNS = 100  # the template has 28
+MAX_CELL_CHARS = 1_000  # a longer cell is an error of its row, never data
+MAX_ROW_CHARS = 100_000  # a CSV row (a longer one refuses the file)
+EXCERPT_CHARS = 80  # of a bad value, in a message
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"]
 LIST_SEPARATORS = re.compile(r"[,;|\n]")
-# "fr:native", "français (natif)", "ee" (level then defaults to a working knowledge)
-LANGUAGE_ITEM = re.compile(r"^\s*([^:(]+?)\s*(?:[:(]\s*([^)]*?)\s*\)?)?\s*$")
 
 
 class ImportFileError(Exception):
@@ -68,6 +75,29 @@ class CheckResult:
 # --- Reading --------------------------------------------------------------------------------
 
 
+def excerpt(value: str, limit: int = EXCERPT_CHARS) -> str:
+    """The first characters of a value, to name it in a message without echoing all of it."""
+    value = str(value)
+    return value if len(value) <= limit else value[:limit].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class LongCell:
+    """A cell too long to be data (a row error): only its length and first characters kept."""
+
+    length: int
+    start: str
+
+    def __str__(self):
+        return excerpt(self.start)
+
+
+def _cell(value):
+    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+        return LongCell(len(value), value[: EXCERPT_CHARS + 1])
+    return value
+
+
 def _decode(data: bytes) -> str:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -77,56 +107,129 @@ def _decode(data: bytes) -> str:
     raise ImportFileError(_("The file is not readable text: save it as CSV UTF-8."))
 
 
-def _csv_rows(data: bytes) -> list[list]:
+class _Lines:
+    """The lines of a CSV text for ``csv.reader``, refusing a row longer than ``MAX_ROW_CHARS``
+    (a quoted value may run over several lines: the count goes on until the row ends)."""
+
+    def __init__(self, text: str):
+        self.lines = io.StringIO(text, newline="")
+        self.row_chars = 0
+        self.row = 1
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.row_chars += len(line)
+        if self.row_chars > MAX_ROW_CHARS:
+            raise ImportFileError(
+                _("Row %(row)d is longer than %(max)d characters: the file is refused.")
+                % {"row": self.row, "max": MAX_ROW_CHARS}
+            )
+        return line
+
+    def row_done(self) -> None:
+        self.row_chars = 0
+        self.row += 1
+
+
+def _csv_rows(data: bytes) -> Iterator[list]:
     text = _decode(data)
-    first_line = text.split("\n", 1)[0]
+    first_line = text[: MAX_ROW_CHARS + 1].split("\n", 1)[0]
     # French spreadsheets write ";" (the comma is their decimal mark): take the commonest.
     delimiter = max([";", ",", "\t"], key=first_line.count)
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter)
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # a value longer than the csv module takes (128 KiB)
+            raise ImportFileError(
+                _("Row %(row)d cannot be read: the file is refused.") % {"row": lines.row}
+            ) from exc
+        lines.row_done()
+        yield values
 
 
-def _xlsx_rows(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
+def _xlsx_rows(data: bytes) -> Iterator[list]:
+    refusal = xlsx_archive_refusal(data)
+    if refusal:
+        raise ImportFileError(refusal)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise ImportFileError(_("The file is not a readable XLSX workbook.")) from exc
     try:
         sheet = workbook.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(list(values))
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
+        # One column more than allowed: a value there means too many columns.
+        yield from sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
     finally:
         workbook.close()
 
 
+def _bounded(rows: Iterable) -> Iterator[list]:
+    """The rows with their caps: rows read (empty ones included), columns, cell lengths."""
+    for count, values in enumerate(rows, start=1):
+        if count > MAX_SHEET_ROWS:
+            raise ImportFileError(
+                _("The file has more than %(max)d rows, empty ones included: split it.")
+                % {"max": MAX_SHEET_ROWS}
+            )
+        values = list(values)
+        while values and values[-1] is None:  # a workbook's rows come padded to the width read
+            values.pop()
+        if any(_text_or_long(v) for v in values[MAX_COLUMNS:]):
+            raise ImportFileError(
+                _("Row %(row)d has more than %(max)d columns: the file is refused.")
+                % {"row": count, "max": MAX_COLUMNS}
+            )
+        yield [_cell(v) for v in values[:MAX_COLUMNS]]
+
+
+def _text_or_long(value) -> bool:
+    return isinstance(value, LongCell) or bool(_text(_cell(value)))
+
+
 def read_table(data: bytes, file_format: str) -> tuple[list[str], list[tuple[int, list]]]:
-    """The header and the non-empty rows, each with its row number as a spreadsheet shows it."""
-    rows = _xlsx_rows(data) if file_format == "xlsx" else _csv_rows(data)
-    if not rows or not any(_text(v) for v in rows[0]):
+    """The header and the non-empty rows, each with its row number as a spreadsheet shows it.
+
+    Whatever the file holds, the work is bounded: its size, the rows, columns and characters
+    read, and for a workbook the archive's sizes before it is opened (``xlsx_archive_refusal``).
+    A cell longer than ``MAX_CELL_CHARS`` is kept as a ``LongCell`` (its row is refused)."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportFileError(
+            _("The file is too large: at most %(max)s.") % {"max": filesizeformat(MAX_IMPORT_BYTES)}
+        )
+    with closing(_bounded(_xlsx_rows(data) if file_format == "xlsx" else _csv_rows(data))) as rows:
+        return _header_and_rows(rows)
+
+
+def _header_and_rows(rows: Iterator[list]) -> tuple[list[str], list[tuple[int, list]]]:
+    first = next(rows, None)
+    if not first or not any(_text(v) for v in first):
         raise ImportFileError(_("The file is empty: the first row must hold the column names."))
-    header = [_text(v) for v in rows[0]]
+    header = [_text(v) for v in first]
     while header and not header[-1]:
         header.pop()
-    numbered = [
-        (number, values)
-        for number, values in enumerate(rows[1:], start=2)
-        if any(_text(v) for v in values)
-    ]
-    if len(numbered) > MAX_ROWS:
-        raise ImportFileError(
-            _("The file has more than %(max)d rows: split it.") % {"max": MAX_ROWS}
-        )
+    numbered = []
+    for number, values in enumerate(rows, start=2):
+        if any(_text(v) for v in values):
+            numbered.append((number, values))
+            if len(numbered) > MAX_ROWS:
+                raise ImportFileError(
+                    _("The file has more than %(max)d rows: split it.") % {"max": MAX_ROWS}
+                )
     return header, numbered
 
 
 def _text(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, LongCell):
+        return str(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, datetime.datetime):
@@ -205,6 +308,21 @@ def parse_date(value: str) -> datetime.date:
     raise ValueError(value)
 
 
+def language_item(item: str) -> tuple[str, str]:
+    """``(language, level)`` of "fr:native", "français (natif)" or "ee" (no level: ""); the
+    language is "" when the item cannot be read. Split by hand: a regular expression for it
+    took seconds on a 1,000-character cell of spaces (backtracking)."""
+    cuts = [i for i in (item.find(":"), item.find("(")) if i >= 0]
+    if not cuts:
+        return item.strip(), ""
+    name, level = item[: min(cuts)].strip(), item[min(cuts) + 1 :].strip()
+    if level.endswith(")"):
+        level = level[:-1].rstrip()
+    if ")" in level:
+        return "", level
+    return name, level
+
+
 CHECKED_BY_LOOKUP = ["sex", "nationality", "country", "education_level", "status"]
 TRUE = {"1", "oui", "yes", "true", "vrai", "x", "o", "y"}
 FALSE = {"", "0", "non", "no", "false", "faux", "n"}
@@ -219,6 +337,7 @@ class RowChecker:
     def __init__(self, *, agency, header: list[str], lookups: Lookups):
         self.agency = agency
         self.lookups = lookups
+        self.header = header
         self.header_of = {}  # column key -> header as written in the file
         self.position = {}  # column key -> index in the row
         self.file_errors: list[Issue] = []
@@ -228,10 +347,10 @@ class RowChecker:
             column = by_name.get(normalise_header(title))
             if column is None:
                 if normalise_header(title) not in ignored:
-                    self.file_errors.append(Issue(1, title, _("Unknown column.")))
+                    self.file_errors.append(Issue(1, excerpt(title), _("Unknown column.")))
                 continue
             if column.key in self.position:
-                self.file_errors.append(Issue(1, title, _("This column appears twice.")))
+                self.file_errors.append(Issue(1, excerpt(title), _("This column appears twice.")))
                 continue
             self.position[column.key] = index
             self.header_of[column.key] = title
@@ -248,8 +367,23 @@ class RowChecker:
             return ""
         return _text(values[index])
 
+    def _too_long(self, number: int, values: list) -> list[Issue]:
+        """A cell too long to be data makes its row an error, named by an excerpt only."""
+        return [
+            Issue(
+                number,
+                excerpt(self.header[index] if index < len(self.header) else str(index + 1)),
+                _("This cell holds %(length)d characters: at most %(max)d. It begins “%(start)s”.")
+                % {"length": value.length, "max": MAX_CELL_CHARS, "start": value},
+            )
+            for index, value in enumerate(values)
+            if isinstance(value, LongCell)
+        ]
+
     def check(self, number: int, values: list) -> tuple[ParsedRow | None, list[Issue]]:
-        issues: list[Issue] = []
+        issues: list[Issue] = self._too_long(number, values)
+        if issues:
+            return None, issues
         row = lambda key: self._value(values, key)  # noqa: E731
 
         def issue(key, message):
@@ -263,7 +397,7 @@ class RowChecker:
                 return default
             code = table.get(_key(text))
             if code is None:
-                issue(key, _("“%(value)s” is not a known value.") % {"value": text})
+                issue(key, _("“%(value)s” is not a known value.") % {"value": excerpt(text)})
                 return default
             return code
 
@@ -317,22 +451,21 @@ class RowChecker:
         for item in filter(None, (s.strip() for s in LIST_SEPARATORS.split(row("themes")))):
             theme_id = self.lookups.themes.get(_key(item))
             if theme_id is None:
-                issue("themes", _("“%(value)s” is not a known theme.") % {"value": item})
+                issue("themes", _("“%(value)s” is not a known theme.") % {"value": excerpt(item)})
             elif theme_id not in parsed.theme_ids:
                 parsed.theme_ids.append(theme_id)
 
     def _languages(self, row, issue, parsed):
         seen = set()
         for item in filter(None, (s.strip() for s in LIST_SEPARATORS.split(row("languages")))):
-            match = LANGUAGE_ITEM.match(item)
-            name, level_text = match.group(1), match.group(2) or ""
+            name, level_text = language_item(item)
             language = self.lookups.language.get(_key(name))
             level = self.lookups.level.get(_key(level_text)) if level_text else "working"
             if language is None or level is None:
                 issue(
                     "languages",
                     _("“%(value)s”: write a language and a level, e.g. “fr:native, en:basic”.")
-                    % {"value": item},
+                    % {"value": excerpt(item)},
                 )
             elif language not in seen:
                 seen.add(language)
