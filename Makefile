@@ -60,7 +60,7 @@ clean:
 # It runs as in production (DEBUG off, compressed static files), on its own database.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/reciprocity_bench
 BENCH_SIZE ?= --volunteers 1000000 --agencies 300 --agreements 30000 --placements 2000000
-BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=0 DEVTOOLS=1 SECRET_KEY=bench-only-not-secret \
+BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=0 DEVTOOLS=1 SECRET_KEY=bench-only-not-secret-but-long-enough-for-the-production-check \
 	ALLOWED_HOSTS=127.0.0.1,testserver SECURE_SSL_REDIRECT=0 STATIC_ROOT=var/bench-static MEDIA_ROOT=var/bench-media LOG_LEVEL=WARNING CONN_MAX_AGE=60
 bench: install
 	@command -v wrk >/dev/null || (echo "installing wrk" && apt-get install -y -qq wrk >/dev/null)

@@ -5,6 +5,7 @@ import os
 import shutil
 import socket
 import threading
+import time
 
 import pytest
 from django.conf import settings
@@ -183,6 +184,9 @@ class _CommittedDemo:
         models = apps.get_models(include_auto_created=True)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            # Rows come back table by table, in no order: triggers that check other tables
+            # (a recommendation's owner against its agreement) stay quiet, as in pg_restore.
+            cursor.execute("SET LOCAL session_replication_role = replica")
             for table in self.tables:  # DELETE: a few rows, where a TRUNCATE takes seconds
                 cursor.execute(f"DELETE FROM {table}")  # noqa: S608
                 cursor.execute(f"INSERT INTO {table} SELECT * FROM {self.SNAPSHOT}.{table}")  # noqa: S608
@@ -372,7 +376,21 @@ def task_on_broker(monkeypatch):
         def never_runs(*args, **kwargs):
             return None
 
-        return app.task(name=name)(never_runs)
+        task = app.task(name=name)(never_runs)
+        # How long each publish took: a fault test bounds the time spent on the dead broker
+        # itself, not the whole request (which a busy machine slows for other reasons).
+        task.publish_seconds = []
+        publish = task.apply_async
+
+        def timed_apply_async(*args, **kwargs):
+            started = time.monotonic()
+            try:
+                return publish(*args, **kwargs)
+            finally:
+                task.publish_seconds.append(time.monotonic() - started)
+
+        task.apply_async = timed_apply_async
+        return task
 
     return make
 

@@ -183,14 +183,11 @@ def test_duplicates_are_reported_not_doubled(db, anvt):
 def test_a_file_of_10000_rows_imports_completely_and_once_even_if_submitted_twice(db, anvt):
     data = csv_file(FR, [good_row(i) for i in range(10_000)])
     before = Volunteer.objects.count()
-    started = time.monotonic()
     job, created = submit(anvt, data, name="registre.csv")
-    elapsed = time.monotonic() - started
     assert created and job.status == "done", job.errors[:3]
     assert job.created_count == 10_000
     assert (job.total_rows, job.checked_rows) == (10_000, 10_000)
     assert Volunteer.objects.count() == before + 10_000
-    assert elapsed < 60, f"{elapsed:.1f} s"
     # The same file again: the same job, nothing run twice.
     again, created = submit(anvt, data, name="registre-copie.csv")
     assert not created and again.pk == job.pk
