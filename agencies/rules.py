@@ -266,6 +266,29 @@ rules.add_perm("vir.record_followup", admin | sends | hosts)
 # The sending agency's members open the full profiles of the volunteers it placed.
 rules.add_perm("vir.view_sent_profiles", admin | member_of_sender)
 
+# The host agency reviews a nominee on a reduced profile: age on the mission's start,
+# nationality, languages, skills, themes, experience with the eligibility verdict, motivation
+# and the proof documents of the experience; never the contact details, the exact birth date
+# or the notes. Every member of the host reads it (the mission and its placements concern them
+# all; managers decide on it) while the placement stands: nominated, confirmed, under way or
+# completed. Once cancelled by the sender, declined by the host or withdrawn, the profile is
+# closed to the host (404). The sending agency has the full profile instead.
+VIEW_NOMINEES = {Role.MANAGER, Role.OFFICER, Role.EVALUATOR, Role.PARTNER}
+# Placement statuses (``missions.models.PlacementStatus`` values: that app is above this one).
+NOMINEE_STATUSES = {"nominated", "confirmed", "deployed", "completed"}
+
+
+@rules.predicate
+def hosts_nominee(user, placement):
+    return (
+        placement is not None
+        and placement.status in NOMINEE_STATUSES
+        and has_role(user, placement.quota.receiving_id, VIEW_NOMINEES)
+    )
+
+
+rules.add_perm("vir.view_nominee", admin | hosts_nominee)
+
 
 # --- Evaluations and reports ----------------------------------------------------------------
 # Evaluations are written by the evaluators and managers of the authoring agency (a party of

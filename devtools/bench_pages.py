@@ -25,11 +25,12 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from agencies.models import Agency, HostStructure, Membership
+from agencies.rules import NOMINEE_STATUSES
 from devtools.bench import Case, Job
 from evaluations.models import Evaluation
 from exchanges.models import Agreement
 from exchanges.quota_report import Scope, build_quota_report, render_csv, render_html
-from missions.models import Mission
+from missions.models import Mission, Placement
 from reports.models import Report
 from reports.pdf import render_pdf
 from reports.selectors import reports_visible_to
@@ -147,6 +148,8 @@ PATHS: dict[str, Callable[[Objects], str]] = {
     "missions:detail": _r("missions:detail", lambda o: o.mission.pk),
     "missions:edit": _r("missions:edit", lambda o: o.hosted_mission.pk),
     "missions:nominate": _r("missions:nominate", lambda o: o.mission.pk),
+    "missions:nominee": _r("missions:nominee", lambda o: _hosted_placement(o).pk),
+    "missions:nominee_proof": lambda o: _nominee_proof(o),
     "evaluations:index": _r("evaluations:index"),
     "evaluations:create": _r("evaluations:create"),
     "evaluations:detail": _r("evaluations:detail", lambda o: o.evaluation.pk),
@@ -203,9 +206,30 @@ ADMIN_PAGES: dict[str, Callable[[Objects], str]] = {
     "reports:detail": _admin_change("reports_report", "report"),
 }
 
+
+def _hosted_placement(o: Objects) -> Placement:
+    """A placement on a mission the agency hosts, whose reduced profile its officer reads."""
+    return (
+        Placement.objects.filter(quota__receiving=o.agency, status__in=NOMINEE_STATUSES)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def _nominee_proof(o: Objects) -> str:
+    """The proof download of the hosted placement's volunteer (a file attached once)."""
+    placement = _hosted_placement(o)
+    proof = Experience.objects.filter(volunteer=placement.volunteer_id).order_by("pk").first()
+    if not proof.proof or not proof.proof.storage.exists(proof.proof.name):
+        proof.proof.save("proof.pdf", ContentFile(MINIMAL_PDF), save=False)
+        proof.proof_name = "proof.pdf"
+        proof.save(update_fields=["proof", "proof_name"])
+    return reverse("missions:nominee_proof", args=[placement.pk, proof.pk])
+
+
 # Pages that are not HTML pages for people (goals apply to pages).
 NOT_PAGES = {"healthz", "bench_bare", "volunteers:export_download", "volunteers:import_template",
-             "volunteers:proof", "exchanges:document", "reports:download",
+             "volunteers:proof", "exchanges:document", "reports:download", "missions:nominee_proof",
              "reports:status"}  # fmt: skip
 
 

@@ -15,6 +15,7 @@ import dataclasses
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -153,6 +154,7 @@ def load_missions(today: datetime.date | None = None) -> None:
     missions = bulk_create_with_history(new_missions, Mission)
     _past_placements(missions, specs, agencies, users)
     _pending_nominations(missions, specs, users)
+    _nominee_details(missions)
 
 
 def _past_placements(missions, specs, agencies, users) -> None:
@@ -242,3 +244,31 @@ def _pending_nominations(missions, specs, users) -> None:
             )
         )
     bulk_create_with_history(placements, Placement)
+
+
+NOMINEE_MOTIVATION = (
+    "Après deux ans de volontariat national, je veux partager ce que j’ai appris et apprendre "
+    "d’une autre communauté, puis mettre cette expérience au service de mon pays au retour."
+)
+# A one-page PDF: the proof document of the nominees' first experience.
+PROOF_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _nominee_details(missions) -> None:
+    """What the host reviews on the pending nominations: a motivation and, on the first
+    experience period, an attestation (the reduced profile's proof document)."""
+    pending = Placement.objects.filter(mission__in=missions, status=S.NOMINATED)
+    volunteers = Volunteer.objects.filter(pk__in=pending.values("volunteer"), motivation="")
+    for volunteer in volunteers:
+        volunteer.motivation = NOMINEE_MOTIVATION
+        volunteer.save(update_fields=["motivation", "updated_at"])
+        experience = volunteer.experiences.order_by("start", "pk").first()
+        if experience is not None and not experience.proof:
+            experience.proof.save("attestation.pdf", ContentFile(PROOF_PDF), save=False)
+            experience.proof_name = "attestation-volontariat.pdf"
+            experience.save(update_fields=["proof", "proof_name"])

@@ -99,6 +99,17 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class NoteForm(forms.Form):
+    """The host's optional note when accepting a nomination (sent to the sending agency)."""
+
+    note = forms.CharField(
+        label=_("Note to the sending agency (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class DepartureForm(forms.Form):
     departure_date = forms.DateField(
         label=_("Departure date"), widget=DateInput(), validators=[validate_date]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -77,7 +78,15 @@ def placement_changed(placement, *, by_agency_id=None, by_user=None, url: str = 
         }
         subject = _subjects()[placement.status] % ctx
         body = _bodies()[placement.status] % ctx
-    link = (url or settings.SITE_URL).rstrip("/") + placement.get_absolute_url()
+        if placement.status == PlacementStatus.CONFIRMED and placement.reason:
+            body += "\n" + _("Note from the host agency: %(note)s") % {"note": placement.reason}
+    # A nomination links to the reduced profile the host reviews it on; the rest to the mission.
+    path = (
+        reverse("missions:nominee", args=[placement.pk])
+        if placement.status == PlacementStatus.NOMINATED
+        else placement.get_absolute_url()
+    )
+    link = (url or settings.SITE_URL).rstrip("/") + path
     queue_emails(
         [
             EmailMessage(subject, f"{body}\n\n{link}\n", to=[e])

@@ -6,14 +6,14 @@ import dataclasses
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from agencies import rules as access
 from agencies.models import HostStructure
-from volunteers.eligibility import Rules, evaluate
-from volunteers.models import Volunteer
-from volunteers.selectors import eligible_q
+from volunteers.eligibility import Eligibility, Rules, evaluate
+from volunteers.models import Experience, Volunteer
+from volunteers.selectors import TimelineBar, eligible_q, experience_timeline
 
 from .models import LIVE_STATUSES, USED_STATUSES, FollowUp, Mission, Placement
 
@@ -42,6 +42,18 @@ def placements_visible_to(user) -> QuerySet[Placement]:
         return qs
     ids = access.agency_ids_of(user)
     return qs.filter(Q(quota__sending__in=ids) | Q(quota__receiving__in=ids))
+
+
+def nominees_visible_to(user) -> QuerySet[Placement]:
+    """The placements whose reduced profile the user may read (``vir.view_nominee``): those of
+    the missions their agencies host, while the placement stands (admins: all)."""
+    qs = placements_visible_to(user)
+    if access.is_admin(user):
+        return qs
+    return qs.filter(
+        quota__receiving__in=access.agency_ids_with(user, access.VIEW_NOMINEES),
+        status__in=access.NOMINEE_STATUSES,
+    )
 
 
 @dataclass(frozen=True)
@@ -98,7 +110,7 @@ def _placements_of_mission(statuses) -> Coalesce:
 
 def mission_placements(*, mission: Mission) -> list[Placement]:
     return list(
-        mission.placements.select_related("volunteer", "nominated_by", "decided_by")
+        mission.placements.select_related("quota", "volunteer", "nominated_by", "decided_by")
         .prefetch_related("follow_ups")
         .order_by("-nominated_at", "-pk")
     )
@@ -179,3 +191,46 @@ def follow_ups_due(*, user, today: datetime.date) -> QuerySet[FollowUp]:
             Q(placement__quota__sending__in=ids) | Q(placement__quota__receiving__in=ids)
         )
     return qs.order_by("due_date", "pk")
+
+
+@dataclass(frozen=True)
+class NomineeProfile:
+    """What the host agency reads of a nominee: no contact details, no exact birth date, no
+    notes. ``eligibility`` is computed on the mission's start under the agreement's rules (the
+    rules the nomination and the confirmation check)."""
+
+    placement: Placement
+    volunteer: Volunteer
+    age: int
+    languages: list
+    themes: list
+    timeline: list[TimelineBar]
+    eligibility: Eligibility
+
+
+def nominee_profile(*, placement: Placement) -> NomineeProfile:
+    """The reduced profile of a placement's volunteer: four queries (the volunteer with its
+    languages, themes and experience periods), whatever the number of rows of each."""
+    mission = placement.mission
+    volunteer = (
+        Volunteer.objects.select_related("sending_agency")
+        .prefetch_related(
+            "languages",
+            "themes",
+            Prefetch("experiences", queryset=Experience.objects.order_by("start", "pk")),
+        )
+        .get(pk=placement.volunteer_id)
+    )
+    experiences = list(volunteer.experiences.all())
+    rules = Rules(**dataclasses.asdict(mission.quota.agreement.eligibility_rules()))
+    on = mission.start_date
+    eligibility = evaluate(volunteer.birth_date, [e.period for e in experiences], on, rules)
+    return NomineeProfile(
+        placement=placement,
+        volunteer=volunteer,
+        age=eligibility.age,
+        languages=list(volunteer.languages.all()),
+        themes=list(volunteer.themes.all()),
+        timeline=experience_timeline(experiences, on),
+        eligibility=eligibility,
+    )

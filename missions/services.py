@@ -308,7 +308,9 @@ def placement_cancel(*, placement: Placement, user, reason: str = "") -> Placeme
 
 
 @transaction.atomic
-def placement_confirm(*, placement: Placement, user, base_url="") -> Placement:
+def placement_confirm(*, placement: Placement, user, note: str = "", base_url="") -> Placement:
+    """The host accepts the nomination; ``note`` (optional) is kept as the placement's reason
+    and sent to the sending agency with the confirmation."""
     # The quota row first (every confirmation under this quota queues here), then the rest.
     Quota.objects.select_for_update().get(pk=placement.quota_id)
     placement = _locked_placement(placement)
@@ -339,7 +341,7 @@ def placement_confirm(*, placement: Placement, user, base_url="") -> Placement:
             _("The mission is full (%(used)d/%(places)d places taken).")
             % {"used": taken, "places": mission.places}
         )
-    placement.status = S.CONFIRMED
+    placement.status, placement.reason = S.CONFIRMED, note.strip()
     placement.decided_by, placement.decided_at = user, timezone.now()
     placement.save()
     _volunteer_follows(volunteer, Volunteer.Status.SELECTED)

@@ -10,6 +10,12 @@ urlpatterns = [
     path("<int:pk>/", views.mission_detail, name="detail"),
     path("<int:pk>/edit/", views.mission_edit, name="edit"),
     path("<int:pk>/nominate/", views.mission_nominate, name="nominate"),
+    path("placements/<int:pk>/nominee/", views.placement_nominee, name="nominee"),
+    path(
+        "placements/<int:pk>/nominee/proofs/<int:experience>/",
+        views.placement_nominee_proof,
+        name="nominee_proof",
+    ),
     path("placements/<int:pk>/cancel/", views.placement_cancel, name="cancel"),
     path("placements/<int:pk>/confirm/", views.placement_confirm, name="confirm"),
     path("placements/<int:pk>/decline/", views.placement_decline, name="decline"),

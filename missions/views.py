@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -9,9 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies import rules as access
 from agencies.models import Agency
+from agencies.services import Kind, download_record
 from core.errors import DomainError, add_form_error
-from volunteers.models import Volunteer
-from volunteers.selectors import CappedPaginator
+from volunteers.models import Experience, Volunteer
+from volunteers.selectors import CappedPaginator, open_proof
 
 from . import selectors, services
 from .forms import (
@@ -20,10 +22,11 @@ from .forms import (
     MissionFilterForm,
     MissionForm,
     NominateFilterForm,
+    NoteForm,
     ReasonForm,
     ReturnForm,
 )
-from .models import FollowUp, Mission
+from .models import FollowUp, Mission, Placement
 from .selectors import missions_visible_to, placements_visible_to
 
 PAGE_SIZE = 50
@@ -88,6 +91,7 @@ def mission_detail(request, pk):
     history = selectors.placement_history(mission=mission)
     for placement in placements:
         placement.steps = history.get(placement.pk, [])
+        placement.reviewable = user.has_perm("vir.view_nominee", placement)
     context = {
         "mission": mission,
         "placements": placements,
@@ -208,23 +212,81 @@ def placement_inbox(request):
 
 
 def _act(request, pk, perm, run, success, form_class=None):
-    """Run one placement step for a POST; a refusal or a bad form is shown as a message."""
+    """Run one placement step for a POST; a refusal or a bad form is shown as a message, on
+    the page the form was sent from (the mission's, or the nominee's reduced profile)."""
     placement = _placement_for_user(request, pk, perm)
+    refused = redirect(placement)
+    if request.POST.get("from") == "nominee":
+        refused = redirect("missions:nominee", placement.pk)
     data = {}
     if form_class is not None:
         form = form_class(request.POST)
         if not form.is_valid():
             for errors in form.errors.values():
                 messages.error(request, " ".join(errors))
-            return redirect(placement)
+            return refused
         data = form.cleaned_data
     try:
         run(placement, data)
     except DomainError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(request, success % {"volunteer": placement.volunteer})
+        return refused
+    messages.success(request, success % {"volunteer": placement.volunteer})
     return redirect(placement)
+
+
+def _nominee_for_user(request, pk) -> tuple[Placement, bool]:
+    """The placement whose reduced profile the user reads (``vir.view_nominee``), and whether
+    the user is rather of the sending agency (who has the full profile); anyone else: 404."""
+    placement = get_object_or_404(placements_visible_to(request.user), pk=pk)
+    if request.user.has_perm("vir.view_nominee", placement):
+        return placement, False
+    if request.user.has_perm("vir.view_sent_profiles", placement):
+        return placement, True
+    raise Http404
+
+
+@require_GET
+def placement_nominee(request, pk):
+    """The host agency's view of a nominee: the reduced profile, and the decision."""
+    placement, sender = _nominee_for_user(request, pk)
+    if sender:
+        return redirect("volunteers:detail", placement.volunteer_id)
+    user = request.user
+    return render(
+        request,
+        "missions/placement_nominee.html",
+        {
+            "placement": placement,
+            "mission": placement.mission,
+            "profile": selectors.nominee_profile(placement=placement),
+            "can_decide": placement.status == Placement.Status.NOMINATED
+            and user.has_perm("vir.decide_placement", placement),
+            "note_form": NoteForm(),
+        },
+    )
+
+
+@require_GET
+def placement_nominee_proof(request, pk, experience):
+    """A proof document of the nominee's experience, for the host (the same rule as the
+    reduced profile), recorded in the log of downloads under the host agency."""
+    placement, sender = _nominee_for_user(request, pk)
+    if sender:
+        return redirect("volunteers:proof", experience)
+    proof = get_object_or_404(Experience, pk=experience, volunteer_id=placement.volunteer_id)
+    opened = open_proof(proof)
+    if opened is None:
+        raise Http404
+    file, filename, content_type = opened
+    download_record(
+        request=request,
+        kind=Kind.PROOF,
+        object_id=proof.pk,
+        label=f"{placement.volunteer.full_name} — {filename}",
+        concerns=[placement.quota.receiving_id],
+    )
+    return FileResponse(file, as_attachment=True, filename=filename, content_type=content_type)
 
 
 @require_POST
@@ -245,9 +307,10 @@ def placement_confirm(request, pk):
         pk,
         "vir.decide_placement",
         lambda p, d: services.placement_confirm(
-            placement=p, user=request.user, base_url=_base_url(request)
+            placement=p, user=request.user, note=d["note"], base_url=_base_url(request)
         ),
         _("%(volunteer)s is confirmed."),
+        NoteForm,
     )
 
 

@@ -36,12 +36,14 @@ class VolunteerForm(forms.ModelForm):
             "education_level",
             "themes",
             "skills",
+            "motivation",
             "status",
             "notes",
         ]
         widgets = {
             "birth_date": DATE_INPUT,
             "skills": forms.Textarea(attrs={"rows": 2}),
+            "motivation": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
         error_messages = {

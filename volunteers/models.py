@@ -109,6 +109,15 @@ class Volunteer(models.Model):
         _("education level"), max_length=20, choices=Education.choices, blank=True
     )
     skills = models.TextField(_("skills"), blank=True)
+    # Shown to the host agency's members on the reduced profile of a nomination (with the
+    # skills, languages, themes and experience; never the contact details).
+    motivation = models.TextField(
+        _("motivation"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Why the volunteer wants to serve abroad; the host agency reads it."),
+    )
     themes = models.ManyToManyField(
         "agencies.Theme",
         verbose_name=_("themes of interest"),

@@ -22,6 +22,7 @@ from agencies import rules as access
 
 from .eligibility import VIR_RULES, Eligibility, Rules, evaluate, latest_birth_date
 from .models import Experience, ExperienceSpan, Volunteer, VolunteerExport, VolunteerImport
+from .validators import sniff
 
 # --- Visibility (the role tables and memberships: ``agencies.rules``) -------------------------
 
@@ -31,8 +32,8 @@ def volunteers_visible_to(user) -> QuerySet[Volunteer]:
 
     Extended by placements: an agency hosting a volunteer (nominated to one of its missions)
     sees that volunteer on its mission's page. The profile page asks ``vir.view_full_volunteer``
-    (members of the sending agency), so the host gets 403 there; a reduced profile for the host
-    is yet to be built (issue "Placements that hold").
+    (members of the sending agency), so the host gets 403 there: the host reads the reduced
+    profile of a placement instead (``missions:nominee``, rule ``vir.view_nominee``).
     """
     qs = Volunteer.objects.select_related("sending_agency")
     if access.is_admin(user):
@@ -253,3 +254,18 @@ def agency_recent_imports(*, agency, limit: int = 10) -> QuerySet[VolunteerImpor
         .select_related("uploaded_by")
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+def open_proof(experience: Experience):
+    """``(file, name, content type)`` of an experience's proof document, for a download view
+    that has checked the access rule (and records the download); None without a file."""
+    if not experience.proof:
+        return None
+    try:
+        file = experience.proof.open("rb")
+    except FileNotFoundError:
+        return None
+    content_type = sniff(file.read(16)) or "application/octet-stream"
+    file.seek(0)
+    name = experience.proof_name or experience.proof.name.rsplit("/", 1)[-1]
+    return file, name, content_type

@@ -150,6 +150,7 @@ def volunteer_personal_data(*, volunteer: Volunteer, user) -> dict:
             {"language": s.language, "level": s.level} for s in volunteer.languages.all()
         ],
         "skills": volunteer.skills,
+        "motivation": volunteer.motivation,
         "themes": [t.code for t in volunteer.themes.all()],
         "sending_agency": volunteer.sending_agency.acronym,
         "status": volunteer.status,
@@ -180,7 +181,14 @@ def volunteer_personal_data(*, volunteer: Volunteer, user) -> dict:
 
 
 ANONYMOUS_NAME = "Anonymised"
-IDENTITY_ERASED = {"email": "", "phone": "", "city": "", "skills": "", "notes": ""}
+IDENTITY_ERASED = {
+    "email": "",
+    "phone": "",
+    "city": "",
+    "skills": "",
+    "motivation": "",
+    "notes": "",
+}
 
 
 @transaction.atomic

@@ -33,7 +33,6 @@ from .selectors import (
     volunteers_registered_by,
     volunteers_visible_to,
 )
-from .validators import sniff
 
 PAGE_SIZE = 50
 # A search word shorter than this matches most of a register (the trigram indexes need three
@@ -288,12 +287,10 @@ def proof(request, pk):
     """A proof document, through the access rules: uploaded files have no public URL."""
     experience = get_object_or_404(Experience.objects.select_related("volunteer"), pk=pk)
     _volunteer_for_user(request, experience.volunteer_id, "vir.view_full_volunteer")
-    if not experience.proof:
+    opened = selectors.open_proof(experience)
+    if opened is None:
         raise Http404
-    file = experience.proof.open("rb")
-    content_type = sniff(file.read(16)) or "application/octet-stream"
-    file.seek(0)
-    filename = experience.proof_name or experience.proof.name.rsplit("/", 1)[-1]
+    file, filename, content_type = opened
     download_record(
         request=request,
         kind=Kind.PROOF,

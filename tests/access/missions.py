@@ -75,6 +75,19 @@ def url(name, pk):
     return lambda: reverse(f"missions:{name}", args=[pk()])
 
 
+def kpalime_proof():
+    """The proof document the demo attaches to the Kpalimé nominee's experience."""
+    placement = Placement.objects.get(pk=kpalime_nomination())
+    experience = placement.volunteer.experiences.exclude(proof="").order_by("pk").first()
+    return reverse("missions:nominee_proof", args=[placement.pk, experience.pk])
+
+
+# The reduced profile of a nominee: every member of the host agency (ANVT hosts Kpalimé), the
+# sender's members are sent to the full profile (CNPV sent it), others 404.
+HOST_READS = everyone(200, partner_agency=302, outsider=404)
+# A placement ANVT sent (Magnambougou, CNPV hosts): ANVT's members go to the full profile.
+SENDER_REDIRECTED = everyone(302, partner_agency=200, outsider=404, admin=200)
+
 # The host's officers and managers edit; the sender's officers and managers nominate and cancel.
 HOST_EDITS = everyone(200, **READERS, partner_agency=403, outsider=404)
 SENDER_ACTS = everyone(302, **READERS, partner_agency=403, outsider=404)
@@ -118,6 +131,9 @@ ROWS = [
         data=nomination,
         effect=placements,
     ),
+    Row("missions:nominee", url("nominee", kpalime_nomination), HOST_READS, variant="hosted"),
+    Row("missions:nominee", url("nominee", mali_placement), SENDER_REDIRECTED, variant="sent"),
+    Row("missions:nominee_proof", kpalime_proof, HOST_READS),
     Row(
         "missions:cancel",
         url("cancel", mali_placement),
