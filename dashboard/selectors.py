@@ -12,11 +12,12 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce, Greatest, Least, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies import rules as access
+from agencies.models import Agency
 from evaluations.models import Evaluation, Finding
 from exchanges.models import Agreement, AgreementStatus, Quota, in_force_q
 from exchanges.selectors import agreements_awaiting_approval, quota_figures
@@ -229,6 +230,7 @@ def _exchange_chart(agency) -> str:
 # --- The network (administrators) -----------------------------------------------------------
 
 NETWORK_YEARS = 6  # year columns shown; the totals and the balance count every year
+NETWORK_PAIRS = 30
 
 
 @dataclass
@@ -256,58 +258,71 @@ class Pair:
 class Network:
     years: list[str]
     pairs: list[Pair]
+    more: bool = False  # more pairs than shown
 
 
 def network(*, today: datetime.date) -> Network:
-    """Every pair of agencies bound by an agreement or by placements: volunteers sent and
-    hosted per year (the cohort's year), the balance, the agreements in force and the reports
-    on their agreements. Two grouped queries whatever the size of the network, read from the
-    placement counts that the database keeps per quota."""
-    exchanged = (
-        PlacementTally.objects.filter(status__in=USED_STATUSES, n__gt=0)
-        .annotate(year=Substr("quota__cohort", 1, 4))
-        .values("quota__sending__acronym", "quota__receiving__acronym", "year")
-        .annotate(total=Sum("n"))
-        .order_by()
-    )
-    agreements = (
-        Agreement.objects.values("party_a__acronym", "party_b__acronym")
+    """The pairs of agencies bound by an agreement, those with the most agreements in force
+    first (NETWORK_PAIRS of them: a network of hundreds of agencies has thousands of pairs):
+    volunteers sent and hosted per year (the cohort's year), the balance, the agreements in
+    force and the reports on their agreements. Three grouped queries whatever the size of the
+    network; the placements are read from the counts the database keeps per quota."""
+    ranked = list(
+        Agreement.objects.annotate(
+            lo=Least("party_a", "party_b"), hi=Greatest("party_a", "party_b")
+        )
+        .values("lo", "hi")
         .annotate(
             agreements=Count("pk", distinct=True),
             in_force=Count("pk", filter=in_force_q(today, today), distinct=True),
             reports=Count("reports", distinct=True),
         )
+        .order_by("-in_force", "-agreements", "lo", "hi")[: NETWORK_PAIRS + 1]
+    )
+    more = len(ranked) > NETWORK_PAIRS
+    ranked = ranked[:NETWORK_PAIRS]
+    ids = {row["lo"] for row in ranked} | {row["hi"] for row in ranked}
+    acronyms = dict(Agency.objects.filter(pk__in=ids).values_list("pk", "acronym"))
+    pairs: dict[tuple[int, int], Pair] = {}
+    for row in ranked:
+        lo, hi = sorted((row["lo"], row["hi"]), key=lambda pk: (acronyms[pk], pk))
+        pairs[(row["lo"], row["hi"])] = Pair(
+            a=acronyms[lo],
+            b=acronyms[hi],
+            in_force=row["in_force"],
+            agreements=row["agreements"],
+            reports=row["reports"],
+        )
+    exchanged = (
+        PlacementTally.objects.filter(
+            status__in=USED_STATUSES,
+            n__gt=0,
+            quota__sending__in=ids,
+            quota__receiving__in=ids,
+        )
+        .annotate(year=Substr("quota__cohort", 1, 4))
+        .values("quota__sending", "quota__receiving", "year")
+        .annotate(total=Sum("n"))
         .order_by()
     )
-    pairs: dict[tuple[str, str], Pair] = {}
-
-    def pair(x: str, y: str) -> Pair:
-        key = (x, y) if x <= y else (y, x)
-        if key not in pairs:
-            pairs[key] = Pair(*key)
-        return pairs[key]
-
-    for row in agreements:
-        p = pair(row["party_a__acronym"], row["party_b__acronym"])
-        p.agreements += row["agreements"]
-        p.in_force += row["in_force"]
-        p.reports += row["reports"]
     years = set()
     for row in exchanged:
         sender, host, year, n = (
-            row["quota__sending__acronym"],
-            row["quota__receiving__acronym"],
+            row["quota__sending"],
+            row["quota__receiving"],
             row["year"],
             row["total"],
         )
-        p = pair(sender, host)
+        p = pairs.get((min(sender, host), max(sender, host)))
+        if p is None:  # two agencies of the shown pairs, not a pair shown
+            continue
         years.add(year)
         sent, hosted = p.years.get(year, (0, 0))
-        if sender == p.a:
+        if acronyms[sender] == p.a:
             p.years[year], p.sent = (sent + n, hosted), p.sent + n
         else:
             p.years[year], p.hosted = (sent, hosted + n), p.hosted + n
     shown = sorted(years)[-NETWORK_YEARS:]
     for p in pairs.values():
         p.cells = [p.years.get(year, (0, 0)) for year in shown]
-    return Network(years=shown, pairs=[pairs[key] for key in sorted(pairs)])
+    return Network(years=shown, pairs=sorted(pairs.values(), key=lambda p: (p.a, p.b)), more=more)

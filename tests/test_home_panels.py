@@ -280,7 +280,10 @@ def _admin_queries(client):
     return len(ctx.captured_queries)
 
 
-def test_the_network_costs_the_same_queries_whatever_its_size(client, db, admin_user):
+def test_the_network_costs_the_same_queries_whatever_its_size(
+    client, db, admin_user, monkeypatch
+):
+    monkeypatch.setattr("dashboard.selectors.NETWORK_PAIRS", 4)
     client.force_login(admin_user)
     a, b = AgencyFactory(), AgencyFactory()
     make_agreement(party_a=a, party_b=b, author=None, reference="NET-1")
@@ -291,7 +294,9 @@ def test_the_network_costs_the_same_queries_whatever_its_size(client, db, admin_
         agreement = make_agreement(party_a=x, party_b=y, author=None, reference=f"NET-{i + 2}")
         Report.objects.create(kind=Report.Kind.QUOTA, agreement=agreement)
     large = _admin_queries(client)
-    assert small == large <= 13
+    assert small == large <= 14
+    network = client.get(reverse("home")).context["board"].network
+    assert len(network.pairs) == 4 and network.more  # the busiest pairs, and a word about it
 
 
 def test_follow_ups_of_the_host_show_too(client, login, demo):
