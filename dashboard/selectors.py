@@ -11,21 +11,25 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, Greatest, Least, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies import rules as access
+from agencies.models import Agency
 from evaluations.models import Evaluation, Finding
 from evaluations.selectors import findings_visible_to
-from exchanges.models import Agreement, AgreementStatus, Approval, Quota
-from exchanges.selectors import agreements_visible_to, quota_figures
-from missions.models import USED_STATUSES, FollowUp, Placement, PlacementStatus, PlacementTally
+from exchanges.models import Agreement, AgreementStatus, Quota, in_force_q
+from exchanges.selectors import agreements_awaiting_approval, quota_figures
+from missions.models import USED_STATUSES, Placement, PlacementStatus, PlacementTally
+from missions.selectors import follow_ups_due, inbox
 from reports.charts import Series, grouped_bars
 from reports.selectors import reports_visible_to
 from volunteers.models import Volunteer, VolunteerTally
 
 SOON = datetime.timedelta(days=60)
+FOLLOW_UP_AHEAD = datetime.timedelta(days=30)
 LIST = 8  # rows per panel; the pages behind the panels have the rest
 
 
@@ -35,13 +39,15 @@ class Dashboard:
     volunteers_by_status: list = field(default_factory=list)
     departures: list = field(default_factory=list)
     returns: list = field(default_factory=list)
-    nominations: list = field(default_factory=list)
+    # None: the panel is not for this reader (their role cannot decide or approve).
+    nominations: list | None = None
     quotas_near_full: list = field(default_factory=list)
-    approvals_awaited: list = field(default_factory=list)
+    approvals_awaited: list | None = None
     recommendations_due: list = field(default_factory=list)
     follow_ups_due: list = field(default_factory=list)
     latest_reports: list = field(default_factory=list)
     chart: str = ""
+    network: Network | None = None  # administrators without an agency
 
 
 def _for_agency(agency, *lookups: str) -> Q:
@@ -52,6 +58,10 @@ def _for_agency(agency, *lookups: str) -> Q:
     for lookup in lookups:
         q |= Q(**{lookup: agency})
     return q
+
+
+def _pk(agency) -> int | None:
+    return None if agency is None else agency.pk
 
 
 def _quotas_of(agency, *sides: str) -> Q:
@@ -88,25 +98,24 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
             status=PlacementStatus.DEPLOYED, mission__end_date__range=(today, today + SOON)
         ).order_by("mission__end_date", "pk")[:LIST]
     )
-    # The host confirms or declines a nomination: it awaits the receiving agency. Longest
-    # waiting first: the few ids from a partial index in that order, then their rows.
-    waiting = Placement.objects.filter(
-        _quotas_of(agency, "receiving"), status=PlacementStatus.NOMINATED
-    ).order_by("nominated_at", "pk")
-    board.nominations = list(
-        shown.filter(pk__in=waiting.values("pk")[:LIST]).order_by("nominated_at", "pk")
-    )
-
-    submitted = agreements_visible_to(user).filter(status=AgreementStatus.SUBMITTED)
-    if agency is not None:
-        approved_by_us = Approval.objects.filter(version=OuterRef("current_version"), agency=agency)
-        submitted = submitted.filter(Q(party_a=agency) | Q(party_b=agency)).exclude(
-            Exists(approved_by_us)
+    # The host's managers confirm or decline a nomination (``agencies.rules``): the panel is
+    # their inbox (``missions.selectors.inbox``) for the acting agency, and is not shown to the
+    # roles who cannot decide. Longest waiting first: the few ids in that order, then their rows.
+    if access.is_admin(user) or access.has_role(user, _pk(agency), access.DECIDE_PLACEMENTS):
+        waiting = inbox(user=user).filter(_quotas_of(agency, "receiving"))
+        board.nominations = list(
+            shown.filter(pk__in=waiting.values("pk")[:LIST]).order_by("nominated_at", "pk")
         )
-    board.approvals_awaited = list(submitted.order_by("start_date", "reference")[:LIST])
+    # The agreements whose current version (a first submission or an amendment) this agency
+    # has to approve: for its managers only; administrators approve none but see them all.
+    if agency is None or access.has_role(user, agency.pk, access.APPROVE):
+        awaiting = agreements_awaiting_approval(agency=agency)
+        board.approvals_awaited = list(awaiting.order_by("start_date", "reference")[:LIST])
 
-    # Owned by the agency and in an evaluation that the user and the agency both see: an owner
-    # recorded wrongly (not a party of the agreement) must not reveal the text.
+    # Recommendations owned by the agency, still open, due within SOON or overdue (the page
+    # shows "overdue since" and the evaluation they belong to, where their status is changed),
+    # in an evaluation that the user and the agency both see: an owner recorded wrongly (not a
+    # party of the agreement) must not reveal the text.
     board.recommendations_due = list(
         findings_visible_to(user, agency=agency)
         .filter(
@@ -119,15 +128,15 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
         .select_related("evaluation", "owner")
         .order_by("due_date", "pk")[:LIST]
     )
+    # The follow-ups that the missions page lists (``missions.selectors.follow_ups_due``, both
+    # sides), looking FOLLOW_UP_AHEAD further, for the acting agency.
     board.follow_ups_due = list(
-        FollowUp.objects.filter(
-            _for_agency(agency, "placement__quota__sending"),
-            recorded_at__isnull=True,
-            due_date__lte=today + datetime.timedelta(days=30),
-        )
-        .select_related("placement__volunteer", "placement__mission")
-        .order_by("due_date", "pk")[:LIST]
+        follow_ups_due(user=user, today=today + FOLLOW_UP_AHEAD).filter(
+            _for_agency(agency, "placement__quota__sending", "placement__quota__receiving")
+        )[:LIST]
     )
+    if agency is None:
+        board.network = network(today=today)
     board.latest_reports = list(reports_visible_to(user).order_by("-created_at", "-pk")[:5])
     return board
 
@@ -142,14 +151,16 @@ def _volunteers_by_status(agency) -> list[tuple[str, int]]:
 
 
 def _quotas_near_full(agency, today: datetime.date) -> list:
-    """Quotas of agreements in force with at most one place left: one grouped pass over their
-    placement counts (kept by the database), then the figures of the few shown."""
+    """Quotas of current cohorts (a cohort is named after its year, "2027" or "2027-B": this
+    year's or a later one) of agreements approved and not over, with at most one place left:
+    one grouped pass over their placement counts (kept by the database), then the figures of
+    the few shown. A past cohort's places are history, not a warning."""
     in_force = Agreement.objects.filter(status=AgreementStatus.APPROVED, end_date__gte=today)
     if agency is not None:
         in_force = in_force.filter(Q(party_a=agency) | Q(party_b=agency))
     used = Sum("tallies__n", filter=Q(tallies__status__in=USED_STATUSES), default=0)
     near = (
-        Quota.objects.filter(agreement__in=in_force)
+        Quota.objects.filter(agreement__in=in_force, cohort__gte=str(today.year))
         .annotate(binding=Coalesce("approved_places", "places"))
         .filter(binding__gt=0)
         .annotate(left=F("binding") - used)
@@ -218,3 +229,104 @@ def _exchange_chart(agency) -> str:
             Series(_("Hosted"), [hosted.get(c, 0) for c in categories]),
         ],
     )
+
+
+# --- The network (administrators) -----------------------------------------------------------
+
+NETWORK_YEARS = 6  # year columns shown; the totals and the balance count every year
+NETWORK_PAIRS = 30
+
+
+@dataclass
+class Pair:
+    """Two agencies (``a`` before ``b`` by acronym) and what they exchanged: per year, the
+    volunteers ``a`` sent to ``b`` and hosted from ``b`` (placements that took a place)."""
+
+    a: str
+    b: str
+    years: dict[str, tuple[int, int]] = field(default_factory=dict)
+    sent: int = 0
+    hosted: int = 0
+    in_force: int = 0
+    agreements: int = 0
+    reports: int = 0
+    cells: list[tuple[int, int]] = field(default_factory=list)  # (sent, hosted) per year shown
+
+    @property
+    def balance(self) -> int:
+        """Sent minus hosted, seen from ``a``: zero when the exchange is reciprocal."""
+        return self.sent - self.hosted
+
+
+@dataclass
+class Network:
+    years: list[str]
+    pairs: list[Pair]
+    more: bool = False  # more pairs than shown
+
+
+def network(*, today: datetime.date) -> Network:
+    """The pairs of agencies bound by an agreement, those with the most agreements in force
+    first (NETWORK_PAIRS of them: a network of hundreds of agencies has thousands of pairs):
+    volunteers sent and hosted per year (the cohort's year), the balance, the agreements in
+    force and the reports on their agreements. Three grouped queries whatever the size of the
+    network; the placements are read from the counts the database keeps per quota."""
+    ranked = list(
+        Agreement.objects.annotate(
+            lo=Least("party_a", "party_b"), hi=Greatest("party_a", "party_b")
+        )
+        .values("lo", "hi")
+        .annotate(
+            agreements=Count("pk", distinct=True),
+            in_force=Count("pk", filter=in_force_q(today, today), distinct=True),
+            reports=Count("reports", distinct=True),
+        )
+        .order_by("-in_force", "-agreements", "lo", "hi")[: NETWORK_PAIRS + 1]
+    )
+    more = len(ranked) > NETWORK_PAIRS
+    ranked = ranked[:NETWORK_PAIRS]
+    ids = {row["lo"] for row in ranked} | {row["hi"] for row in ranked}
+    acronyms = dict(Agency.objects.filter(pk__in=ids).values_list("pk", "acronym"))
+    pairs: dict[tuple[int, int], Pair] = {}
+    for row in ranked:
+        lo, hi = sorted((row["lo"], row["hi"]), key=lambda pk: (acronyms[pk], pk))
+        pairs[(row["lo"], row["hi"])] = Pair(
+            a=acronyms[lo],
+            b=acronyms[hi],
+            in_force=row["in_force"],
+            agreements=row["agreements"],
+            reports=row["reports"],
+        )
+    exchanged = (
+        PlacementTally.objects.filter(
+            status__in=USED_STATUSES,
+            n__gt=0,
+            quota__sending__in=ids,
+            quota__receiving__in=ids,
+        )
+        .annotate(year=Substr("quota__cohort", 1, 4))
+        .values("quota__sending", "quota__receiving", "year")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    years = set()
+    for row in exchanged:
+        sender, host, year, n = (
+            row["quota__sending"],
+            row["quota__receiving"],
+            row["year"],
+            row["total"],
+        )
+        p = pairs.get((min(sender, host), max(sender, host)))
+        if p is None:  # two agencies of the shown pairs, not a pair shown
+            continue
+        years.add(year)
+        sent, hosted = p.years.get(year, (0, 0))
+        if acronyms[sender] == p.a:
+            p.years[year], p.sent = (sent + n, hosted), p.sent + n
+        else:
+            p.years[year], p.hosted = (sent, hosted + n), p.hosted + n
+    shown = sorted(years)[-NETWORK_YEARS:]
+    for p in pairs.values():
+        p.cells = [p.years.get(year, (0, 0)) for year in shown]
+    return Network(years=shown, pairs=sorted(pairs.values(), key=lambda p: (p.a, p.b)), more=more)

@@ -22,7 +22,12 @@ from evaluations.models import Evaluation, Finding, Score
 from evaluations.services import evaluation_publish
 from exchanges.models import Agreement, AgreementVersion, Approval, Quota
 from exchanges.quota_report import quota_report_request
-from exchanges.services import agreement_record_version
+from exchanges.services import (
+    QuotaData,
+    agreement_approve,
+    agreement_record_version,
+    agreement_update,
+)
 from reports.models import Report
 from reports.services import report_run
 from volunteers.models import Volunteer
@@ -419,3 +424,30 @@ def load_demo(*, render_reports: bool = True) -> None:
     load_evaluations(render=render_reports)
     load_quota_reports(render=render_reports)
     load_downloads()
+    load_pending_amendment()
+
+
+def load_pending_amendment() -> None:
+    """An amendment awaiting a partner: ANVT proposes to VASE a cohort for next year (two
+    places each way) in the Togo–Ecuador agreement and approves it; the new version awaits
+    VASE's approval (VASE's managers see it on their home page), while placements run under the
+    version both approved."""
+    agreement = Agreement.objects.get(reference="VIR-TG-EC-2017")
+    cohort = str(timezone.localdate().year + 1)
+    if agreement.quotas.filter(cohort=cohort).exists():
+        return
+    anvt, vase = agreement.party_a, agreement.party_b
+    user = User.objects.get(username="anvt-manager")
+    quotas = [
+        QuotaData(q.cohort, q.sending_id, q.receiving_id, q.places, q.duration_months)
+        for q in agreement.quotas.all()
+    ]
+    quotas += [QuotaData(cohort, anvt.pk, vase.pk, 2), QuotaData(cohort, vase.pk, anvt.pk, 2)]
+    version = agreement_update(
+        agreement=agreement,
+        themes=list(agreement.themes.all()),
+        quotas=quotas,
+        user=user,
+        by_agency=anvt,
+    )
+    agreement_approve(agreement=agreement, version_number=version.number, agency=anvt, user=user)

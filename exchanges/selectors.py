@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db.models import (
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -22,7 +23,7 @@ from django.utils import timezone
 
 from agencies import rules as access
 
-from .models import Agreement, AgreementVersion, Approval, Quota, phase_q
+from .models import Agreement, AgreementStatus, AgreementVersion, Approval, Quota, phase_q
 
 # --- Visibility (the role tables and memberships: ``agencies.rules``) -------------------------
 
@@ -232,3 +233,28 @@ def reciprocity_balance(*, quotas: QuerySet[Quota], by_cohort: bool = True) -> Q
         )
         .order_by(*group)
     )
+
+
+# --- Approvals awaited ----------------------------------------------------------------------
+
+
+def agreements_awaiting_approval(*, agency=None) -> QuerySet[Agreement]:
+    """Agreements whose current version awaits the approval of ``agency`` (``None``: of either
+    party), a first submission or an amendment of an approved agreement alike: the SQL twin of
+    ``Agreement.approval_refusal(agency) is None``, the rule that ``agencies.rules.
+    can_approve_for`` and the approval service ask (a test holds the two together)."""
+    qs = Agreement.objects.select_related("party_a", "party_b").filter(
+        status__in=[AgreementStatus.SUBMITTED, AgreementStatus.APPROVED],
+        current_version__isnull=False,
+    )
+    # A version newer than the last approved one (none yet: a first submission).
+    qs = qs.filter(
+        Q(last_approved_version__isnull=True) | ~Q(current_version=F("last_approved_version"))
+    )
+
+    def approved_by(party) -> Exists:
+        return Exists(Approval.objects.filter(version=OuterRef("current_version"), agency=party))
+
+    if agency is None:
+        return qs.exclude(approved_by(OuterRef("party_a")) & approved_by(OuterRef("party_b")))
+    return qs.filter(Q(party_a=agency) | Q(party_b=agency)).exclude(approved_by(agency))

@@ -21,7 +21,7 @@ from agencies import rules as access
 from agencies.selectors import host_structures_visible_to
 from evaluations.models import Finding
 from evaluations.selectors import evaluations_visible_to
-from exchanges.models import Agreement, AgreementStatus, Approval, Quota
+from exchanges.models import Agreement, AgreementStatus, Quota
 from exchanges.selectors import agreements_visible_to
 from missions.models import USED_STATUSES, FollowUp, Placement, PlacementStatus
 from missions.selectors import missions_visible_to
@@ -70,6 +70,16 @@ def _numbers(fragment: str) -> list[int]:
     return [int(n) for n in re.findall(r"\d+", _text(fragment))]
 
 
+def _network_rows(panel: str) -> list[tuple]:
+    """(pair, sent, hosted, balance, agreements in force, reports) of the network table."""
+    rows = []
+    for pair, cells in re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', panel, re.S):
+        total, balance, in_force, reports = re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S)[-4:]
+        signed = int(re.search(r"[-+]?\d+", _text(balance)).group(0))
+        rows.append((_text(pair), *_numbers(total), signed, *_numbers(in_force + " " + reports)))
+    return rows
+
+
 def _badge(cell: str) -> str:
     return _text(re.search(r'<span class="badge[^"]*"[^>]*>(.*?)</span>', cell, re.S).group(1))
 
@@ -110,13 +120,18 @@ def shown(name: str, page: str) -> dict:
         return {
             "heading": (_text(heading.group(1)), _text(heading.group(2))),
             "volunteers_by_status": [(html.unescape(label), int(n)) for label, n in counts],
-            "nominations": _placement_links(panels["nominations"]),
+            "nominations": _placement_links(panels["nominations"])
+            if "nominations" in panels
+            else None,
             "departures_and_returns": _placement_links(panels["departures"]),
             "follow_ups": _placement_links(panels["followups"]),
-            "approvals": re.findall(r'<a href="/agreements/\d+/">([^<]*)</a>', panels["approvals"]),
+            "approvals": re.findall(r'<a href="/agreements/\d+/">([^<]*)</a>', panels["approvals"])
+            if "approvals" in panels
+            else None,
             "quotas_near_full": sorted(quotas),
             "latest_reports": [int(pk) for pk in re.findall(r"/reports/(\d+)/", panels["reports"])],
-            "chart": _chart(panels["chart"]),
+            "chart": _chart(panels.get("chart", "")),
+            "network": _network_rows(panels.get("network", "")),
         }
     rows = _rows(page)
     if name == "volunteers:index":
@@ -173,31 +188,37 @@ def _home(user, today) -> dict:
     returns = live.filter(
         status=PlacementStatus.DEPLOYED, mission__end_date__range=(today, today + SOON)
     ).order_by("mission__end_date", "pk")
+    # The decision and approval panels are for the roles that decide and approve (managers;
+    # administrators see every agreement awaiting a party).
+    decides = agency is None or access.has_role(user, agency.pk, access.DECIDE_PLACEMENTS)
+    approves = agency is None or access.has_role(user, agency.pk, access.APPROVE)
     nominations = Placement.objects.filter(status=PlacementStatus.NOMINATED)
     if agency is not None:
         nominations = nominations.filter(quota__receiving=agency)
-    awaited = agreements_visible_to(user).filter(status=AgreementStatus.SUBMITTED)
-    if agency is not None:
-        awaited = awaited.filter(Q(party_a=agency) | Q(party_b=agency)).exclude(
-            pk__in=Approval.objects.filter(agency=agency).values("version__agreement")
-        )
+    parties = (agency.pk,) if agency is not None else None
+    awaited = [
+        a.reference
+        for a in Agreement.objects.order_by("start_date", "reference")
+        if any(a.approval_refusal(p) is None for p in (parties or a.party_ids))
+    ][:PANEL]
     return {
         "heading": heading,
         "volunteers_by_status": [
             (str(Volunteer.Status(row["status"]).label), row["n"])
             for row in by_status.order_by("status")
         ],
-        "nominations": _placement_rows(nominations.order_by("nominated_at", "pk")),
+        "nominations": _placement_rows(nominations.order_by("nominated_at", "pk"))
+        if decides
+        else None,
         "departures_and_returns": _placement_rows(departures) + _placement_rows(returns),
         "follow_ups": _follow_ups(agency, today),
-        "approvals": list(
-            awaited.order_by("start_date", "reference").values_list("reference", flat=True)[:PANEL]
-        ),
+        "approvals": awaited if approves else None,
         "quotas_near_full": _quotas_near_full(agency, today),
         "latest_reports": list(
             reports_visible_to(user).order_by("-created_at", "-pk").values_list("pk", flat=True)[:5]
         ),
         "chart": _chart_of(agency) if agency is not None else {},
+        "network": _network(today) if agency is None else [],
     }
 
 
@@ -205,8 +226,10 @@ def _follow_ups(agency, today) -> list[tuple[int, str]]:
     due = FollowUp.objects.filter(
         recorded_at__isnull=True, due_date__lte=today + datetime.timedelta(days=30)
     ).select_related("placement__volunteer")
-    if agency is not None:
-        due = due.filter(placement__quota__sending=agency)
+    if agency is not None:  # both sides record follow-ups
+        due = due.filter(
+            Q(placement__quota__sending=agency) | Q(placement__quota__receiving=agency)
+        )
     due = due.order_by("due_date", "pk")[:PANEL]
     return [(f.placement_id, str(f.placement.volunteer)) for f in due]
 
@@ -219,6 +242,8 @@ def _quotas_near_full(agency, today) -> list[tuple]:
     used = _used([q.pk for q in quotas])
     rows = []
     for q in quotas:
+        if q.cohort[:4] < str(today.year):  # a past cohort: history, not a warning
+            continue
         places = q.approved_places if q.approved_places is not None else q.places
         taken = used.get(q.pk, 0)
         if places > 0 and places - taken <= 1:
@@ -247,6 +272,28 @@ def _chart_of(agency) -> dict[tuple[str, str], int]:
         values[key] = values.get(key, 0) + n
     categories = sorted({c for _, c in values}, key=lambda c: (c.split()[-1], c))[-12:]
     return {(s, c): values.get((s, c), 0) for s in (sent, hosted) for c in categories}
+
+
+def _network(today) -> list[tuple]:
+    """Per pair of agencies bound by an agreement (by acronyms): sent and hosted seen from the
+    first, the balance, the agreements in force and the reports on their agreements."""
+    pairs: dict[tuple[str, str], list[int]] = {}
+    for a in Agreement.objects.select_related("party_a", "party_b"):
+        key = tuple(sorted((a.party_a.acronym, a.party_b.acronym)))
+        row = pairs.setdefault(key, [0, 0, 0, 0])
+        row[2] += a.phase == AgreementStatus.ACTIVE
+        row[3] += a.reports.count()
+    for p in Placement.objects.filter(status__in=USED_STATUSES).select_related(
+        "quota__sending", "quota__receiving"
+    ):
+        sender, host = p.quota.sending.acronym, p.quota.receiving.acronym
+        key = tuple(sorted((sender, host)))
+        if key in pairs:
+            pairs[key][0 if sender == key[0] else 1] += 1
+    return [
+        (f"{a} ⇄ {b}", sent, hosted, sent - hosted, in_force, reports)
+        for (a, b), (sent, hosted, in_force, reports) in sorted(pairs.items())
+    ]
 
 
 def _volunteers(user, today) -> dict:
