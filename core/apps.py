@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+from .triggers import ensure_triggers
 
 
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Platform")
+
+    def ready(self):
+        post_migrate.connect(ensure_triggers, sender=self, dispatch_uid="core.tallies")

@@ -10,6 +10,9 @@ Only a change of a key column touches the tally (a new phone number does not), s
 are not hot rows for ordinary edits. On PostgreSQL the triggers run once per statement over the
 statement's rows: a bulk insert adds to each counter once, not once per row. ``TRUNCATE`` fires
 none of them: whoever truncates a source table calls ``rebuild`` afterwards.
+
+On SQLite a migration that rebuilds a source table drops its triggers: ``core.triggers`` puts
+them back after ``migrate``.
 """
 
 # ruff: noqa: S608  (table and column names come from the code, never from input)
@@ -19,6 +22,8 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .triggers import register  # noqa: F401  (the tallies' modules register through here)
 
 
 class TallyRow(models.Model):

@@ -3,12 +3,14 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.tallies import Tally, TallyRow
+from core.tallies import Tally, TallyRow, register
 
-TALLY = Tally(
-    table="missions_placementtally",
-    source="missions_placement",
-    keys=(("quota_id", "quota_id"), ("status", "status")),
+TALLY = register(
+    Tally(
+        table="missions_placementtally",
+        source="missions_placement",
+        keys=(("quota_id", "quota_id"), ("status", "status")),
+    )
 )
 
 

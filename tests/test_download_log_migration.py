@@ -8,6 +8,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from core.triggers import ensure_triggers
+
 BEFORE = [
     ("agencies", "0003_download_log"),
     ("reports", "0004_report_scheduled_once_per_month"),
@@ -31,6 +33,7 @@ def old_schema(transactional_db):
     apps = _migrate(BEFORE)
     yield apps
     _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # the whole schema again
+    ensure_triggers()  # as ``migrate`` does after its migrations (SQLite's rebuilt tables)
 
 
 def test_the_old_download_records_move_into_the_log(old_schema):

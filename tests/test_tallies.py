@@ -1,5 +1,6 @@
 """The counts kept by the database (core.tallies) equal a fresh count after any kind of write."""
 
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 
@@ -64,3 +65,26 @@ def test_a_rebuild_counts_again_what_a_trigger_did_not_see(db):
     rebuild(connection, PLACEMENTS)
     _volunteers_agree()
     assert VolunteerTally.objects.get(agency=agency, status="candidate").n == 2
+
+
+def _tally(agency):
+    return {row.status: row.n for row in VolunteerTally.objects.filter(agency=agency, n__gt=0)}
+
+
+def test_migrate_puts_back_the_triggers_that_a_sqlite_table_rebuild_dropped(db):
+    """SQLite rebuilds a table to alter it, dropping its triggers: after ``migrate`` they are
+    there again and the counts are right (on PostgreSQL the triggers never go)."""
+    agency = AgencyFactory()
+    VolunteerFactory(sending_agency=agency, status="candidate")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for sql in VOLUNTEERS.drop_sql("sqlite"):
+                cursor.execute(sql)
+        VolunteerFactory(sending_agency=agency, status="candidate")  # not counted: no trigger
+        assert _tally(agency) != {"candidate": 2}
+    else:
+        VolunteerFactory(sending_agency=agency, status="candidate")
+    call_command("migrate", verbosity=0)
+    assert _tally(agency) == {"candidate": 2}
+    VolunteerFactory(sending_agency=agency, status="selected")  # the triggers count again
+    assert _tally(agency) == {"candidate": 2, "selected": 1}

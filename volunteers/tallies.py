@@ -3,12 +3,14 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.tallies import Tally, TallyRow
+from core.tallies import Tally, TallyRow, register
 
-TALLY = Tally(
-    table="volunteers_volunteertally",
-    source="volunteers_volunteer",
-    keys=(("agency_id", "sending_agency_id"), ("status", "status")),
+TALLY = register(
+    Tally(
+        table="volunteers_volunteertally",
+        source="volunteers_volunteer",
+        keys=(("agency_id", "sending_agency_id"), ("status", "status")),
+    )
 )
 
 
