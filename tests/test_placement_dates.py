@@ -3,6 +3,7 @@ message in the service and on its field in the mission page's form; an early ret
 reason and ends that placement only; follow-ups fall due from the real return."""
 
 import datetime
+import re
 
 import pytest
 from django.test import override_settings
@@ -104,7 +105,9 @@ def test_the_tolerance_is_a_setting(mission):
 def test_a_return_on_or_before_the_departure_is_refused(mission):
     placement = deployed(mission)
     for day in (START, START - datetime.timedelta(days=1)):
-        error = refused(lambda: placement_complete(placement=placement, user=None, return_date=day))
+        error = refused(
+            lambda day=day: placement_complete(placement=placement, user=None, return_date=day)
+        )
         assert error.field == "return_date"
         assert "Le retour doit suivre le départ, le 01/01/2018" in error.message
 
@@ -165,11 +168,15 @@ def test_an_early_return_for_another_reason_describes_it(mission):
 
 
 def test_the_shortest_duration_counts_from_the_real_departure(mission):
-    """Left 30 days before the start, back 30 days before the end: six months were done and
-    the return is within the tolerance, so it is on time."""
+    """Left on 2 December, 30 days before the start: back on 1 June, six months were done and
+    the end is within the tolerance, so the return is on time; on 31 May it is early."""
     placement = deployed(mission, on=START - datetime.timedelta(days=30))
+    error = refused(
+        lambda: placement_complete(placement=placement, user=None, return_date=d(2018, 5, 31))
+    )
+    assert "Un retour avant le 01/06/2018 est anticipé" in error.message
     placement_complete(
-        placement=placement, user=None, return_date=d(2018, 5, 31), early_return_reason="health"
+        placement=placement, user=None, return_date=d(2018, 6, 1), early_return_reason="health"
     )
     placement.refresh_from_db()
     assert placement.early_return_reason == ""  # not early: nothing to explain
@@ -203,8 +210,8 @@ def test_an_early_return_frees_nothing_else_and_the_mission_stays_open(mission):
 
 
 def test_a_mission_with_a_confirmed_place_left_is_not_finished(mission):
-    first = deployed(mission)
-    confirmed(mission)
+    first, _second = confirmed(mission), confirmed(mission)
+    placement_deploy(placement=first, user=None, departure_date=START)
     placement_complete(placement=first, user=None, return_date=END)
     mission.refresh_from_db()
     assert mission.status == Mission.Status.FILLED
@@ -222,7 +229,9 @@ def test_the_page_labels_the_date_inputs(client, mission, recorder):
     placement = confirmed(mission)
     client.force_login(recorder)
     page = client.get(mission.get_absolute_url()).content.decode()
-    assert f'<label for="id_p{placement.pk}_departure_date"' in page
+    label = rf'<label\s+for="id_p{placement.pk}_departure_date"[^>]*>\s*Date de départ'
+    assert re.search(label, page)
+    assert f'id="id_p{placement.pk}_departure_date"' in page
     assert "Du 02/12/2017 au 30/06/2018." in page
 
 

@@ -3,6 +3,17 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from missions.tallies import TALLY
+
+
+def recreate_tally_triggers(apps, schema_editor):
+    """SQLite rebuilds the placement table to add its constraints, and its triggers go with
+    it: create them again (and recount). Dropped first, so that PostgreSQL, which alters the
+    table in place, ends the same."""
+    vendor = schema_editor.connection.vendor
+    for sql in [*TALLY.drop_sql(vendor), *TALLY.create_sql(vendor), *TALLY.rebuild_sql()]:
+        schema_editor.execute(sql)
+
 
 class Migration(migrations.Migration):
 
@@ -14,6 +25,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(migrations.RunPython.noop, recreate_tally_triggers),
         migrations.AddField(
             model_name='historicalplacement',
             name='early_return_note',
@@ -42,4 +54,5 @@ class Migration(migrations.Migration):
             model_name='placement',
             constraint=models.CheckConstraint(condition=models.Q(('early_return_reason', ''), ('return_date__isnull', False), _connector='OR'), name='placement_early_return_has_a_return'),
         ),
+        migrations.RunPython(recreate_tally_triggers, migrations.RunPython.noop),
     ]
