@@ -286,3 +286,13 @@ def test_a_step_on_a_placement_in_another_state_is_refused_with_a_message(
     )
     assert "cette étape n’est pas possible" in response.content.decode()
     assert Placement.objects.get(pk=placement.pk).status == "confirmed"
+
+
+def test_the_demo_has_an_early_return_with_its_reason(client, login, demo):
+    placement = Placement.objects.get(early_return_reason=Placement.EarlyReturn.HEALTH)
+    assert placement.mission.title == "Solidarité internationale à Nantes"
+    assert placement.return_date < placement.mission.end_date
+    assert placement.follow_ups.get(due_month=3).due_date == d(2015, 10, 10)
+    login("anvt-manager")
+    page = client.get(placement.mission.get_absolute_url()).content.decode()
+    assert "Retour anticipé" in page and "Santé" in page and "hospitalisation" in page
