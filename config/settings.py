@@ -194,6 +194,10 @@ AXES_ENABLED = _strict_bool("AXES_ENABLED", True)
 # Reports a user may request per minute (each one is a render on the worker).
 REPORT_REQUESTS_PER_MINUTE = env.int("REPORT_REQUESTS_PER_MINUTE", default=10)
 
+# Days a departure may precede a mission's start, and a return follow its end (travel, visas);
+# a return more than this before the end is early and needs a reason (missions/placement_dates.py).
+PLACEMENT_DATE_TOLERANCE_DAYS = env.int("PLACEMENT_DATE_TOLERANCE_DAYS", default=30)
+
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

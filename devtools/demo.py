@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, DownloadRecord, HostStructure, Membership, Theme
 from agencies.reference import load_reference_data
-from devtools.demo_missions import load_missions
+from devtools.demo_missions import load_early_return, load_missions
 from devtools.demo_volunteers import load_volunteers
 from evaluations.models import Evaluation, Finding, Score
 from evaluations.services import evaluation_publish
@@ -421,6 +421,7 @@ def load_demo(*, render_reports: bool = True) -> None:
     load_agreements()
     load_volunteers()
     load_missions()
+    load_early_return()
     load_evaluations(render=render_reports)
     load_quota_reports(render=render_reports)
     load_downloads()

@@ -272,3 +272,38 @@ def _nominee_details(missions) -> None:
             experience.proof.save("attestation.pdf", ContentFile(PROOF_PDF), save=False)
             experience.proof_name = "attestation-volontariat.pdf"
             experience.save(update_fields=["proof", "proof_name"])
+
+
+# The pilot's volunteer who came back early (issue 17): the reason is on the placement, and the
+# follow-ups fall due from the real return.
+EARLY_RETURN = dict(
+    mission="Solidarité internationale à Nantes",
+    volunteer=("Kodjo", "Sossou"),
+    returned=D(2015, 7, 10),
+    reason=Placement.EarlyReturn.HEALTH,
+    note="Rapatrié à Lomé après une hospitalisation ; suivi médical au retour.",
+)
+
+
+def load_early_return() -> None:
+    first, last = EARLY_RETURN["volunteer"]
+    placement = Placement.objects.filter(
+        mission__title=EARLY_RETURN["mission"],
+        volunteer__first_name=first,
+        volunteer__last_name=last,
+        status=S.COMPLETED,
+        early_return_reason="",
+    ).first()
+    if placement is None:
+        return
+    placement.return_date = EARLY_RETURN["returned"]
+    placement.early_return_reason = EARLY_RETURN["reason"]
+    placement.early_return_note = EARLY_RETURN["note"]
+    placement.save()
+    for follow_up in placement.follow_ups.all():
+        follow_up.due_date = add_months(placement.return_date, follow_up.due_month)
+        if follow_up.recorded_at is not None:
+            follow_up.recorded_at = timezone.make_aware(
+                datetime.datetime.combine(follow_up.due_date, datetime.time(11))
+            )
+        follow_up.save()

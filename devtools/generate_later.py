@@ -59,7 +59,7 @@ class LaterSteps:
                     (p_id, mission, q_id, pool[i], status, "",
                      start if departed else None,
                      start + datetime.timedelta(days=270) if status == "completed" else None,
-                     None, self.now, None, None, self.now)
+                     None, self.now, None, None, self.now, "", "")
                 )  # fmt: skip
                 p_id += 1
         self.load.write(
@@ -74,7 +74,8 @@ class LaterSteps:
             Placement,
             ["id", "mission_id", "quota_id", "volunteer_id", "status", "reason",
              "departure_date", "return_date", "nominated_by_id", "nominated_at",
-             "decided_by_id", "decided_at", "updated_at"],
+             "decided_by_id", "decided_at", "updated_at", "early_return_reason",
+             "early_return_note"],
             placements,
             tally=PLACEMENT_TALLY,
         )  # fmt: skip

@@ -50,7 +50,7 @@ class AgreementForm(forms.ModelForm):
             "themes",
             "min_age",
             "max_age",
-            "min_experience_months",
+            "min_experience_days",
             "min_duration_months",
             "max_duration_months",
             "language_requirements",

@@ -23,7 +23,7 @@ class EligibilityRules:
 
     min_age: int
     max_age: int
-    min_experience_months: int
+    min_experience_days: int
 
 
 class AgreementStatus(models.TextChoices):
@@ -136,8 +136,11 @@ class Agreement(models.Model):
     max_age = models.PositiveSmallIntegerField(
         _("maximum age"), default=25, help_text=_("25 means “not yet 26” on the start date.")
     )
-    min_experience_months = models.PositiveSmallIntegerField(
-        _("minimum volunteering experience (months)"), default=24
+    # In days (two years: 730), as ``volunteers.eligibility`` counts them (README, "Domain").
+    min_experience_days = models.PositiveSmallIntegerField(
+        _("minimum volunteering experience (days)"),
+        default=730,
+        help_text=_("Days in the union of the volunteering periods; two years: 730."),
     )
     min_duration_months = models.PositiveSmallIntegerField(
         _("shortest mission (months)"), default=6
@@ -275,7 +278,7 @@ class Agreement(models.Model):
         return EligibilityRules(
             min_age=self.min_age,
             max_age=self.max_age,
-            min_experience_months=self.min_experience_months,
+            min_experience_days=self.min_experience_days,
         )
 
 

@@ -17,7 +17,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 # Bump when the rendering changes shape, so that old versions stay readable and comparable.
-FORMAT = 1
+# 2: the minimum experience in days ("rules.min_experience_days"), no longer in months.
+FORMAT = 2
 
 FIELD_LABELS = {
     "reference": _("Reference"),
@@ -28,7 +29,8 @@ FIELD_LABELS = {
     "dates.end": _("End date"),
     "rules.min_age": _("Minimum age"),
     "rules.max_age": _("Maximum age"),
-    "rules.min_experience_months": _("Minimum volunteering experience (months)"),
+    "rules.min_experience_days": _("Minimum volunteering experience (days)"),
+    "rules.min_experience_months": _("Minimum volunteering experience (months)"),  # format 1
     "mission_duration_months.min": _("Shortest mission (months)"),
     "mission_duration_months.max": _("Longest mission (months)"),
     "language_requirements": _("Language requirements"),
@@ -64,7 +66,7 @@ def render_substance(agreement, *, quotas=None, themes=None) -> dict:
         "rules": {
             "min_age": agreement.min_age,
             "max_age": agreement.max_age,
-            "min_experience_months": agreement.min_experience_months,
+            "min_experience_days": agreement.min_experience_days,
         },
         "mission_duration_months": {
             "min": agreement.min_duration_months,

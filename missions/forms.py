@@ -1,14 +1,17 @@
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import HostStructure, Theme
 from core.dates import validate_date
+from core.errors import DomainError, add_form_error
 from exchanges.forms import DateInput
 from exchanges.models import AgreementStatus, Quota
 
-from .models import FollowUp, Mission
+from . import placement_dates
+from .models import EarlyReturnReason, FollowUp, Mission, Placement
 
 
 class QuotaChoiceField(forms.ModelChoiceField):
@@ -110,16 +113,80 @@ class NoteForm(forms.Form):
     )
 
 
-class DepartureForm(forms.Form):
+class _PlacementDateForm(forms.Form):
+    """A step of one placement among several on the mission page: ids unique to it, and the
+    rules of ``placement_dates`` shown on the field they are about."""
+
+    def __init__(self, *args, placement: Placement, **kwargs):
+        kwargs.setdefault("auto_id", f"id_p{placement.pk}_%s")
+        super().__init__(*args, **kwargs)
+        self.placement = placement
+
+    def _check(self, rule, *args) -> None:
+        try:
+            rule(*args)
+        except DomainError as exc:
+            add_form_error(self, exc)
+
+
+class DepartureForm(_PlacementDateForm):
     departure_date = forms.DateField(
         label=_("Departure date"), widget=DateInput(), validators=[validate_date]
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        first, last = placement_dates.departure_window(self.placement.mission)
+        self.fields["departure_date"].help_text = _("From %(first)s to %(last)s.") % {
+            "first": date_format(first, "SHORT_DATE_FORMAT"),
+            "last": date_format(last, "SHORT_DATE_FORMAT"),
+        }
 
-class ReturnForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        if data.get("departure_date"):
+            self._check(
+                placement_dates.check_departure, self.placement.mission, data["departure_date"]
+            )
+        return data
+
+
+class ReturnForm(_PlacementDateForm):
     return_date = forms.DateField(
         label=_("Return date"), widget=DateInput(), validators=[validate_date]
     )
+    early_return_reason = forms.ChoiceField(
+        label=_("Reason for an early return"),
+        choices=[("", "—"), *EarlyReturnReason.choices],
+        required=False,
+    )
+    early_return_note = forms.CharField(
+        label=_("Details of the early return"), required=False, max_length=2000
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        mission = self.placement.mission
+        self.fields["return_date"].help_text = _("At the latest %(last)s.") % {
+            "last": date_format(placement_dates.latest_return(mission), "SHORT_DATE_FORMAT")
+        }
+        early = placement_dates.early_before(self.placement)
+        if early is not None:
+            self.fields["early_return_reason"].help_text = _(
+                "Required for a return before %(date)s."
+            ) % {"date": date_format(early, "SHORT_DATE_FORMAT")}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("return_date"):
+            self._check(
+                placement_dates.check_return,
+                self.placement,
+                data["return_date"],
+                data.get("early_return_reason", ""),
+                data.get("early_return_note", ""),
+            )
+        return data
 
 
 class FollowUpForm(forms.ModelForm):

@@ -119,6 +119,15 @@ class PlacementStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class EarlyReturnReason(models.TextChoices):
+    INTERRUPTION = "interruption", _("Mission interrupted")
+    REPATRIATION = "repatriation", _("Repatriation")
+    HEALTH = "health", _("Health")
+    DISCIPLINARY = "disciplinary", _("Disciplinary")
+    PERSONAL = "personal", _("Personal reasons")
+    OTHER = "other", _("Other")
+
+
 # A volunteer holds at most one of these at a time for overlapping dates.
 LIVE_STATUSES = [PlacementStatus.NOMINATED, PlacementStatus.CONFIRMED, PlacementStatus.DEPLOYED]
 # These take a place of the quota and of the mission.
@@ -132,6 +141,7 @@ class Placement(models.Model):
     The transitions are kept by the history table (who, when, status, reason)."""
 
     Status = PlacementStatus
+    EarlyReturn = EarlyReturnReason
 
     mission = models.ForeignKey(
         Mission, verbose_name=_("mission"), on_delete=models.PROTECT, related_name="placements"
@@ -159,6 +169,15 @@ class Placement(models.Model):
     return_date = models.DateField(
         _("return date"), null=True, blank=True, validators=[validate_date]
     )
+    # A return before the mission's end (less the tolerance) or before the agreement's shortest
+    # duration says why (missions/placement_dates.py); blank for a return on time.
+    early_return_reason = models.CharField(
+        _("reason for the early return"),
+        max_length=20,
+        choices=EarlyReturnReason.choices,
+        blank=True,
+    )
+    early_return_note = models.TextField(_("details of the early return"), blank=True)
     nominated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("nominated by"),
@@ -201,6 +220,14 @@ class Placement(models.Model):
                 | Q(return_date__gte=F("departure_date")),
                 name="placement_return_after_departure",
                 violation_error_message=_("The return cannot be before the departure."),
+            ),
+            models.CheckConstraint(
+                condition=Q(early_return_reason__in=["", *EarlyReturnReason.values]),
+                name="placement_early_return_reason_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(early_return_reason="") | Q(return_date__isnull=False),
+                name="placement_early_return_has_a_return",
             ),
         ]
         indexes = [

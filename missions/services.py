@@ -9,7 +9,6 @@ managers confirming at the same moment are counted one after the other.
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime
 
@@ -28,24 +27,13 @@ from volunteers.models import Volunteer
 
 from . import notifications
 from .models import LIVE_STATUSES, USED_STATUSES, FollowUp, Mission, Placement
+from .placement_dates import add_months, check_departure, check_return
 
 S = Placement.Status
 
 
 def _date(value: datetime.date) -> str:
     return date_format(value, "SHORT_DATE_FORMAT")
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """``day`` moved by ``months`` (to the month's last day if shorter); never past the last
-    date Python knows, so that no date computed from a stored one fails."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    if year > datetime.MAXYEAR:
-        return datetime.date.max
-    if year < datetime.MINYEAR:
-        return datetime.date.min
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- Rules ----------------------------------------------------------------------------------
@@ -203,7 +191,10 @@ def mission_update(*, mission: Mission, user) -> Mission:
 
 
 def _refresh_mission_status(mission: Mission) -> None:
-    """Filled, in progress or completed follow the placements; draft and cancelled stay."""
+    """Filled, in progress or completed follow the placements; draft and cancelled stay.
+
+    Finished only when every place holds a completed placement and none is confirmed or under
+    way: a volunteer back early ends their placement, not the mission's other places."""
     if mission.status in {Mission.Status.DRAFT, Mission.Status.CANCELLED}:
         return
     counts = mission.placements.aggregate(
@@ -213,7 +204,7 @@ def _refresh_mission_status(mission: Mission) -> None:
     )
     if counts["deployed"]:
         status = Mission.Status.IN_PROGRESS
-    elif counts["completed"] and not counts["confirmed"]:
+    elif counts["completed"] >= mission.places and not counts["confirmed"]:
         status = Mission.Status.COMPLETED
     elif sum(counts.values()) >= mission.places:
         status = Mission.Status.FILLED
@@ -369,7 +360,7 @@ def placement_decline(*, placement: Placement, user, reason: str, base_url="") -
 def placement_deploy(*, placement: Placement, user, departure_date: datetime.date) -> Placement:
     placement = _locked_placement(placement)
     _expect(placement, S.CONFIRMED)
-    check_dates(departure_date=departure_date)
+    check_departure(placement.mission, departure_date)
     placement.status, placement.departure_date = S.DEPLOYED, departure_date
     placement.full_clean()
     placement.save()
@@ -379,13 +370,22 @@ def placement_deploy(*, placement: Placement, user, departure_date: datetime.dat
 
 
 @transaction.atomic
-def placement_complete(*, placement: Placement, user, return_date: datetime.date) -> Placement:
+def placement_complete(
+    *,
+    placement: Placement,
+    user,
+    return_date: datetime.date,
+    early_return_reason: str = "",
+    early_return_note: str = "",
+) -> Placement:
+    """The return; an early one records its reason. Follow-ups fall due 3, 6 and 12 months
+    after the real return date."""
     placement = _locked_placement(placement)
     _expect(placement, S.DEPLOYED)
-    check_dates(return_date=return_date)
-    if return_date < placement.departure_date:
-        raise DomainError(_("The return cannot be before the departure."))
+    early = check_return(placement, return_date, early_return_reason, early_return_note)
     placement.status, placement.return_date = S.COMPLETED, return_date
+    placement.early_return_reason = early_return_reason if early else ""
+    placement.early_return_note = early_return_note.strip() if early else ""
     placement.save()
     FollowUp.objects.bulk_create(
         [

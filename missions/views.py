@@ -85,13 +85,26 @@ def index(request):
 
 @require_GET
 def mission_detail(request, pk):
-    mission = _mission_for_user(request, pk)
+    return _render_detail(request, _mission_for_user(request, pk))
+
+
+def _render_detail(request, mission: Mission, bound=None):
+    """The mission page; ``bound``: the departure or return form of one placement, refused
+    (shown with its errors where it was typed)."""
     user = request.user
     placements = selectors.mission_placements(mission=mission)
     history = selectors.placement_history(mission=mission)
+    can_record = user.has_perm("vir.record_placement", mission)
     for placement in placements:
         placement.steps = history.get(placement.pk, [])
         placement.reviewable = user.has_perm("vir.view_nominee", placement)
+        placement.mission = mission  # the forms read its dates and agreement
+        if bound is not None and bound.placement.pk == placement.pk:
+            placement.date_form = bound
+        elif can_record and placement.status == Placement.Status.CONFIRMED:
+            placement.date_form = DepartureForm(placement=placement)
+        elif can_record and placement.status == Placement.Status.DEPLOYED:
+            placement.date_form = ReturnForm(placement=placement)
     context = {
         "mission": mission,
         "placements": placements,
@@ -100,7 +113,7 @@ def mission_detail(request, pk):
         and user.has_perm("vir.nominate_mission", mission),
         "can_cancel": user.has_perm("vir.cancel_placement", mission),
         "can_decide": user.has_perm("vir.decide_placement", mission),
-        "can_record": user.has_perm("vir.record_placement", mission),
+        "can_record": can_record,
         "can_see_profiles": user.has_perm("vir.view_sent_profiles", mission),
         "situations": [c for c in FollowUp.Situation.choices if c[0]],
         "today": timezone.localdate(),
@@ -328,31 +341,59 @@ def placement_decline(request, pk):
     )
 
 
+def _record_date(request, pk, status, form_class, run, success):
+    """A departure or a return: a refused date is shown on the mission page, on its field."""
+    placement = _placement_for_user(request, pk, "vir.record_placement")
+    if placement.status != status:
+        messages.error(
+            request,
+            _("This placement is %(status)s: this step is not possible.")
+            % {"status": placement.get_status_display()},
+        )
+        return redirect(placement)
+    mission = _mission_for_user(request, placement.mission_id)
+    placement.mission = mission
+    form = form_class(request.POST, placement=placement)
+    if form.is_valid():
+        try:
+            run(placement, form.cleaned_data)
+        except DomainError as exc:
+            add_form_error(form, exc)
+        else:
+            messages.success(request, success % {"volunteer": placement.volunteer})
+            return redirect(placement)
+    return _render_detail(request, mission, bound=form)
+
+
 @require_POST
 def placement_deploy(request, pk):
-    return _act(
+    return _record_date(
         request,
         pk,
-        "vir.record_placement",
+        Placement.Status.CONFIRMED,
+        DepartureForm,
         lambda p, d: services.placement_deploy(
             placement=p, user=request.user, departure_date=d["departure_date"]
         ),
         _("The departure of %(volunteer)s is recorded."),
-        DepartureForm,
     )
 
 
 @require_POST
 def placement_complete(request, pk):
-    return _act(
+    return _record_date(
         request,
         pk,
-        "vir.record_placement",
+        Placement.Status.DEPLOYED,
+        ReturnForm,
         lambda p, d: services.placement_complete(
-            placement=p, user=request.user, return_date=d["return_date"]
+            placement=p,
+            user=request.user,
+            return_date=d["return_date"],
+            early_return_reason=d["early_return_reason"],
+            early_return_note=d["early_return_note"],
         ),
         _("The return of %(volunteer)s is recorded."),
-        ReturnForm,
     )
 
 

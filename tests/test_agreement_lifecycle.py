@@ -297,9 +297,9 @@ def test_active_and_closed_follow_the_dates_of_an_approved_agreement(status, tod
     assert in_state == {expected}
 
 
-def test_eligibility_rules_default_to_18_25_and_24_months():
-    rules = Agreement(min_age=18, max_age=25, min_experience_months=24).eligibility_rules()
-    assert dataclasses.asdict(rules) == {"min_age": 18, "max_age": 25, "min_experience_months": 24}
+def test_eligibility_rules_default_to_18_25_and_730_days():
+    rules = Agreement(min_age=18, max_age=25, min_experience_days=730).eligibility_rules()
+    assert dataclasses.asdict(rules) == {"min_age": 18, "max_age": 25, "min_experience_days": 730}
     assert dataclasses.asdict(Agreement().eligibility_rules()) == dataclasses.asdict(rules)
 
 

@@ -19,12 +19,12 @@ def _french():
 
 
 BASE = {
-    "format": 1,
+    "format": 2,
     "reference": "VIR-TG-ML-2017",
     "title": "Volontariat international de réciprocité Togo–Mali",
     "parties": {"a": {"id": 1, "acronym": "ANVT"}, "b": {"id": 2, "acronym": "CNPV"}},
     "dates": {"start": "2017-10-01", "end": "2018-09-30"},
-    "rules": {"min_age": 18, "max_age": 25, "min_experience_months": 24},
+    "rules": {"min_age": 18, "max_age": 25, "min_experience_days": 730},
     "mission_duration_months": {"min": 6, "max": 12},
     "language_requirements": "Français.",
     "themes": ["ecology", "health"],

@@ -86,18 +86,35 @@ def test_the_birth_date_bound_agrees_with_the_age(birth, on, years):
 # --- Experience -----------------------------------------------------------------------------
 
 
-def test_exactly_720_days_is_enough_and_719_is_not():
+def test_exactly_730_days_is_enough_and_729_is_not():
+    """Two years are 730 days (not 24 × 30 = 720: ten days short of two years passed)."""
     born = d(2002, 1, 1)
     start = d(2023, 1, 1)
-    periods = [(start, start + datetime.timedelta(days=719))]  # both ends count: 720 days
+    periods = [(start, start + datetime.timedelta(days=729))]  # both ends count: 730 days
     result = evaluate(born, periods, d(2025, 1, 1))
-    assert result.experience_days == 720
+    assert result.experience_days == 730
     assert result.eligible
-    short = [(start, start + datetime.timedelta(days=718))]
+    assert result.experience_months == 24
+    short = [(start, start + datetime.timedelta(days=728))]
     result = evaluate(born, short, d(2025, 1, 1))
-    assert result.experience_days == 719
+    assert result.experience_days == 729
     assert codes(result) == ["not_enough_experience"]
-    assert "719 jours" in result.reasons[0].message
+    assert "729 jours" in result.reasons[0].message and "730 jours sont requis" in (
+        result.reasons[0].message
+    )
+    ten_short = [(start, start + datetime.timedelta(days=719))]  # 720 days: passed before
+    assert not evaluate(born, ten_short, d(2025, 1, 1)).eligible
+
+
+def test_overlapping_periods_count_once_at_the_boundary():
+    """Two periods overlapping by a year: the union is 729 days, then 730 with one more."""
+    a = (d(2022, 1, 1), d(2023, 12, 31))  # 730 days
+    b = (d(2023, 1, 1), d(2023, 12, 30))  # inside a
+    on = d(2025, 1, 1)
+    assert experience_days([(a[0], d(2023, 12, 30)), b], on) == 729
+    assert not evaluate(d(2002, 1, 1), [(a[0], d(2023, 12, 30)), b], on).eligible
+    assert experience_days([a, b], on) == 730
+    assert evaluate(d(2002, 1, 1), [a, b], on).eligible
 
 
 def test_a_single_day_period_counts_one_day():
@@ -153,8 +170,8 @@ def test_a_future_period_counts_nothing_and_a_period_across_the_date_is_clipped(
 
 def test_an_ongoing_period_may_make_someone_eligible_on_a_later_date():
     periods = [(d(2024, 1, 1), None)]
-    assert not evaluate(d(2002, 1, 1), periods, d(2025, 12, 20)).eligible  # 719 days
-    assert evaluate(d(2002, 1, 1), periods, d(2025, 12, 21)).eligible  # 720 days (2024 leap)
+    assert not evaluate(d(2002, 1, 1), periods, d(2025, 12, 30)).eligible  # 729 days
+    assert evaluate(d(2002, 1, 1), periods, d(2025, 12, 31)).eligible  # 730 days (2024 leap)
 
 
 def test_every_failing_rule_gives_its_own_reason():
@@ -164,11 +181,12 @@ def test_every_failing_rule_gives_its_own_reason():
 
 
 def test_the_rules_of_an_agreement_replace_the_vir_defaults():
-    rules = Rules(min_age=21, max_age=30, min_experience_months=12)
-    assert rules.min_experience_days == 360
-    periods = [(d(2024, 1, 1), d(2024, 12, 25))]  # 360 days
+    rules = Rules(min_age=21, max_age=30, min_experience_days=365)
+    periods = [(d(2024, 1, 1), d(2024, 12, 30))]  # 365 days (2024 is a leap year)
     assert evaluate(d(1996, 1, 1), periods, ON, rules).eligible  # 29 years old
     assert not evaluate(d(1996, 1, 1), periods, ON, VIR_RULES).eligible
+    shorter = [(d(2024, 1, 1), d(2024, 12, 29))]  # 364 days
+    assert not evaluate(d(1996, 1, 1), shorter, ON, rules).eligible
 
 
 # --- Properties of the union ----------------------------------------------------------------

@@ -59,7 +59,7 @@ rules_strategy = st.one_of(
         Rules,
         min_age=st.integers(16, 20),
         max_age=st.integers(24, 35),
-        min_experience_months=st.integers(0, 36),
+        min_experience_days=st.integers(0, 1100),
     ),
 )
 
@@ -116,15 +116,15 @@ def test_the_sql_filter_agrees_with_the_function(agency, example):
         # born on 29 February, the date on 28 February and 1 March of a non-leap year
         (d(2008, 2, 29), [(d(2020, 1, 1), d(2022, 12, 31))], d(2026, 2, 28)),
         (d(2008, 2, 29), [(d(2020, 1, 1), d(2022, 12, 31))], d(2026, 3, 1)),
-        # exactly 720 days, and 719
-        (d(2002, 1, 1), [(d(2023, 1, 1), d(2024, 12, 20))], d(2025, 1, 1)),
-        (d(2002, 1, 1), [(d(2023, 1, 1), d(2024, 12, 19))], d(2025, 1, 1)),
+        # exactly 730 days, and 729
+        (d(2002, 1, 1), [(d(2023, 1, 1), d(2024, 12, 30))], d(2025, 1, 1)),
+        (d(2002, 1, 1), [(d(2023, 1, 1), d(2024, 12, 29))], d(2025, 1, 1)),
         # overlapping periods (426 days in the union, 822 in the naive sum)
         (d(2002, 1, 1), [(d(2023, 1, 1), d(2024, 1, 31)), (d(2023, 2, 1), d(2024, 3, 1))],
          d(2025, 10, 1)),
-        # ongoing: 720 days the day after, 719 the day before
-        (d(2002, 1, 1), [(d(2024, 1, 1), None)], d(2025, 12, 21)),
-        (d(2002, 1, 1), [(d(2024, 1, 1), None)], d(2025, 12, 20)),
+        # ongoing: 730 days the day after, 729 the day before
+        (d(2002, 1, 1), [(d(2024, 1, 1), None)], d(2025, 12, 31)),
+        (d(2002, 1, 1), [(d(2024, 1, 1), None)], d(2025, 12, 30)),
         # a future period counts nothing
         (d(2002, 1, 1), [(d(2026, 1, 1), d(2029, 1, 1))], d(2025, 10, 1)),
     ],

@@ -8,7 +8,10 @@ Semantics (issue 4):
   year older on 1 March in non-leap years; eligible when ``min_age <= age <= max_age``;
 - experience is the number of days covered by the union of the periods (overlaps count once,
   both end days count), only days before ``on``; an ongoing period (end ``None``) runs until the
-  day before ``on``; a month is 30 days.
+  day before ``on``;
+- the minimum is in days: "two years of experience" is 730 days (2 × 365), whatever leap days
+  the periods cross. It was 720 (24 months of 30 days) before issue 17, which let a candidate
+  ten days short of two years pass. An agreement may set another minimum, in days.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-DAYS_PER_MONTH = 30
+DAYS_PER_YEAR = 365
 ONE_DAY = datetime.timedelta(days=1)
 
 Period = tuple[datetime.date, datetime.date | None]
@@ -29,15 +32,12 @@ Period = tuple[datetime.date, datetime.date | None]
 
 @dataclass(frozen=True)
 class Rules:
-    """The eligibility rules; the defaults are the VIR rule (18 to 25 years, 24 months)."""
+    """The eligibility rules; the defaults are the VIR rule (18 to 25 years, two years of
+    volunteering: 730 days)."""
 
     min_age: int = 18
     max_age: int = 25
-    min_experience_months: int = 24
-
-    @property
-    def min_experience_days(self) -> int:
-        return self.min_experience_months * DAYS_PER_MONTH
+    min_experience_days: int = 2 * DAYS_PER_YEAR
 
 
 VIR_RULES = Rules()
@@ -65,8 +65,8 @@ class Eligibility:
 
     @property
     def experience_months(self) -> int:
-        """Whole months of 30 days, for display."""
-        return self.experience_days // DAYS_PER_MONTH
+        """Whole months (a twelfth of 365 days), for display only."""
+        return self.experience_days * 12 // DAYS_PER_YEAR
 
 
 def age_on(birth_date: datetime.date, on: datetime.date) -> int:
@@ -145,18 +145,12 @@ def evaluate(
             Reason(
                 "not_enough_experience",
                 ngettext(
-                    "%(days)d day of volunteering before %(date)s: %(months)d months "
-                    "(%(required)d days) are required.",
-                    "%(days)d days of volunteering before %(date)s: %(months)d months "
-                    "(%(required)d days) are required.",
+                    "%(days)d day of volunteering before %(date)s: %(required)d days are required.",
+                    "%(days)d days of volunteering before %(date)s: %(required)d days are "
+                    "required.",
                     days,
                 )
-                % {
-                    "days": days,
-                    "date": when,
-                    "months": rules.min_experience_months,
-                    "required": rules.min_experience_days,
-                },
+                % {"days": days, "date": when, "required": rules.min_experience_days},
             )
         )
     return Eligibility(
