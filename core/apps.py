@@ -1,8 +1,8 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
-from .triggers import ensure_triggers
+from .triggers import drop_triggers, ensure_triggers
 
 
 class CoreConfig(AppConfig):
@@ -10,4 +10,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
-        post_migrate.connect(ensure_triggers, sender=self, dispatch_uid="core.tallies")
+        pre_migrate.connect(drop_triggers, sender=self, dispatch_uid="core.triggers.drop")
+        post_migrate.connect(ensure_triggers, sender=self, dispatch_uid="core.triggers.ensure")

@@ -217,3 +217,6 @@ class Finding(models.Model):
     @property
     def is_recommendation(self) -> bool:
         return self.kind == self.Kind.RECOMMENDATION
+
+
+from . import owner_rule  # noqa: E402, F401  (registers the owner rule's SQLite triggers)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from core.errors import DomainError
+from core.triggers import ensure_triggers
 from evaluations import services
 from evaluations.models import Evaluation, Finding
 from evaluations.selectors import findings_visible_to
@@ -41,6 +42,7 @@ def _without_guard(write):
         return write()
     finally:
         GUARD.create_guard(django_apps, connection.schema_editor())
+        ensure_triggers()  # SQLite: the rule's triggers come from core.triggers
 
 
 def _bad_recommendation(pilot, owner) -> Finding:

@@ -27,18 +27,6 @@ PG_TRIGGER = """
 CREATE TRIGGER finding_owner_is_party BEFORE INSERT OR UPDATE OF owner_id, evaluation_id
 ON evaluations_finding FOR EACH ROW EXECUTE FUNCTION finding_owner_is_party()
 """
-SQLITE_NOT_A_PARTY = """NEW.owner_id IS NOT NULL AND NOT EXISTS (
-    SELECT 1 FROM evaluations_evaluation e
-    JOIN exchanges_agreement a ON a.id = e.agreement_id
-    WHERE e.id = NEW.evaluation_id AND NEW.owner_id IN (a.party_a_id, a.party_b_id))"""
-SQLITE_TRIGGERS = [
-    f"""CREATE TRIGGER finding_owner_is_party_{name} BEFORE {event} ON evaluations_finding
-    FOR EACH ROW WHEN {SQLITE_NOT_A_PARTY}
-    BEGIN SELECT RAISE(ABORT, 'finding_owner_is_party'); END"""
-    for name, event in (("insert", "INSERT"), ("update", "UPDATE OF owner_id, evaluation_id"))
-]
-
-
 def clear_owners_not_parties(apps, schema_editor):
     Finding = apps.get_model("evaluations", "Finding")
     (
@@ -51,13 +39,11 @@ def clear_owners_not_parties(apps, schema_editor):
 
 def create_guard(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        statements = [PG_FUNCTION, PG_TRIGGER]
-    elif vendor == "sqlite":
-        statements = SQLITE_TRIGGERS
-    else:
+    if vendor == "sqlite":
+        return  # created after ``migrate`` by core.triggers (evaluations/owner_rule.py)
+    if vendor != "postgresql":
         raise NotImplementedError(f"no owner guard for {vendor}")
-    for sql in statements:
+    for sql in (PG_FUNCTION, PG_TRIGGER):
         schema_editor.execute(sql, None)  # no parameters: the "%" of RAISE is kept
 
 
