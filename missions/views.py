@@ -23,7 +23,7 @@ from .forms import (
     ReasonForm,
     ReturnForm,
 )
-from .models import FollowUp, Mission
+from .models import USED_STATUSES, FollowUp, Mission
 from .selectors import missions_visible_to, placements_visible_to
 
 PAGE_SIZE = 50
@@ -88,11 +88,16 @@ def mission_detail(request, pk):
     history = selectors.placement_history(mission=mission)
     for placement in placements:
         placement.steps = history.get(placement.pk, [])
+    quota = selectors.mission_quota_places(mission=mission)
     context = {
         "mission": mission,
         "placements": placements,
+        "quota": quota,
+        "taken": sum(p.status in USED_STATUSES for p in placements),
         "can_edit": user.has_perm("vir.change_mission", mission),
+        # Under a full quota the page says "full" instead: a nomination would be refused.
         "can_nominate": mission.status == Mission.Status.OPEN
+        and quota.remaining > 0
         and user.has_perm("vir.nominate_mission", mission),
         "can_cancel": user.has_perm("vir.cancel_placement", mission),
         "can_decide": user.has_perm("vir.decide_placement", mission),
@@ -191,6 +196,7 @@ def mission_nominate(request, pk):
         "missions/mission_nominate.html",
         {
             "mission": mission,
+            "quota": selectors.mission_quota_places(mission=mission),
             "form": form,
             "page": page,
             "rules": rules,

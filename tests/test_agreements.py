@@ -439,7 +439,7 @@ def test_the_admin_lists_agreements_versions_and_approvals(client, login, demo):
 
 def test_a_correction_in_the_admin_is_a_new_version(client, login, demo):
     admin = login("admin")
-    quota = agreement().quotas.get(sending__acronym="ANVT")
+    quota = agreement().quotas.get(cohort=2017, sending__acronym="ANVT")
     response = client.post(
         reverse("admin:exchanges_quota_change", args=[quota.pk]),
         {

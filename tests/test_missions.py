@@ -29,7 +29,7 @@ def test_the_demo_fills_the_2017_cohort_of_the_togo_mali_exchange(demo):
     agreement = Agreement.objects.get(reference="VIR-TG-ML-2017")
     figures = {
         (q.sending.acronym, q.receiving.acronym): (q.binding_places, q.completed, q.used)
-        for q in quota_figures(quotas=agreement.quotas.filter(cohort="2017"))
+        for q in quota_figures(quotas=agreement.quotas.filter(cohort=2017))
     }
     assert figures == {("ANVT", "CNPV"): (4, 4, 4), ("CNPV", "ANVT"): (2, 2, 2)}
     completed = Placement.objects.filter(quota__agreement=agreement, status="completed")
