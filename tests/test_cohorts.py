@@ -193,7 +193,7 @@ BEFORE = [
     ("exchanges", "0009_dates_in_a_plausible_range"),
     ("missions", "0009_dates_in_a_plausible_range"),
 ]
-AFTER = [("exchanges", "0010_quota_cohort_is_a_year")]
+AFTER = [("exchanges", "0011_quota_cohort_is_a_year")]
 
 
 def _migrate(targets):

@@ -7,13 +7,15 @@ Every change is written to the output of ``migrate``. Two quotas of one agreemen
 that end up in the same year are merged: the places add up (nothing agreed is lost) and the
 missions and placements of the second move to the first. History rows are read the same way
 (their agreement's start year; the year of the history row if the agreement is gone).
+
+The column becomes an integer in the next migration: on PostgreSQL a table cannot change type in
+the transaction that updated its rows (pending constraint checks).
 """
 
 import re
 import sys
 
-import core.dates
-from django.db import migrations, models
+from django.db import migrations
 
 YEAR = re.compile(r"^\s*(\d{4})(?!\d)")
 
@@ -88,22 +90,4 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunPython(quotas_to_years, migrations.RunPython.noop, elidable=False),
         migrations.RunPython(history_to_years, migrations.RunPython.noop, elidable=False),
-        migrations.AlterField(
-            model_name="quota",
-            name="cohort",
-            field=models.PositiveSmallIntegerField(
-                help_text="The year the cohort's missions start in.",
-                validators=[core.dates.validate_year],
-                verbose_name="cohort",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="historicalquota",
-            name="cohort",
-            field=models.PositiveSmallIntegerField(
-                help_text="The year the cohort's missions start in.",
-                validators=[core.dates.validate_year],
-                verbose_name="cohort",
-            ),
-        ),
     ]
