@@ -151,8 +151,8 @@ def _volunteers_by_status(agency) -> list[tuple[str, int]]:
 
 
 def _quotas_near_full(agency, today: datetime.date) -> list:
-    """Quotas of current cohorts (a cohort is named after its year, "2027" or "2027-B": this
-    year's or a later one) of agreements approved and not over, with at most one place left:
+    """Quotas of current cohorts (this year's or a later one: a cohort is a year) of agreements
+    approved and not over, with at most one place left:
     one grouped pass over their placement counts (kept by the database), then the figures of
     the few shown. A past cohort's places are history, not a warning."""
     in_force = Agreement.objects.filter(status=AgreementStatus.APPROVED, end_date__gte=today)
@@ -160,7 +160,7 @@ def _quotas_near_full(agency, today: datetime.date) -> list:
         in_force = in_force.filter(Q(party_a=agency) | Q(party_b=agency))
     used = Sum("tallies__n", filter=Q(tallies__status__in=USED_STATUSES), default=0)
     near = (
-        Quota.objects.filter(agreement__in=in_force, cohort__gte=str(today.year))
+        Quota.objects.filter(agreement__in=in_force, cohort__gte=today.year)
         .annotate(binding=Coalesce("approved_places", "places"))
         .filter(binding__gt=0)
         .annotate(left=F("binding") - used)

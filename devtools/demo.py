@@ -109,6 +109,12 @@ def load_host_structures() -> None:
 VIR_THEMES = ["ecology", "health", "school-dropout", "global-citizenship"]
 
 
+def _next_cohort(year: int, a: str, b: str, a_to_b: int, b_to_a: int) -> list[tuple]:
+    """The places of next year's cohort, under which the demo's open missions start (those of
+    2017 are used: a mission under them would take no nomination)."""
+    return [(year, a, b, a_to_b), (year, b, a, b_to_a)]
+
+
 def _agreements() -> list[dict]:
     """The agreements of the seeds. Framework agreements run five years past the current one,
     so that the demo shows them in force whenever it is loaded; the 2015 pilot is over."""
@@ -121,7 +127,11 @@ def _agreements() -> list[dict]:
             "parties": ("ANVT", "CNPV"),
             "dates": (datetime.date(2017, 10, 1), ends),
             "themes": VIR_THEMES,
-            "quotas": [("2017", "ANVT", "CNPV", 4), ("2017", "CNPV", "ANVT", 2)],
+            "quotas": [
+                ("2017", "ANVT", "CNPV", 4),
+                ("2017", "CNPV", "ANVT", 2),
+                *_next_cohort(next_year, "ANVT", "CNPV", 4, 2),
+            ],
             "approved_on": datetime.date(2017, 9, 15),
             "languages": "Français.",
             "notes": "Document paraphé par l’ANVT et le CNPV pour des échanges à partir de 2017. "
@@ -148,7 +158,11 @@ def _agreements() -> list[dict]:
             "parties": ("ANVT", "VASE"),
             "dates": (datetime.date(2017, 9, 1), ends),
             "themes": ["education", "environment", "ecology"],
-            "quotas": [("2017", "ANVT", "VASE", 3), ("2017", "VASE", "ANVT", 3)],
+            "quotas": [
+                ("2017", "ANVT", "VASE", 3),
+                ("2017", "VASE", "ANVT", 3),
+                *_next_cohort(next_year, "ANVT", "VASE", 2, 2),
+            ],
             "approved_on": datetime.date(2017, 6, 30),
             "languages": "Espagnol courant pour les volontaires togolais ; français pour les "
             "volontaires équatoriens.",

@@ -61,35 +61,35 @@ def _missions(today: datetime.date) -> list[dict]:
     soon = D(today.year + 1, 2, 1)
     return [
         # Mali, hosted by CNPV: the Togolese volunteers of 2017.
-        dict(agreement="VIR-TG-ML-2017", cohort="2017", sending="ANVT", receiving="CNPV",
+        dict(agreement="VIR-TG-ML-2017", cohort=2017, sending="ANVT", receiving="CNPV",
              structure="École fondamentale de Magnambougou", theme="school-dropout",
              title="Lutte contre le décrochage scolaire à Magnambougou", city="Bamako",
              start=D(2017, 10, 2), months=10, places=2, past="TG-ML-2017", slice=(0, 2)),
-        dict(agreement="VIR-TG-ML-2017", cohort="2017", sending="ANVT", receiving="CNPV",
+        dict(agreement="VIR-TG-ML-2017", cohort=2017, sending="ANVT", receiving="CNPV",
              structure="Mairie de la Commune IV", theme="global-citizenship",
              title="Éducation à la citoyenneté en Commune IV", city="Bamako",
              start=D(2017, 10, 2), months=10, places=2, past="TG-ML-2017", slice=(2, 4)),
         # Togo, hosted by ANVT: the Malian volunteers of 2017.
-        dict(agreement="VIR-TG-ML-2017", cohort="2017", sending="CNPV", receiving="ANVT",
+        dict(agreement="VIR-TG-ML-2017", cohort=2017, sending="CNPV", receiving="ANVT",
              structure="Centre de santé communautaire de Bè", theme="health",
              title="Prévention et santé communautaire à Bè", city="Lomé",
              start=D(2017, 10, 2), months=10, places=2, past="ML-TG-2017", slice=(0, 2)),
         # France, the 2015 pilot, hosted by France Volontaires.
-        dict(agreement="VIR-TG-FR-2015", cohort="2015", sending="ANVT", receiving="FV",
+        dict(agreement="VIR-TG-FR-2015", cohort=2015, sending="ANVT", receiving="FV",
              structure="Maison des solidarités de Nantes", theme="global-citizenship",
              title="Solidarité internationale à Nantes", city="Nantes",
              start=D(2015, 3, 2), months=9, places=4, past="TG-FR-2015", slice=(0, 4)),
-        # Open now. The Togo–Mali places of 2017 are all used: a confirmation there is refused
-        # until the parties agree on more (a new cohort); Ecuador still has room.
-        dict(agreement="VIR-TG-ML-2017", cohort="2017", sending="ANVT", receiving="CNPV",
+        # Open now, under next year's cohort (the agreements' quotas in ``devtools.demo``): the
+        # Togo–Mali places of 2017 are all used, that quota shows "full" and takes no nomination.
+        dict(agreement="VIR-TG-ML-2017", cohort=soon.year, sending="ANVT", receiving="CNPV",
              structure="Mairie de la Commune IV", theme="global-citizenship",
              title="Volontariat et citoyenneté à Bamako", city="Bamako",
              start=soon, months=9, places=2),
-        dict(agreement="VIR-TG-ML-2017", cohort="2017", sending="CNPV", receiving="ANVT",
+        dict(agreement="VIR-TG-ML-2017", cohort=soon.year, sending="CNPV", receiving="ANVT",
              structure="Association Jeunesse Verte de Kpalimé", theme="ecology",
              title="Reboisement et écologie à Kpalimé", city="Kpalimé",
              start=soon, months=9, places=2, nominate=True),
-        dict(agreement="VIR-TG-EC-2017", cohort="2017", sending="ANVT", receiving="VASE",
+        dict(agreement="VIR-TG-EC-2017", cohort=soon.year, sending="ANVT", receiving="VASE",
              structure="Fundación Bosque Nublado", theme="ecology",
              title="Conservación del bosque nublado en Mindo", city="Mindo",
              start=soon, months=9, places=2, nominate=True),

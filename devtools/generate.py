@@ -221,7 +221,7 @@ class Generator(LaterSteps):
             )  # fmt: skip
             agreement_themes.append((aid, themes[i % len(themes)]))
             self.theme_of[aid] = themes[i % len(themes)]
-            for cohort in (str(year), str(year + 1)):
+            for cohort in (year, year + 1):
                 for sending, receiving in ((a, b), (b, a)):
                     places = rng.randint(2, 40)
                     quotas.append(

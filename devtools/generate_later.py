@@ -31,7 +31,7 @@ class LaterSteps:
             self.quotas
         ):
             per_quota = base + (1 if index < extra else 0)
-            year = int(cohort[:4])
+            year = cohort
             structures = self.structures_of[receiving]
             mission_ids = []
             for k in range(2):
@@ -95,9 +95,9 @@ class LaterSteps:
             if i % 40 or (aid, cohort) in seen:
                 continue
             seen.add((aid, cohort))
-            year = int(cohort[:4])
+            year = cohort
             evaluations.append(
-                (e_id, aid, cohort, sending, f"Évaluation de la cohorte {cohort}",
+                (e_id, aid, str(cohort), sending, f"Évaluation de la cohorte {cohort}",
                  datetime.date(year, 10, 1), datetime.date(year + 1, 9, 30), None, None, "",
                  "", "", "", "", "published", 1, None, None, self.now, self.now, None)
             )  # fmt: skip

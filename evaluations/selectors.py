@@ -73,9 +73,16 @@ def evaluation_list(*, user) -> QuerySet[Evaluation]:
     )
 
 
+def _cohort_year(evaluation: Evaluation) -> int | None:
+    """The evaluated cohort as the quotas name it, a year (None: the text is not one, and no
+    quota is of that cohort)."""
+    text = evaluation.cohort.strip()
+    return int(text) if text.isdigit() else None
+
+
 def evaluation_quotas(*, evaluation: Evaluation) -> QuerySet:
     """The cohort's quotas and their use per direction."""
-    return quota_figures(quotas=evaluation.agreement.quotas.filter(cohort=evaluation.cohort))
+    return quota_figures(quotas=evaluation.agreement.quotas.filter(cohort=_cohort_year(evaluation)))
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,8 @@ class CohortOutcomes:
 def cohort_outcomes(*, evaluation: Evaluation) -> CohortOutcomes:
     """Placements of the cohort by outcome and the insertion follow-ups recorded after return,
     as counts (one aggregate query each; no personal data)."""
-    cohort = Q(quota__agreement=evaluation.agreement_id, quota__cohort=evaluation.cohort)
+    year = _cohort_year(evaluation)
+    cohort = Q(quota__agreement=evaluation.agreement_id, quota__cohort=year)
     statuses = dict(Placement.Status.choices)
     by_outcome = (
         Placement.objects.filter(cohort).order_by("status").values("status").annotate(n=Count("pk"))
@@ -96,7 +104,7 @@ def cohort_outcomes(*, evaluation: Evaluation) -> CohortOutcomes:
     follow_ups = (
         FollowUp.objects.filter(
             placement__quota__agreement=evaluation.agreement_id,
-            placement__quota__cohort=evaluation.cohort,
+            placement__quota__cohort=year,
             recorded_at__isnull=False,
         )
         .order_by("situation")

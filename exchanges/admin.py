@@ -80,7 +80,7 @@ class ApprovalAdmin(admin.ModelAdmin):
 class QuotaAdmin(SimpleHistoryAdmin):
     list_display = ["agreement", "cohort", "sending", "receiving", "places", "approved_places"]
     list_filter = ["cohort", "sending", "receiving"]
-    search_fields = ["agreement__reference", "cohort"]
+    search_fields = ["agreement__reference"]
     list_select_related = ["agreement", "sending", "receiving"]
     readonly_fields = ["approved_places"]
     autocomplete_fields = ["agreement", "sending", "receiving"]

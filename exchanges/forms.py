@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Theme
+from core.dates import validate_year
 from core.widgets import QuickSelect, style_fields
 
-from .models import Agreement, AgreementStatus
+from .models import Agreement, AgreementStatus, cohort_error
 from .services import QuotaData
 from .validators import validate_pdf
 
@@ -110,10 +111,10 @@ class AgreementForm(forms.ModelForm):
 
 
 class QuotaForm(forms.Form):
-    cohort = forms.CharField(
+    cohort = forms.IntegerField(
         label=_("Cohort"),
-        max_length=30,
-        help_text=_("A year (2017) or a named intake (2017-B)."),
+        help_text=_("The year the cohort's missions start in."),
+        validators=[validate_year],
     )
     direction = forms.ChoiceField(label=_("Direction"))
     places = forms.IntegerField(label=_("Places"), min_value=0, max_value=10000)
@@ -121,12 +122,20 @@ class QuotaForm(forms.Form):
         label=_("Mission duration (months)"), min_value=1, max_value=60, required=False
     )
 
-    def __init__(self, *args, directions, **kwargs):
+    def __init__(self, *args, directions, period=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["direction"].choices = directions
+        # The agreement's (start, end) as typed in the same page, once valid: a cohort is a
+        # year of it (the services check it again).
+        self.period = period
 
     def clean_cohort(self):
-        return " ".join(self.cleaned_data["cohort"].split())
+        cohort = self.cleaned_data["cohort"]
+        if self.period is not None:
+            message = cohort_error(cohort, *self.period)
+            if message:
+                raise forms.ValidationError(message)
+        return cohort
 
 
 class BaseQuotaFormSet(forms.BaseFormSet):
@@ -189,8 +198,11 @@ QuotaFormSet = forms.formset_factory(
 )
 
 
-def quota_formset(data, agreement: Agreement | None, party_a: Agency, party_b: Agency | None):
-    """The quota rows of ``agreement`` (or none), with directions named after the parties."""
+def quota_formset(
+    data, agreement: Agreement | None, party_a: Agency, party_b: Agency | None, period=None
+):
+    """The quota rows of ``agreement`` (or none), with directions named after the parties;
+    ``period``: the agreement's (start, end) from the valid agreement form, if any."""
     partner = party_b.acronym if party_b else _("partner")
     directions = [
         (A_TO_B, f"{party_a.acronym} → {partner}"),
@@ -208,7 +220,10 @@ def quota_formset(data, agreement: Agreement | None, party_a: Agency, party_b: A
             for q in agreement.quotas.order_by("cohort", "sending__acronym")
         ]
     return QuotaFormSet(
-        data, initial=initial, prefix="quotas", form_kwargs={"directions": directions}
+        data,
+        initial=initial,
+        prefix="quotas",
+        form_kwargs={"directions": directions, "period": period},
     )
 
 

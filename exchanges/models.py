@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.dates import validate_date
+from core.dates import validate_date, validate_year
 
 from .validators import validate_pdf
 
@@ -293,8 +294,12 @@ class Quota(models.Model):
     agreement = models.ForeignKey(
         Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="quotas"
     )
-    cohort = models.CharField(
-        _("cohort"), max_length=30, help_text=_("A year (2017) or a named intake (2017-B).")
+    # A year: the missions of the cohort start in it (``missions.services.check_mission``), and
+    # it lies within the agreement's period (``clean``, the agreement services).
+    cohort = models.PositiveSmallIntegerField(
+        _("cohort"),
+        validators=[validate_year],
+        help_text=_("The year the cohort's missions start in."),
     )
     sending = models.ForeignKey(
         "agencies.Agency",
@@ -342,6 +347,30 @@ class Quota(models.Model):
 
     def __str__(self):
         return f"{self.agreement} {self.cohort}: {self.sending} → {self.receiving} ({self.places})"
+
+    def clean(self):
+        super().clean()
+        if self.agreement_id and self.cohort is not None:
+            message = cohort_error(self.cohort, self.agreement.start_date, self.agreement.end_date)
+            if message:
+                raise ValidationError({"cohort": message})
+
+    @property
+    def direction_label(self) -> str:
+        """ "2027 ANVT → CNPV": the cohort and direction, as messages and choices name it."""
+        return f"{self.cohort} {self.sending.acronym} → {self.receiving.acronym}"
+
+
+def cohort_error(cohort: int, start: datetime.date, end: datetime.date) -> str | None:
+    """Why ``cohort`` cannot be a cohort of an agreement running from ``start`` to ``end``, or
+    None: a cohort is a year of the agreement's period."""
+    if start.year <= cohort <= end.year:
+        return None
+    return _("The cohort %(cohort)s is not a year of the agreement (%(first)s–%(last)s).") % {
+        "cohort": cohort,
+        "first": start.year,
+        "last": end.year,
+    }
 
 
 class AgreementVersion(models.Model):

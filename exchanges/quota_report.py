@@ -51,7 +51,7 @@ class QuotaRow(NamedTuple):
     """One quota's line, its fields in the order of the CSV's columns (written as they are)."""
 
     agreement: str
-    cohort: str
+    cohort: int
     sending: str
     receiving: str
     places: int
@@ -97,11 +97,10 @@ def _quotas(scope: Scope) -> QuerySet[Quota]:
         quotas = quotas.filter(
             Q(agreement__party_a=scope.agency_id) | Q(agreement__party_b=scope.agency_id)
         )
-    # Cohorts are a year or a year-prefixed intake ("2017", "2017-B"): compared as text.
     if scope.first_year:
-        quotas = quotas.filter(cohort__gte=str(scope.first_year))
+        quotas = quotas.filter(cohort__gte=scope.first_year)
     if scope.last_year:
-        quotas = quotas.filter(cohort__lt=str(scope.last_year + 1))
+        quotas = quotas.filter(cohort__lte=scope.last_year)
     return quotas
 
 

@@ -188,20 +188,32 @@ def placement_counts(*, quotas: QuerySet[Quota] | None) -> dict[int, PlacementCo
     }
 
 
-def quota_figures(*, quotas: QuerySet[Quota] | None = None) -> QuerySet[Quota]:
-    """Quotas annotated with ``proposed`` (nominated), ``confirmed``, ``declined``,
-    ``deployed``, ``completed``, ``withdrawn``,
-    ``used`` (places taken: confirmed, deployed or completed), ``binding_places`` (those of the
-    last approved version, else of the current one) and ``remaining``."""
+def quota_places(*, quotas: QuerySet[Quota] | None = None) -> QuerySet[Quota]:
+    """THE places of quotas, as the confirmation of a placement counts them and every page
+    shows them ("confirmed / places" per cohort and direction): annotated with ``used`` (places
+    taken: confirmed, deployed or completed placements, from the counts the database keeps),
+    ``binding_places`` (those of the last approved version, else of the current one: a quota
+    that takes placements is approved) and ``remaining`` (places left; 0 or less: full)."""
     quotas = Quota.objects.all() if quotas is None else quotas
+    counts = _placement_counts()
     return (
         quotas.select_related("sending", "receiving")
-        .annotate(**_placement_counts())
+        .annotate(**{name: counts[name] for name in ("confirmed", "deployed", "completed")})
         .annotate(
             binding_places=Coalesce("approved_places", "places"),
             used=F("confirmed") + F("deployed") + F("completed"),
         )
         .annotate(remaining=F("binding_places") - F("used"))
+    )
+
+
+def quota_figures(*, quotas: QuerySet[Quota] | None = None) -> QuerySet[Quota]:
+    """``quota_places`` and the other counts: ``proposed`` (nominated), ``declined``,
+    ``withdrawn``."""
+    counts = _placement_counts()
+    return (
+        quota_places(quotas=quotas)
+        .annotate(**{name: counts[name] for name in ("proposed", "declined", "withdrawn")})
         .order_by("agreement_id", "cohort", "sending__acronym")
     )
 

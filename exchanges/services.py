@@ -22,7 +22,7 @@ from core.errors import DomainError
 from core.integrity import refused_if_taken
 
 from . import notifications
-from .models import Agreement, AgreementStatus, AgreementVersion, Approval, Quota
+from .models import Agreement, AgreementStatus, AgreementVersion, Approval, Quota, cohort_error
 from .versions import canonical_json, render_substance, sha256_of
 
 Status = AgreementStatus
@@ -30,14 +30,14 @@ Status = AgreementStatus
 
 @dataclass(frozen=True)
 class QuotaData:
-    cohort: str
+    cohort: int
     sending_id: int
     receiving_id: int
     places: int
     duration_months: int | None = None
 
     @property
-    def key(self) -> tuple[str, int, int]:
+    def key(self) -> tuple[int, int, int]:
         return (self.cohort, self.sending_id, self.receiving_id)
 
 
@@ -88,8 +88,12 @@ def _check_quotas(agreement: Agreement, quotas: list[QuotaData]) -> None:
             raise DomainError(_("A quota goes from one party of the agreement to the other party."))
         if quota.places < 0:
             raise DomainError(_("The number of places cannot be negative."))
-        if not quota.cohort.strip():
+        if not isinstance(quota.cohort, int):
             raise DomainError(_("Each quota needs a cohort."))
+        # A cohort is a year of the agreement's period (the form says it first).
+        message = cohort_error(quota.cohort, agreement.start_date, agreement.end_date)
+        if message:
+            raise DomainError(message)
         if quota.key in seen:
             raise DomainError(
                 _("Cohort %(cohort)s has two quotas in the same direction.")

@@ -77,7 +77,9 @@ def render_substance(agreement, *, quotas=None, themes=None) -> dict:
         "quotas": sorted(
             (
                 {
-                    "cohort": cohort,
+                    # Text, as versions rendered before cohorts were years: the hash of an
+                    # approved version stays the hash of the same substance.
+                    "cohort": str(cohort),
                     "sending": sending,
                     "receiving": receiving,
                     "places": places,

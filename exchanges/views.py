@@ -150,6 +150,14 @@ def _save_agreement(request, form, formset, party_a, party_b, agreement=None):
     return instance
 
 
+def _period(form):
+    """The agreement's (start, end) typed in ``form``, once it is valid (the quotas' cohorts
+    are years of it), else None."""
+    if form.is_bound and form.is_valid():
+        return form.cleaned_data["start_date"], form.cleaned_data["end_date"]
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 def agreement_create(request):
     agency = request.membership.agency if request.membership else None
@@ -159,7 +167,7 @@ def agreement_create(request):
     party_b = None
     if form.is_bound and form.is_valid():
         party_b = form.cleaned_data["party_b"]
-    formset = quota_formset(request.POST or None, None, agency, party_b)
+    formset = quota_formset(request.POST or None, None, agency, party_b, period=_period(form))
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         agreement = _save_agreement(request, form, formset, agency, party_b)
         if agreement is not None:
@@ -185,7 +193,13 @@ def agreement_edit(request, pk):
     form = AgreementForm(
         request.POST or None, request.FILES or None, instance=agreement, party_a=agreement.party_a
     )
-    formset = quota_formset(request.POST or None, agreement, agreement.party_a, agreement.party_b)
+    formset = quota_formset(
+        request.POST or None,
+        agreement,
+        agreement.party_a,
+        agreement.party_b,
+        period=_period(form),
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         saved = _save_agreement(
             request, form, formset, agreement.party_a, agreement.party_b, agreement

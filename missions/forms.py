@@ -3,22 +3,34 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from agencies.models import HostStructure, Theme
 from core.dates import validate_date
 from core.errors import DomainError, add_form_error
 from exchanges.forms import DateInput
 from exchanges.models import AgreementStatus, Quota
+from exchanges.selectors import quota_places
 
 from . import placement_dates
 from .models import EarlyReturnReason, FollowUp, Mission, Placement
 
 
+def places_left_label(quota) -> str:
+    """ "1 place left of 4" or "full (4/4)", of a quota read through ``quota_places``."""
+    if quota.remaining <= 0:
+        return _("full (%(used)d/%(places)d)") % {
+            "used": quota.used,
+            "places": quota.binding_places,
+        }
+    return ngettext(
+        "%(left)d place left of %(places)d", "%(left)d places left of %(places)d", quota.remaining
+    ) % {"left": quota.remaining, "places": quota.binding_places}
+
+
 class QuotaChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, quota):
-        return f"{quota.agreement.reference} · {quota.cohort} · {quota.sending.acronym} → " + (
-            quota.receiving.acronym
-        )
+        return f"{quota.agreement.reference} · {quota.direction_label} — {places_left_label(quota)}"
 
 
 class MissionForm(forms.ModelForm):
@@ -53,10 +65,15 @@ class MissionForm(forms.ModelForm):
         )
         if self.instance.quota_id:
             in_force |= Q(pk=self.instance.quota_id)
+        # Each choice says its places left, counted as the confirmation counts them.
         self.fields["quota"].queryset = (
-            Quota.objects.filter(in_force, receiving__in=host_ids, approved_places__isnull=False)
-            .select_related("agreement", "sending", "receiving")
-            .order_by("agreement__reference", "cohort")
+            quota_places(
+                quotas=Quota.objects.filter(
+                    in_force, receiving__in=host_ids, approved_places__isnull=False
+                )
+            )
+            .select_related("agreement")
+            .order_by("agreement__reference", "cohort", "sending__acronym")
         )
         self.fields["host_structure"].queryset = HostStructure.objects.filter(
             agency__in=host_ids, is_active=True
@@ -70,6 +87,18 @@ class MissionForm(forms.ModelForm):
         if self.instance.pk and self.instance.status not in dict(self.fields["status"].choices):
             self.fields["status"].disabled = True
             self.fields["status"].choices = Mission.Status.choices
+
+    def clean(self):
+        cleaned = super().clean()
+        quota, start = cleaned.get("quota"), cleaned.get("start_date")
+        # The cohort is the year its missions start in (the services check it again).
+        if quota and start and start.year != quota.cohort:
+            self.add_error(
+                "start_date",
+                _("A mission of the cohort %(cohort)s starts in %(cohort)s, not on %(start)s.")
+                % {"cohort": quota.cohort, "start": date_format(start, "SHORT_DATE_FORMAT")},
+            )
+        return cleaned
 
 
 class MissionFilterForm(forms.Form):

@@ -11,6 +11,8 @@ from django.db.models.functions import Coalesce
 
 from agencies import rules as access
 from agencies.models import HostStructure
+from exchanges.models import Quota
+from exchanges.selectors import quota_places
 from volunteers.eligibility import Eligibility, Rules, evaluate
 from volunteers.models import Experience, Volunteer
 from volunteers.selectors import TimelineBar, eligible_q, experience_timeline
@@ -106,6 +108,12 @@ def _placements_of_mission(statuses) -> Coalesce:
         .values("n")
     )
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def mission_quota_places(*, mission: Mission) -> Quota:
+    """The mission's quota with its places (``exchanges.selectors.quota_places``: what the
+    confirmation counts)."""
+    return quota_places(quotas=Quota.objects.filter(pk=mission.quota_id)).get()
 
 
 def mission_placements(*, mission: Mission) -> list[Placement]:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from core.dates import check_dates
 from core.errors import DomainError
 from exchanges.models import AgreementStatus, Quota
+from exchanges.selectors import quota_places
 from volunteers.eligibility import Rules, evaluate
 from volunteers.models import Volunteer
 
@@ -41,7 +42,8 @@ def _date(value: datetime.date) -> str:
 
 def check_agreement(mission: Mission) -> None:
     """Approved by both parties, neither suspended nor terminated, and in force for the whole
-    mission; the quota is part of the approved version."""
+    mission; the quota is part of the approved version; the mission starts in its cohort's
+    year."""
     quota = mission.quota
     agreement = quota.agreement
     if agreement.last_approved_version_id is None or quota.approved_places is None:
@@ -68,6 +70,46 @@ def check_agreement(mission: Mission) -> None:
                 "to": _date(agreement.end_date),
             }
         )
+    check_cohort(quota, mission.start_date)
+
+
+def check_cohort(quota: Quota, start: datetime.date) -> None:
+    """A cohort is the year its missions start in (a mission of 6 to 12 months starting in
+    October runs into the next year, as the seeds' 2017 cohort did)."""
+    if start.year != quota.cohort:
+        raise DomainError(
+            _("A mission of the cohort %(cohort)s starts in %(cohort)s, not on %(start)s.")
+            % {"cohort": quota.cohort, "start": _date(start)},
+            field="start_date",
+        )
+
+
+def quota_full_error(quota: Quota) -> DomainError | None:
+    """The refusal to take one more placement under ``quota`` if it has no place left, else
+    None. Counts what ``exchanges.selectors.quota_places`` counts, the figure every page shows:
+    called under the quota's row lock, it is exact."""
+    places = quota_places(quotas=Quota.objects.filter(pk=quota.pk)).get()
+    if places.remaining > 0:
+        return None
+    return DomainError(
+        _(
+            "The quota %(cohort)s %(sending)s → %(receiving)s is full "
+            "(%(used)d/%(places)d places taken)."
+        )
+        % {
+            "cohort": quota.cohort,
+            "sending": places.sending.acronym,
+            "receiving": places.receiving.acronym,
+            "used": places.used,
+            "places": places.binding_places,
+        }
+    )
+
+
+def check_places(quota: Quota) -> None:
+    error = quota_full_error(quota)
+    if error is not None:
+        raise error
 
 
 def check_volunteer(mission: Mission, volunteer: Volunteer, exclude: int | None = None) -> None:
@@ -123,7 +165,7 @@ def check_mission(
     *, quota: Quota, host_structure, theme, start: datetime.date, end: datetime.date
 ) -> None:
     """A mission's own rules: host structure of the host agency, a theme of the agreement,
-    dates within the agreement and of an allowed duration."""
+    dates within the agreement, starting in the cohort's year, of an allowed duration."""
     check_dates(start_date=start, end_date=end)
     agreement = quota.agreement
     if host_structure.agency_id != quota.receiving_id:
@@ -142,6 +184,7 @@ def check_mission(
             _("The mission's dates must fall within the agreement (%(from)s – %(to)s).")
             % {"from": _date(agreement.start_date), "to": _date(agreement.end_date)}
         )
+    check_cohort(quota, start)
     longest = quota.duration_months or agreement.max_duration_months
     shortest = min(agreement.min_duration_months, longest)
     last_day = datetime.timedelta(days=1)
@@ -155,7 +198,10 @@ def check_mission(
 # --- Missions -------------------------------------------------------------------------------
 
 
-def _save_mission(mission: Mission) -> Mission:
+def _save_mission(mission: Mission, *, opens: bool) -> Mission:
+    """``opens``: the mission becomes open under its quota (created open, reopened, moved to
+    another quota), which then needs a place left: nominations under a full quota would be
+    refused."""
     check_mission(
         quota=mission.quota,
         host_structure=mission.host_structure,
@@ -167,6 +213,17 @@ def _save_mission(mission: Mission) -> Mission:
         mission.full_clean()
     except ValidationError as exc:
         raise DomainError(" ".join(exc.messages)) from exc
+    if opens and mission.status == Mission.Status.OPEN:
+        error = quota_full_error(mission.quota)
+        if error is not None:
+            raise DomainError(
+                _(
+                    "%(full)s Open the mission under a cohort with places left, or save it as "
+                    "a draft."
+                )
+                % {"full": error.message},
+                field="quota",
+            )
     mission.save()
     return mission
 
@@ -174,7 +231,7 @@ def _save_mission(mission: Mission) -> Mission:
 @transaction.atomic
 def mission_create(*, mission: Mission, user) -> Mission:
     mission.created_by = user if user and user.is_authenticated else None
-    return _save_mission(mission)
+    return _save_mission(mission, opens=True)
 
 
 @transaction.atomic
@@ -187,7 +244,8 @@ def mission_update(*, mission: Mission, user) -> Mission:
         raise DomainError(
             _("%(used)d places are already taken: the mission cannot have fewer.") % {"used": used}
         )
-    return _save_mission(mission)
+    opens = before.quota_id != mission.quota_id or before.status != Mission.Status.OPEN
+    return _save_mission(mission, opens=opens)
 
 
 def _refresh_mission_status(mission: Mission) -> None:
@@ -279,6 +337,8 @@ def placement_nominate(*, mission: Mission, volunteer: Volunteer, user, base_url
     # that the overlap check sees the first.
     volunteer = _locked_volunteer(volunteer.pk)
     check_agreement(mission)
+    # Refused, not put on a waiting list: a nomination the host could never confirm.
+    check_places(mission.quota)
     check_volunteer(mission, volunteer)
     placement = Placement(
         mission=mission, quota_id=mission.quota_id, volunteer=volunteer, nominated_by=user
@@ -311,21 +371,7 @@ def placement_confirm(*, placement: Placement, user, note: str = "", base_url=""
     volunteer = _locked_volunteer(placement.volunteer_id)
     check_agreement(mission)
     check_volunteer(mission, volunteer, exclude=placement.pk)
-    used = Placement.objects.filter(quota=quota, status__in=USED_STATUSES).count()
-    if used >= quota.approved_places:
-        raise DomainError(
-            _(
-                "The quota %(cohort)s %(sending)s → %(receiving)s is full "
-                "(%(used)d/%(places)d places taken)."
-            )
-            % {
-                "cohort": quota.cohort,
-                "sending": quota.sending.acronym,
-                "receiving": quota.receiving.acronym,
-                "used": used,
-                "places": quota.approved_places,
-            }
-        )
+    check_places(quota)
     taken = mission.placements.filter(status__in=USED_STATUSES).count()
     if taken >= mission.places:
         raise DomainError(

@@ -26,7 +26,7 @@ from .forms import (
     ReasonForm,
     ReturnForm,
 )
-from .models import FollowUp, Mission, Placement
+from .models import USED_STATUSES, FollowUp, Mission, Placement
 from .selectors import missions_visible_to, placements_visible_to
 
 PAGE_SIZE = 50
@@ -105,11 +105,16 @@ def _render_detail(request, mission: Mission, bound=None):
             placement.date_form = DepartureForm(placement=placement)
         elif can_record and placement.status == Placement.Status.DEPLOYED:
             placement.date_form = ReturnForm(placement=placement)
+    quota = selectors.mission_quota_places(mission=mission)
     context = {
         "mission": mission,
         "placements": placements,
+        "quota": quota,
+        "taken": sum(p.status in USED_STATUSES for p in placements),
         "can_edit": user.has_perm("vir.change_mission", mission),
+        # Under a full quota the page says "full" instead: a nomination would be refused.
         "can_nominate": mission.status == Mission.Status.OPEN
+        and quota.remaining > 0
         and user.has_perm("vir.nominate_mission", mission),
         "can_cancel": user.has_perm("vir.cancel_placement", mission),
         "can_decide": user.has_perm("vir.decide_placement", mission),
@@ -208,6 +213,7 @@ def mission_nominate(request, pk):
         "missions/mission_nominate.html",
         {
             "mission": mission,
+            "quota": selectors.mission_quota_places(mission=mission),
             "form": form,
             "page": page,
             "rules": rules,

@@ -248,7 +248,7 @@ def _quotas_near_full(agency, today) -> list[tuple]:
         taken = used.get(q.pk, 0)
         if places > 0 and places - taken <= 1:
             direction = f"{q.sending.acronym} → {q.receiving.acronym}"
-            rows.append((q.agreement.reference, q.cohort, direction, taken, places))
+            rows.append((q.agreement.reference, str(q.cohort), direction, taken, places))
     return sorted(rows)
 
 

@@ -76,7 +76,7 @@ class QuotaFactory(factory.django.DjangoModelFactory):
         model = Quota
 
     agreement = factory.SubFactory(AgreementFactory)
-    cohort = "2017"
+    cohort = 2017
     sending = factory.LazyAttribute(lambda q: q.agreement.party_a)
     receiving = factory.LazyAttribute(lambda q: q.agreement.party_b)
     places = 4
@@ -97,7 +97,7 @@ def make_agreement(*, party_a=None, party_b=None, quotas=None, author=None, them
     party_b = party_b or AgencyFactory()
     author = author or manager_of(party_a)
     if quotas is None:
-        quotas = [("2017", "ab", 4), ("2017", "ba", 2)]
+        quotas = [(2017, "ab", 4), (2017, "ba", 2)]
     rows = [
         QuotaData(
             cohort=cohort,
@@ -181,14 +181,19 @@ def approved_agreement(*, party_a=None, party_b=None, quotas=None, **fields):
     return agreement
 
 
-def make_mission(*, quota=None, places=4, start=datetime.date(2018, 1, 1), months=6, **fields):
-    """An open mission under ``quota`` (default: a fresh approved agreement's A → B quota)."""
+def make_mission(*, quota=None, places=4, start=None, months=6, **fields):
+    """An open mission under ``quota`` (default: a fresh approved agreement's A → B quota of
+    the cohort of ``start``), starting on ``start`` (default: 1 January 2018, or 1 November
+    of the given quota's cohort)."""
+    if start is None:
+        start = datetime.date(quota.cohort, 11, 1) if quota else datetime.date(2018, 1, 1)
     from missions.models import Mission
     from missions.services import add_months, mission_create
 
     if quota is None:
-        agreement = approved_agreement()
-        quota = agreement.quotas.get(cohort="2017", sending=agreement.party_a)
+        # A cohort is the year its missions start in.
+        agreement = approved_agreement(quotas=[(start.year, "ab", 4), (start.year, "ba", 2)])
+        quota = agreement.quotas.get(cohort=start.year, sending=agreement.party_a)
     theme = fields.pop("theme", None) or ThemeFactory()
     mission = Mission(
         quota=quota,

@@ -135,7 +135,7 @@ def test_editing_a_quota_after_approval_clears_both_approvals_and_changes_the_ha
     agreement = approve_both(submitted, parties)
     v1 = agreement.current_version
 
-    v2 = update(agreement, manager_b, quotas=with_places(agreement, "2017", a, 5))
+    v2 = update(agreement, manager_b, quotas=with_places(agreement, 2017, a, 5))
 
     agreement = Agreement.objects.get(pk=agreement.pk)
     assert v2.number == 2 and agreement.current_version == v2
@@ -169,7 +169,7 @@ def test_every_version_is_kept(parties):
     a, b, manager_a, _ = parties
     agreement = make_agreement(party_a=a, party_b=b, author=manager_a)
     update(agreement, manager_a, max_age=30)
-    update(agreement, manager_a, quotas=with_places(agreement, "2017", b, 3))
+    update(agreement, manager_a, quotas=with_places(agreement, 2017, b, 3))
     update(agreement, manager_a, max_age=25)
     numbers = list(agreement.versions.order_by("number").values_list("number", "sha256"))
     assert [n for n, _ in numbers] == [1, 2, 3, 4]
@@ -182,7 +182,7 @@ def test_a_quota_must_go_from_one_party_to_the_other(parties):
     third = AgencyFactory()
     for sending, receiving in [(a, third), (third, b), (a, a)]:
         with pytest.raises(DomainError, match="une partie"):
-            update(agreement, manager_a, quotas=[QuotaData("2018", sending.pk, receiving.pk, 1)])
+            update(agreement, manager_a, quotas=[QuotaData(2018, sending.pk, receiving.pk, 1)])
     assert agreement.quotas.count() == 2
 
 
@@ -193,7 +193,7 @@ def test_the_database_refuses_what_the_services_refuse(parties):
     with pytest.raises(IntegrityError), transaction.atomic():
         Quota.objects.filter(pk=quota.pk).update(places=-1)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Quota.objects.create(agreement=agreement, cohort="2017", sending=a, receiving=b, places=1)
+        Quota.objects.create(agreement=agreement, cohort=2017, sending=a, receiving=b, places=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         Agreement.objects.filter(pk=agreement.pk).update(party_b=a)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -221,7 +221,7 @@ def test_a_party_approves_a_version_once(parties, submitted):
 
 def test_a_draft_is_submitted_before_approval_and_needs_places(parties):
     a, b, manager_a, _ = parties
-    empty = make_agreement(party_a=a, party_b=b, author=manager_a, quotas=[("2017", "ab", 0)])
+    empty = make_agreement(party_a=a, party_b=b, author=manager_a, quotas=[(2017, "ab", 0)])
     with pytest.raises(DomainError, match="au moins un quota"):
         agreement_submit(agreement=empty, user=manager_a)
     draft = make_agreement(party_a=a, party_b=b, author=manager_a)
@@ -245,14 +245,14 @@ def test_removing_an_approved_quota_keeps_it_at_zero_until_the_change_is_approve
     a, b, manager_a, _ = parties
     agreement = approve_both(submitted, parties)
     only_a_to_b = [q for q in quotas_of(agreement) if q.sending_id == a.pk]
-    update(agreement, manager_a, quotas=[*only_a_to_b, QuotaData("2018", a.pk, b.pk, 3)])
-    b_to_a = agreement.quotas.get(sending=b, cohort="2017")
+    update(agreement, manager_a, quotas=[*only_a_to_b, QuotaData(2018, a.pk, b.pk, 3)])
+    b_to_a = agreement.quotas.get(sending=b, cohort=2017)
     assert (b_to_a.places, b_to_a.approved_places) == (0, 2)
-    new = agreement.quotas.get(cohort="2018")
+    new = agreement.quotas.get(cohort=2018)
     assert new.approved_places is None
     # A quota that was never approved simply goes.
-    update(agreement, manager_a, quotas=[q for q in quotas_of(agreement) if q.cohort != "2018"])
-    assert not agreement.quotas.filter(cohort="2018").exists()
+    update(agreement, manager_a, quotas=[q for q in quotas_of(agreement) if q.cohort != 2018])
+    assert not agreement.quotas.filter(cohort=2018).exists()
 
 
 def test_suspend_resume_and_terminate_need_a_reason_and_follow_the_lifecycle(parties, submitted):

@@ -1,5 +1,7 @@
 """The agreement pages: who sees what, forms with their quota rows, actions, versions, document."""
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -198,8 +200,13 @@ def test_detail_and_versions_issue_the_same_number_of_queries_for_few_and_many_r
 ):
     membership = MembershipFactory(role="manager")
     client.force_login(membership.user)
-    rows = [(str(2000 + year), way, year) for year in range(2) for way in ("ab", "ba")]
-    agreement = make_agreement(party_a=membership.agency, author=membership.user, quotas=rows)
+    rows = [(2000 + year, way, year) for year in range(2) for way in ("ab", "ba")]
+    agreement = make_agreement(
+        party_a=membership.agency,
+        author=membership.user,
+        quotas=rows,
+        start_date=datetime.date(2000, 1, 1),
+    )
     url = reverse(url_name, args=[agreement.pk])
 
     def grow_to(n):
@@ -208,7 +215,7 @@ def test_detail_and_versions_issue_the_same_number_of_queries_for_few_and_many_r
 
         while agreement.quotas.count() < n:
             fresh = Agreement.objects.get(pk=agreement.pk)
-            year = str(2000 + agreement.quotas.count())
+            year = 2000 + agreement.quotas.count()
             quotas = current_quotas(fresh)
             quotas.append(type(quotas[0])(year, fresh.party_a_id, fresh.party_b_id, 1))
             agreement_update(agreement=fresh, themes=[], quotas=quotas, user=membership.user)
@@ -267,7 +274,11 @@ def test_the_partner_edits_a_quota_of_an_approved_agreement_and_both_must_approv
     login("cnpv-manager")
     ml = agreement()
     v1 = ml.current_version
-    data = form_data(ml, quotas=[("2017", "ab", 5), ("2017", "ba", 2)])
+    next_year = datetime.date.today().year + 1
+    data = form_data(
+        ml,
+        quotas=[("2017", "ab", 5), ("2017", "ba", 2), (next_year, "ab", 4), (next_year, "ba", 2)],
+    )
     response = client.post(reverse("exchanges:edit", args=[ml.pk]), data, follow=True)
     assert "Version 2 enregistrée : les deux parties doivent l’approuver." in messages_of(response)
     ml = agreement()
@@ -439,7 +450,7 @@ def test_the_admin_lists_agreements_versions_and_approvals(client, login, demo):
 
 def test_a_correction_in_the_admin_is_a_new_version(client, login, demo):
     admin = login("admin")
-    quota = agreement().quotas.get(sending__acronym="ANVT")
+    quota = agreement().quotas.get(cohort=2017, sending__acronym="ANVT")
     response = client.post(
         reverse("admin:exchanges_quota_change", args=[quota.pk]),
         {
@@ -460,9 +471,13 @@ def test_a_correction_in_the_admin_is_a_new_version(client, login, demo):
 def test_the_demo_agreements_follow_the_seeds(demo):
     ml = agreement()
     assert (ml.party_a.acronym, ml.party_b.acronym, ml.phase) == ("ANVT", "CNPV", "active")
+    next_year = datetime.date.today().year + 1
     assert sorted(ml.quotas.values_list("cohort", "sending__acronym", "places")) == [
-        ("2017", "ANVT", 4),
-        ("2017", "CNPV", 2),
+        (2017, "ANVT", 4),
+        (2017, "CNPV", 2),
+        # The places of next year's cohort, under which the open missions start.
+        (next_year, "ANVT", 4),
+        (next_year, "CNPV", 2),
     ]
     assert ml.current_version.approvals.count() == 2 and not ml.has_pending_changes
     fr = agreement("VIR-TG-FR-2015")

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from exchanges.models import Agreement, Quota
+from exchanges.models import Agreement
 from missions.models import Mission
 from missions.services import mission_create
 from tests.factories import eligible_volunteer
@@ -14,17 +14,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_sender_nominates_and_the_host_confirms(browser_login, live_demo):
-    # The demo's 2017 places are used: the parties agreed on a next cohort (set up here).
+    # The demo's 2017 places are used: the parties agreed on next year's cohort.
     agreement = Agreement.objects.get(reference="VIR-TG-ML-2017")
     year = datetime.date.today().year + 1
-    quota = Quota.objects.create(
-        agreement=agreement,
-        cohort=str(year),
-        sending=agreement.party_a,
-        receiving=agreement.party_b,
-        places=2,
-        approved_places=2,
-    )
+    quota = agreement.quotas.get(cohort=year, sending=agreement.party_a)
     start = datetime.date(year, 3, 1)
     mission = mission_create(
         mission=Mission(

@@ -4,11 +4,9 @@ when the database is migrated, with who, when, a label and the agency they were 
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from core.triggers import ensure_triggers
+from tests.migrating import migrate_to, migrate_to_the_end
 
 BEFORE = [
     ("agencies", "0003_download_log"),
@@ -21,19 +19,11 @@ AFTER = [
 ]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_schema(transactional_db):
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     yield apps
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # the whole schema again
-    ensure_triggers()  # as ``migrate`` does after its migrations (SQLite's rebuilt tables)
+    migrate_to_the_end()
 
 
 def test_the_old_download_records_move_into_the_log(old_schema):
@@ -58,7 +48,7 @@ def test_the_old_download_records_move_into_the_log(old_schema):
     ReportDownload.objects.update(at=long_ago)
     VolunteerExportDownload.objects.create(export=export, user=reader)
 
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     records = {r.kind: r for r in apps.get_model("agencies", "DownloadRecord").objects.all()}
     assert set(records) == {"report", "volunteer_export"}
     report_record, export_record = records["report"], records["volunteer_export"]

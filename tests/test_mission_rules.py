@@ -22,7 +22,7 @@ def _french():
 @pytest.fixture
 def quota():
     agreement = approved_agreement()
-    return agreement.quotas.get(cohort="2017", sending=agreement.party_a)
+    return agreement.quotas.get(cohort=2017, sending=agreement.party_a)
 
 
 def refused(**fields) -> str:
