@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce, Greatest, Least, Substr
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -304,7 +304,7 @@ def network(*, today: datetime.date) -> Network:
             quota__sending__in=ids,
             quota__receiving__in=ids,
         )
-        .annotate(year=Substr("quota__cohort", 1, 4))
+        .annotate(year=F("quota__cohort"))
         .values("quota__sending", "quota__receiving", "year")
         .annotate(total=Sum("n"))
         .order_by()

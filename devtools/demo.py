@@ -443,12 +443,12 @@ def load_demo(*, render_reports: bool = True) -> None:
 
 
 def load_pending_amendment() -> None:
-    """An amendment awaiting a partner: ANVT proposes to VASE a cohort for next year (two
+    """An amendment awaiting a partner: ANVT proposes to VASE a cohort for the year after next (two
     places each way) in the Togo–Ecuador agreement and approves it; the new version awaits
     VASE's approval (VASE's managers see it on their home page), while placements run under the
     version both approved."""
     agreement = Agreement.objects.get(reference="VIR-TG-EC-2017")
-    cohort = str(timezone.localdate().year + 1)
+    cohort = timezone.localdate().year + 2  # next year's cohort is in the approved version
     if agreement.quotas.filter(cohort=cohort).exists():
         return
     anvt, vase = agreement.party_a, agreement.party_b

@@ -242,7 +242,7 @@ def _quotas_near_full(agency, today) -> list[tuple]:
     used = _used([q.pk for q in quotas])
     rows = []
     for q in quotas:
-        if q.cohort[:4] < str(today.year):  # a past cohort: history, not a warning
+        if q.cohort < today.year:  # a past cohort: history, not a warning
             continue
         places = q.approved_places if q.approved_places is not None else q.places
         taken = used.get(q.pk, 0)

@@ -42,7 +42,7 @@ def _agreement_form(party_b, cohort, **overrides):
         "end_date": "2029-12-31",
         "min_age": 18,
         "max_age": 25,
-        "min_experience_months": 24,
+        "min_experience_days": 730,
         "min_duration_months": 6,
         "max_duration_months": 12,
         "language_requirements": "",

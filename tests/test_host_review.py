@@ -14,6 +14,7 @@ from django.utils import translation
 
 from agencies.models import DownloadRecord
 from core.models import OutgoingEmail
+from exchanges.models import Quota
 from missions.models import Placement
 from missions.selectors import nominees_visible_to
 from missions.services import placement_decline, placement_nominate
@@ -234,8 +235,9 @@ def test_declining_with_a_reason_tells_the_sender(demo, client, login):
 
 
 def test_a_refused_acceptance_is_shown_on_the_profile_page(demo, client, login):
-    """The Kpalimé nomination sits under the full 2017 CNPV → ANVT quota."""
+    """The Kpalimé nomination's quota is made full meanwhile: the acceptance is refused."""
     placement = Placement.objects.get(mission__title="Reboisement et écologie à Kpalimé")
+    Quota.objects.filter(pk=placement.quota_id).update(places=0, approved_places=0)
     login("anvt-manager")
     response = client.post(
         reverse("missions:confirm", args=[placement.pk]), {"from": "nominee"}, follow=True

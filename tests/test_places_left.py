@@ -219,11 +219,18 @@ def test_the_demo_agreement_page_shows_the_full_2017_cohort_and_the_next_one(dem
     assert f"<td>{NEXT_YEAR}</td>" in quotas
 
 
-def test_the_demo_home_page_shows_the_full_quotas(demo, client, login):
+def test_the_demo_shows_its_full_2017_quotas_on_the_agreement_not_as_a_home_warning(
+    demo, client, login
+):
+    """A past cohort's places are history (issue 18): the agreement page says "complet", the
+    home page's "nearly full" panel lists current cohorts only."""
     login("anvt-manager")
+    agreement = Agreement.objects.get(reference="VIR-TG-ML-2017")
+    assert ">complet<" in client.get(agreement.get_absolute_url()).content.decode()
     page = client.get(reverse("home")).content.decode()
     panel = page[page.index('id="h-quotas"') :]
-    assert ">complet<" in panel
+    panel = panel[: panel.index("</section>")]
+    assert "VIR-TG-ML-2017</a></td><td>2017" not in panel
 
 
 def test_the_demo_opens_no_mission_under_a_full_quota(demo):
