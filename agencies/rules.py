@@ -267,6 +267,42 @@ rules.add_perm("vir.record_followup", admin | sends | hosts)
 rules.add_perm("vir.view_sent_profiles", admin | member_of_sender)
 
 
+# The pre-departure checklist: each item is kept by the officers and managers of its responsible
+# agency (the sender or the host); both sides' officers and managers read its documents, except
+# identity documents (the passport), which stay with the sending agency. A departure with
+# required items open is allowed by a manager of either side, who gives the reason.
+CHECKLIST_DOCUMENTS = {Role.MANAGER, Role.OFFICER}
+
+
+@rules.predicate
+def responsible_for_item(user, item):
+    return item is not None and has_role(user, item.agency_id, MANAGE_MISSIONS)
+
+
+@rules.predicate
+def reads_checklist_document(user, item):
+    if item is None:
+        return False
+    quota = item.placement.quota
+    sides = (
+        [quota.sending_id] if item.is_identity_document else [quota.sending_id, quota.receiving_id]
+    )
+    return any(has_role(user, agency_id, CHECKLIST_DOCUMENTS) for agency_id in sides)
+
+
+@rules.predicate
+def manages_a_side(user, obj):
+    quota = _quota_of(obj)
+    return quota is not None and (
+        has_role(user, quota.sending_id, APPROVE) or has_role(user, quota.receiving_id, APPROVE)
+    )
+
+
+rules.add_perm("vir.update_checklist_item", admin | responsible_for_item)
+rules.add_perm("vir.view_checklist_document", admin | reads_checklist_document)
+rules.add_perm("vir.override_departure", admin | manages_a_side)
+
+
 # --- Evaluations and reports ----------------------------------------------------------------
 # Evaluations are written by the evaluators and managers of the authoring agency (a party of
 # the agreement). Its members see drafts; once published, the members of both parties see it.

@@ -8,6 +8,7 @@ from core.dates import validate_date
 from exchanges.forms import DateInput
 from exchanges.models import AgreementStatus, Quota
 
+from .checklist import ChecklistStatus
 from .models import FollowUp, Mission
 
 
@@ -103,6 +104,16 @@ class DepartureForm(forms.Form):
     departure_date = forms.DateField(
         label=_("Departure date"), widget=DateInput(), validators=[validate_date]
     )
+    # A manager records a departure with required checklist items open by giving the reason.
+    override_reason = forms.CharField(
+        label=_("Reason for departing with open items"), required=False, max_length=2000
+    )
+
+
+class ChecklistItemForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ChecklistStatus.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)
+    document = forms.FileField(label=_("Document"), required=False)
 
 
 class ReturnForm(forms.Form):

@@ -26,7 +26,7 @@ from exchanges.models import AgreementStatus, Quota
 from volunteers.eligibility import Rules, evaluate
 from volunteers.models import Volunteer
 
-from . import notifications
+from . import departures, notifications
 from .models import LIVE_STATUSES, USED_STATUSES, FollowUp, Mission, Placement
 
 S = Placement.Status
@@ -344,6 +344,7 @@ def placement_confirm(*, placement: Placement, user, base_url="") -> Placement:
     placement.save()
     _volunteer_follows(volunteer, Volunteer.Status.SELECTED)
     _refresh_mission_status(mission)
+    departures.checklist_create(placement=placement)
     notifications.placement_changed(placement, by_agency_id=quota.receiving_id, url=base_url)
     return placement
 
@@ -364,9 +365,14 @@ def placement_decline(*, placement: Placement, user, reason: str, base_url="") -
 
 
 @transaction.atomic
-def placement_deploy(*, placement: Placement, user, departure_date: datetime.date) -> Placement:
+def placement_deploy(
+    *, placement: Placement, user, departure_date: datetime.date, override_reason: str = ""
+) -> Placement:
     placement = _locked_placement(placement)
     _expect(placement, S.CONFIRMED)
+    departures.check_departure_checklist(
+        placement=placement, user=user, override_reason=override_reason
+    )
     check_dates(departure_date=departure_date)
     placement.status, placement.departure_date = S.DEPLOYED, departure_date
     placement.full_clean()
