@@ -33,6 +33,7 @@ WRITE_EVALUATIONS = {Role.EVALUATOR, Role.MANAGER}
 # Who is told of what: the roles of the other party's members who receive each kind of notice.
 NOTIFY_AGREEMENTS = {Role.MANAGER}  # approvals and changes of status are theirs to act on
 NOTIFY_PLACEMENTS = {Role.MANAGER, Role.OFFICER}  # both run placements on each side
+NOTIFY_ALERTS = {Role.MANAGER, Role.OFFICER}  # the weekly digest of alerts: those who act
 
 
 def notified_emails(agency_ids: Iterable[int], roles: Iterable[str]) -> list[str]:
@@ -361,3 +362,17 @@ def retries_report(user, report):
 
 
 rules.add_perm("vir.retry_report", admin | retries_report)
+
+
+# --- Alerts (home page) ---------------------------------------------------------------------
+# An agency's alerts are acknowledged by its members who act on them (managers, officers,
+# evaluators for the recommendations); partners only read.
+ACKNOWLEDGE_ALERTS = {Role.MANAGER, Role.OFFICER, Role.EVALUATOR}
+
+
+@rules.predicate
+def acknowledges_alerts_of(user, agency):
+    return agency is not None and has_role(user, agency.pk, ACKNOWLEDGE_ALERTS)
+
+
+rules.add_perm("vir.acknowledge_alert", acknowledges_alerts_of)
