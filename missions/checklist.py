@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Placement
 
@@ -56,9 +57,9 @@ class ChecklistSide(models.TextChoices):
 
 
 class ChecklistStatus(models.TextChoices):
-    TO_DO = "to_do", _("To do")
-    DONE = "done", _("Done")
-    NOT_NEEDED = "not_needed", _("Not needed")
+    TO_DO = "to_do", pgettext_lazy("checklist item", "To do")
+    DONE = "done", pgettext_lazy("checklist item", "Done")
+    NOT_NEEDED = "not_needed", pgettext_lazy("checklist item", "Not needed")
 
 
 class ItemRule(NamedTuple):
