@@ -89,21 +89,25 @@ def alert_digests_send(*, today: datetime.date) -> int:
         by_user[membership.user_id].append(membership.agency)
         users[membership.user_id] = membership.user
     already = set(AlertDigest.objects.filter(week=week).values_list("user_id", flat=True))
-    computed: dict[int, list[Alert]] = {}
+    # The alerts' texts are written in the recipient's language: computed once per agency and
+    # language.
+    computed: dict[tuple[int, str], list[Alert]] = {}
     sent = 0
     for user_id, agencies in by_user.items():
         if user_id in already:
             continue
+        user = users[user_id]
+        language = digest_language(user)
         sections = []
         for agency in agencies:
-            if agency.pk not in computed:
-                alerts = alerts_for(agency=agency, today=today)
-                computed[agency.pk] = [a for a in alerts if not a.is_acknowledged]
-            if computed[agency.pk]:
-                sections.append((agency, computed[agency.pk]))
+            if (agency.pk, language) not in computed:
+                with translation.override(language):
+                    alerts = alerts_for(agency=agency, today=today)
+                computed[agency.pk, language] = [a for a in alerts if not a.is_acknowledged]
+            if computed[agency.pk, language]:
+                sections.append((agency, computed[agency.pk, language]))
         if not sections:
             continue
-        user = users[user_id]
         try:
             with transaction.atomic():
                 AlertDigest.objects.create(
