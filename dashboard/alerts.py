@@ -205,6 +205,8 @@ def _agreements_ending(agency, today) -> list[Alert]:
 
 
 KINDS = (_checklist, _recommendations, _full_quotas, _imbalances, _agreements_ending)
+# One query per kind, the agreements of the imbalances found, the acknowledgements.
+MAX_QUERIES = len(KINDS) + 2
 
 
 def alerts_for(*, agency, today: datetime.date) -> list[Alert]:
