@@ -55,7 +55,12 @@ def test_checklist_items_late_or_due_within_14_days_alert_their_responsible_agen
     sender, host = placement.quota.sending, placement.quota.receiving
     found = kinds(sender)
     late = [s.split(" — ")[0] for s in found["checklist_late"]]
-    assert late == ["Passeport valide pour tout le séjour", "Visa", "Billet", "Visite médicale et vaccinations"]  # fmt: skip
+    assert late == [
+        "Passeport valide pour tout le séjour",
+        "Visa",
+        "Billet",
+        "Visite médicale et vaccinations",
+    ]
     assert [s.split(" — ")[0] for s in found["checklist_due"]] == ["Assurance"]
     assert [s.split(" — ")[0] for s in kinds(host)["checklist_due"]] == [
         "Prise de contact de l’accueil"
@@ -107,7 +112,11 @@ def test_an_imbalance_beyond_the_threshold_alerts_both_parties():
 
 def test_overdue_recommendations_alert_their_owner(demo):
     anvt = Agency.objects.get(acronym="ANVT")
-    alerts = [a for a in alerts_for(agency=anvt, today=D(2030, 1, 1)) if a.kind == "recommendation_overdue"]  # fmt: skip
+    alerts = [
+        a
+        for a in alerts_for(agency=anvt, today=D(2030, 1, 1))
+        if a.kind == "recommendation_overdue"
+    ]
     assert alerts and all(a.url.startswith("/evaluations/") for a in alerts)
 
 
@@ -179,7 +188,8 @@ def test_one_digest_per_recipient_and_week_in_french_never_twice():
     assert sent == len(recipients) == 3 and both.email in recipients
     email = OutgoingEmail.objects.get(to=[both.email])
     assert email.subject.startswith("[Reciprocity] Alertes de la semaine")
-    assert "Passeport" in email.body and "attendu le 01/09/2017" in email.body and "Prise de contact de l’accueil" in email.body
+    assert "Passeport" in email.body and "attendu le 01/09/2017" in email.body
+    assert "Prise de contact de l’accueil" in email.body
     assert "Visa" not in email.body and "Billet" not in email.body  # done, acknowledged
     assert sender.acronym in email.body and host.acronym in email.body
     assert AlertDigest.objects.get(user=both).week == week_of(TODAY) == D(2017, 11, 20)

@@ -62,9 +62,9 @@ def nomination():
 
 def checklist_item(kind):
     """An item of the demo's checklist: ANVT sends, VASE (the outsider) hosts."""
-    return lambda: ChecklistItem.objects.get(
-        placement__mission__title=CHECKLIST_MISSION, kind=kind
-    ).pk
+    return lambda: (
+        ChecklistItem.objects.get(placement__mission__title=CHECKLIST_MISSION, kind=kind).pk
+    )
 
 
 def missions():
