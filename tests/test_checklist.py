@@ -2,15 +2,20 @@
 refusal to depart while a required item is open and a manager's override with a reason."""
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
 from agencies.models import DownloadRecord
 from core.errors import DomainError
 from missions.checklist import ITEMS, ChecklistItem, DepartureOverride, due_date
+from missions.models import Placement
 from missions.services import placement_confirm, placement_deploy, placement_nominate
 from tests.factories import (
     AgencyFactory,
@@ -178,3 +183,42 @@ def test_a_document_is_kept_private_and_its_downloads_logged(client, placement):
     ).content.decode()
     assert "ni un PDF ni une image" in page
     assert ChecklistItem.objects.get(pk=checklist["visa"].pk).status == "to_do"
+
+
+def test_the_migration_gives_confirmed_placements_their_checklist(placement):
+    migration = importlib.import_module(
+        "missions.migrations.0011_checklists_for_confirmed_placements"
+    )
+    ChecklistItem.objects.all().delete()
+    Placement.objects.create(
+        mission=placement.mission,
+        quota=placement.quota,
+        volunteer=eligible_volunteer(placement.quota.sending),
+        status="nominated",
+    )
+    migration.create(apps, None)
+    assert items(placement)["ticket"].due_date == D(2017, 10, 1)
+    assert ChecklistItem.objects.count() == len(ITEMS)  # the nomination has none
+    migration.create(apps, None)  # idempotent
+    assert ChecklistItem.objects.count() == len(ITEMS)
+
+
+def test_the_mission_page_reads_checklists_in_the_same_queries_for_1_and_3_placements(
+    client, placement
+):
+    client.force_login(manager_of(placement.quota.sending))
+    url = reverse("missions:detail", args=[placement.mission_id])
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    client.get(url)
+    few = queries()
+    for _ in range(2):
+        volunteer = eligible_volunteer(placement.quota.sending)
+        other = placement_nominate(mission=placement.mission, volunteer=volunteer, user=None)
+        placement_confirm(placement=other, user=None)
+    assert ChecklistItem.objects.count() == 3 * len(ITEMS)
+    assert queries() == few
