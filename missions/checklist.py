@@ -104,7 +104,9 @@ def due_date(rule: ItemRule, departure: datetime.date) -> datetime.date:
 
 def checklist_document_path(instance, filename):
     suffix = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
-    return f"missions/checklists/{datetime.date.today():%Y/%m}/{instance.placement_id}-{instance.kind}.{suffix}"  # noqa: E501
+    # The stored name carries no personal data; the original name is kept for the download.
+    month = f"{datetime.date.today():%Y/%m}"
+    return f"missions/checklists/{month}/{instance.placement_id}-{instance.kind}.{suffix}"
 
 
 class ChecklistItem(models.Model):
