@@ -175,6 +175,7 @@ class DownloadRecord(models.Model):
         VOLUNTEER_EXPORT = "volunteer_export", _("Volunteer list export")
         PERSONAL_DATA = "personal_data", _("Volunteer’s personal data")
         PROOF = "proof", _("Proof document")
+        CHECKLIST_DOCUMENT = "checklist_document", _("Pre-departure document")
         AGREEMENT_DOCUMENT = "agreement_document", _("Signed agreement")
         REPORT = "report", _("Report")
 

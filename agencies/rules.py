@@ -33,6 +33,7 @@ WRITE_EVALUATIONS = {Role.EVALUATOR, Role.MANAGER}
 # Who is told of what: the roles of the other party's members who receive each kind of notice.
 NOTIFY_AGREEMENTS = {Role.MANAGER}  # approvals and changes of status are theirs to act on
 NOTIFY_PLACEMENTS = {Role.MANAGER, Role.OFFICER}  # both run placements on each side
+NOTIFY_ALERTS = {Role.MANAGER, Role.OFFICER}  # the weekly digest of alerts: those who act
 
 
 def notified_emails(agency_ids: Iterable[int], roles: Iterable[str]) -> list[str]:
@@ -290,6 +291,42 @@ def hosts_nominee(user, placement):
 rules.add_perm("vir.view_nominee", admin | hosts_nominee)
 
 
+# The pre-departure checklist: each item is kept by the officers and managers of its responsible
+# agency (the sender or the host); both sides' officers and managers read its documents, except
+# identity documents (the passport), which stay with the sending agency. A departure with
+# required items open is allowed by a manager of either side, who gives the reason.
+CHECKLIST_DOCUMENTS = {Role.MANAGER, Role.OFFICER}
+
+
+@rules.predicate
+def responsible_for_item(user, item):
+    return item is not None and has_role(user, item.agency_id, MANAGE_MISSIONS)
+
+
+@rules.predicate
+def reads_checklist_document(user, item):
+    if item is None:
+        return False
+    quota = item.placement.quota
+    sides = (
+        [quota.sending_id] if item.is_identity_document else [quota.sending_id, quota.receiving_id]
+    )
+    return any(has_role(user, agency_id, CHECKLIST_DOCUMENTS) for agency_id in sides)
+
+
+@rules.predicate
+def manages_a_side(user, obj):
+    quota = _quota_of(obj)
+    return quota is not None and (
+        has_role(user, quota.sending_id, APPROVE) or has_role(user, quota.receiving_id, APPROVE)
+    )
+
+
+rules.add_perm("vir.update_checklist_item", admin | responsible_for_item)
+rules.add_perm("vir.view_checklist_document", admin | reads_checklist_document)
+rules.add_perm("vir.override_departure", admin | manages_a_side)
+
+
 # --- Evaluations and reports ----------------------------------------------------------------
 # Evaluations are written by the evaluators and managers of the authoring agency (a party of
 # the agreement). Its members see drafts; once published, the members of both parties see it.
@@ -348,3 +385,17 @@ def retries_report(user, report):
 
 
 rules.add_perm("vir.retry_report", admin | retries_report)
+
+
+# --- Alerts (home page) ---------------------------------------------------------------------
+# An agency's alerts are acknowledged by its members who act on them (managers, officers,
+# evaluators for the recommendations); partners only read.
+ACKNOWLEDGE_ALERTS = {Role.MANAGER, Role.OFFICER, Role.EVALUATOR}
+
+
+@rules.predicate
+def acknowledges_alerts_of(user, agency):
+    return agency is not None and has_role(user, agency.pk, ACKNOWLEDGE_ALERTS)
+
+
+rules.add_perm("vir.acknowledge_alert", acknowledges_alerts_of)

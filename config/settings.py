@@ -321,6 +321,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exchanges.tasks.monthly_quota_reports",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
+    # Every Monday morning: each recipient's digest of the week's alerts (sent once a week).
+    "weekly-alert-digests": {
+        "task": "dashboard.tasks.weekly_alert_digests",
+        "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
+    },
 }
 
 # The format of the monthly quota reports (one per agreement in force and per agency): CSV, or

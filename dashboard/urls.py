@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("alerts/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
 ]

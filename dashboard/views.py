@@ -1,9 +1,17 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from agencies import rules as access
+from core.errors import DomainError
 
+from . import services
+from .alerts import alert_panel
 from .selectors import dashboard
 
 
@@ -15,5 +23,38 @@ def home(request):
     board = None
     if agency is not None or access.is_admin(request.user):
         board = dashboard(user=request.user, agency=agency)
-    context = {"board": board, "today": timezone.localdate()}
+    today = timezone.localdate()
+    context = {"board": board, "today": today}
+    if agency is not None:
+        context["alerts"] = alert_panel(
+            agency=agency, today=today, show_acknowledged=request.GET.get("alerts") == "all"
+        )
+        context["can_acknowledge"] = request.user.has_perm("vir.acknowledge_alert", agency)
     return render(request, "dashboard/home.html", context)
+
+
+@require_POST
+def alert_acknowledge(request):
+    """Acknowledge one alert of the acting agency (the alerts are the acting agency's: an
+    administrator acting for none has none)."""
+    acting = request.membership
+    if acting is None:
+        raise Http404
+    if not request.user.has_perm("vir.acknowledge_alert", acting.agency):
+        raise PermissionDenied
+    try:
+        services.alert_acknowledge(
+            agency=acting.agency,
+            kind=request.POST.get("kind", ""),
+            key=request.POST.get("key", ""),
+            user=request.user,
+            today=timezone.localdate(),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Alert acknowledged."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/"
+    return redirect(back or "/")

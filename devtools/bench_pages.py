@@ -28,9 +28,10 @@ from agencies.models import Agency, HostStructure, Membership
 from agencies.rules import NOMINEE_STATUSES
 from devtools.bench import Case, Job
 from evaluations.models import Evaluation
-from exchanges.models import Agreement
+from exchanges.models import Agreement, Quota
 from exchanges.quota_report import Scope, build_quota_report, render_csv, render_html
-from missions.models import Mission, Placement
+from missions.departures import checklist_create
+from missions.models import ChecklistItem, Mission, Placement
 from reports.models import Report
 from reports.pdf import render_pdf
 from reports.selectors import reports_visible_to
@@ -67,6 +68,8 @@ POST_ONLY = {
     "missions:deploy",
     "missions:follow_up",
     "missions:withdraw",
+    "missions:checklist_item",
+    "alert_acknowledge",
     "reports:retry",
     "set_language",
     "volunteers:withdraw",
@@ -91,6 +94,7 @@ class Objects:
     draft_evaluation: Evaluation
     report: Report  # done, with a file
     officer: object
+    checklist_item: ChecklistItem | None = None  # of a placement sent by the agency, a file
 
 
 def _r(name: str, *args) -> Callable[[Objects], str]:
@@ -150,6 +154,7 @@ PATHS: dict[str, Callable[[Objects], str]] = {
     "missions:nominate": _r("missions:nominate", lambda o: o.mission.pk),
     "missions:nominee": _r("missions:nominee", lambda o: _hosted_placement(o).pk),
     "missions:nominee_proof": lambda o: _nominee_proof(o),
+    "missions:checklist_document": _r("missions:checklist_document", lambda o: o.checklist_item.pk),
     "evaluations:index": _r("evaluations:index"),
     "evaluations:create": _r("evaluations:create"),
     "evaluations:detail": _r("evaluations:detail", lambda o: o.evaluation.pk),
@@ -230,7 +235,7 @@ def _nominee_proof(o: Objects) -> str:
 # Pages that are not HTML pages for people (goals apply to pages).
 NOT_PAGES = {"healthz", "bench_bare", "volunteers:export_download", "volunteers:import_template",
              "volunteers:proof", "exchanges:document", "reports:download", "missions:nominee_proof",
-             "reports:status"}  # fmt: skip
+             "reports:status", "missions:checklist_document"}  # fmt: skip
 
 
 def get_patterns() -> set[str]:
@@ -310,12 +315,31 @@ def objects() -> Objects:
         report.file.save(report.filename, ContentFile(b"bench;csv\n"), save=False)
         Report.objects.filter(pk=report.pk).update(file=report.file.name)
     return Objects(
+        checklist_item=_checklist_item(agency),
         agency=agency, structure=HostStructure.objects.filter(agency=agency).first(),
         volunteer=volunteer, proof=proof, volunteer_import=volunteer_import, export=export,
         agreement=agreement, draft_agreement=agreements.filter(status="draft").order_by("-pk")[0],
         mission=mission, hosted_mission=hosted, evaluation=evaluation,
         draft_evaluation=draft, report=report, officer=officer,
     )  # fmt: skip
+
+
+def _checklist_item(agency: Agency) -> ChecklistItem:
+    """The ticket of a placement the agency sends, with a document (added once)."""
+    item = ChecklistItem.objects.filter(agency=agency, kind="ticket").exclude(document="").first()
+    if item is None or not item.document.storage.exists(item.document.name):
+        placement = (
+            Placement.objects.filter(quota__in=Quota.objects.filter(sending=agency).values("pk"))
+            .select_related("mission", "quota")
+            .order_by("-pk")
+            .first()
+        )
+        checklist_create(placement=placement)
+        item = ChecklistItem.objects.get(placement=placement, kind="ticket")
+        item.document.save("ticket.pdf", ContentFile(MINIMAL_PDF), save=False)
+        item.document_name = "ticket.pdf"
+        item.save(update_fields=["document", "document_name"])
+    return item
 
 
 # --- Cases ------------------------------------------------------------------------------------

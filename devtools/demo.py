@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, DownloadRecord, HostStructure, Membership, Theme
 from agencies.reference import load_reference_data
+from devtools.demo_checklists import load_checklists
 from devtools.demo_missions import load_early_return, load_missions
 from devtools.demo_volunteers import load_volunteers
 from evaluations.models import Evaluation, Finding, Score
@@ -440,6 +441,7 @@ def load_demo(*, render_reports: bool = True) -> None:
     load_quota_reports(render=render_reports)
     load_downloads()
     load_pending_amendment()
+    load_checklists()
 
 
 def load_pending_amendment() -> None:

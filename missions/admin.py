@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import FollowUp, Mission, Placement
+from .models import ChecklistItem, DepartureOverride, FollowUp, Mission, Placement
 
 
 @admin.register(Mission)
@@ -31,3 +31,19 @@ class FollowUpAdmin(SimpleHistoryAdmin):
     search_fields = ["placement__volunteer__last_name", "placement__mission__title"]
     list_select_related = ["placement__volunteer", "placement__mission"]
     raw_id_fields = ["placement", "recorded_by"]
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(admin.ModelAdmin):
+    list_display = ["placement", "kind", "agency", "due_date", "status", "updated_at"]
+    list_filter = ["kind", "status", "side"]
+    search_fields = ["placement__volunteer__last_name", "placement__mission__title"]
+    list_select_related = ["placement__volunteer", "placement__mission", "agency"]
+    raw_id_fields = ["placement", "agency", "updated_by"]
+
+
+@admin.register(DepartureOverride)
+class DepartureOverrideAdmin(admin.ModelAdmin):
+    list_display = ["placement", "user", "created_at"]
+    list_select_related = ["placement__volunteer", "placement__mission", "user"]
+    raw_id_fields = ["placement", "user"]

@@ -13,6 +13,7 @@ from exchanges.models import AgreementStatus, Quota
 from exchanges.selectors import quota_places
 
 from . import placement_dates
+from .checklist import ChecklistStatus
 from .models import EarlyReturnReason, FollowUp, Mission, Placement
 
 
@@ -162,6 +163,16 @@ class DepartureForm(_PlacementDateForm):
     departure_date = forms.DateField(
         label=_("Departure date"), widget=DateInput(), validators=[validate_date]
     )
+    # A manager records a departure with required checklist items open by giving the reason.
+    override_reason = forms.CharField(
+        label=_("Reason for departing with open items"), required=False, max_length=2000
+    )
+
+
+class ChecklistItemForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ChecklistStatus.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)
+    document = forms.FileField(label=_("Document"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

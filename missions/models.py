@@ -325,4 +325,5 @@ class FollowUp(models.Model):
         return not self.is_recorded and self.due_date <= today
 
 
+from .checklist import ChecklistItem, DepartureOverride  # noqa: E402, F401  (likewise)
 from .tallies import PlacementTally  # noqa: E402, F401  (a model of this app, in its own module)

@@ -118,8 +118,10 @@ def mission_quota_places(*, mission: Mission) -> Quota:
 
 def mission_placements(*, mission: Mission) -> list[Placement]:
     return list(
-        mission.placements.select_related("quota", "volunteer", "nominated_by", "decided_by")
-        .prefetch_related("follow_ups")
+        mission.placements.select_related(
+            "volunteer", "quota", "nominated_by", "decided_by", "departure_override__user"
+        )
+        .prefetch_related("follow_ups", "checklist_items__updated_by")
         .order_by("-nominated_at", "-pk")
     )
 

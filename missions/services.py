@@ -26,7 +26,7 @@ from exchanges.selectors import quota_places
 from volunteers.eligibility import Rules, evaluate
 from volunteers.models import Volunteer
 
-from . import notifications
+from . import departures, notifications
 from .models import LIVE_STATUSES, USED_STATUSES, FollowUp, Mission, Placement
 from .placement_dates import add_months, check_departure, check_return
 
@@ -383,6 +383,7 @@ def placement_confirm(*, placement: Placement, user, note: str = "", base_url=""
     placement.save()
     _volunteer_follows(volunteer, Volunteer.Status.SELECTED)
     _refresh_mission_status(mission)
+    departures.checklist_create(placement=placement)
     notifications.placement_changed(placement, by_agency_id=quota.receiving_id, url=base_url)
     return placement
 
@@ -403,9 +404,14 @@ def placement_decline(*, placement: Placement, user, reason: str, base_url="") -
 
 
 @transaction.atomic
-def placement_deploy(*, placement: Placement, user, departure_date: datetime.date) -> Placement:
+def placement_deploy(
+    *, placement: Placement, user, departure_date: datetime.date, override_reason: str = ""
+) -> Placement:
     placement = _locked_placement(placement)
     _expect(placement, S.CONFIRMED)
+    departures.check_departure_checklist(
+        placement=placement, user=user, override_reason=override_reason
+    )
     check_departure(placement.mission, departure_date)
     placement.status, placement.departure_date = S.DEPLOYED, departure_date
     placement.full_clean()

@@ -23,4 +23,6 @@ urlpatterns = [
     path("placements/<int:pk>/complete/", views.placement_complete, name="complete"),
     path("placements/<int:pk>/withdraw/", views.placement_withdraw, name="withdraw"),
     path("follow-ups/<int:pk>/", views.follow_up_record, name="follow_up"),
+    path("checklist/<int:pk>/", views.checklist_item_update, name="checklist_item"),
+    path("checklist/<int:pk>/document/", views.checklist_document, name="checklist_document"),
 ]

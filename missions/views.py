@@ -14,9 +14,11 @@ from agencies.services import Kind, download_record
 from core.errors import DomainError, add_form_error
 from volunteers.models import Experience, Volunteer
 from volunteers.selectors import CappedPaginator, open_proof
+from volunteers.validators import sniff
 
-from . import selectors, services
+from . import departures, selectors, services
 from .forms import (
+    ChecklistItemForm,
     DepartureForm,
     FollowUpForm,
     MissionFilterForm,
@@ -26,7 +28,7 @@ from .forms import (
     ReasonForm,
     ReturnForm,
 )
-from .models import USED_STATUSES, FollowUp, Mission, Placement
+from .models import USED_STATUSES, ChecklistItem, FollowUp, Mission, Placement
 from .selectors import missions_visible_to, placements_visible_to
 
 PAGE_SIZE = 50
@@ -105,6 +107,14 @@ def _render_detail(request, mission: Mission, bound=None):
             placement.date_form = DepartureForm(placement=placement)
         elif can_record and placement.status == Placement.Status.DEPLOYED:
             placement.date_form = ReturnForm(placement=placement)
+        placement.checklist = list(placement.checklist_items.all())
+        for item in placement.checklist:
+            item.can_update = user.has_perm("vir.update_checklist_item", item)
+            item.can_read = bool(item.document) and user.has_perm(
+                "vir.view_checklist_document", item
+            )
+        placement.open_required = [i for i in placement.checklist if i.required and i.is_open]
+        placement.can_override = user.has_perm("vir.override_departure", placement)
     quota = selectors.mission_quota_places(mission=mission)
     context = {
         "mission": mission,
@@ -121,6 +131,7 @@ def _render_detail(request, mission: Mission, bound=None):
         "can_record": can_record,
         "can_see_profiles": user.has_perm("vir.view_sent_profiles", mission),
         "situations": [c for c in FollowUp.Situation.choices if c[0]],
+        "checklist_statuses": ChecklistItem.Status.choices,
         "today": timezone.localdate(),
     }
     return render(request, "missions/mission_detail.html", context)
@@ -379,7 +390,10 @@ def placement_deploy(request, pk):
         Placement.Status.CONFIRMED,
         DepartureForm,
         lambda p, d: services.placement_deploy(
-            placement=p, user=request.user, departure_date=d["departure_date"]
+            placement=p,
+            user=request.user,
+            departure_date=d["departure_date"],
+            override_reason=d["override_reason"],
         ),
         _("The departure of %(volunteer)s is recorded."),
     )
@@ -445,3 +459,64 @@ def follow_up_record(request, pk):
     else:
         messages.success(request, _("Follow-up recorded."))
     return redirect(placement)
+
+
+def _checklist_item_for_user(request, pk, perm) -> ChecklistItem:
+    """The item if the user sees its placement (else 404), and may ``perm`` it (else 403)."""
+    item = get_object_or_404(
+        ChecklistItem.objects.filter(
+            placement__in=placements_visible_to(request.user)
+        ).select_related("placement__quota", "placement__volunteer", "placement__mission"),
+        pk=pk,
+    )
+    if not request.user.has_perm(perm, item):
+        raise PermissionDenied
+    return item
+
+
+@require_POST
+def checklist_item_update(request, pk):
+    item = _checklist_item_for_user(request, pk, "vir.update_checklist_item")
+    placement = item.placement
+    form = ChecklistItemForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(placement)
+    try:
+        departures.checklist_item_update(
+            item=item,
+            user=request.user,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+            document=form.cleaned_data["document"],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(item)s: %(status)s.")
+            % {"item": item.get_kind_display(), "status": item.get_status_display().lower()},
+        )
+    return redirect(placement)
+
+
+@require_GET
+def checklist_document(request, pk):
+    """A checklist item's document, through the access rules (no public URL), logged."""
+    item = _checklist_item_for_user(request, pk, "vir.view_checklist_document")
+    if not item.document:
+        raise Http404
+    file = item.document.open("rb")
+    content_type = sniff(file.read(16)) or "application/octet-stream"
+    file.seek(0)
+    filename = item.document_name or item.document.name.rsplit("/", 1)[-1]
+    download_record(
+        request=request,
+        kind=Kind.CHECKLIST_DOCUMENT,
+        object_id=item.pk,
+        label=f"{item.placement.volunteer.full_name} — {item.get_kind_display()} — {filename}",
+        concerns=[item.agency_id],
+    )
+    return FileResponse(file, as_attachment=True, filename=filename, content_type=content_type)

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from agencies.models import Agency, HostStructure, Membership, Theme
 from exchanges.models import Agreement, Quota
+from missions.models import ChecklistItem
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -221,3 +222,9 @@ def eligible_volunteer(agency, on=datetime.date(2018, 1, 1), **fields):
         end=on.replace(year=on.year - 1),
     )
     return volunteer
+
+
+def checklist_done(placement):
+    """Every item of a confirmed placement's pre-departure checklist marked done (the way
+    through to departure, for tests about what comes after)."""
+    ChecklistItem.objects.filter(placement=placement).update(status=ChecklistItem.Status.DONE)

@@ -14,6 +14,7 @@ from tests.factories import (
     ExperienceFactory,
     MembershipFactory,
     VolunteerFactory,
+    checklist_done,
     eligible_volunteer,
     make_mission,
 )
@@ -124,6 +125,7 @@ def test_nominate_then_record_the_whole_way_through_the_pages(demo, client, logi
     placement = Placement.objects.get(volunteer=volunteer)
     login("vase-manager")
     client.post(reverse("missions:confirm", args=[placement.pk]))
+    checklist_done(placement)
     login("anvt-officer")
     client.post(
         reverse("missions:deploy", args=[placement.pk]),
@@ -217,6 +219,7 @@ def test_the_missions_page_shows_the_follow_ups_due(client):
     volunteer = eligible_volunteer(mission.quota.sending)
     placement = placement_nominate(mission=mission, volunteer=volunteer, user=None)
     placement_confirm(placement=placement, user=None)
+    checklist_done(placement)
     placement_deploy(placement=placement, user=None, departure_date=mission.start_date)
     placement_complete(placement=placement, user=None, return_date=mission.end_date)
     officer = MembershipFactory(agency=mission.quota.sending, role="officer").user

@@ -24,6 +24,7 @@ from tests.factories import (
     AgencyFactory,
     ExperienceFactory,
     VolunteerFactory,
+    checklist_done,
     eligible_volunteer,
     make_mission,
     manager_of,
@@ -75,6 +76,7 @@ def test_the_whole_way_nominated_confirmed_deployed_completed(mission, host_mana
     placement_confirm(placement=placement, user=host_manager)
     volunteer.refresh_from_db()
     assert volunteer.status == "selected"
+    checklist_done(placement)
     placement_deploy(placement=placement, user=None, departure_date=START)
     volunteer.refresh_from_db()
     mission.refresh_from_db()

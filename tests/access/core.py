@@ -1,11 +1,25 @@
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
+from dashboard.models import AlertAcknowledgement
+from devtools.demo_checklists import CHECKLIST_MISSION
+from missions.models import ChecklistItem
+
 from . import NOBODY, Row, everyone
 
 
 def sessions():
     return Session.objects.count()
+
+
+def late_ticket():
+    """An alert of ANVT (owner), not acknowledged: the late ticket of the demo's checklist."""
+    item = ChecklistItem.objects.get(placement__mission__title=CHECKLIST_MISSION, kind="ticket")
+    return {"kind": "checklist_late", "key": str(item.pk), "next": "/"}
+
+
+def acknowledgements():
+    return sorted(AlertAcknowledgement.objects.values_list("agency__acronym", "kind", "key"))
 
 
 def session_data():
@@ -15,6 +29,18 @@ def session_data():
 
 ROWS = [
     Row("home", lambda: reverse("home"), everyone(200)),
+    # An alert is acknowledged for the acting agency by its managers, officers and evaluators;
+    # partners read; other agencies have no such alert (refused with a message); an
+    # administrator acting for no agency has no alerts.
+    Row(
+        "alert_acknowledge",
+        lambda: reverse("alert_acknowledge"),
+        everyone(302, partner=403, admin=404),
+        method="post",
+        data=late_ticket,
+        effect=acknowledgements,
+        performed_by=("manager", "officer", "evaluator"),
+    ),
     Row("healthz", lambda: reverse("healthz"), everyone(200, anonymous=200)),
     Row("bench_bare", lambda: reverse("bench_bare"), everyone(200, anonymous=200)),
     Row("login", lambda: reverse("login"), everyone(200, anonymous=200)),

@@ -10,7 +10,8 @@ errors): the matrix then checks who gets past the access rules, and that nothing
 
 from django.urls import reverse
 
-from missions.models import FollowUp, Mission, Placement
+from devtools.demo_checklists import CHECKLIST_MISSION
+from missions.models import ChecklistItem, FollowUp, Mission, Placement
 
 from . import NOBODY, Row, everyone
 
@@ -59,6 +60,13 @@ def nomination():
     return {"volunteer": candidates.order_by("pk").first().pk}
 
 
+def checklist_item(kind):
+    """An item of the demo's checklist: ANVT sends, VASE (the outsider) hosts."""
+    return lambda: (
+        ChecklistItem.objects.get(placement__mission__title=CHECKLIST_MISSION, kind=kind).pk
+    )
+
+
 def missions():
     return Mission.objects.count()
 
@@ -87,6 +95,11 @@ def kpalime_proof():
 HOST_READS = everyone(200, partner_agency=302, outsider=404)
 # A placement ANVT sent (Magnambougou, CNPV hosts): ANVT's members go to the full profile.
 SENDER_REDIRECTED = everyone(302, partner_agency=200, outsider=404, admin=200)
+# The checklist's items are kept by their responsible agency's officers and managers (ANVT
+# sends the demo's checklist placement; VASE, the outsider to the rows above, hosts it and sees
+# it); its documents are read by both sides' officers and managers.
+CHECKLIST_KEEPS = everyone(302, **READERS, partner_agency=404, outsider=403)
+CHECKLIST_READS = everyone(200, **READERS, partner_agency=404)
 
 # The host's officers and managers edit; the sender's officers and managers nominate and cancel.
 HOST_EDITS = everyone(200, **READERS, partner_agency=403, outsider=404)
@@ -181,6 +194,19 @@ ROWS = [
         method="post",
         effect=state(Placement, togo_placement),
         performed_by=NOBODY,  # completed, and no reason
+    ),
+    Row(
+        "missions:checklist_item",
+        url("checklist_item", checklist_item("ticket")),
+        CHECKLIST_KEEPS,
+        method="post",
+        data={"status": "done", "note": "Billet émis"},
+        effect=state(ChecklistItem, checklist_item("ticket")),
+    ),
+    Row(
+        "missions:checklist_document",
+        url("checklist_document", checklist_item("visa")),
+        CHECKLIST_READS,
     ),
     Row(
         "missions:follow_up",

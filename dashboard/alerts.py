@@ -1,0 +1,248 @@
+"""Alerts: one framework for what needs an agency's attention, computed from the rows of every
+domain when asked (the home page, the weekly digest), so that an alert is never stale and
+disappears with its cause. They live here, in the top layer that reads missions, exchanges and
+evaluations; each kind is one query bounded by ``LIMIT``, whatever the size of the agency.
+
+Kinds, and the agency concerned:
+
+- a pre-departure checklist item late, or due within 14 days: its responsible agency;
+- a reciprocity imbalance: the used places of one direction of an agreement in force exceed the
+  other's by more than the threshold of the quota report (``DEFAULT_THRESHOLD``; agreements
+  carry no threshold of their own): both parties;
+- a recommendation of a published evaluation past its due date, still open or in progress: its
+  owner agency;
+- a quota full (its places taken) while missions under it are open to nominations: both parties;
+- an agreement in force ending within 90 days: both parties.
+
+An alert is named by its kind and key (the object's id); an acknowledgement (who, when) hides it
+from the home page and the digests, until its cause changes kind (an item due soon, then late).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Abs, Coalesce
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from evaluations.models import Evaluation, Finding
+from exchanges.models import Agreement, Quota, in_force_q
+from exchanges.quota_report import DEFAULT_THRESHOLD
+from exchanges.selectors import reciprocity_balance
+from missions.models import USED_STATUSES, ChecklistItem, Mission, Placement
+
+from .models import AlertAcknowledgement, AlertKind
+
+SOON = datetime.timedelta(days=14)
+ENDING = datetime.timedelta(days=90)
+LIMIT = 50  # alerts of each kind, the most pressing first
+
+
+@dataclass
+class Alert:
+    kind: str
+    key: str
+    subject: str
+    detail: str
+    url: str
+    date: datetime.date | None = None
+    acknowledgement: AlertAcknowledgement | None = None
+
+    @property
+    def label(self) -> str:
+        return str(AlertKind(self.kind).label)
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledgement is not None
+
+
+def _date(day: datetime.date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def _checklist(agency, today) -> list[Alert]:
+    items = (
+        ChecklistItem.objects.filter(
+            agency=agency,
+            status=ChecklistItem.Status.TO_DO,
+            due_date__lte=today + SOON,
+            placement__status=Placement.Status.CONFIRMED,
+        )
+        .select_related("placement__volunteer", "placement__mission")
+        .order_by("due_date", "pk")[:LIMIT]
+    )
+    alerts = []
+    for item in items:
+        late = item.due_date < today
+        placement = item.placement
+        alerts.append(
+            Alert(
+                kind=AlertKind.CHECKLIST_LATE if late else AlertKind.CHECKLIST_DUE,
+                key=str(item.pk),
+                subject=f"{item.get_kind_display()} — {placement.volunteer.full_name}",
+                detail=(_("was due on %(date)s") if late else _("due on %(date)s"))
+                % {"date": _date(item.due_date)}
+                + f" · {placement.mission.title}",
+                url=placement.get_absolute_url(),
+                date=item.due_date,
+            )
+        )
+    return alerts
+
+
+def _in_force(agency, today) -> Q:
+    return in_force_q(today, today) & (Q(party_a=agency) | Q(party_b=agency))
+
+
+def _imbalances(agency, today) -> list[Alert]:
+    agreements = Agreement.objects.filter(_in_force(agency, today))
+    rows = list(
+        reciprocity_balance(
+            quotas=Quota.objects.filter(agreement__in=agreements.values("pk")), by_cohort=False
+        )
+        .filter(Q(used_balance__gt=DEFAULT_THRESHOLD) | Q(used_balance__lt=-DEFAULT_THRESHOLD))
+        .annotate(gap=Abs("used_balance"))
+        .order_by("-gap", "agreement")[:LIMIT]
+    )
+    found = Agreement.objects.select_related("party_a", "party_b").in_bulk(
+        [row["agreement"] for row in rows]
+    )
+    alerts = []
+    for row in rows:
+        agreement = found[row["agreement"]]
+        alerts.append(
+            Alert(
+                kind=AlertKind.IMBALANCE,
+                key=str(agreement.pk),
+                subject=agreement.reference,
+                detail=_(
+                    "%(a)s → %(b)s: %(ab)d, %(b)s → %(a)s: %(ba)d (more than %(threshold)d apart)"
+                )
+                % {
+                    "a": agreement.party_a.acronym,
+                    "b": agreement.party_b.acronym,
+                    "ab": row["used_a_to_b"],
+                    "ba": row["used_b_to_a"],
+                    "threshold": DEFAULT_THRESHOLD,
+                },
+                url=agreement.get_absolute_url(),
+            )
+        )
+    return alerts
+
+
+def _recommendations(agency, today) -> list[Alert]:
+    findings = (
+        Finding.objects.filter(
+            owner=agency,
+            kind=Finding.Kind.RECOMMENDATION,
+            follow_up__in=[Finding.FollowUp.OPEN, Finding.FollowUp.IN_PROGRESS],
+            due_date__lt=today,
+            evaluation__status=Evaluation.Status.PUBLISHED,
+        )
+        .select_related("evaluation")
+        .order_by("due_date", "pk")[:LIMIT]
+    )
+    return [
+        Alert(
+            kind=AlertKind.RECOMMENDATION_OVERDUE,
+            key=str(finding.pk),
+            subject=str(finding),
+            detail=_("was due on %(date)s") % {"date": _date(finding.due_date)},
+            url=finding.evaluation.get_absolute_url(),
+            date=finding.due_date,
+        )
+        for finding in findings
+    ]
+
+
+def _full_quotas(agency, today) -> list[Alert]:
+    agreements = Agreement.objects.filter(_in_force(agency, today))
+    used = Sum("tallies__n", filter=Q(tallies__status__in=USED_STATUSES), default=0)
+    open_missions = Mission.objects.filter(quota=OuterRef("pk"), status=Mission.Status.OPEN)
+    quotas = (
+        Quota.objects.filter(agreement__in=agreements.values("pk"))
+        .annotate(binding=Coalesce("approved_places", "places"), used=used)
+        .filter(binding__gt=0, used__gte=F("binding"))
+        .filter(Exists(open_missions))
+        .select_related("agreement", "sending", "receiving")
+        .order_by("agreement__reference", "cohort", "pk")[:LIMIT]
+    )
+    return [
+        Alert(
+            kind=AlertKind.QUOTA_FULL,
+            key=str(quota.pk),
+            subject=f"{quota.agreement.reference} · {quota.cohort} · "
+            f"{quota.sending.acronym} → {quota.receiving.acronym}",
+            detail=_("%(used)d/%(places)d places taken, missions still open to nominations")
+            % {"used": quota.used, "places": quota.binding},
+            url=quota.agreement.get_absolute_url(),
+        )
+        for quota in quotas
+    ]
+
+
+def _agreements_ending(agency, today) -> list[Alert]:
+    agreements = Agreement.objects.filter(
+        _in_force(agency, today), end_date__lte=today + ENDING
+    ).order_by("end_date", "pk")[:LIMIT]
+    return [
+        Alert(
+            kind=AlertKind.AGREEMENT_ENDING,
+            key=str(agreement.pk),
+            subject=agreement.reference,
+            detail=_("ends on %(date)s") % {"date": _date(agreement.end_date)},
+            url=agreement.get_absolute_url(),
+            date=agreement.end_date,
+        )
+        for agreement in agreements
+    ]
+
+
+KINDS = (_checklist, _recommendations, _full_quotas, _imbalances, _agreements_ending)
+# One query per kind, the agreements of the imbalances found, the acknowledgements.
+MAX_QUERIES = len(KINDS) + 2
+
+
+def alerts_for(*, agency, today: datetime.date) -> list[Alert]:
+    """Every alert of ``agency``, the acknowledged ones marked (who, when): most pressing kinds
+    first (late and due items, overdue recommendations, full quotas...)."""
+    alerts = [alert for compute in KINDS for alert in compute(agency, today)]
+    if not alerts:
+        return alerts
+    acknowledged = {
+        (ack.kind, ack.key): ack
+        for ack in AlertAcknowledgement.objects.filter(
+            agency=agency, key__in={alert.key for alert in alerts}
+        ).select_related("user")
+    }
+    for alert in alerts:
+        alert.acknowledgement = acknowledged.get((alert.kind, alert.key))
+    order = {kind: i for i, kind in enumerate(AlertKind.values)}
+    alerts.sort(key=lambda a: order[a.kind])
+    return alerts
+
+
+@dataclass
+class AlertPanel:
+    """The home page's panel: the alerts to act on, and those acknowledged (shown on demand)."""
+
+    open: list[Alert]
+    acknowledged: list[Alert]
+    show_acknowledged: bool
+    acknowledge_url: str = ""
+
+
+def alert_panel(*, agency, today: datetime.date, show_acknowledged: bool) -> AlertPanel:
+    alerts = alerts_for(agency=agency, today=today)
+    return AlertPanel(
+        open=[a for a in alerts if not a.is_acknowledged],
+        acknowledged=[a for a in alerts if a.is_acknowledged],
+        show_acknowledged=show_acknowledged,
+        acknowledge_url=reverse("alert_acknowledge"),
+    )
