@@ -41,20 +41,21 @@ def load_checklists(today: datetime.date | None = None) -> None:
     today = today or timezone.localdate()
     if Mission.objects.filter(title=CHECKLIST_MISSION).exists():
         return
+    # Next year's cohort (approved; a mission starts in its cohort's year), in about 50 days.
+    start = max(today + datetime.timedelta(days=50), datetime.date(today.year + 1, 1, 10))
     quota = (
         Quota.objects.filter(
             agreement__reference="VIR-TG-EC-2017",
             sending__acronym="ANVT",
             receiving__acronym="VASE",
+            cohort=start.year,
         )
         .select_related("agreement")
-        .order_by("-cohort")
         .first()
     )
     if quota is None:
         return
     users = {u.username: u for u in get_user_model().objects.filter(username__in=_USERNAMES)}
-    start = today + datetime.timedelta(days=50)
     mission = Mission(
         quota=quota,
         host_structure=HostStructure.objects.get(name="Fundación Bosque Nublado"),

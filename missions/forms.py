@@ -168,12 +168,6 @@ class DepartureForm(_PlacementDateForm):
         label=_("Reason for departing with open items"), required=False, max_length=2000
     )
 
-
-class ChecklistItemForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=ChecklistStatus.choices)
-    note = forms.CharField(label=_("Note"), required=False, max_length=255)
-    document = forms.FileField(label=_("Document"), required=False)
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         first, last = placement_dates.departure_window(self.placement.mission)
@@ -189,6 +183,12 @@ class ChecklistItemForm(forms.Form):
                 placement_dates.check_departure, self.placement.mission, data["departure_date"]
             )
         return data
+
+
+class ChecklistItemForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ChecklistStatus.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)
+    document = forms.FileField(label=_("Document"), required=False)
 
 
 class ReturnForm(_PlacementDateForm):

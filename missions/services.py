@@ -409,10 +409,10 @@ def placement_deploy(
 ) -> Placement:
     placement = _locked_placement(placement)
     _expect(placement, S.CONFIRMED)
+    check_departure(placement.mission, departure_date)  # the date's field error first
     departures.check_departure_checklist(
         placement=placement, user=user, override_reason=override_reason
     )
-    check_departure(placement.mission, departure_date)
     placement.status, placement.departure_date = S.DEPLOYED, departure_date
     placement.full_clean()
     placement.save()

@@ -74,7 +74,7 @@ def test_checklist_items_late_or_due_within_14_days_alert_their_responsible_agen
 
 
 def test_a_full_quota_with_open_missions_and_an_ending_agreement_alert_both_parties():
-    agreement = approved_agreement(quotas=[("2017", "ab", 1), ("2017", "ba", 1)])
+    agreement = approved_agreement(quotas=[(2017, "ab", 1), (2017, "ba", 1)])
     quota = agreement.quotas.get(sending=agreement.party_a)
     first = make_mission(quota=quota, places=1)
     make_mission(quota=quota, places=1, title="Seconde mission")
@@ -93,7 +93,7 @@ def test_a_full_quota_with_open_missions_and_an_ending_agreement_alert_both_part
 
 
 def test_an_imbalance_beyond_the_threshold_alerts_both_parties():
-    agreement = approved_agreement(quotas=[("2017", "ab", 4), ("2017", "ba", 4)])
+    agreement = approved_agreement(quotas=[(2017, "ab", 4), (2017, "ba", 4)])
     quota = agreement.quotas.get(sending=agreement.party_a)
     mission = make_mission(quota=quota)
     for n in range(3):
@@ -148,7 +148,13 @@ def test_the_home_page_shows_the_alerts_and_acknowledges_one(client, login, demo
 
 def test_the_alert_panel_reads_in_the_same_queries_for_3_and_10_placements(client):
     sender = AgencyFactory()
-    agreement = approved_agreement(party_a=sender, quotas=[("2017", "ab", 20)])
+    start = datetime.date.today() + datetime.timedelta(50)  # a mission starts in its cohort's year
+    agreement = approved_agreement(
+        party_a=sender,
+        quotas=[(start.year, "ab", 20)],
+        start_date=datetime.date(start.year, 1, 1),
+        end_date=datetime.date(start.year + 2, 12, 31),
+    )
     quota = agreement.quotas.get()
     client.force_login(MembershipFactory(agency=sender, role="manager").user)
 
@@ -158,11 +164,11 @@ def test_the_alert_panel_reads_in_the_same_queries_for_3_and_10_placements(clien
         return len(ctx.captured_queries)
 
     for _ in range(3):  # an imbalance already, and late items
-        confirmed(make_mission(quota=quota, start=datetime.date.today() + datetime.timedelta(50)))
+        confirmed(make_mission(quota=quota, start=start))
     client.get(reverse("home"))
     few = queries()
     for _ in range(7):
-        mission = make_mission(quota=quota, start=datetime.date.today() + datetime.timedelta(50))
+        mission = make_mission(quota=quota, start=start)
         confirmed(mission)
     assert queries() == few
 

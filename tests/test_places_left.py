@@ -25,6 +25,7 @@ from tests.factories import (
     HostStructureFactory,
     MembershipFactory,
     ThemeFactory,
+    checklist_done,
     eligible_volunteer,
     make_mission,
 )
@@ -70,6 +71,7 @@ def test_places_taken_are_the_confirmed_deployed_and_completed_placements():
     assert places(quota) == (0, 4, 4)  # nominations take no place
     placement_confirm(placement=first, user=None)
     placement_confirm(placement=second, user=None)
+    checklist_done(second)
     placement_deploy(placement=second, user=None, departure_date=mission.start_date)
     placement_decline(placement=third, user=None, reason="Profil inadapté")
     assert places(quota) == (2, 4, 2)
