@@ -65,7 +65,7 @@ def evaluation_detail(request, pk):
             "evaluation": evaluation,
             "scores": evaluation.scores.all(),
             "axes": selectors.findings_by_axis(findings),
-            "quotas": selectors.evaluation_quotas(evaluation=evaluation),
+            "figures": selectors.figures_of(evaluation=evaluation),
             "reports": reports,
             "can_edit": can_change and not evaluation.is_published,
             "can_publish": not evaluation.is_published
