@@ -131,7 +131,11 @@ def evaluation_publish(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Evaluation published: its report is being rendered."))
+        # The report's status is the row's, shown on the page (queued, running, done): the
+        # message does not guess it.
+        messages.success(
+            request, _("Evaluation published. Its PDF report is requested: see its status below.")
+        )
     return redirect(evaluation)
 
 
@@ -163,7 +167,7 @@ def evaluation_request_report(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(evaluation)
-    messages.success(request, _("The report is being rendered."))
+    messages.success(request, _("Report requested."))  # its status: the row's, on the page
     return redirect("reports:detail", report.pk)
 
 

@@ -88,7 +88,7 @@ def test_a_draft_shows_todays_figures_and_publishing_freezes_them(pilot, login, 
     assert figures.placements_by_outcome.get("Retiré") == 1  # the withdrawn nomination, live
     login("anvt-evaluator")
     page = client.get(reverse("evaluations:detail", args=[draft.pk])).content.decode()
-    assert "elles sont figées à la publication" in page
+    assert "ils sont figés à la publication" in page
 
     services.evaluation_publish(evaluation=draft, user=pilot.created_by)
     draft.refresh_from_db()
