@@ -8,4 +8,3 @@ from . import after_response  # noqa: F401
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Platform")
-

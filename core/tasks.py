@@ -57,7 +57,9 @@ def enqueue_after_response(task, *args) -> bool:
     """``enqueue``, except that a task that would run in-process (no broker) during a request
     runs after its response instead (True: it will; ``core.after_response``). With a broker, or
     outside a request (a command, a worker, a test calling a service), it is ``enqueue``."""
-    if current_app.conf.task_always_eager and after_response.defer(enqueue, task, *args):
+    if isinstance(task, str):
+        task = _task(task)
+    if task.app.conf.task_always_eager and after_response.defer(enqueue, task, *args):
         return True
     return enqueue(task, *args)
 

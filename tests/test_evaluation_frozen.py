@@ -121,8 +121,9 @@ def test_the_migration_freezes_the_versions_published_before_it(pilot):
     Placement.objects.filter(pk=placement.pk).update(
         nominated_at=pilot.published_at + timezone.timedelta(days=1)
     )
-    assert migration.figures_as_of_publication(pilot, apps)["placements_by_outcome"] == (
-        frozen["placements_by_outcome"]
+    assert (
+        migration.figures_as_of_publication(pilot, apps)["placements_by_outcome"]
+        == (frozen["placements_by_outcome"])
     )
     # Run again over the published versions, it leaves their frozen figures alone.
     stored = Evaluation.objects.get(pk=pilot.pk).figures
