@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
+# Connects its receivers before the first request (core/after_response.py).
+from . import after_response  # noqa: F401
 from .triggers import drop_triggers, ensure_triggers
 
 

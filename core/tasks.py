@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from . import outbox
+from . import after_response, outbox
 from .models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -51,6 +51,17 @@ def enqueue(task, *args, **kwargs) -> bool:
         logger.warning("Broker unavailable: %s was not enqueued", task.name, exc_info=True)
         return False
     return True
+
+
+def enqueue_after_response(task, *args) -> bool:
+    """``enqueue``, except that a task that would run in-process (no broker) during a request
+    runs after its response instead (True: it will; ``core.after_response``). With a broker, or
+    outside a request (a command, a worker, a test calling a service), it is ``enqueue``."""
+    if isinstance(task, str):
+        task = _task(task)
+    if task.app.conf.task_always_eager and after_response.defer(enqueue, task, *args):
+        return True
+    return enqueue(task, *args)
 
 
 def _task(name: str):

@@ -92,6 +92,9 @@ class Evaluation(models.Model):
         blank=True,
         related_name="+",
     )
+    # The figures as of publication (``selectors.evaluation_figures``): a published version is a
+    # record, its page and its PDF read these, never the placements of today. Empty in a draft.
+    figures = models.JSONField(_("figures at publication"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -107,6 +110,10 @@ class Evaluation(models.Model):
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(published_at__isnull=False),
                 name="evaluation_published_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(figures__isnull=False),
+                name="evaluation_published_has_figures",
             ),
         ]
         indexes = [

@@ -1,4 +1,5 @@
-"""The evaluation PDF: built from one published version, in the language the reader chose."""
+"""The evaluation PDF: built from one published version, in the language the reader chose, with
+the figures frozen at its publication (``selectors.figures_of``): the same text forever."""
 
 from __future__ import annotations
 
@@ -10,13 +11,18 @@ from reports.charts import horizontal_bars
 from reports.pdf import render_pdf
 
 from .models import Criterion, Evaluation, Finding
-from .selectors import cohort_outcomes, evaluation_quotas, findings_by_axis
+from .selectors import figures_of, findings_by_axis
 
 
 def render_evaluation_html(evaluation: Evaluation, language: str) -> str:
     with translation.override(language):
         scores = {s.criterion: s for s in evaluation.scores.all()}
         findings = list(evaluation.findings.select_related("owner"))
+        figures = figures_of(evaluation=evaluation)
+        for finding in findings:
+            finding.status_shown = figures.recommendation_status.get(
+                finding.pk, finding.get_follow_up_display()
+            )
         chart = horizontal_bars(
             [
                 (str(c.label), scores[c.value].value if c.value in scores else None)
@@ -30,8 +36,7 @@ def render_evaluation_html(evaluation: Evaluation, language: str) -> str:
             "agreement": evaluation.agreement,
             "scores": [(c.label, scores.get(c.value)) for c in Criterion],
             "chart": chart,
-            "quotas": evaluation_quotas(evaluation=evaluation),
-            "outcomes": cohort_outcomes(evaluation=evaluation),
+            "figures": figures,
             "axes": findings_by_axis(f for f in findings if not f.is_recommendation),
             "recommendations": [f for f in findings if f.kind == Finding.Kind.RECOMMENDATION],
         }

@@ -87,20 +87,18 @@ def evaluation_quotas(*, evaluation: Evaluation) -> QuerySet:
 
 @dataclass(frozen=True)
 class CohortOutcomes:
-    placements_by_outcome: dict[str, int]
-    insertion_follow_ups: dict[str, int]
+    placements_by_outcome: dict[str, int]  # placement status → count
+    insertion_follow_ups: dict[str, int]  # follow-up situation → count
 
 
 def cohort_outcomes(*, evaluation: Evaluation) -> CohortOutcomes:
     """Placements of the cohort by outcome and the insertion follow-ups recorded after return,
-    as counts (one aggregate query each; no personal data)."""
+    as counts by status and situation (one aggregate query each; no personal data)."""
     year = _cohort_year(evaluation)
     cohort = Q(quota__agreement=evaluation.agreement_id, quota__cohort=year)
-    statuses = dict(Placement.Status.choices)
     by_outcome = (
         Placement.objects.filter(cohort).order_by("status").values("status").annotate(n=Count("pk"))
     )
-    situations = dict(FollowUp.Situation.choices)
     follow_ups = (
         FollowUp.objects.filter(
             placement__quota__agreement=evaluation.agreement_id,
@@ -112,8 +110,73 @@ def cohort_outcomes(*, evaluation: Evaluation) -> CohortOutcomes:
         .annotate(n=Count("pk"))
     )
     return CohortOutcomes(
-        placements_by_outcome={statuses[r["status"]]: r["n"] for r in by_outcome},
-        insertion_follow_ups={situations.get(r["situation"], "–"): r["n"] for r in follow_ups},
+        placements_by_outcome={r["status"]: r["n"] for r in by_outcome},
+        insertion_follow_ups={r["situation"] or "": r["n"] for r in follow_ups},
+    )
+
+
+# --- The figures of an evaluation: frozen at publication, live in a draft --------------------
+
+
+def evaluation_figures(*, evaluation: Evaluation) -> dict:
+    """The figures an evaluation shows, computed now, as the JSON stored on a version when it
+    is published (``Evaluation.figures``): the cohort's quotas and their use, its placements by
+    outcome, the insertion follow-ups, and the follow-up status of each recommendation.
+    Codes, not labels: the labels are translated when the figures are shown."""
+    outcomes = cohort_outcomes(evaluation=evaluation)
+    return {
+        "quotas": [
+            {
+                "sending": q.sending.acronym,
+                "receiving": q.receiving.acronym,
+                "places": q.binding_places,
+                "used": q.used,
+                "remaining": q.remaining,
+            }
+            for q in evaluation_quotas(evaluation=evaluation)
+        ],
+        "placements_by_outcome": outcomes.placements_by_outcome,
+        "insertion_follow_ups": outcomes.insertion_follow_ups,
+        "recommendations": {
+            str(pk): status
+            for pk, status in evaluation.findings.filter(
+                kind=Finding.Kind.RECOMMENDATION
+            ).values_list("pk", "follow_up")
+        },
+    }
+
+
+@dataclass(frozen=True)
+class Figures:
+    """An evaluation's figures as its page and its PDF show them, labels translated."""
+
+    quotas: list[dict]
+    placements_by_outcome: dict[str, int]  # label → count
+    insertion_follow_ups: dict[str, int]
+    recommendation_status: dict[int, str]  # finding id → label of its follow-up status
+    frozen: bool  # as of publication (True) or computed now (a draft)
+
+
+def figures_of(*, evaluation: Evaluation) -> Figures:
+    """A published version's figures are those frozen at its publication: its page and its PDF
+    say the same thing forever, whatever placements come after. A draft's are computed now."""
+    frozen = evaluation.is_published and evaluation.figures is not None
+    data = evaluation.figures if frozen else evaluation_figures(evaluation=evaluation)
+    statuses = dict(Placement.Status.choices)
+    situations = dict(FollowUp.Situation.choices)
+    follow_ups = dict(Finding.FollowUp.choices)
+    return Figures(
+        quotas=data["quotas"],
+        placements_by_outcome={
+            str(statuses.get(code, code)): n for code, n in data["placements_by_outcome"].items()
+        },
+        insertion_follow_ups={
+            str(situations.get(code, "–")): n for code, n in data["insertion_follow_ups"].items()
+        },
+        recommendation_status={
+            int(pk): str(follow_ups.get(code, "–")) for pk, code in data["recommendations"].items()
+        },
+        frozen=frozen,
     )
 
 

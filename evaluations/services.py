@@ -13,6 +13,7 @@ from reports.models import Report
 from reports.services import report_request
 
 from .models import Evaluation, Finding, Score
+from .selectors import evaluation_figures
 
 TEXT_FIELDS = [
     "agreement",
@@ -107,7 +108,8 @@ def evaluation_update(
 
 @transaction.atomic
 def evaluation_publish(*, evaluation: Evaluation, user) -> Report:
-    """Publish a draft and request its French PDF (rendered by a task after commit)."""
+    """Publish a draft, freezing its figures, and request its French PDF (rendered by a task
+    after commit)."""
     stored = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if stored.is_published:
         raise DomainError(_("This evaluation is already published."))
@@ -116,6 +118,8 @@ def evaluation_publish(*, evaluation: Evaluation, user) -> Report:
     stored.status = Evaluation.Status.PUBLISHED
     stored.published_at = timezone.now()
     stored.published_by = user
+    # Frozen with the version: its page and its PDF show the figures as of now, forever.
+    stored.figures = evaluation_figures(evaluation=stored)
     stored.full_clean()
     stored.save()
     evaluation.refresh_from_db()

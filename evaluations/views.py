@@ -65,7 +65,7 @@ def evaluation_detail(request, pk):
             "evaluation": evaluation,
             "scores": evaluation.scores.all(),
             "axes": selectors.findings_by_axis(findings),
-            "quotas": selectors.evaluation_quotas(evaluation=evaluation),
+            "figures": selectors.figures_of(evaluation=evaluation),
             "reports": reports,
             "can_edit": can_change and not evaluation.is_published,
             "can_publish": not evaluation.is_published
@@ -140,7 +140,11 @@ def evaluation_publish(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Evaluation published: its report is being rendered."))
+        # The report's status is the row's, shown on the page (queued, running, done): the
+        # message does not guess it.
+        messages.success(
+            request, _("Evaluation published. Its PDF report is requested: see its status below.")
+        )
     return redirect(evaluation)
 
 
@@ -172,7 +176,7 @@ def evaluation_request_report(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(evaluation)
-    messages.success(request, _("The report is being rendered."))
+    messages.success(request, _("Report requested."))  # its status: the row's, on the page
     return redirect("reports:detail", report.pk)
 
 

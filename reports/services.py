@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import jobs
 from core.errors import DomainError
-from core.tasks import enqueue
+from core.tasks import enqueue, enqueue_after_response
 
 from .models import Report
 
@@ -43,11 +43,13 @@ def builder_for(kind: str) -> Callable:
 
 def _enqueue(report: Report) -> None:
     """Enqueue after commit; ``report.enqueued`` then says whether the broker took it (None
-    until the transaction commits). A report left queued is picked up by the sweep."""
+    until the transaction commits). A report left queued is picked up by the sweep. Without a
+    broker the rendering runs after the response (``core.tasks.enqueue_after_response``): the
+    request records and enqueues, never renders."""
     report.enqueued = None
 
     def send():
-        report.enqueued = enqueue(RUN_REPORT, report.pk)
+        report.enqueued = enqueue_after_response(RUN_REPORT, report.pk)
 
     transaction.on_commit(send)
 

@@ -37,10 +37,11 @@ def report_status(context, report: Report) -> str:
     if status == Report.Status.DONE:
         inner = format_html(
             '<span class="badge text-bg-success">{}</span> <a class="btn btn-sm btn-primary ms-2"'
-            ' href="{}">{} ({})</a>',
+            ' href="{}">{} ({}, {})</a>',
             label,
             reverse("reports:download", args=[report.pk]),
             _("Download"),
+            report.get_format_display(),
             filesizeformat(report.size),
         )
     elif status == Report.Status.FAILED and not _may_retry(context, report):
