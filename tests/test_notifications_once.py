@@ -57,7 +57,7 @@ def test_a_new_version_is_announced_once_by_its_change_not_again_by_an_approval(
 
 
 def test_an_administrator_submitting_asks_each_party_once():
-    a, b, author, partner, agreement = _parties()
+    a, _b, author, partner, agreement = _parties()
     agreement_submit(agreement=agreement, user=author)  # nobody acting for a party
     agreement_approve(agreement=agreement, version_number=1, agency=a, user=author)
     assert len(_subjects_to(partner)) == 1
