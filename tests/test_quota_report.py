@@ -23,12 +23,13 @@ def test_the_csv_has_a_bom_and_the_agreed_places(demo):
     data = render_csv(_anvt_cnpv_report())
     assert data.startswith("\ufeff".encode())
     text = data.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("Convention,Promotion,Agence d’envoi")
+    # French: ";" (core.csv.delimiter_for), what a French spreadsheet expects.
+    assert text.splitlines()[0].startswith("Convention;Promotion;Agence d’envoi")
     # As the seeds tell: 4 places / 4 completed Togo → Mali, 2 / 2 Mali → Togo (and one
     # nomination pending for Togo, refused until more places are agreed).
     # (places, nominated, confirmed, declined, deployed, completed, withdrawn, remaining, rate)
-    assert "VIR-TG-ML-2017,2017,ANVT,CNPV,4,0,0,0,0,4,0,0,100" in text
-    assert "VIR-TG-ML-2017,2017,CNPV,ANVT,2,1,0,0,0,2,0,0,100" in text
+    assert "VIR-TG-ML-2017;2017;ANVT;CNPV;4;0;0;0;0;4;0;0;100" in text
+    assert "VIR-TG-ML-2017;2017;CNPV;ANVT;2;1;0;0;0;2;0;0;100" in text
 
 
 def test_the_csv_takes_semicolons_and_english(demo):
