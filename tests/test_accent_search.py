@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from agencies.models import Agency
 from core.search import unaccent
+from exchanges.models import Agreement
 from missions.selectors import MissionFilters, mission_list
 from tests.factories import VolunteerFactory
 from volunteers.models import Volunteer
@@ -54,8 +55,6 @@ def test_missions_host_structures_and_agreements_are_found_without_accents(clien
     assert "Reboisement et écologie à Kpalimé" in missions
     structures = client.get(reverse("agencies:hoststructure_list"), {"q": "KPALIME"})
     assert "Association Jeunesse Verte de Kpalimé" in structures.content.decode()
-    from exchanges.models import Agreement  # noqa: PLC0415
-
     agreement = Agreement.objects.filter(title__regex=r"[éèàç]").first()
     assert agreement is not None, "the demo has an accented agreement title"
     typed = unaccent(agreement.title).lower()
