@@ -7,9 +7,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.i18n import set_language
 
 
-def form_view(view_class):
+def form_view(view_class, **initkwargs):
     # Django's form views treat PUT as POST; the platform only speaks GET and POST.
-    return require_http_methods(["GET", "POST"])(view_class.as_view())
+    return require_http_methods(["GET", "POST"])(view_class.as_view(**initkwargs))
 
 
 handler400 = "core.views.bad_request"
@@ -39,7 +39,12 @@ urlpatterns = [
         name="password_change_done",
     ),
     path(
-        "accounts/password/reset/", form_view(auth_views.PasswordResetView), name="password_reset"
+        "accounts/password/reset/",
+        # Signed with the platform's name, not with the request's host and port.
+        form_view(
+            auth_views.PasswordResetView, extra_email_context={"site_name": settings.SITE_NAME}
+        ),
+        name="password_reset",
     ),
     path(
         "accounts/password/reset/done/",

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies import rules as access
 from agencies.models import Agency
 from core.errors import DomainError, add_form_error
+from core.texts import of
 from volunteers.models import Volunteer
 from volunteers.selectors import CappedPaginator
 
@@ -223,7 +224,8 @@ def _act(request, pk, perm, run, success, form_class=None):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, success % {"volunteer": placement.volunteer})
+        name = str(placement.volunteer)
+        messages.success(request, success % {"volunteer": name, "of_volunteer": of(name)})
     return redirect(placement)
 
 
@@ -234,7 +236,7 @@ def placement_cancel(request, pk):
         pk,
         "vir.cancel_placement",
         lambda p, d: services.placement_cancel(placement=p, user=request.user),
-        _("The nomination of %(volunteer)s is cancelled."),
+        _("The nomination %(of_volunteer)s is cancelled."),
     )
 
 
@@ -247,7 +249,7 @@ def placement_confirm(request, pk):
         lambda p, d: services.placement_confirm(
             placement=p, user=request.user, base_url=_base_url(request)
         ),
-        _("%(volunteer)s is confirmed."),
+        _("Nomination confirmed: %(volunteer)s."),
     )
 
 
@@ -260,7 +262,7 @@ def placement_decline(request, pk):
         lambda p, d: services.placement_decline(
             placement=p, user=request.user, reason=d["reason"], base_url=_base_url(request)
         ),
-        _("The nomination of %(volunteer)s is declined."),
+        _("The nomination %(of_volunteer)s is declined."),
         ReasonForm,
     )
 
@@ -274,7 +276,7 @@ def placement_deploy(request, pk):
         lambda p, d: services.placement_deploy(
             placement=p, user=request.user, departure_date=d["departure_date"]
         ),
-        _("The departure of %(volunteer)s is recorded."),
+        _("The departure %(of_volunteer)s is recorded."),
         DepartureForm,
     )
 
@@ -288,7 +290,7 @@ def placement_complete(request, pk):
         lambda p, d: services.placement_complete(
             placement=p, user=request.user, return_date=d["return_date"]
         ),
-        _("The return of %(volunteer)s is recorded."),
+        _("The return %(of_volunteer)s is recorded."),
         ReturnForm,
     )
 
@@ -302,7 +304,7 @@ def placement_withdraw(request, pk):
         lambda p, d: services.placement_withdraw(
             placement=p, user=request.user, reason=d["reason"], base_url=_base_url(request)
         ),
-        _("The withdrawal of %(volunteer)s is recorded."),
+        _("The withdrawal %(of_volunteer)s is recorded."),
         ReasonForm,
     )
 

@@ -49,7 +49,7 @@ def test_the_quota_report_follows_its_language_unless_a_separator_is_chosen(
 ):
     login("anvt-manager")
     form = client.get(reverse("reports:index")).content.decode()
-    assert 'name="delimiter"' in form and "Semicolon" in form
+    assert 'name="delimiter"' in form and "Point-virgule « ; »" in form
     post = lambda **d: _quota_csv(client, django_capture_on_commit_callbacks, **d)  # noqa: E731
     assert post(language="fr", delimiter="").count(";") > 5
     assert post(language="en", delimiter="").count(";") == 0
