@@ -6,6 +6,8 @@ from django.urls import include, path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
+from core import views as core_views
+
 
 def form_view(view_class, **initkwargs):
     # Django's form views treat PUT as POST; the platform only speaks GET and POST.
@@ -41,9 +43,7 @@ urlpatterns = [
     path(
         "accounts/password/reset/",
         # Signed with the platform's name, not with the request's host and port.
-        form_view(
-            auth_views.PasswordResetView, extra_email_context={"site_name": settings.SITE_NAME}
-        ),
+        form_view(core_views.PasswordResetView),
         name="password_reset",
     ),
     path(

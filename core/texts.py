@@ -13,21 +13,20 @@ from django.utils import translation
 VOWELS = frozenset("AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸŒÆH")  # a mute h elides too ("d’Hamidou")
 
 
-def _is_acronym(name: str) -> bool:
-    word = name.split()[0] if name.split() else ""
-    return len(word) > 1 and word.isupper()
-
-
-def of(name, language: str | None = None) -> str:
-    """``name`` after "of" in ``language`` (the active one by default): "de l’ANVT", "d’Akouvi",
-    "de Kossi", "de CNPV" (a consonant's article depends on a gender we do not know); in English
-    "of ANVT"."""
+def of(name, language: str | None = None, *, agency: bool = False) -> str:
+    """``name`` after "of" in ``language`` (the active one by default): "d’Akouvi", "de Kossi";
+    an agency's acronym takes its article before a vowel, "de l’ANVT" (before a consonant, "de
+    CNPV": its article depends on a gender we do not know). In English "of ANVT"."""
     name = str(name)
     language = (language or translation.get_language() or "fr").split("-")[0]
     if language != "fr":
         return f"of {name}"
     if not name or name[0].upper() not in VOWELS:
         return f"de {name}"
-    if _is_acronym(name):
+    if agency:
         return f"de l’{name}"
     return f"d’{name}"
+
+
+def of_agency(acronym, language: str | None = None) -> str:
+    return of(acronym, language, agency=True)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from core import csv as safe_csv
 from core.files import download_name
-from core.texts import of
+from core.texts import of_agency
 from reports.charts import Series, grouped_bars
 from reports.models import Report
 from reports.pdf import render_pdf
@@ -267,7 +267,7 @@ def title_of(report) -> str:
             return _("Quota report — %(scope)s") % {"scope": report.agreement.reference}
         if report.agency_id:
             return _("Quota report — agreements %(of_scope)s") % {
-                "of_scope": of(report.agency.acronym)
+                "of_scope": of_agency(report.agency.acronym)
             }
         return _("Quota report — all agreements")
 

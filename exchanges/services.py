@@ -20,7 +20,7 @@ from agencies import rules as access
 from agencies.models import Agency, Theme
 from core.errors import DomainError
 from core.integrity import refused_if_taken
-from core.texts import of
+from core.texts import of_agency
 
 from . import notifications
 from .models import Agreement, AgreementStatus, AgreementVersion, Approval, Quota
@@ -241,7 +241,7 @@ def agreement_approve(
             user, agency.pk, access.APPROVE
         ):
             refusal = _("Only a manager %(of_agency)s may approve for it.") % {
-                "of_agency": of(agency.acronym)
+                "of_agency": of_agency(agency.acronym)
             }
         raise DomainError(refusal)
     version = agreement.current_version

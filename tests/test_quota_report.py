@@ -135,7 +135,7 @@ def test_the_pdf_title_with_an_ampersand_and_an_apostrophe_is_escaped_once(demo)
     content, _ = quota_report.build(report)
     pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(content)).pages]
     assert len(pages) >= 2  # the cover has no footer; the next pages do
-    title = "Rapport des quotas — conventions de A&B's \"<T>"
+    title = "Rapport des quotas — conventions de l’A&B's \"<T>"
     assert title in pages[0]
     assert all(title in page for page in pages[1:])
     text = "".join(pages)
