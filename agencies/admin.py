@@ -18,14 +18,19 @@ class ThemeAdmin(admin.ModelAdmin):
 class AgencyAdmin(SimpleHistoryAdmin):
     list_display = ["acronym", "name", "country", "kind", "is_active"]
     list_filter = ["kind", "is_active", "country"]
-    search_fields = ["acronym", "name"]
+    search_fields = ["acronym", "name__unaccented"]
 
 
 @admin.register(HostStructure)
 class HostStructureAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "city", "country", "agency", "is_active"]
     list_filter = ["kind", "is_active", "country", "agency"]
-    search_fields = ["name", "city", "contact_person", "email"]
+    search_fields = [
+        "name__unaccented",
+        "city__unaccented",
+        "contact_person__unaccented",
+        "email",
+    ]
     list_select_related = ["agency"]
     autocomplete_fields = ["agency"]
     filter_horizontal = ["themes"]

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import DomainError, add_form_error
 from core.pagination import uncounted_page
+from core.search import contains_q
 
 from . import rules as access
 from . import selectors, services
@@ -49,7 +49,7 @@ def host_structure_list(request):
     structures = host_structures_visible_to(request.user).prefetch_related("themes")
     query = request.GET.get("q", "").strip()
     if query:
-        structures = structures.filter(Q(name__icontains=query) | Q(city__icontains=query))
+        structures = structures.filter(contains_q(["name", "city"], query))
     page = Paginator(structures, PAGE_SIZE).get_page(request.GET.get("page"))
     agency = request.membership.agency if request.membership else None
     return render(

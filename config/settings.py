@@ -66,6 +66,9 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The platform's address, for links in e-mails sent outside a request (tasks, admin, scripts).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The platform's name in page titles and e-mails (the password reset is signed with it, not
+# with the host and port).
+SITE_NAME = env.str("SITE_NAME", default="Reciprocity")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -130,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.acting_agency",
+                "core.context_processors.site",
             ],
         },
     },

@@ -6,10 +6,12 @@ from django.urls import include, path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
+from core import views as core_views
 
-def form_view(view_class):
+
+def form_view(view_class, **initkwargs):
     # Django's form views treat PUT as POST; the platform only speaks GET and POST.
-    return require_http_methods(["GET", "POST"])(view_class.as_view())
+    return require_http_methods(["GET", "POST"])(view_class.as_view(**initkwargs))
 
 
 handler400 = "core.views.bad_request"
@@ -39,7 +41,10 @@ urlpatterns = [
         name="password_change_done",
     ),
     path(
-        "accounts/password/reset/", form_view(auth_views.PasswordResetView), name="password_reset"
+        "accounts/password/reset/",
+        # Signed with the platform's name, not with the request's host and port.
+        form_view(core_views.PasswordResetView),
+        name="password_reset",
     ),
     path(
         "accounts/password/reset/done/",

@@ -1,9 +1,13 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 # Connects its receivers before the first request (core/after_response.py).
-from . import after_response  # noqa: F401
+from . import (
+    after_response,  # noqa: F401
+    search,  # registers the ``unaccented`` transform on text fields
+)
 from .triggers import drop_triggers, ensure_triggers
 
 
@@ -14,3 +18,4 @@ class CoreConfig(AppConfig):
     def ready(self):
         pre_migrate.connect(drop_triggers, sender=self, dispatch_uid="core.triggers.drop")
         post_migrate.connect(ensure_triggers, sender=self, dispatch_uid="core.triggers.ensure")
+        connection_created.connect(search.register_sqlite_function)

@@ -1,6 +1,16 @@
+from django.conf import settings
+
+from .csv import DELIMITER_CHOICES
+
+
 def acting_agency(request):
     membership = getattr(request, "membership", None)
     return {
         "acting_membership": membership if membership else None,
         "memberships": getattr(request, "memberships", []),
     }
+
+
+def site(request):
+    """The site's name (titles, e-mails) and the CSV separators offered by the forms."""
+    return {"site_name": settings.SITE_NAME, "csv_delimiter_choices": DELIMITER_CHOICES}

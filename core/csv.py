@@ -4,7 +4,11 @@ Every text cell is neutralised against spreadsheet formula injection (OWASP "CSV
 text that begins with ``= + - @``, a tab or a carriage return gets a leading apostrophe, so a
 spreadsheet shows it as text instead of running it (the volunteer import takes the apostrophe off
 again). Only texts: a number stays a number, so ``-3`` written as an int is still ``-3``.
-``None`` is written as an empty cell. The delimiter is the caller's.
+``None`` is written as an empty cell.
+
+The separator follows one rule for every CSV of the platform, by language (``delimiter_for``):
+French → ``;`` (what a French spreadsheet expects, the comma being its decimal mark), English →
+``,``. Forms offer the choice (``DELIMITER_CHOICES``: by the file's language, or either).
 """
 
 from __future__ import annotations
@@ -14,9 +18,29 @@ import io
 from collections.abc import Iterable
 from typing import BinaryIO, TextIO
 
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _FIRST_CHARACTERS = frozenset(FORMULA_PREFIXES)
 BOM = "\ufeff"  # UTF-8 byte-order mark: spreadsheets then read the accents
+
+DELIMITERS = {"fr": ";", "en": ","}
+# "" means "by the file's language".
+DELIMITER_CHOICES = [
+    ("", _("By the language (French “;”, English “,”)")),
+    (";", _("Semicolon “;”")),
+    (",", _("Comma “,”")),
+]
+
+
+def delimiter_for(language: str | None = None, chosen: str | None = "") -> str:
+    """The separator of a CSV in ``language`` (the active language when None): ``chosen`` when
+    the user chose one of ours, else French ``;``, English (and any other) ``,``."""
+    if chosen in (";", ","):
+        return chosen
+    language = (language or translation.get_language() or "fr").split("-")[0]
+    return DELIMITERS.get(language, ",")
 
 
 def neutralise(value):
@@ -29,7 +53,8 @@ def neutralise(value):
 class SafeWriter:
     """``csv.writer`` whose rows are neutralised (see the module's docstring)."""
 
-    def __init__(self, out: TextIO, *, delimiter: str = ",", lineterminator: str = "\r\n"):
+    def __init__(self, out: TextIO, *, delimiter: str | None = None, lineterminator: str = "\r\n"):
+        delimiter = delimiter or delimiter_for()
         self._writer = csv.writer(out, delimiter=delimiter, lineterminator=lineterminator)
 
     def writerow(self, row: Iterable) -> None:
@@ -44,12 +69,14 @@ class SafeWriter:
             self.writerow(row)
 
 
-def writer(out: TextIO, *, delimiter: str = ",", lineterminator: str = "\r\n") -> SafeWriter:
+def writer(
+    out: TextIO, *, delimiter: str | None = None, lineterminator: str = "\r\n"
+) -> SafeWriter:
     return SafeWriter(out, delimiter=delimiter, lineterminator=lineterminator)
 
 
 def write_csv(
-    rows: Iterable[Iterable], out: BinaryIO, *, delimiter: str = ",", bom: bool = True
+    rows: Iterable[Iterable], out: BinaryIO, *, delimiter: str | None = None, bom: bool = True
 ) -> None:
     """Write ``rows`` to the binary file ``out`` in UTF-8 (with a BOM unless told otherwise);
     ``out`` stays open."""
@@ -61,7 +88,7 @@ def write_csv(
     text.detach()  # the caller keeps ``out`` open
 
 
-def csv_bytes(rows: Iterable[Iterable], *, delimiter: str = ",", bom: bool = True) -> bytes:
+def csv_bytes(rows: Iterable[Iterable], *, delimiter: str | None = None, bom: bool = True) -> bytes:
     buffer = io.BytesIO()
     write_csv(rows, buffer, delimiter=delimiter, bom=bom)
     return buffer.getvalue()

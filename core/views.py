@@ -1,6 +1,8 @@
 import sys
 
 from django import db
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -122,3 +124,12 @@ def csrf_failure(request, reason=""):
             "send the form again."
         ),
     )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, with the e-mail signed by the platform's name (``SITE_NAME``) instead of the
+    request's host and port."""
+
+    @property
+    def extra_email_context(self):
+        return {"site_name": settings.SITE_NAME}

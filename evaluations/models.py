@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.dates import validate_date
@@ -169,7 +170,7 @@ class Finding(models.Model):
     class FollowUp(models.TextChoices):
         OPEN = "open", _("Open")
         IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
+        DONE = "done", pgettext_lazy("recommendation", "Done")
         DROPPED = "dropped", _("Dropped")
 
     evaluation = models.ForeignKey(

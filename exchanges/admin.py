@@ -17,7 +17,7 @@ class QuotaInline(admin.TabularInline):
 class AgreementAdmin(SimpleHistoryAdmin):
     list_display = ["reference", "title", "party_a", "party_b", "start_date", "end_date", "status"]
     list_filter = ["status", "themes", "party_a", "party_b"]
-    search_fields = ["reference", "title", "party_a__acronym", "party_b__acronym"]
+    search_fields = ["reference", "title__unaccented", "party_a__acronym", "party_b__acronym"]
     list_select_related = ["party_a", "party_b"]
     autocomplete_fields = ["party_a", "party_b"]
     filter_horizontal = ["themes"]

@@ -454,3 +454,32 @@ class Approval(models.Model):
 
     def __str__(self):
         return f"{self.version} — {self.agency}"
+
+
+class ApprovalRequest(models.Model):
+    """That a party was asked (by e-mail) to approve a version: one message per version and
+    agency, whatever happens in between (the partner's own approval, say, which used to ask
+    again). The unique constraint is the rule; ``exchanges.notifications`` reads it."""
+
+    version = models.ForeignKey(
+        AgreementVersion,
+        verbose_name=_("version"),
+        on_delete=models.CASCADE,
+        related_name="approval_requests",
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("agency"), on_delete=models.CASCADE, related_name="+"
+    )
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("approval request")
+        verbose_name_plural = _("approval requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "agency"], name="approvalrequest_once_per_party_and_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.version} → {self.agency}"

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from agencies import rules as access
 from core.mail import queue_emails
 
+from .models import ApprovalRequest
+
 
 def _recipient_agencies(agreement, by_agency) -> list:
     """The partner of the acting party; both parties when nobody acted for one (an admin)."""
@@ -44,10 +46,31 @@ def _context(agreement, by_agency) -> dict:
     }
 
 
+def _not_asked_yet(version, agencies) -> list:
+    """``agencies`` that were never asked to approve ``version``, now recorded as asked: one
+    request per version and party (the callers hold the agreement's row lock)."""
+    asked = set(
+        ApprovalRequest.objects.filter(
+            version=version, agency__in=[a.pk for a in agencies]
+        ).values_list("agency_id", flat=True)
+    )
+    new = [a for a in agencies if a.pk not in asked]
+    ApprovalRequest.objects.bulk_create(
+        [ApprovalRequest(version=version, agency=a) for a in new], ignore_conflicts=True
+    )
+    return new
+
+
 def agreement_awaits_approval(agreement, *, by_agency=None, base_url: str = "") -> None:
-    """The parties that have not approved the current version yet are asked to."""
-    approved = set(agreement.current_version.approvals.values_list("agency_id", flat=True))
+    """The parties that have not approved the current version yet are asked to, once per
+    version: the partner asked at the submission is not asked again when the submitter
+    approves."""
+    version = agreement.current_version
+    approved = set(version.approvals.values_list("agency_id", flat=True))
     agencies = [a for a in _recipient_agencies(agreement, by_agency) if a.pk not in approved]
+    agencies = _not_asked_yet(version, agencies)
+    if not agencies:
+        return
     with translation.override(settings.LANGUAGE_CODE):
         ctx = _context(agreement, by_agency)
         subject = _("[Reciprocity] Agreement %(reference)s awaits your approval") % ctx
@@ -76,6 +99,9 @@ def agreement_approved(agreement, *, by_agency=None, base_url: str = "") -> None
 
 
 def agreement_changed(agreement, version, *, by_agency=None, base_url: str = "") -> None:
+    """The partner is told of the change, which asks it to approve the new version: that
+    counts as the request for this version (no "awaits your approval" for it later)."""
+    _not_asked_yet(version, _recipient_agencies(agreement, by_agency))
     with translation.override(settings.LANGUAGE_CODE):
         ctx = {**_context(agreement, by_agency), "number": version.number}
         subject = _("[Reciprocity] Agreement %(reference)s has changed") % ctx

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from core import csv as safe_csv
 from core.files import download_name
+from core.texts import of_agency
 from reports.charts import Series, grouped_bars
 from reports.models import Report
 from reports.pdf import render_pdf
@@ -196,11 +197,12 @@ def column_labels() -> list[str]:
     return [labels[label] for _key, label in COLUMNS]
 
 
-def render_csv(report: QuotaReport, *, language: str = "fr", delimiter: str = ",") -> bytes:
-    """UTF-8 with a BOM so that spreadsheets read the accents; ``;`` for French Excel. Names
+def render_csv(report: QuotaReport, *, language: str = "fr", delimiter: str = "") -> bytes:
+    """UTF-8 with a BOM so that spreadsheets read the accents; the separator of the language
+    (``core.csv.delimiter_for``: ``;`` in French) unless one was chosen. Names
     (agreements, cohorts, agencies) are neutralised against formula injection (``core.csv``)."""
     out = io.StringIO()
-    writer = safe_csv.writer(out, delimiter=delimiter)
+    writer = safe_csv.writer(out, delimiter=safe_csv.delimiter_for(language, delimiter))
     with translation.override(language):
         writer.writerow(column_labels())
         writer.writerows(report.rows)  # QuotaRow's fields are the columns; None is written ""
@@ -263,7 +265,9 @@ def title_of(report) -> str:
         if report.agreement_id:
             return _("Quota report — %(scope)s") % {"scope": report.agreement.reference}
         if report.agency_id:
-            return _("Quota report — agreements of %(scope)s") % {"scope": report.agency.acronym}
+            return _("Quota report — agreements %(of_scope)s") % {
+                "of_scope": of_agency(report.agency.acronym)
+            }
         return _("Quota report — all agreements")
 
 
@@ -280,7 +284,7 @@ def build(report) -> tuple[bytes, str]:
     label = download_name(label)
     stamp = timezone.localdate().isoformat()
     if report.format == "csv":
-        delimiter = ";" if report.params.get("delimiter") == ";" else ","
+        delimiter = report.params.get("delimiter") or ""
         content = render_csv(data, language=report.language, delimiter=delimiter)
         return content, f"quotas-{label}-{stamp}.csv"
     return render_pdf(render_html(data, language=report.language)), f"quotas-{label}-{stamp}.pdf"
@@ -296,7 +300,7 @@ def quota_report_request(
     first_year: int | None = None,
     last_year: int | None = None,
     threshold: int = DEFAULT_THRESHOLD,
-    delimiter: str = ",",
+    delimiter: str = "",
 ):
     """Record a quota report and enqueue it. The scope must be one the user may see (checked
     by the view with the same rules as the download)."""
@@ -336,7 +340,8 @@ def quota_reports_monthly(*, today: datetime.date | None = None, file_format: st
         Q(agreements_as_a__in=in_force) | Q(agreements_as_b__in=in_force)
     ).distinct()
     run = uuid.uuid4().hex  # tells this run's rows from another's
-    params = {"threshold": DEFAULT_THRESHOLD, "delimiter": ",", "run": run}
+    # No separator chosen: the report's language decides (core.csv.delimiter_for).
+    params = {"threshold": DEFAULT_THRESHOLD, "delimiter": "", "run": run}
     common = {"kind": Report.Kind.QUOTA, "format": file_format, "scheduled_for": first}
     reports = [Report(agency=agency, params=params, **common) for agency in parties]
     reports += [

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies import rules as access
+from core.csv import DELIMITER_CHOICES
 from core.dates import validate_year
 from core.errors import DomainError
 
@@ -44,7 +45,7 @@ class QuotaReportForm(forms.Form):
         max_value=1000,
     )
     delimiter = forms.ChoiceField(
-        label=gettext_lazy("CSV separator"), choices=[(",", ","), (";", ";")], initial=","
+        label=gettext_lazy("CSV separator"), choices=DELIMITER_CHOICES, required=False
     )
 
     def clean(self):

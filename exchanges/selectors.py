@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agencies import rules as access
+from core.search import contains_q
 
 from .models import Agreement, AgreementStatus, AgreementVersion, Approval, Quota, phase_q
 
@@ -78,7 +79,7 @@ def agreement_list(
     if filters.theme:
         qs = qs.filter(themes=filters.theme)
     if filters.q:
-        qs = qs.filter(Q(reference__icontains=filters.q) | Q(title__icontains=filters.q))
+        qs = qs.filter(Q(reference__icontains=filters.q) | contains_q(["title"], filters.q))
     return qs.annotate(
         places_a_to_b=_places_sent_by("party_a"),
         places_b_to_a=_places_sent_by("party_b"),

@@ -20,6 +20,7 @@ from agencies import rules as access
 from agencies.models import Agency, Theme
 from core.errors import DomainError
 from core.integrity import refused_if_taken
+from core.texts import of_agency
 
 from . import notifications
 from .models import Agreement, AgreementStatus, AgreementVersion, Approval, Quota, cohort_error
@@ -243,7 +244,9 @@ def agreement_approve(
         if agency.pk in agreement.party_ids and not access.has_role(
             user, agency.pk, access.APPROVE
         ):
-            refusal = _("Only a manager of %(agency)s may approve for it.") % {"agency": agency}
+            refusal = _("Only a manager %(of_agency)s may approve for it.") % {
+                "of_agency": of_agency(agency.acronym)
+            }
         raise DomainError(refusal)
     version = agreement.current_version
     if version is None or version.number != version_number:

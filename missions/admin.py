@@ -8,7 +8,12 @@ from .models import ChecklistItem, DepartureOverride, FollowUp, Mission, Placeme
 class MissionAdmin(SimpleHistoryAdmin):
     list_display = ["title", "host_structure", "city", "start_date", "end_date", "places", "status"]
     list_filter = ["status", "theme", "quota__receiving", "quota__sending"]
-    search_fields = ["title", "city", "host_structure__name", "quota__agreement__reference"]
+    search_fields = [
+        "title__unaccented",
+        "city__unaccented",
+        "host_structure__name__unaccented",
+        "quota__agreement__reference",
+    ]
     list_select_related = ["host_structure"]
     raw_id_fields = ["quota", "host_structure", "created_by"]
     date_hierarchy = "start_date"
@@ -18,7 +23,11 @@ class MissionAdmin(SimpleHistoryAdmin):
 class PlacementAdmin(SimpleHistoryAdmin):
     list_display = ["volunteer", "mission", "status", "nominated_at", "departure_date"]
     list_filter = ["status", "quota__sending", "quota__receiving"]
-    search_fields = ["volunteer__last_name", "volunteer__first_name", "mission__title"]
+    search_fields = [
+        "volunteer__last_name__unaccented",
+        "volunteer__first_name__unaccented",
+        "mission__title__unaccented",
+    ]
     list_select_related = ["volunteer", "mission"]
     raw_id_fields = ["mission", "volunteer", "nominated_by", "decided_by"]
     readonly_fields = ["quota"]
@@ -28,7 +37,10 @@ class PlacementAdmin(SimpleHistoryAdmin):
 class FollowUpAdmin(SimpleHistoryAdmin):
     list_display = ["placement", "due_month", "due_date", "situation", "recorded_at"]
     list_filter = ["due_month", "situation"]
-    search_fields = ["placement__volunteer__last_name", "placement__mission__title"]
+    search_fields = [
+        "placement__volunteer__last_name__unaccented",
+        "placement__mission__title__unaccented",
+    ]
     list_select_related = ["placement__volunteer", "placement__mission"]
     raw_id_fields = ["placement", "recorded_by"]
 

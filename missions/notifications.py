@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from agencies import rules as access
 from core.mail import queue_emails
+from core.texts import of
 
 from .models import PlacementStatus
 
@@ -42,7 +43,7 @@ def _bodies():
             "%(agency)s declines %(volunteer)s for the mission “%(mission)s”. Reason: %(reason)s"
         ),
         PlacementStatus.WITHDRAWN: _(
-            "%(agency)s records the withdrawal of %(volunteer)s from the mission “%(mission)s”. "
+            "%(agency)s records the withdrawal %(of_volunteer)s from the mission “%(mission)s”. "
             "Reason: %(reason)s"
         ),
     }
@@ -71,6 +72,7 @@ def placement_changed(placement, *, by_agency_id=None, by_user=None, url: str = 
         ctx = {
             "agency": by.acronym if by else _("An administrator"),
             "volunteer": placement.volunteer.full_name,
+            "of_volunteer": of(placement.volunteer.full_name),
             "mission": mission.title,
             "structure": mission.host_structure.name,
             "city": mission.city,

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from agencies import rules as access
 from agencies.models import HostStructure
+from core.search import contains_q
 from exchanges.models import Quota
 from exchanges.selectors import quota_places
 from volunteers.eligibility import Eligibility, Rules, evaluate
@@ -85,13 +86,10 @@ def mission_list(*, user, filters: MissionFilters) -> QuerySet[Mission]:
         )
     if filters.q:
         # The structures by a semi-join, not a join: each side is answered by its trigram index
-        # (migration 0008) and PostgreSQL ORs the bitmaps.
-        structures = HostStructure.objects.filter(name__icontains=filters.q).values("pk")
-        qs = qs.filter(
-            Q(title__icontains=filters.q)
-            | Q(city__icontains=filters.q)
-            | Q(host_structure__in=structures)
-        )
+        # and PostgreSQL ORs the bitmaps
+        # (migration 0010), whatever the accents (core.search).
+        structures = HostStructure.objects.filter(contains_q(["name"], filters.q)).values("pk")
+        qs = qs.filter(contains_q(["title", "city"], filters.q) | Q(host_structure__in=structures))
     # Correlated subqueries, not JOIN + GROUP BY: the page's COUNT(*) stays a plain count.
     return qs.annotate(
         taken=_placements_of_mission(USED_STATUSES),
@@ -152,7 +150,7 @@ def nomination_candidates(*, mission: Mission, q: str = "", eligible_only: bool 
         sending_agency=mission.quota.sending_id, anonymised_at__isnull=True
     ).exclude(status=Volunteer.Status.WITHDRAWN)
     if q:
-        qs = qs.filter(Q(last_name__icontains=q) | Q(first_name__icontains=q))
+        qs = qs.filter(contains_q(["last_name", "first_name"], q))
     if eligible_only:
         qs = qs.filter(eligible_q(mission.start_date, rules))
     return qs.prefetch_related("experiences").order_by("last_name", "first_name", "pk"), rules

@@ -12,6 +12,7 @@ from agencies import rules as access
 from agencies.models import Agency
 from agencies.services import Kind, download_record
 from core.errors import DomainError, add_form_error
+from core.texts import of
 from volunteers.models import Experience, Volunteer
 from volunteers.selectors import CappedPaginator, open_proof
 from volunteers.validators import sniff
@@ -261,7 +262,8 @@ def _act(request, pk, perm, run, success, form_class=None):
     except DomainError as exc:
         messages.error(request, exc.message)
         return refused
-    messages.success(request, success % {"volunteer": placement.volunteer})
+    name = str(placement.volunteer)
+    messages.success(request, success % {"volunteer": name, "of_volunteer": of(name)})
     return redirect(placement)
 
 
@@ -326,7 +328,7 @@ def placement_cancel(request, pk):
         pk,
         "vir.cancel_placement",
         lambda p, d: services.placement_cancel(placement=p, user=request.user),
-        _("The nomination of %(volunteer)s is cancelled."),
+        _("The nomination %(of_volunteer)s is cancelled."),
     )
 
 
@@ -339,7 +341,7 @@ def placement_confirm(request, pk):
         lambda p, d: services.placement_confirm(
             placement=p, user=request.user, note=d["note"], base_url=_base_url(request)
         ),
-        _("%(volunteer)s is confirmed."),
+        _("Nomination confirmed: %(volunteer)s."),
         NoteForm,
     )
 
@@ -353,7 +355,7 @@ def placement_decline(request, pk):
         lambda p, d: services.placement_decline(
             placement=p, user=request.user, reason=d["reason"], base_url=_base_url(request)
         ),
-        _("The nomination of %(volunteer)s is declined."),
+        _("The nomination %(of_volunteer)s is declined."),
         ReasonForm,
     )
 
@@ -377,7 +379,8 @@ def _record_date(request, pk, status, form_class, run, success):
         except DomainError as exc:
             add_form_error(form, exc)
         else:
-            messages.success(request, success % {"volunteer": placement.volunteer})
+            name = str(placement.volunteer)
+            messages.success(request, success % {"volunteer": name, "of_volunteer": of(name)})
             return redirect(placement)
     return _render_detail(request, mission, bound=form)
 
@@ -395,7 +398,7 @@ def placement_deploy(request, pk):
             departure_date=d["departure_date"],
             override_reason=d["override_reason"],
         ),
-        _("The departure of %(volunteer)s is recorded."),
+        _("The departure %(of_volunteer)s is recorded."),
     )
 
 
@@ -413,7 +416,7 @@ def placement_complete(request, pk):
             early_return_reason=d["early_return_reason"],
             early_return_note=d["early_return_note"],
         ),
-        _("The return of %(volunteer)s is recorded."),
+        _("The return %(of_volunteer)s is recorded."),
     )
 
 
@@ -426,7 +429,7 @@ def placement_withdraw(request, pk):
         lambda p, d: services.placement_withdraw(
             placement=p, user=request.user, reason=d["reason"], base_url=_base_url(request)
         ),
-        _("The withdrawal of %(volunteer)s is recorded."),
+        _("The withdrawal %(of_volunteer)s is recorded."),
         ReasonForm,
     )
 

@@ -30,7 +30,7 @@ def test_an_agreement_is_drafted_submitted_and_approved_by_both_parties(browser_
     expect(quotas.get_by_role("row", name=f"{year} CNPV → ANVT 2")).to_be_visible()
     page.get_by_role("button", name="Soumettre à l’approbation").click()
     expect(page.get_by_test_id("state")).to_have_text("En attente d’approbation")
-    page.get_by_role("button", name="Approuver la version 1 au nom de ANVT").click()
+    page.get_by_role("button", name="Approuver la version 1 au nom de l’ANVT").click()
     expect(page.get_by_text("Votre approbation est enregistrée.")).to_be_visible()
     detail_url = page.url
 

@@ -53,5 +53,5 @@ def test_the_sender_nominates_and_the_host_confirms(browser_login, live_demo):
     inbox.get_by_role("row", name=volunteer.full_name).get_by_role(
         "button", name="Confirmer"
     ).click()
-    expect(page.get_by_text(f"{volunteer.full_name} est confirmé.")).to_be_visible()
+    expect(page.get_by_text(f"Proposition confirmée : {volunteer.full_name}.")).to_be_visible()
     expect(page.get_by_test_id("placement")).to_contain_text("Confirmé par l’agence d’accueil")

@@ -222,7 +222,7 @@ def test_the_other_agency_is_told_by_email_after_commit(
     told = {to for m in mail.outbox for to in m.to}
     assert host_manager.email in told and told <= emails_of(mission.quota.receiving)
     assert all(len(m.to) == 1 for m in mail.outbox)
-    assert "proposé pour" in mail.outbox[0].subject
+    assert "Proposition pour « " in mail.outbox[0].subject
     assert f"/missions/placements/{placement.pk}/nominee/" in mail.outbox[0].body
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

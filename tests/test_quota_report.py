@@ -23,12 +23,13 @@ def test_the_csv_has_a_bom_and_the_agreed_places(demo):
     data = render_csv(_anvt_cnpv_report())
     assert data.startswith("\ufeff".encode())
     text = data.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("Convention,Promotion,Agence d’envoi")
+    # French: ";" (core.csv.delimiter_for), what a French spreadsheet expects.
+    assert text.splitlines()[0].startswith("Convention;Promotion;Agence d’envoi")
     # As the seeds tell: 4 places / 4 completed Togo → Mali, 2 / 2 Mali → Togo (the pending
     # nomination for Togo is under next year's cohort).
     # (places, nominated, confirmed, declined, deployed, completed, withdrawn, remaining, rate)
-    assert "VIR-TG-ML-2017,2017,ANVT,CNPV,4,0,0,0,0,4,0,0,100" in text
-    assert "VIR-TG-ML-2017,2017,CNPV,ANVT,2,0,0,0,0,2,0,0,100" in text
+    assert "VIR-TG-ML-2017;2017;ANVT;CNPV;4;0;0;0;0;4;0;0;100" in text
+    assert "VIR-TG-ML-2017;2017;CNPV;ANVT;2;0;0;0;0;2;0;0;100" in text
 
 
 def test_the_csv_takes_semicolons_and_english(demo):
@@ -134,7 +135,7 @@ def test_the_pdf_title_with_an_ampersand_and_an_apostrophe_is_escaped_once(demo)
     content, _ = quota_report.build(report)
     pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(content)).pages]
     assert len(pages) >= 2  # the cover has no footer; the next pages do
-    title = "Rapport des quotas — conventions de A&B's \"<T>"
+    title = "Rapport des quotas — conventions de l’A&B's \"<T>"
     assert title in pages[0]
     assert all(title in page for page in pages[1:])
     text = "".join(pages)

@@ -34,7 +34,7 @@ class VolunteerAdmin(SimpleHistoryAdmin):
         "sending_agency",
     ]
     list_filter = ["status", "sex", "diaspora", "sending_agency", "nationality"]
-    search_fields = ["last_name", "first_name", "email"]
+    search_fields = ["last_name__unaccented", "first_name__unaccented", "email"]
     list_select_related = ["sending_agency"]
     autocomplete_fields = ["sending_agency"]
     filter_horizontal = ["themes"]
@@ -52,7 +52,11 @@ class VolunteerAdmin(SimpleHistoryAdmin):
 class ExperienceAdmin(SimpleHistoryAdmin):
     list_display = ["volunteer", "organisation", "start", "end"]
     list_filter = ["volunteer__sending_agency"]
-    search_fields = ["organisation", "volunteer__last_name", "volunteer__first_name"]
+    search_fields = [
+        "organisation__unaccented",
+        "volunteer__last_name__unaccented",
+        "volunteer__first_name__unaccented",
+    ]
     list_select_related = ["volunteer"]
     autocomplete_fields = ["volunteer"]
 
@@ -74,7 +78,10 @@ class ExperienceAdmin(SimpleHistoryAdmin):
 class LanguageSkillAdmin(SimpleHistoryAdmin):
     list_display = ["volunteer", "language", "level"]
     list_filter = ["language", "level"]
-    search_fields = ["volunteer__last_name", "volunteer__first_name"]
+    search_fields = [
+        "volunteer__last_name__unaccented",
+        "volunteer__first_name__unaccented",
+    ]
     list_select_related = ["volunteer"]
     autocomplete_fields = ["volunteer"]
 
@@ -84,7 +91,7 @@ class ExperienceSpanAdmin(admin.ModelAdmin):
     """Derived data, shown for understanding; it is rebuilt from the periods, never edited."""
 
     list_display = ["volunteer", "start", "end", "days_before", "origin", "days_through"]
-    search_fields = ["volunteer__last_name"]
+    search_fields = ["volunteer__last_name__unaccented"]
     list_select_related = ["volunteer"]
 
     def has_add_permission(self, request):

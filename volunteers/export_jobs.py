@@ -59,14 +59,18 @@ def _send(export: VolunteerExport) -> bool:
 
 @transaction.atomic
 def volunteer_export_request(
-    *, user, file_format: str, filters: dict[str, list[str]], language: str
+    *, user, file_format: str, filters: dict[str, list[str]], language: str, delimiter: str = ""
 ) -> VolunteerExport:
     """Record an export of the list as ``user`` filters it; its task is enqueued on commit.
 
     ``export.enqueued`` then says whether the broker took it (None until the commit).
     """
     export = VolunteerExport(
-        requested_by=user, format=file_format, filters=filters, language=language
+        requested_by=user,
+        format=file_format,
+        filters=filters,
+        language=language,
+        delimiter=delimiter if delimiter in (";", ",") else "",
     )
     export.full_clean(exclude=["file"])
     export.save()
@@ -148,7 +152,7 @@ def _write_rows(claim: jobs.Claim, export: VolunteerExport) -> None:
         if export.format == VolunteerExport.Format.XLSX:
             exporting.write_xlsx(rows, out)
         else:
-            exporting.write_csv(rows, out)
+            exporting.write_csv(rows, out, language=export.language, delimiter=export.delimiter)
         out.seek(0)
         while block := out.read(1 << 20):
             digest.update(block)

@@ -30,15 +30,18 @@ def headers(columns: list[Column], language: str) -> list[str]:
     return [c.header(language) for c in columns]
 
 
-def write_csv(rows: Iterable[list], out: BinaryIO) -> None:
-    """UTF-8 with a byte-order mark and ``;``: what a French spreadsheet opens correctly."""
+def write_csv(
+    rows: Iterable[list], out: BinaryIO, *, language: str = "fr", delimiter: str = ""
+) -> None:
+    """UTF-8 with a byte-order mark and the separator of the language (``;`` in French, what a
+    French spreadsheet opens correctly) unless one was chosen (``core.csv.delimiter_for``)."""
     cells = (["" if v is None else _cell_text(v) for v in row] for row in rows)
-    safe_csv.write_csv(cells, out, delimiter=";")
+    safe_csv.write_csv(cells, out, delimiter=safe_csv.delimiter_for(language, delimiter))
 
 
-def csv_bytes(rows: Iterable[list]) -> bytes:
+def csv_bytes(rows: Iterable[list], *, language: str = "fr", delimiter: str = "") -> bytes:
     buffer = io.BytesIO()
-    write_csv(rows, buffer)
+    write_csv(rows, buffer, language=language, delimiter=delimiter)
     return buffer.getvalue()
 
 
@@ -129,7 +132,7 @@ def template_file(file_format: str, language: str) -> bytes:
     header = headers(COLUMNS, language)
     if file_format == "xlsx":
         return xlsx_bytes([header], help_rows=template_help(language))
-    return csv_bytes([header])
+    return csv_bytes([header], language=language)
 
 
 # The volunteer's own columns, read as tuples (no model instances: an export may hold 100,000).

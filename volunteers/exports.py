@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.csv import DELIMITER_CHOICES
 from core.models import JobStatus
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,6 +50,10 @@ class VolunteerExport(models.Model):
     format = models.CharField(_("format"), max_length=10, choices=Format.choices)
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default="fr"
+    )
+    # The CSV separator chosen; empty: the language's (core.csv.delimiter_for).
+    delimiter = models.CharField(
+        _("CSV separator"), max_length=1, choices=DELIMITER_CHOICES, blank=True, default=""
     )
     # The query of the list page ({"status": ["candidate"], ...}), applied again by the task.
     filters = models.JSONField(_("filters"), default=dict, blank=True)

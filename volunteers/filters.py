@@ -13,6 +13,7 @@ from agencies import rules as access
 from agencies.models import Agency, Theme
 from agencies.selectors import agencies_visible_to
 from core.dates import validate_date
+from core.search import contains_q
 from core.widgets import QuickSelect, country_choices, style_fields
 
 from .models import Language, LanguageSkill, Volunteer
@@ -103,10 +104,9 @@ class VolunteerFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         for word in value.split()[:5]:
+            # Names whatever their accents ("eleonore" finds "Éléonore", core.search).
             queryset = queryset.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(email__icontains=word)
+                contains_q(["first_name", "last_name"], word) | Q(email__icontains=word)
             )
         return queryset
 

@@ -119,6 +119,7 @@ def export(request):
         file_format=file_format,
         filters=export_jobs.export_filters(request.GET),
         language=get_language(),
+        delimiter=request.POST.get("delimiter", ""),
     )
     if job.enqueued is False:
         messages.warning(request, BROKER_DOWN)

@@ -9,3 +9,32 @@ document.addEventListener("change", (event) => {
     field.form.requestSubmit();
   }
 });
+
+// <form data-confirm="question">: an irreversible action (terminating an agreement, publishing
+// an evaluation, withdrawing a volunteer) asks first, in the page's <dialog id="confirm-dialog">.
+// The form is sent only when the user confirms; Escape or "Cancel" leaves everything as it was.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  const dialog = document.getElementById("confirm-dialog");
+  if (!form || !dialog || form.dataset.confirmed === "1") {
+    return;
+  }
+  event.preventDefault();
+  const submitter = event.submitter || null;
+  dialog.querySelector("[data-confirm-text]").textContent = form.dataset.confirm;
+  const accept = dialog.querySelector("[data-confirm-accept]");
+  accept.textContent = form.dataset.confirmButton || accept.dataset.defaultLabel;
+  dialog.returnValue = "";
+  dialog.addEventListener(
+    "close",
+    () => {
+      if (dialog.returnValue === "confirm") {
+        form.dataset.confirmed = "1";
+        form.requestSubmit(submitter);
+        delete form.dataset.confirmed;
+      }
+    },
+    { once: true },
+  );
+  dialog.showModal();
+});

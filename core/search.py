@@ -1,0 +1,61 @@
+"""Accent- and case-insensitive search: "eleonore" finds "Éléonore" (names from Togo, Mali,
+Burkina Faso, France and Ecuador are typed without their accents all the time).
+
+``field__unaccented__icontains=value`` compares ``UPPER(f_unaccent(field))`` with
+``UPPER(f_unaccent(value))`` (the transform is bilateral: the searched words lose their accents
+too). On PostgreSQL ``f_unaccent`` is an IMMUTABLE wrapper of the ``unaccent`` extension
+(migration ``core.0005``), so that GIN trigram indexes on ``UPPER(f_unaccent(column))`` answer
+the search (the volunteers', missions' and exchanges' migrations build them): ``unaccent()``
+itself is only STABLE and cannot be indexed. On SQLite the same name is a Python function
+registered on each connection (``register_sqlite_function``): Unicode decomposition without the
+combining marks, plus the few letters that do not decompose.
+
+In the admin, ``search_fields = ["last_name__unaccented"]`` searches the same way (the admin
+appends ``__icontains`` to a transform).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.db.models import CharField, Q, TextField, Transform
+
+# Letters that Unicode does not decompose into a base letter and a mark (PostgreSQL's unaccent
+# rules map them the same way).
+_LETTERS = str.maketrans(
+    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O", "đ": "d",
+     "Đ": "D", "ł": "l", "Ł": "L", "ı": "i", "ɖ": "d", "Ɖ": "D", "ɛ": "e", "Ɛ": "E",
+     "ɔ": "o", "Ɔ": "O", "ŋ": "n", "Ŋ": "N"}
+)  # fmt: skip
+
+
+def unaccent(text: str | None) -> str | None:
+    """``text`` without accents: "Éléonore" → "Eleonore", "Œuvre" → "OEuvre"."""
+    if text is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class Unaccented(Transform):
+    lookup_name = "unaccented"
+    function = "F_UNACCENT"
+    bilateral = True
+
+
+CharField.register_lookup(Unaccented)
+TextField.register_lookup(Unaccented)
+
+
+def contains_q(fields: list[str], word: str) -> Q:
+    """Any of ``fields`` contains ``word``, whatever the accents and the case."""
+    q = Q()
+    for field in fields:
+        q |= Q(**{f"{field}__unaccented__icontains": word})
+    return q
+
+
+def register_sqlite_function(sender, connection, **kwargs) -> None:
+    """``connection_created``: SQLite gets ``F_UNACCENT`` as a Python function."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("F_UNACCENT", 1, unaccent, deterministic=True)

@@ -1,0 +1,94 @@
+"""Accent- and case-insensitive search (issue 18, point 5): "eleonore" finds "Éléonore" in the
+volunteer list, the missions, the agreements, the host structures and the admin; on
+PostgreSQL the trigram indexes on ``UPPER(f_unaccent(column))`` answer it."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from agencies.models import Agency
+from core.search import unaccent
+from exchanges.models import Agreement
+from missions.selectors import MissionFilters, mission_list
+from tests.factories import VolunteerFactory
+from volunteers.models import Volunteer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unaccent_takes_off_marks_and_spells_out_the_letters_that_do_not_decompose():
+    assert unaccent("Éléonore Ouédraogo") == "Eleonore Ouedraogo"
+    assert (
+        unaccent("Œuvre d’Aïcha, Kpalimé, Niño, Straße") == "OEuvre d’Aicha, Kpalime, Nino, Strasse"
+    )
+    assert unaccent(None) is None
+
+
+@pytest.fixture
+def eleonore(demo):
+    return VolunteerFactory(
+        sending_agency=Agency.objects.get(acronym="ANVT"),
+        first_name="Éléonore",
+        last_name="Ouédraogo-Àkpéyi",
+        email="e.ouedraogo@example.org",
+    )
+
+
+@pytest.mark.parametrize("typed", ["eleonore", "ELEONORE", "Éléonore", "éLÉo", "ouedraogo akpeyi"])
+def test_the_volunteer_list_finds_a_name_typed_without_or_with_its_accents(
+    client, login, eleonore, typed
+):
+    login("anvt-officer")
+    page = client.get(reverse("volunteers:index"), {"q": typed}).content.decode()
+    assert f'href="/volunteers/{eleonore.pk}/"' in page
+
+
+def test_a_search_still_finds_only_what_it_says(client, login, eleonore):
+    login("anvt-officer")
+    page = client.get(reverse("volunteers:index"), {"q": "eleonoraxyz"}).content.decode()
+    assert f'href="/volunteers/{eleonore.pk}/"' not in page
+
+
+def test_missions_host_structures_and_agreements_are_found_without_accents(client, login, demo):
+    login("anvt-manager")
+    missions = client.get(reverse("missions:index"), {"q": "kpalime"}).content.decode()
+    assert "Reboisement et écologie à Kpalimé" in missions
+    structures = client.get(reverse("agencies:hoststructure_list"), {"q": "KPALIME"})
+    assert "Association Jeunesse Verte de Kpalimé" in structures.content.decode()
+    agreement = Agreement.objects.filter(title__regex=r"[éèàç]").first()
+    assert agreement is not None, "the demo has an accented agreement title"
+    typed = unaccent(agreement.title).lower()
+    page = client.get(reverse("exchanges:index"), {"q": typed}).content.decode()
+    assert agreement.reference in page
+
+
+def test_the_mission_selector_matches_the_title_city_and_structure_without_accents(demo):
+    admin = (
+        Volunteer.objects.none()
+        .model._meta.apps.get_model("auth", "User")
+        .objects.get(username="admin")
+    )
+    titles = {
+        m.title for m in mission_list(user=admin, filters=MissionFilters(q="ecologie a kpal"))
+    }
+    assert "Reboisement et écologie à Kpalimé" in titles
+
+
+def test_the_admin_finds_a_volunteer_without_accents(client, login, eleonore):
+    login("admin")
+    page = client.get(reverse("admin:volunteers_volunteer_changelist"), {"q": "eleonore"})
+    assert "Ouédraogo-Àkpéyi" in page.content.decode()
+    page = client.get(reverse("admin:agencies_hoststructure_changelist"), {"q": "kpalime"})
+    assert "Jeunesse Verte de Kpalimé" in page.content.decode()
+
+
+@pytest.mark.postgres
+def test_postgresql_answers_the_name_search_from_the_unaccented_trigram_index(eleonore):
+    if connection.vendor != "postgresql":
+        pytest.fail("run with DATABASE_URL=postgres://… (marked postgres)")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    qs = Volunteer.objects.filter(last_name__unaccented__icontains="akpeyi")
+    assert list(qs) == [eleonore]
+    plan = qs.explain()
+    assert "volunteer_last_name_unaccent_trgm" in plan, plan
