@@ -37,7 +37,7 @@ def test_the_host_manager_reviews_the_nominee_and_accepts(browser_login, live_de
     decision = page.get_by_test_id("decision")
     decision.get_by_label("Note à l’agence d’envoi (facultative)").fill("Bienvenue à Mindo.")
     decision.get_by_role("button", name="Accepter la proposition").click()
-    expect(page.get_by_text(f"{volunteer.full_name} est confirmé.")).to_be_visible()
+    expect(page.get_by_text(f"Proposition confirmée : {volunteer.full_name}.")).to_be_visible()
     expect(page.get_by_test_id("placement")).to_contain_text("Confirmé par l’agence d’accueil")
     expect(page.get_by_test_id("placement")).to_contain_text("Note : Bienvenue à Mindo.")
 
