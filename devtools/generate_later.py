@@ -4,13 +4,20 @@
 from __future__ import annotations
 
 import datetime
+import json
 
 from django.utils import timezone
 
 from evaluations.models import Axis, Criterion, Evaluation, Finding, Score
+from evaluations.selectors import evaluation_figures
 from missions.models import Mission, Placement
 from missions.tallies import TALLY as PLACEMENT_TALLY
 from reports.models import Report
+
+# Replaced by the real figures once the rows are loaded (a published row needs figures).
+EMPTY_FIGURES = json.dumps(
+    {"quotas": [], "placements_by_outcome": {}, "insertion_follow_ups": {}, "recommendations": {}}
+)
 
 
 class LaterSteps:
@@ -85,7 +92,7 @@ class LaterSteps:
 
     def evaluations(self) -> None:
         """A published evaluation for one cohort in ten, with scores and findings."""
-        e_id = self.load.next_id(Evaluation)
+        e_id = first_id = self.load.next_id(Evaluation)
         evaluations, scores, findings = [], [], []
         criteria = list(Criterion.values)
         axes = list(Axis.values)
@@ -99,7 +106,8 @@ class LaterSteps:
             evaluations.append(
                 (e_id, aid, str(cohort), sending, f"Évaluation de la cohorte {cohort}",
                  datetime.date(year, 10, 1), datetime.date(year + 1, 9, 30), None, None, "",
-                 "", "", "", "", "published", 1, None, None, self.now, self.now, None)
+                 "", "", "", "", "published", 1, None, None, self.now, self.now, None,
+                 EMPTY_FIGURES)
             )  # fmt: skip
             for c in criteria:
                 scores.append((e_id, c, self.rng.randint(1, 5), ""))
@@ -116,7 +124,7 @@ class LaterSteps:
             ["id", "agreement_id", "cohort", "agency_id", "title", "period_start", "period_end",
              "visit_start", "visit_end", "visit_place", "participants", "context", "method",
              "summary", "status", "version", "previous_id", "created_by_id", "created_at",
-             "published_at", "published_by_id"],
+             "published_at", "published_by_id", "figures"],
             evaluations,
         )  # fmt: skip
         self.load.write(Score, ["evaluation_id", "criterion", "value", "comment"], scores)
@@ -127,6 +135,11 @@ class LaterSteps:
             findings,
         )  # fmt: skip
         self.load.reset_sequences(Evaluation, Score, Finding)
+        # Published: their figures frozen as the publication does (the rows above are loaded).
+        for evaluation in Evaluation.objects.filter(pk__gte=first_id).select_related("agreement"):
+            Evaluation.objects.filter(pk=evaluation.pk).update(
+                figures=evaluation_figures(evaluation=evaluation)
+            )
 
     # --- Reports -------------------------------------------------------------------------------
 

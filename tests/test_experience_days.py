@@ -52,8 +52,9 @@ def volunteer_with(agency, days):
 
 
 def mission_under(**rules):
-    agreement = approved_agreement(**rules)
-    quota = agreement.quotas.get(cohort="2017", sending=agreement.party_a)
+    # A mission starts in its cohort's year.
+    agreement = approved_agreement(quotas=[(START.year, "ab", 4), (START.year, "ba", 2)], **rules)
+    quota = agreement.quotas.get(cohort=START.year, sending=agreement.party_a)
     return make_mission(quota=quota, start=START)
 
 

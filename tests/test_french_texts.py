@@ -1,6 +1,8 @@
 """French texts (issue 18, point 7): elision after "de", plurals, neutral phrasing, the space
 before ":", the PDF footer, and the site's name in the password-reset e-mail."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -17,7 +19,7 @@ from missions.services import (
     placement_deploy,
     placement_nominate,
 )
-from tests.factories import MembershipFactory, eligible_volunteer, make_mission
+from tests.factories import MembershipFactory, checklist_done, eligible_volunteer, make_mission
 
 pytestmark = pytest.mark.django_db
 
@@ -81,10 +83,13 @@ def test_the_follow_up_situation_has_no_default_and_the_dates_are_labelled(clien
     placement_confirm(placement=placement, user=None)
     client.force_login(MembershipFactory(agency=mission.quota.sending, role="officer").user)
     page = client.get(reverse("missions:detail", args=[mission.pk])).content.decode()
-    assert f'<label class="small text-nowrap mb-0" for="departure-{placement.pk}">' in page
+    label = re.search(rf'<label\s+for="id_p{placement.pk}_departure_date"[^>]*>\s*([^<]+)', page)
+    assert label and label.group(1).strip() == "Date de départ"
+    checklist_done(placement)
     placement_deploy(placement=placement, user=None, departure_date=mission.start_date)
     page = client.get(reverse("missions:detail", args=[mission.pk])).content.decode()
-    assert f'for="return-{placement.pk}">Date de retour</label>' in page
+    label = re.search(rf'<label\s+for="id_p{placement.pk}_return_date"[^>]*>\s*([^<]+)', page)
+    assert label and label.group(1).strip() == "Date de retour"
     placement_complete(placement=placement, user=None, return_date=mission.end_date)
     page = client.get(reverse("missions:detail", args=[mission.pk])).content.decode()
     assert '<option value="" selected>— Choisir la situation —</option>' in page

@@ -190,7 +190,7 @@ def test_the_host_manager_accepts_with_a_note_and_the_sender_is_told_once(demo, 
         {"note": note, "from": "nominee"},
         follow=True,
     )
-    assert f"{placement.volunteer.full_name} est confirmé." in response.content.decode()
+    assert f"Proposition confirmée : {placement.volunteer.full_name}." in response.content.decode()
     placement.refresh_from_db()
     assert (placement.status, placement.reason) == ("confirmed", note)
     emails = list(OutgoingEmail.objects.all())
@@ -199,7 +199,7 @@ def test_the_host_manager_accepts_with_a_note_and_the_sender_is_told_once(demo, 
         for m in placement.quota.sending.memberships.filter(role__in=["manager", "officer"])
     }
     assert sorted(to for e in emails for to in e.to) == sorted(sending)  # one each, no copy
-    assert all("confirmé pour" in e.subject and note in e.body for e in emails)
+    assert all("Proposition confirmée pour" in e.subject and note in e.body for e in emails)
     assert f"Note : {note}" in response.content.decode()  # on the mission page
 
 

@@ -32,7 +32,10 @@ def test_the_catalogue_is_complete_and_compiled(language):
     fuzzy = [e.msgid for e in po.fuzzy_entries()]
     assert fuzzy == [], f"fuzzy strings: {fuzzy[:10]}"
     mo = polib.mofile(str(LOCALE / language / "LC_MESSAGES" / "django.mo"))
-    compiled = {e.msgid: e.msgstr for e in mo}
-    expected = {e.msgid: e.msgstr for e in po.translated_entries() if not e.msgid_plural}
+    # Keyed by context too: "Done" is "Terminé" for a job, "Réalisée" for a recommendation.
+    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in mo}
+    expected = {
+        (e.msgctxt, e.msgid): e.msgstr for e in po.translated_entries() if not e.msgid_plural
+    }
     stale = [k for k, v in expected.items() if compiled.get(k) != v]
     assert stale == [], f"django.mo is older than django.po (make compilemessages): {stale[:5]}"

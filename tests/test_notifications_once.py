@@ -40,8 +40,8 @@ def test_a_new_version_is_announced_once_by_its_change_not_again_by_an_approval(
     a, b, author, partner, agreement = _parties()
     agreement_submit(agreement=agreement, user=author, by_agency=a)
     rows = [
-        QuotaData(cohort="2017", sending_id=a.pk, receiving_id=b.pk, places=5),
-        QuotaData(cohort="2017", sending_id=b.pk, receiving_id=a.pk, places=2),
+        QuotaData(cohort=2017, sending_id=a.pk, receiving_id=b.pk, places=5),
+        QuotaData(cohort=2017, sending_id=b.pk, receiving_id=a.pk, places=2),
     ]
     agreement.refresh_from_db()
     version = agreement_update(
