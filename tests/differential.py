@@ -149,7 +149,7 @@ def shown(name: str, page: str) -> dict:
     if name == "evaluations:index":
         return {"rows": [(*_link(c[0]), *_numbers(c[5]), _text(c[6])) for c in rows]}
     if name == "reports:index":
-        return {"rows": [(_link(c[0])[0], _badge(c[4])) for c in rows]}
+        return {"rows": [(_link(c[0])[0], _badge(c[5])) for c in rows]}
     if name == "agencies:hoststructure_list":
         return {"rows": [_link(c[0]) for c in rows]}
     raise AssertionError(name)

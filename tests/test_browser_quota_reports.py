@@ -20,4 +20,4 @@ def test_a_partner_produces_the_quota_report_of_an_agreement(
         status.get_by_role("link", name="Télécharger").click()
     assert download.value.suggested_filename.startswith("quotas-VIR-TG-ML-2017")
     text = download.value.path().read_text(encoding="utf-8-sig")
-    assert "VIR-TG-ML-2017,2017,ANVT,CNPV,4,0,0,0,0,4,0,0,100" in text
+    assert "VIR-TG-ML-2017;2017;ANVT;CNPV;4;0;0;0;0;4;0;0;100" in text  # French: ";"
