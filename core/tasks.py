@@ -74,9 +74,12 @@ def _task(name: str):
         return current_app.tasks[name]
 
 
-def enqueue_on_commit(task, *args, **kwargs) -> None:
-    """Enqueue after the current transaction commits (the task must see the committed rows)."""
-    transaction.on_commit(lambda: enqueue(task, *args, **kwargs))
+def enqueue_on_commit(task, *args) -> None:
+    """Enqueue after the current transaction commits (the task must see the committed rows);
+    in-process (no broker) during a request, the task runs after the response
+    (``enqueue_after_response``): an e-mail to a dead mail server or a long import never holds
+    the page."""
+    transaction.on_commit(lambda: enqueue_after_response(task, *args))
 
 
 @shared_task(ignore_result=True)

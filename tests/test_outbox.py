@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from config import celery_app
 from core import outbox, tasks
 from core.mail import queue_emails
 from core.models import OutgoingEmail
@@ -29,6 +30,7 @@ class _RecordingTask:
 
     def __init__(self):
         self.published = []
+        self.app = celery_app  # whose configuration says whether tasks run in-process
 
     def apply_async(self, args=(), kwargs=None):
         self.published.append(args)
