@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from django.db import migrations
 from django.db.models import CharField, Q, TextField, Transform
 
 # Letters that Unicode does not decompose into a base letter and a mark (PostgreSQL's unaccent
@@ -59,3 +60,34 @@ def register_sqlite_function(sender, connection, **kwargs) -> None:
     """``connection_created``: SQLite gets ``F_UNACCENT`` as a Python function."""
     if connection.vendor == "sqlite":
         connection.connection.create_function("F_UNACCENT", 1, unaccent, deterministic=True)
+
+
+def unaccent_index_operations(new: dict, old: dict) -> list:
+    """Migration operations (PostgreSQL only; the model state does not change): GIN trigram
+    indexes on ``UPPER(f_unaccent(column))`` — the expression of ``column__unaccented__icontains``
+    — named ``new`` (name → (table, column)), replacing the plain ``UPPER(column)`` ones ``old``;
+    backwards, the reverse."""
+
+    def create(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for name in old:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+        for name, (table, column) in new.items():
+            schema_editor.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
+                f"USING gin (UPPER(f_unaccent({column})) gin_trgm_ops)"
+            )
+
+    def drop(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for name in new:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+        for name, (table, column) in old.items():
+            schema_editor.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
+                f"USING gin (UPPER({column}) gin_trgm_ops)"
+            )
+
+    return [migrations.RunPython(create, drop)]
