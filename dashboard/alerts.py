@@ -7,8 +7,8 @@ Kinds, and the agency concerned:
 
 - a pre-departure checklist item late, or due within 14 days: its responsible agency;
 - a reciprocity imbalance: the used places of one direction of an agreement in force exceed the
-  other's by more than the threshold of the quota report (``DEFAULT_THRESHOLD``; agreements
-  carry no threshold of their own): both parties;
+  other's by more than the agreement's own threshold (``Agreement.imbalance_threshold``): both
+  parties;
 - a recommendation of a published evaluation past its due date, still open or in progress: its
   owner agency;
 - a quota full (its places taken) while missions under it are open to nominations: both parties;
@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 
 from evaluations.models import Evaluation, Finding
 from exchanges.models import Agreement, Quota, in_force_q
-from exchanges.quota_report import DEFAULT_THRESHOLD
 from exchanges.selectors import reciprocity_balance
 from missions.models import USED_STATUSES, ChecklistItem, Mission, Placement
 
@@ -105,8 +104,8 @@ def _imbalances(agency, today) -> list[Alert]:
         reciprocity_balance(
             quotas=Quota.objects.filter(agreement__in=agreements.values("pk")), by_cohort=False
         )
-        .filter(Q(used_balance__gt=DEFAULT_THRESHOLD) | Q(used_balance__lt=-DEFAULT_THRESHOLD))
-        .annotate(gap=Abs("used_balance"))
+        .annotate(gap=Abs("used_balance"), threshold=F("agreement__imbalance_threshold"))
+        .filter(gap__gt=F("threshold"))
         .order_by("-gap", "agreement")[:LIMIT]
     )
     found = Agreement.objects.select_related("party_a", "party_b").in_bulk(
@@ -128,7 +127,7 @@ def _imbalances(agency, today) -> list[Alert]:
                     "b": agreement.party_b.acronym,
                     "ab": row["used_a_to_b"],
                     "ba": row["used_b_to_a"],
-                    "threshold": DEFAULT_THRESHOLD,
+                    "threshold": row["threshold"],
                 },
                 url=agreement.get_absolute_url(),
             )

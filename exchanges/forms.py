@@ -54,6 +54,7 @@ class AgreementForm(forms.ModelForm):
             "min_experience_days",
             "min_duration_months",
             "max_duration_months",
+            "imbalance_threshold",
             "language_requirements",
             "notes",
             "document",

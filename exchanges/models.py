@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -15,6 +16,10 @@ from simple_history.models import HistoricalRecords
 from core.dates import validate_date, validate_year
 
 from .validators import validate_pdf
+
+# Volunteers a direction may run behind the other before it is flagged, unless an agreement
+# sets its own (``Agreement.imbalance_threshold``).
+DEFAULT_IMBALANCE_THRESHOLD = 2
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,16 @@ class Agreement(models.Model):
     max_duration_months = models.PositiveSmallIntegerField(
         _("longest mission (months)"), default=12
     )
+    # The imbalance alert and the quota report flag a direction running more than this many
+    # volunteers behind the other (substance from format 3: both parties agree on it).
+    imbalance_threshold = models.PositiveSmallIntegerField(
+        _("imbalance threshold (volunteers)"),
+        default=DEFAULT_IMBALANCE_THRESHOLD,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_(
+            "A direction is flagged when it runs more than this many volunteers behind the other."
+        ),
+    )
     language_requirements = models.TextField(_("language requirements"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     document = models.FileField(
@@ -215,6 +230,9 @@ class Agreement(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=STORED_STATUSES), name="agreement_stored_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(imbalance_threshold__gte=1), name="agreement_imbalance_threshold_positive"
             ),
         ]
         indexes = [

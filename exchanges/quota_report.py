@@ -33,10 +33,10 @@ from reports.models import Report
 from reports.pdf import render_pdf
 from reports.services import report_request, reports_sweep
 
-from .models import Agreement, Quota, in_force_q
+from .models import DEFAULT_IMBALANCE_THRESHOLD, Agreement, Quota, in_force_q
 from .selectors import placement_counts_query
 
-DEFAULT_THRESHOLD = 2  # volunteers a direction may run behind the other before it is flagged
+DEFAULT_THRESHOLD = DEFAULT_IMBALANCE_THRESHOLD  # a balance row built without its agreements'
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,8 @@ class Scope:
     agency_id: int | None = None  # None and no agreement: all agreements (administrators)
     first_year: int | None = None  # cohorts from this year...
     last_year: int | None = None  # ...to this one, included
-    threshold: int = DEFAULT_THRESHOLD
+    # Volunteers a direction may run behind; None: each agreement's own (the pair's strictest).
+    threshold: int | None = None
 
 
 class QuotaRow(NamedTuple):
@@ -72,6 +73,7 @@ class BalanceRow:
     second: str
     sent: int  # first → second
     hosted: int  # second → first
+    threshold: int = DEFAULT_THRESHOLD  # the strictest of the pair's agreements in the scope
 
     @property
     def difference(self) -> int:
@@ -87,7 +89,8 @@ class QuotaReport:
     balances: list[BalanceRow] = field(default_factory=list)
 
     def flagged(self, balance: BalanceRow) -> bool:
-        return abs(balance.difference) > self.scope.threshold
+        threshold = self.scope.threshold
+        return abs(balance.difference) > (balance.threshold if threshold is None else threshold)
 
 
 def _quotas(scope: Scope) -> QuerySet[Quota]:
@@ -116,9 +119,10 @@ def _quota_rows(scope: Scope) -> list[tuple]:
         reference=F("agreement__reference"),
         sending_name=F("sending__acronym"),
         receiving_name=F("receiving__acronym"),
+        threshold=F("agreement__imbalance_threshold"),
     ).values_list(
         "quota_pk", "reference", "cohort", "sending_name", "receiving_name", "places",
-        "approved_places",
+        "approved_places", "threshold",
     )  # fmt: skip
     counts = placement_counts_query(quotas=None if everything else quotas)
     rows_sql, rows_params = rows.order_by().query.sql_with_params()
@@ -129,7 +133,7 @@ def _quota_rows(scope: Scope) -> list[tuple]:
     )
     sql = (
         "SELECT r.reference, r.cohort, r.sending_name, r.receiving_name, r.places,"  # noqa: S608
-        f" r.approved_places, {n} FROM ({rows_sql}) r LEFT JOIN ({counts_sql}) c"
+        f" r.approved_places, {n}, r.threshold FROM ({rows_sql}) r LEFT JOIN ({counts_sql}) c"
         " ON c.quota_id = r.quota_pk ORDER BY r.reference, r.cohort, r.sending_name"
     )  # both parts are Django's SQL, their values passed as parameters
     with connection.cursor() as cursor:
@@ -140,11 +144,12 @@ def _quota_rows(scope: Scope) -> list[tuple]:
 def build_quota_report(*, scope: Scope, title: str) -> QuotaReport:
     report = QuotaReport(title=title, scope=scope, generated_at=timezone.now())
     sent: dict[tuple[str, str], int] = defaultdict(int)
+    thresholds: dict[tuple[str, str], int] = {}
     append, make = report.rows.append, QuotaRow._make
     # A tight loop: 120,000 rows for all agreements.
     for row in _quota_rows(scope):
         (reference, cohort, sending, receiving, places, approved,
-         nominated, confirmed, declined, deployed, completed, withdrawn) = row  # fmt: skip
+         nominated, confirmed, declined, deployed, completed, withdrawn, threshold) = row  # fmt: skip
         binding = places if approved is None else approved
         used = confirmed + deployed + completed
         rate = round(100 * used / binding) if binding else None
@@ -153,10 +158,18 @@ def build_quota_report(*, scope: Scope, title: str) -> QuotaReport:
                   declined, deployed, completed, withdrawn, binding - used, rate))
         )  # fmt: skip
         sent[sending, receiving] += used
+        pair = (sending, receiving) if sending < receiving else (receiving, sending)
+        thresholds[pair] = min(threshold, thresholds.get(pair, threshold))
     # Volunteers sent per direction, paired (a few rows per pair of agencies).
     for first, second in sorted({tuple(sorted(pair)) for pair in sent}):
         report.balances.append(
-            BalanceRow(first, second, sent.get((first, second), 0), sent.get((second, first), 0))
+            BalanceRow(
+                first,
+                second,
+                sent.get((first, second), 0),
+                sent.get((second, first), 0),
+                thresholds[first, second],
+            )
         )
     return report
 
@@ -256,8 +269,14 @@ def scope_of(report) -> Scope:
         agency_id=None if report.agreement_id else report.agency_id,
         first_year=report.period_start.year if report.period_start else None,
         last_year=report.period_end.year if report.period_end else None,
-        threshold=int(report.params.get("threshold", DEFAULT_THRESHOLD)),
+        threshold=_threshold(report.params),
     )
+
+
+def _threshold(params: dict) -> int | None:
+    """The threshold a report was asked with; None (absent or empty): each agreement's own."""
+    value = params.get("threshold")
+    return None if value in (None, "") else int(value)
 
 
 def title_of(report) -> str:
@@ -299,11 +318,12 @@ def quota_report_request(
     language: str = "fr",
     first_year: int | None = None,
     last_year: int | None = None,
-    threshold: int = DEFAULT_THRESHOLD,
+    threshold: int | None = None,
     delimiter: str = "",
 ):
     """Record a quota report and enqueue it. The scope must be one the user may see (checked
-    by the view with the same rules as the download)."""
+    by the view with the same rules as the download). ``threshold`` None: each agreement's
+    own (``Agreement.imbalance_threshold``)."""
     return report_request(
         kind=Report.Kind.QUOTA,
         user=user,
@@ -341,7 +361,8 @@ def quota_reports_monthly(*, today: datetime.date | None = None, file_format: st
     ).distinct()
     run = uuid.uuid4().hex  # tells this run's rows from another's
     # No separator chosen: the report's language decides (core.csv.delimiter_for).
-    params = {"threshold": DEFAULT_THRESHOLD, "delimiter": "", "run": run}
+    # No threshold: each agreement's own.
+    params = {"threshold": None, "delimiter": "", "run": run}
     common = {"kind": Report.Kind.QUOTA, "format": file_format, "scheduled_for": first}
     reports = [Report(agency=agency, params=params, **common) for agency in parties]
     reports += [

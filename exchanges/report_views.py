@@ -14,7 +14,7 @@ from core.csv import DELIMITER_CHOICES
 from core.dates import validate_year
 from core.errors import DomainError
 
-from .quota_report import DEFAULT_THRESHOLD, quota_report_request
+from .quota_report import quota_report_request
 from .selectors import agreements_visible_to
 
 
@@ -40,7 +40,8 @@ class QuotaReportForm(forms.Form):
     )
     threshold = forms.IntegerField(
         label=gettext_lazy("Imbalance threshold (volunteers)"),
-        initial=DEFAULT_THRESHOLD,
+        help_text=gettext_lazy("Empty: each agreement’s own threshold."),
+        required=False,
         min_value=0,
         max_value=1000,
     )

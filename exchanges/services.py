@@ -24,7 +24,7 @@ from core.texts import of_agency
 
 from . import notifications
 from .models import Agreement, AgreementStatus, AgreementVersion, Approval, Quota, cohort_error
-from .versions import canonical_json, render_substance, sha256_of
+from .versions import canonical_json, matches, render_substance, sha256_of
 
 Status = AgreementStatus
 
@@ -52,11 +52,12 @@ def agreement_record_version(*, agreement: Agreement, user=None) -> AgreementVer
     version, so a new version has none: both parties must approve it again. The caller holds a
     lock on the agreement row (numbers are sequential per agreement).
     """
+    current = agreement.current_version
+    if current is not None and matches(agreement, current):
+        # Unchanged, even if the current version was rendered in an older format.
+        return None
     canonical = canonical_json(render_substance(agreement))
     digest = sha256_of(canonical)
-    current = agreement.current_version
-    if current is not None and current.sha256 == digest:
-        return None
     version = AgreementVersion.objects.create(
         agreement=agreement,
         number=(current.number + 1) if current else 1,
@@ -257,7 +258,7 @@ def agreement_approve(
             )
             % {"number": version_number, "current": version.number if version else "—"}
         )
-    if sha256_of(canonical_json(render_substance(agreement))) != version.sha256:
+    if not matches(agreement, version):
         # A change that did not go through these services (a correction in the admin, say):
         # never approve a text that differs from the one displayed.
         raise DomainError(_("The agreement changed meanwhile: reload it and read it again."))

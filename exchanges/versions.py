@@ -18,7 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 # Bump when the rendering changes shape, so that old versions stay readable and comparable.
 # 2: the minimum experience in days ("rules.min_experience_days"), no longer in months.
-FORMAT = 2
+# 3: the agreement's imbalance threshold ("imbalance_threshold"; format 2 meant 2).
+FORMAT = 3
+# The threshold every agreement had before format 3 (the quota report's constant).
+FORMAT_2_THRESHOLD = 2
 
 FIELD_LABELS = {
     "reference": _("Reference"),
@@ -35,6 +38,7 @@ FIELD_LABELS = {
     "mission_duration_months.max": _("Longest mission (months)"),
     "language_requirements": _("Language requirements"),
     "themes": _("Themes"),
+    "imbalance_threshold": _("Imbalance threshold (volunteers)"),
 }
 QUOTA_FIELD_LABELS = {
     "places": _("Places"),
@@ -42,11 +46,15 @@ QUOTA_FIELD_LABELS = {
 }
 
 
-def render_substance(agreement, *, quotas=None, themes=None) -> dict:
+def render_substance(agreement, *, quotas=None, themes=None, fmt: int = FORMAT) -> dict:
     """The substance of ``agreement`` as saved in the database (two queries).
 
     A bulk loader may pass what it already holds: ``quotas`` as (cohort, sending acronym,
     receiving acronym, places, duration) rows and ``themes`` as codes.
+
+    ``fmt`` 2 renders as a version recorded before format 3 was (``version_format``), so that
+    such a version, pending or approved, still matches an unchanged agreement: its threshold,
+    2 then, is left out while it is 2, and written (never matching) once it is not.
     """
     if quotas is None:
         quotas = agreement.quotas.order_by().values_list(
@@ -54,8 +62,8 @@ def render_substance(agreement, *, quotas=None, themes=None) -> dict:
         )
     if themes is None:
         themes = agreement.themes.values_list("code", flat=True)
-    return {
-        "format": FORMAT,
+    substance = {
+        "format": fmt,
         "reference": agreement.reference,
         "title": agreement.title,
         "parties": {
@@ -90,6 +98,21 @@ def render_substance(agreement, *, quotas=None, themes=None) -> dict:
             key=_quota_key,
         ),
     }
+    if fmt >= 3 or agreement.imbalance_threshold != FORMAT_2_THRESHOLD:
+        substance["imbalance_threshold"] = agreement.imbalance_threshold
+    return substance
+
+
+def version_format(version) -> int:
+    """The rendering format of a recorded version (its canonical JSON says it)."""
+    return int(version.data.get("format", 1))
+
+
+def matches(agreement, version) -> bool:
+    """Whether ``agreement``'s saved substance is the one ``version`` recorded, rendered in
+    the version's own format (format 2 and 3 of one substance hash differently)."""
+    fmt = max(version_format(version), 2)
+    return sha256_of(canonical_json(render_substance(agreement, fmt=fmt))) == version.sha256
 
 
 def canonical_json(substance: dict) -> str:
@@ -163,8 +186,16 @@ class Comparison:
         return bool(self.fields or self.quotas)
 
 
+def _with_threshold(substance: dict) -> dict:
+    """A rendering from before format 3 had the threshold every agreement had then."""
+    if substance.get("format", 1) < 3 and "imbalance_threshold" not in substance:
+        return {**substance, "imbalance_threshold": FORMAT_2_THRESHOLD}
+    return substance
+
+
 def compare(old: dict, new: dict) -> Comparison:
     """What changed from ``old`` to ``new`` (two renderings), field by field, quota by quota."""
+    old, new = _with_threshold(old), _with_threshold(new)
     old_flat = _flatten({k: v for k, v in old.items() if k not in {"quotas", "format"}})
     new_flat = _flatten({k: v for k, v in new.items() if k not in {"quotas", "format"}})
     order = list(FIELD_LABELS) + sorted((set(old_flat) | set(new_flat)) - set(FIELD_LABELS))

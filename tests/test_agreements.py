@@ -37,6 +37,7 @@ def form_data(agreement=None, *, quotas=None, **overrides):
             "min_experience_days": agreement.min_experience_days,
             "min_duration_months": agreement.min_duration_months,
             "max_duration_months": agreement.max_duration_months,
+            "imbalance_threshold": agreement.imbalance_threshold,
             "language_requirements": agreement.language_requirements,
             "notes": agreement.notes,
         }
@@ -58,6 +59,7 @@ def form_data(agreement=None, *, quotas=None, **overrides):
             "min_experience_days": 730,
             "min_duration_months": 6,
             "max_duration_months": 12,
+            "imbalance_threshold": 2,
             "language_requirements": "Français.",
             "notes": "",
         }

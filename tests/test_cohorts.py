@@ -45,6 +45,7 @@ def _agreement_form(party_b, cohort, **overrides):
         "min_experience_days": 730,
         "min_duration_months": 6,
         "max_duration_months": 12,
+        "imbalance_threshold": 2,
         "language_requirements": "",
         "notes": "",
         "party_b": party_b,

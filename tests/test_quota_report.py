@@ -93,7 +93,8 @@ def test_a_long_pdf_shows_the_first_rows_and_says_the_csv_has_them_all(demo, mon
     report = build_quota_report(scope=Scope(), title="t")
     assert len(report.rows) > 2
     html = render_html(report)
-    assert html.count('<td class="num">') == 2 * 9 + min(2, len(report.balances)) * 3
+    # Sent, hosted, difference and threshold per pair of agencies.
+    assert html.count('<td class="num">') == 2 * 9 + min(2, len(report.balances)) * 4
     assert f"Les 2 premières lignes sur {len(report.rows)}" in html
     assert len(render_csv(report).decode("utf-8-sig").splitlines()) > len(report.rows)
 
