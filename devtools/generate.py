@@ -234,8 +234,8 @@ class Generator(LaterSteps):
             Agreement,
             ["id", "reference", "title", "party_a_id", "party_b_id", "start_date", "end_date",
              "min_age", "max_age", "min_experience_days", "min_duration_months",
-             "max_duration_months", "imbalance_threshold", "language_requirements", "notes", "document", "status",
-             "status_reason", "created_at", "updated_at"],
+             "max_duration_months", "imbalance_threshold", "language_requirements", "notes",
+             "document", "status", "status_reason", "created_at", "updated_at"],
             rows,
         )  # fmt: skip
         self.load.write(Agreement.themes.through, ["agreement_id", "theme_id"], agreement_themes)

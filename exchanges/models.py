@@ -232,7 +232,8 @@ class Agreement(models.Model):
                 condition=Q(status__in=STORED_STATUSES), name="agreement_stored_status"
             ),
             models.CheckConstraint(
-                condition=Q(imbalance_threshold__gte=1), name="agreement_imbalance_threshold_positive"
+                condition=Q(imbalance_threshold__gte=1),
+                name="agreement_imbalance_threshold_positive",
             ),
         ]
         indexes = [

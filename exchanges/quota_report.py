@@ -148,8 +148,8 @@ def build_quota_report(*, scope: Scope, title: str) -> QuotaReport:
     append, make = report.rows.append, QuotaRow._make
     # A tight loop: 120,000 rows for all agreements.
     for row in _quota_rows(scope):
-        (reference, cohort, sending, receiving, places, approved,
-         nominated, confirmed, declined, deployed, completed, withdrawn, threshold) = row  # fmt: skip
+        (reference, cohort, sending, receiving, places, approved, nominated,
+         confirmed, declined, deployed, completed, withdrawn, threshold) = row  # fmt: skip
         binding = places if approved is None else approved
         used = confirmed + deployed + completed
         rate = round(100 * used / binding) if binding else None
