@@ -37,28 +37,34 @@ User = get_user_model()
 
 ROLES = [role.value for role in Membership.Role]
 
+# The four themes of the 2015 pilot's volunteers in France, in the source's order (seeds,
+# "sensibilisation à l’écologie…, prévention et santé, décrochage scolaire et chantier de
+# solidarité, éducation au développement et à la solidarité internationale").
+VIR_PILOT_THEMES = ["ecology", "health", "school-dropout", "global-citizenship"]
+
 HOST_STRUCTURES = [
-    # agency, name, kind, city, country, contact, themes
+    # agency, name, kind, city, country, contact (a role: the sources name no one), themes
     ("ANVT", "Centre de santé communautaire de Bè", "health_centre", "Lomé", "TG",
-     "Akossiwa Mensah", ["health"]),
+     "Responsable du centre", ["health"]),
     ("ANVT", "Association Jeunesse Verte de Kpalimé", "association", "Kpalimé", "TG",
-     "Koffi Agbodjan", ["ecology"]),
+     "Coordination de l’association", ["ecology"]),
     ("CNPV", "École fondamentale de Magnambougou", "school", "Bamako", "ML",
-     "Aminata Traoré", ["school-dropout"]),
+     "Direction de l’école", ["school-dropout"]),
     ("CNPV", "Mairie de la Commune IV", "local_authority", "Bamako", "ML",
-     "Moussa Keïta", ["global-citizenship"]),
+     "Service jeunesse de la mairie", ["global-citizenship"]),
     ("GIP-PNVB", "Centre de santé et de promotion sociale de Tanghin", "health_centre",
-     "Ouagadougou", "BF", "Salimata Ouédraogo", ["health"]),
+     "Ouagadougou", "BF", "Responsable du centre", ["health"]),
     ("GIP-PNVB", "Commune de Koudougou", "local_authority", "Koudougou", "BF",
-     "Issouf Kaboré", ["decentralisation"]),
+     "Service de la décentralisation", ["decentralisation"]),
     ("ASC", "Association Unis-Cité Lyon", "association", "Lyon", "FR",
-     "Claire Dubois", ["global-citizenship", "school-dropout"]),
+     "Coordination des missions de service civique", ["global-citizenship", "school-dropout"]),
+    # The 2015 pilot's neighbourhood actions, on the four themes of the source.
     ("FV", "Maison des solidarités de Nantes", "association", "Nantes", "FR",
-     "Hélène Le Goff", ["global-citizenship"]),
+     "Coordination des volontaires", VIR_PILOT_THEMES),
     ("VASE", "Escuela Fiscal Mixta Nº 12", "school", "Quito", "EC",
-     "María José Andrade", ["education"]),
+     "Dirección de la escuela", ["education"]),
     ("VASE", "Fundación Bosque Nublado", "association", "Mindo", "EC",
-     "Andrés Jaramillo", ["ecology", "environment"]),
+     "Coordinación de voluntariado", ["ecology", "environment"]),
 ]  # fmt: skip
 
 
@@ -107,13 +113,24 @@ def load_host_structures() -> None:
         structure.themes.set([themes[code] for code in theme_codes])
 
 
-VIR_THEMES = ["ecology", "health", "school-dropout", "global-citizenship"]
+VIR_THEMES = VIR_PILOT_THEMES
 
 
 def _next_cohort(year: int, a: str, b: str, a_to_b: int, b_to_a: int) -> list[tuple]:
     """The places of next year's cohort, under which the demo's open missions start (those of
     2017 are used: a mission under them would take no nomination)."""
     return [(year, a, b, a_to_b), (year, b, a, b_to_a)]
+
+
+# "10 volontaires … mission qui débute en octobre 2017" (ANVT, September 2017) against the
+# "4 volontaires Togolais pour le Mali et 2 volontaires Maliens pour le Togo" of the document
+# initialled by both agencies (ANVT, December 2018): the quotas follow the agreement.
+ANNOUNCED_VS_AGREED = (
+    "Annoncé : 10 volontaires échangés pour une mission qui débute en octobre 2017 (ANVT, "
+    "septembre 2017, après la mission de l’ANVT au Mali de décembre 2016).\n"
+    "Convenu : 4 volontaires togolais pour le Mali et 2 volontaires maliens pour le Togo "
+    "(document paraphé par l’ANVT et le CNPV) : ce sont les quotas de la cohorte 2017."
+)
 
 
 def _agreements() -> list[dict]:
@@ -135,9 +152,10 @@ def _agreements() -> list[dict]:
             ],
             "approved_on": datetime.date(2017, 9, 15),
             "languages": "Français.",
-            "notes": "Document paraphé par l’ANVT et le CNPV pour des échanges à partir de 2017. "
-            "Une délégation du CNPV a évalué l’expérience pilote à Lomé du 13 au "
-            "15 décembre 2018.",
+            # The sources disagree: both figures shown, side by side with the quotas.
+            "notes": ANNOUNCED_VS_AGREED + "\n"
+            "Une délégation du CNPV conduite par son Directeur général a évalué l’expérience "
+            "pilote à Lomé du 13 au 15 décembre 2018.",
             "document": True,
         },
         {
@@ -149,9 +167,12 @@ def _agreements() -> list[dict]:
             "quotas": [("2015", "ANVT", "FV", 4)],
             "approved_on": datetime.date(2014, 12, 1),
             "languages": "Français.",
-            "notes": "Les volontaires togolais sont accueillis en France par l’Agence du "
-            "Service Civique (ASC), dans le cadre de l’accord entre l’ANVT et France "
-            "Volontaires.",
+            "notes": "Phase pilote issue de l’accord de partenariat entre l’ANVT et France "
+            "Volontaires : les 4 volontaires togolais servent en France dans des missions de "
+            "service civique, sous l’Agence du Service Civique (ASC), en actions de quartier "
+            "auprès des habitants, sur quatre thèmes : écologie et développement durable ; "
+            "prévention et santé ; lutte contre le décrochage scolaire et chantier de "
+            "solidarité ; éducation au développement et à la solidarité internationale.",
         },
         {
             "reference": "VIR-TG-EC-2017",
@@ -276,53 +297,83 @@ def load_agreements() -> None:
         agreement.quotas.update(approved_places=F("places"))
 
 
+# The Lomé evaluation as the source tells it (seeds: "Une Délégation du CNPV a séjourné au Togo
+# du 13 au 15 décembre 2018 … conduite par son Directeur général … Durant 5 jours …
+# l’évaluation faite par le service de suivi-accompagnement de l’ANVT"), its meetings as the
+# source lists them. The findings' contents are the demo's assumptions (README, "Demo data");
+# every figure they quote is what the demo's placements compute (tests/test_demo.py).
+EVALUATION_MEETINGS = [
+    "Restitution de l’évaluation faite par le service de suivi-accompagnement de l’ANVT.",
+    "Échanges axe par axe sur les points de faiblesse et les recommandations, par exposés et "
+    "questions-réponses.",
+    "Présentation du dispositif institutionnel et opérationnel de gestion des volontaires au Togo.",
+    "Rencontre avec la communauté malienne au Togo.",
+    "Rencontre avec les autorités togolaises, présidée par le Ministre Victoire Tomegah Dogbé.",
+]
+
 PILOT_EVALUATION = {
     "title": "Évaluation de l’expérience pilote Togo–Mali 2017",
     "cohort": "2017",
     "period": (datetime.date(2017, 10, 1), datetime.date(2018, 11, 30)),
     "visit": (datetime.date(2018, 12, 13), datetime.date(2018, 12, 15)),
     "place": "Lomé",
-    "participants": "Délégation du CNPV (chef de la division des programmes, chargé de suivi) ; "
-    "direction et service suivi-évaluation de l’ANVT ; volontaires maliens accueillis au Togo ; "
-    "responsables des structures d’accueil de Lomé et Kpalimé.",
-    "context": "Première promotion du volontariat international de réciprocité Sud-Sud entre "
-    "le Togo et le Mali. La visite vise à mesurer l’atteinte des objectifs de la phase pilote "
-    "et à préparer la deuxième promotion.",
-    "method": "Entretiens individuels et collectifs, visites des structures d’accueil, revue "
-    "documentaire (rapports de mission, fiches de suivi), atelier de restitution le 15 décembre.",
-    "summary": "La phase pilote a atteint l’essentiel de ses objectifs : les volontaires ont "
-    "été bien accueillis et leurs missions jugées utiles. La préparation au départ et le suivi "
-    "de la réinsertion doivent être renforcés avant la deuxième promotion.",
+    "participants": "Délégation du CNPV conduite par son Directeur général, avec des cadres "
+    "du CNPV.\n"
+    "Cadres de l’ANVT, dont son service de suivi-accompagnement, auteur de l’évaluation.\n"
+    "Communauté malienne au Togo ; autorités togolaises.",
+    "context": "Expérience pilote de volontariat international de réciprocité (VIR) Sud-Sud "
+    "entre le Togo et le Mali, un an après son lancement. Objectifs de la rencontre : tirer "
+    "les leçons de l’expérience pilote ; identifier les pistes stratégiques pour la suite du "
+    "VIR entre le Mali et le Togo ; renforcer le partenariat ANVT–CNPV dans le montage et la "
+    "mise en œuvre des prochains projets communs ; identifier d’autres partenaires potentiels "
+    "pour le soutien du CNPV. La délégation s’inspire aussi du dispositif de gestion des "
+    "volontaires au Togo pour améliorer celui du CNPV au Mali.\n\n"
+    + ANNOUNCED_VS_AGREED,
+    "method": "Évaluation conduite par le service de suivi-accompagnement de l’ANVT, puis "
+    "travaux conjoints ANVT–CNPV à Lomé « durant 5 jours » selon la source, qui date le "
+    "séjour de la délégation du 13 au 15 décembre 2018 (les deux indications sont reprises "
+    "telles quelles).\n\nRencontres :\n"
+    + "\n".join(f"– {meeting}" for meeting in EVALUATION_MEETINGS),
+    "summary": "La phase pilote a atteint l’essentiel de ses objectifs : les volontaires "
+    "convenus sont partis, ont été bien accueillis et ont mené leurs missions à terme. La "
+    "préparation au départ et le suivi de l’insertion doivent être renforcés pour les "
+    "prochains échanges.",
     "scores": [
         ("relevance", 5, "Les thématiques répondent aux besoins des structures d’accueil."),
         ("coherence", 4, "Bonne articulation avec les programmes nationaux de volontariat."),
         ("effectiveness", 4, "Les missions ont été menées à terme."),
-        ("efficiency", 3, "Délais de visa et de billetterie trop longs."),
+        ("efficiency", 3, "Visas et billets obtenus tard, sans retarder les départs."),
         ("impact", 3, "Effets visibles dans les structures, à confirmer dans la durée."),
-        ("sustainability", 3, "Le financement de la deuxième promotion reste à consolider."),
+        ("sustainability", 3, "Le financement des prochains échanges reste à consolider."),
     ],
-    # axis, kind, text, owner, due date
+    # axis, kind, text, owner, due date, follow-up (recommendations)
     "findings": [
-        ("selection", "strength", "Sélection conjointe et transparente des volontaires, "
-         "avec des profils adaptés aux thématiques retenues.", None, None),
+        ("selection", "strength", "Sélection conjointe des volontaires : 4 volontaires "
+         "togolais pour le Mali et 2 volontaires maliens pour le Togo, comme le prévoit le "
+         "document paraphé.", None, None, ""),
         ("preparation", "weakness", "Formation au départ trop courte : les réalités "
-         "socioculturelles du pays d’accueil ont été découvertes sur place.", None, None),
-        ("travel", "weakness", "Délais d’obtention des visas et des billets d’avion : "
-         "deux départs retardés de trois semaines.", None, None),
-        ("mission", "strength", "Les structures d’accueil de Lomé et de Kpalimé saluent "
-         "l’engagement et la créativité des volontaires maliens.", None, None),
+         "socioculturelles du pays d’accueil ont été découvertes sur place.", None, None, ""),
+        ("travel", "weakness", "Visas et billets d’avion obtenus dans les dernières semaines : "
+         "les 6 volontaires sont partis à la date prévue, mais sans aucune marge.",
+         None, None, ""),
+        ("mission", "strength", "Les 6 volontaires ont mené à terme leurs missions de 10 mois ; "
+         "le centre de santé communautaire de Bè, à Lomé, salue l’engagement des 2 volontaires "
+         "maliens qu’il a accueillis.", None, None, ""),
         ("follow_up", "lesson", "Un référent unique par volontaire dans l’agence d’accueil "
-         "facilite la résolution rapide des difficultés.", None, None),
+         "facilite la résolution rapide des difficultés.", None, None, ""),
         ("preparation", "recommendation", "Allonger la formation au départ à cinq jours, "
          "avec un module interculturel animé par d’anciens volontaires.", "CNPV",
-         datetime.date(2019, 6, 30)),
+         datetime.date(2019, 6, 30), "open"),
         ("travel", "recommendation", "Anticiper les démarches de visa et de billetterie "
-         "d’au moins trois mois avant la date de départ.", "ANVT", datetime.date(2019, 3, 31)),
+         "d’au moins trois mois avant la date de départ.", "ANVT", datetime.date(2019, 3, 31),
+         "open"),
+        # Done: the follow-ups at six and twelve months of every volunteer of the 2017 cohort
+        # are recorded (devtools.demo_missions), before the due date.
         ("return", "recommendation", "Mettre en place un suivi de l’insertion professionnelle "
          "des volontaires à six et douze mois après leur retour.", "ANVT",
-         datetime.date(2019, 12, 31)),
+         datetime.date(2019, 12, 31), "done"),
         ("partnership", "recommendation", "Tenir un comité de pilotage conjoint ANVT–CNPV "
-         "chaque semestre.", "CNPV", datetime.date(2019, 6, 30)),
+         "chaque semestre.", "CNPV", datetime.date(2019, 6, 30), "open"),
     ],
 }  # fmt: skip
 
@@ -365,9 +416,9 @@ def load_evaluations(*, render: bool = True) -> None:
             text=text,
             owner=agencies.get(owner),
             due_date=due,
-            follow_up=Finding.FollowUp.OPEN if kind == "recommendation" else "",
+            follow_up=follow_up,
         )
-        for order, (axis, kind, text, owner, due) in enumerate(spec["findings"])
+        for order, (axis, kind, text, owner, due, follow_up) in enumerate(spec["findings"])
     )
     report = evaluation_publish(evaluation=evaluation, user=author)
     if render:

@@ -53,6 +53,18 @@ PAST_VOLUNTEERS = {
     ],
 }
 
+# The 2015 pilot's missions, one per theme of the source, in its order.
+PILOT_MISSIONS = [
+    ("ecology", "Sensibilisation à l’écologie dans les quartiers de Nantes"),
+    ("health", "Prévention et santé dans les quartiers de Nantes"),
+    ("school-dropout", "Décrochage scolaire et chantier de solidarité à Nantes"),
+    ("global-citizenship", "Solidarité internationale à Nantes"),
+]
+PILOT_DESCRIPTION = (
+    "Mission de service civique (Agence du Service Civique), phase pilote du volontariat "
+    "international de réciprocité : actions de quartier en contact avec les habitants."
+)
+
 SITUATIONS = ["employed", "studying", "own_business", "volunteering", "seeking_work", "employed"]
 
 
@@ -74,11 +86,15 @@ def _missions(today: datetime.date) -> list[dict]:
              structure="Centre de santé communautaire de Bè", theme="health",
              title="Prévention et santé communautaire à Bè", city="Lomé",
              start=D(2017, 10, 2), months=10, places=2, past="ML-TG-2017", slice=(0, 2)),
-        # France, the 2015 pilot, hosted by France Volontaires.
-        dict(agreement="VIR-TG-FR-2015", cohort=2015, sending="ANVT", receiving="FV",
-             structure="Maison des solidarités de Nantes", theme="global-citizenship",
-             title="Solidarité internationale à Nantes", city="Nantes",
-             start=D(2015, 3, 2), months=9, places=4, past="TG-FR-2015", slice=(0, 4)),
+        # France, the 2015 pilot: Service Civique missions (Agence du Service Civique) under the
+        # ANVT–France Volontaires agreement, one volunteer on each of the source's four themes.
+        *(
+            dict(agreement="VIR-TG-FR-2015", cohort=2015, sending="ANVT", receiving="FV",
+                 structure="Maison des solidarités de Nantes", theme=theme, title=title,
+                 city="Nantes", start=D(2015, 3, 2), months=9, places=1, past="TG-FR-2015",
+                 slice=(i, i + 1), description=PILOT_DESCRIPTION)
+            for i, (theme, title) in enumerate(PILOT_MISSIONS)
+        ),
         # Open now, under next year's cohort (the agreements' quotas in ``devtools.demo``): the
         # Togo–Mali places of 2017 are all used, that quota shows "full" and takes no nomination.
         dict(agreement="VIR-TG-ML-2017", cohort=soon.year, sending="ANVT", receiving="CNPV",
@@ -138,7 +154,7 @@ def load_missions(today: datetime.date | None = None) -> None:
                 quota=quota,
                 host_structure=structures[spec["structure"]],
                 title=spec["title"],
-                description="",
+                description=spec.get("description", ""),
                 theme=themes[spec["theme"]],
                 city=spec["city"],
                 start_date=spec["start"],
