@@ -150,7 +150,7 @@ def test_the_evaluation_pages_show_the_pilot(pilot, login, client):
     login("cnpv-partner")
     page = client.get(reverse("evaluations:detail", args=[pilot.pk])).content.decode()
     assert "Évaluation de l’expérience pilote Togo–Mali 2017" in page
-    assert "Délais d’obtention des visas" in page
+    assert "Visas et billets d’avion obtenus dans les dernières semaines" in page
     assert "Préparation" in page
     history = client.get(reverse("evaluations:history", args=[pilot.pk]))
     assert history.status_code == 200
