@@ -193,3 +193,9 @@ def test_the_agreement_page_shows_it(client):
     client.force_login(manager_of(agreement.party_a))
     page = client.get(reverse("exchanges:detail", args=[agreement.pk])).content.decode()
     assert "au-delà de 3 volontaires d’écart" in page
+
+
+def test_the_admin_offers_it(admin_client):
+    agreement = make_agreement()
+    page = admin_client.get(reverse("admin:exchanges_agreement_change", args=[agreement.pk]))
+    assert 'name="imbalance_threshold"' in page.content.decode()
