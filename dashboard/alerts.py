@@ -7,8 +7,8 @@ Kinds, and the agency concerned:
 
 - a pre-departure checklist item late, or due within 14 days: its responsible agency;
 - a reciprocity imbalance: the used places of one direction of an agreement in force exceed the
-  other's by more than the agreement's own threshold (``Agreement.imbalance_threshold``): both
-  parties;
+  other's by more than the agreement's own threshold (the approved one,
+  ``Agreement.binding_imbalance_threshold``): both parties;
 - a recommendation of a published evaluation past its due date, still open or in progress: its
   owner agency;
 - a quota full (its places taken) while missions under it are open to nominations: both parties;
@@ -30,7 +30,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from evaluations.models import Evaluation, Finding
-from exchanges.models import Agreement, Quota, in_force_q
+from exchanges.models import Agreement, Quota, binding_threshold, in_force_q
 from exchanges.selectors import reciprocity_balance
 from missions.models import USED_STATUSES, ChecklistItem, Mission, Placement
 
@@ -104,7 +104,7 @@ def _imbalances(agency, today) -> list[Alert]:
         reciprocity_balance(
             quotas=Quota.objects.filter(agreement__in=agreements.values("pk")), by_cohort=False
         )
-        .annotate(gap=Abs("used_balance"), threshold=F("agreement__imbalance_threshold"))
+        .annotate(gap=Abs("used_balance"), threshold=binding_threshold("agreement__"))
         .filter(gap__gt=F("threshold"))
         .order_by("-gap", "agreement")[:LIMIT]
     )

@@ -290,6 +290,7 @@ def load_agreements() -> None:
         )
         agreement.status = Agreement.Status.APPROVED
         agreement.last_approved_version = version
+        agreement.approved_imbalance_threshold = agreement.imbalance_threshold
         if spec.get("document"):
             pdf = demo_pdf(agreement.reference, "Accord de demonstration", "Signe par les parties")
             agreement.document.save("signed.pdf", ContentFile(pdf), save=False)

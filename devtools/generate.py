@@ -217,7 +217,8 @@ class Generator(LaterSteps):
             status = "approved" if i % 20 else rng.choice(["draft", "submitted", "suspended"])
             rows.append(
                 (aid, f"VIR-GEN-{i + 1:06d}", f"Convention de réciprocité nº {i + 1}", a, b,
-                 start, end, 18, 25, 730, 6, 12, 2, "", "", "", status, "", self.now, self.now)
+                 start, end, 18, 25, 730, 6, 12, 2, None if status in ("draft", "submitted") else 2,
+                 "", "", "", status, "", self.now, self.now)
             )  # fmt: skip
             agreement_themes.append((aid, themes[i % len(themes)]))
             self.theme_of[aid] = themes[i % len(themes)]
@@ -234,7 +235,8 @@ class Generator(LaterSteps):
             Agreement,
             ["id", "reference", "title", "party_a_id", "party_b_id", "start_date", "end_date",
              "min_age", "max_age", "min_experience_days", "min_duration_months",
-             "max_duration_months", "imbalance_threshold", "language_requirements", "notes",
+             "max_duration_months", "imbalance_threshold", "approved_imbalance_threshold",
+             "language_requirements", "notes",
              "document", "status", "status_reason", "created_at", "updated_at"],
             rows,
         )  # fmt: skip

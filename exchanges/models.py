@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,12 @@ from .validators import validate_pdf
 # Volunteers a direction may run behind the other before it is flagged, unless an agreement
 # sets its own (``Agreement.imbalance_threshold``).
 DEFAULT_IMBALANCE_THRESHOLD = 2
+
+
+def binding_threshold(prefix: str = ""):
+    """SQL twin of ``Agreement.binding_imbalance_threshold`` (``prefix``: the path to the
+    agreement, e.g. ``"agreement__"``)."""
+    return Coalesce(f"{prefix}approved_imbalance_threshold", f"{prefix}imbalance_threshold")
 
 
 @dataclass(frozen=True)
@@ -164,6 +171,12 @@ class Agreement(models.Model):
             "A direction is flagged when it runs more than this many volunteers behind the other."
         ),
     )
+    # The threshold of the last version both parties approved (None: none yet), which the alert
+    # and the quota report read (``binding_threshold``), as placements read a quota's approved
+    # places: a change awaiting approval binds no one.
+    approved_imbalance_threshold = models.PositiveSmallIntegerField(
+        _("approved imbalance threshold"), null=True, blank=True, editable=False
+    )
     language_requirements = models.TextField(_("language requirements"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     document = models.FileField(
@@ -235,6 +248,11 @@ class Agreement(models.Model):
                 condition=Q(imbalance_threshold__gte=1),
                 name="agreement_imbalance_threshold_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(approved_imbalance_threshold__isnull=True)
+                | Q(approved_imbalance_threshold__gte=1),
+                name="agreement_approved_imbalance_threshold_positive",
+            ),
         ]
         indexes = [
             models.Index(fields=["-start_date", "reference"], name="agreement_list_order"),
@@ -293,6 +311,12 @@ class Agreement(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.phase not in {AgreementStatus.TERMINATED, AgreementStatus.CLOSED}
+
+    @property
+    def binding_imbalance_threshold(self) -> int:
+        if self.approved_imbalance_threshold is None:
+            return self.imbalance_threshold
+        return self.approved_imbalance_threshold
 
     def eligibility_rules(self) -> EligibilityRules:
         return EligibilityRules(

@@ -33,7 +33,7 @@ from reports.models import Report
 from reports.pdf import render_pdf
 from reports.services import report_request, reports_sweep
 
-from .models import DEFAULT_IMBALANCE_THRESHOLD, Agreement, Quota, in_force_q
+from .models import DEFAULT_IMBALANCE_THRESHOLD, Agreement, Quota, binding_threshold, in_force_q
 from .selectors import placement_counts_query
 
 DEFAULT_THRESHOLD = DEFAULT_IMBALANCE_THRESHOLD  # a balance row built without its agreements'
@@ -119,7 +119,7 @@ def _quota_rows(scope: Scope) -> list[tuple]:
         reference=F("agreement__reference"),
         sending_name=F("sending__acronym"),
         receiving_name=F("receiving__acronym"),
-        threshold=F("agreement__imbalance_threshold"),
+        threshold=binding_threshold("agreement__"),
     ).values_list(
         "quota_pk", "reference", "cohort", "sending_name", "receiving_name", "places",
         "approved_places", "threshold",

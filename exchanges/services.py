@@ -272,8 +272,17 @@ def agreement_approve(
         agreement.last_approved_version = version
         if agreement.status == Status.SUBMITTED:
             agreement.status = Status.APPROVED
-        agreement.save(update_fields=["last_approved_version", "status", "updated_at"])
-        # From now on placements count against these places.
+        # From now on the alert and the quota report read this threshold...
+        agreement.approved_imbalance_threshold = agreement.imbalance_threshold
+        agreement.save(
+            update_fields=[
+                "last_approved_version",
+                "status",
+                "approved_imbalance_threshold",
+                "updated_at",
+            ]
+        )
+        # ...and placements count against these places.
         agreement.quotas.update(approved_places=F("places"))
         notifications.agreement_approved(agreement, by_agency=agency, base_url=base_url)
     else:

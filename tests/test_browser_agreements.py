@@ -44,31 +44,44 @@ def test_an_agreement_is_drafted_submitted_and_approved_by_both_parties(browser_
     expect(page.get_by_text("Cette version est approuvée par les deux parties.")).to_be_visible()
 
 
-def test_a_manager_lowers_the_imbalance_threshold_and_the_home_page_alerts(
+def test_a_lowered_imbalance_threshold_alerts_once_both_parties_approve_it(
     browser_login, live_demo
 ):
-    """Togo–Mali: 4 sent, 2 hosted, within the default threshold (2); at 1 it alerts."""
+    """Togo–Mali: 4 sent, 2 hosted, within the default threshold (2); at 1 it alerts, once both
+    parties have approved the amendment (until then 2 applies)."""
     page = browser_login("anvt-manager")
     page.goto(f"{live_demo.url}/")
-    alerts = page.locator('[data-testid="alert"][data-kind="imbalance"]')
-    expect(alerts.filter(has_text="VIR-TG-ML-2017")).to_have_count(0)
+    alerts = page.locator('[data-testid="alert"][data-kind="imbalance"]').filter(
+        has_text="VIR-TG-ML-2017"
+    )
+    expect(alerts).to_have_count(0)
     page.get_by_role("link", name="Conventions", exact=True).first.click()
     page.get_by_role("link", name="VIR-TG-ML-2017").first.click()
-    expect(page.get_by_test_id("imbalance-threshold")).to_have_text(
-        "signalé au-delà de 2 volontaires d’écart"
-    )
+    threshold = page.get_by_test_id("imbalance-threshold")
+    expect(threshold).to_have_text("signalé au-delà de 2 volontaires d’écart")
     page.get_by_role("link", name="Modifier", exact=True).click()
-    threshold = page.get_by_label("Seuil de déséquilibre (volontaires)")
-    threshold.fill("0")
+    page.get_by_label("Seuil de déséquilibre (volontaires)").fill("0")
     page.get_by_role("button", name="Enregistrer").click()
     expect(
         page.get_by_text("Assurez-vous que cette valeur est supérieure ou égale à 1.")
     ).to_be_visible()
     page.get_by_label("Seuil de déséquilibre (volontaires)").fill("1")
     page.get_by_role("button", name="Enregistrer").click()
-    expect(page.get_by_test_id("imbalance-threshold")).to_have_text(
-        "signalé au-delà de 1 volontaire d’écart"
-    )
+    expect(threshold).to_contain_text("signalé au-delà de 1 volontaire d’écart")
+    expect(page.get_by_test_id("imbalance-threshold-pending")).to_contain_text("2")
+    page.get_by_role("button", name="Approuver la version 2 au nom de l’ANVT").click()
+    expect(page.get_by_text("Votre approbation est enregistrée.")).to_be_visible()
+    detail_url = page.url
     page.goto(f"{live_demo.url}/")
-    expect(alerts.filter(has_text="VIR-TG-ML-2017")).to_have_count(1)
-    expect(alerts.filter(has_text="VIR-TG-ML-2017")).to_contain_text("écart supérieur à 1")
+    expect(alerts).to_have_count(0)  # CNPV has not approved yet
+
+    page = browser_login("cnpv-manager")
+    page.goto(detail_url)
+    page.get_by_role("button", name="Approuver la version 2 au nom de CNPV").click()
+    expect(page.get_by_test_id("imbalance-threshold-pending")).to_have_count(0)
+    page.goto(f"{live_demo.url}/")
+    alerts = page.locator('[data-testid="alert"][data-kind="imbalance"]').filter(
+        has_text="VIR-TG-ML-2017"
+    )
+    expect(alerts).to_have_count(1)
+    expect(alerts).to_contain_text("écart supérieur à 1")

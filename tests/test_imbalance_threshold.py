@@ -199,3 +199,30 @@ def test_the_admin_offers_it(admin_client):
     agreement = make_agreement()
     page = admin_client.get(reverse("admin:exchanges_agreement_change", args=[agreement.pk]))
     assert 'name="imbalance_threshold"' in page.content.decode()
+
+
+def test_a_threshold_awaiting_approval_binds_no_one_until_both_parties_approve_it():
+    agreement = approved_agreement(quotas=[(2017, "ab", 4), (2017, "ba", 4)])
+    send(agreement, 2)
+    agreement.imbalance_threshold = 1
+    version = agreement_update(
+        agreement=agreement,
+        themes=[],
+        quotas=current_quotas(agreement),
+        user=manager_of(agreement.party_a),
+    )
+    agreement.refresh_from_db()
+    assert (agreement.imbalance_threshold, agreement.binding_imbalance_threshold) == (1, 2)
+    assert imbalance_alerts(agreement.party_a) == []
+    report = build_quota_report(scope=Scope(agreement_id=agreement.pk), title="t")
+    assert report.balances[0].threshold == 2 and not report.flagged(report.balances[0])
+    for party in (agreement.party_a, agreement.party_b):
+        agreement_approve(
+            agreement=agreement,
+            version_number=version.number,
+            agency=party,
+            user=manager_of(party),
+        )
+    agreement.refresh_from_db()
+    assert agreement.binding_imbalance_threshold == 1
+    assert [a.subject for a in imbalance_alerts(agreement.party_a)] == [agreement.reference]
