@@ -152,6 +152,15 @@ class _PlacementDateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.placement = placement
 
+    def labelled_fields(self):
+        """``(field, widget HTML)`` pairs for ``missions/_date_form.html``: the page renders one
+        of these forms per placement with a plain template, not crispy (a tenth of the time),
+        Bootstrap's classes on each widget and ``is-invalid`` on a refused one."""
+        for field in self:
+            kind = "form-select" if isinstance(field.field.widget, forms.Select) else "form-control"
+            css = f"{kind} {kind}-sm" + (" is-invalid" if field.errors else "")
+            yield field, field.as_widget(attrs={"class": css})
+
     def _check(self, rule, *args) -> None:
         try:
             rule(*args)

@@ -101,14 +101,13 @@ def _render_detail(request, mission: Mission, bound=None):
     for placement in placements:
         placement.steps = history.get(placement.pk, [])
         placement.reviewable = user.has_perm("vir.view_nominee", placement)
-        placement.mission = mission  # the forms read its dates and agreement
+        placement.date_form = None  # set: a missing attribute is slow to look up in a template
         if bound is not None and bound.placement.pk == placement.pk:
             placement.date_form = bound
         elif can_record and placement.status == Placement.Status.CONFIRMED:
             placement.date_form = DepartureForm(placement=placement)
         elif can_record and placement.status == Placement.Status.DEPLOYED:
             placement.date_form = ReturnForm(placement=placement)
-        placement.checklist = list(placement.checklist_items.all())
         for item in placement.checklist:
             item.can_update = user.has_perm("vir.update_checklist_item", item)
             item.can_read = bool(item.document) and user.has_perm(

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from core.errors import DomainError
 from exchanges.models import Agreement, Quota
-from exchanges.selectors import quota_places
+from exchanges.selectors import places_of, quota_places
 from missions.forms import MissionForm
 from missions.models import Mission, Placement
 from missions.services import (
@@ -47,7 +47,14 @@ def nominate(mission, volunteer=None):
 
 
 def places(quota) -> tuple[int, int, int]:
+    """The places as every page counts them; the mission page's one-quota read agrees."""
     row = quota_places(quotas=Quota.objects.filter(pk=quota.pk)).get()
+    one = places_of(Quota.objects.get(pk=quota.pk))
+    assert (one.used, one.binding_places, one.remaining) == (
+        row.used,
+        row.binding_places,
+        row.remaining,
+    )
     return row.used, row.binding_places, row.remaining
 
 
@@ -75,6 +82,8 @@ def test_places_taken_are_the_confirmed_deployed_and_completed_placements():
     placement_deploy(placement=second, user=None, departure_date=mission.start_date)
     placement_decline(placement=third, user=None, reason="Profil inadapté")
     assert places(quota) == (2, 4, 2)
+    Quota.objects.filter(pk=quota.pk).update(approved_places=3)  # what was agreed binds
+    assert places(quota) == (2, 3, 1)
 
 
 def test_a_nomination_under_a_full_quota_is_refused_with_the_quota_and_its_count():
