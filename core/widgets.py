@@ -34,7 +34,7 @@ class QuickSelect(forms.Select):
 
     def _option_rows(self):
         choices = self.choices
-        if isinstance(choices, ModelChoiceIterator):
+        if type(choices) is ModelChoiceIterator:  # a subclass iterates its own way
             # Django iterates model choices with ``.iterator()``: on PostgreSQL a server-side
             # cursor and a round trip per chunk. A plain query is faster for a select's rows.
             field = choices.field

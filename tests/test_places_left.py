@@ -42,7 +42,7 @@ def _french():
 
 
 def nominate(mission, volunteer=None):
-    volunteer = volunteer or eligible_volunteer(mission.quota.sending)
+    volunteer = volunteer or eligible_volunteer(mission.quota.sending, on=mission.start_date)
     return placement_nominate(mission=mission, volunteer=volunteer, user=None)
 
 
@@ -58,9 +58,9 @@ def places(quota) -> tuple[int, int, int]:
     return row.used, row.binding_places, row.remaining
 
 
-def full_quota_mission(places_agreed=1):
+def full_quota_mission(places_agreed=1, start=None):
     """An open mission whose quota has ``places_agreed`` places, all confirmed."""
-    mission = make_mission(places=3)
+    mission = make_mission(places=3, start=start)
     Quota.objects.filter(pk=mission.quota_id).update(approved_places=places_agreed)
     for _ in range(places_agreed):
         placement_confirm(placement=nominate(mission), user=None)
@@ -180,7 +180,8 @@ def test_the_nominate_page_shows_the_places_left(client):
 
 
 def test_the_new_mission_form_names_each_quota_with_its_places_left():
-    mission = make_mission(places=3)
+    # The form offers the cohorts not past: next year's.
+    mission = make_mission(places=3, start=datetime.date(NEXT_YEAR, 3, 1))
     quota = mission.quota
     placement_confirm(placement=nominate(mission), user=None)
     form = MissionForm(host_ids=[quota.receiving_id])
@@ -196,7 +197,7 @@ def test_the_new_mission_form_names_each_quota_with_its_places_left():
 
 
 def test_the_new_mission_page_refuses_an_open_mission_under_a_full_quota(client):
-    mission = full_quota_mission(places_agreed=1)
+    mission = full_quota_mission(places_agreed=1, start=datetime.date(NEXT_YEAR, 3, 1))
     quota = mission.quota
     officer = MembershipFactory(agency=quota.receiving, role="officer").user
     client.force_login(officer)
