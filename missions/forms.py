@@ -33,20 +33,25 @@ class _QuotaChoices(ModelChoiceIterator):
     """``(pk, "VIR-… · 2027 ANVT → CNPV — 2 places left of 4")`` from one query of the label's
     columns (no model instances: there are hundreds) and one read of their count rows."""
 
+    COLUMNS = (
+        "pk",
+        "agreement__reference",
+        "cohort",
+        "sending__acronym",
+        "receiving__acronym",
+        "places",
+        "approved_places",
+    )
+
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        rows = list(
-            self.queryset.values_list(
-                "pk",
-                "agreement__reference",
-                "cohort",
-                "sending__acronym",
-                "receiving__acronym",
-                "places",
-                "approved_places",
-            )
-        )
+        # The usable quotas, then the edited mission's own if it is not one of them any more:
+        # an OR of the two in one query would make PostgreSQL scan every agreement.
+        field = self.field
+        rows = list(field.usable.values_list(*self.COLUMNS))
+        if field.own_pk is not None and all(row[0] != field.own_pk for row in rows):
+            rows[:0] = Quota.objects.filter(pk=field.own_pk).values_list(*self.COLUMNS)
         counts = counts_of([row[0] for row in rows])
         for pk, reference, cohort, sending, receiving, places, approved in rows:
             binding = places if approved is None else approved
@@ -56,8 +61,16 @@ class _QuotaChoices(ModelChoiceIterator):
 
 
 class QuotaChoiceField(forms.ModelChoiceField):
+    """Validates against ``queryset``; lists ``usable`` (and the quota ``own_pk``)."""
+
     iterator = _QuotaChoices
     widget = QuickSelect
+    usable = Quota.objects.none()
+    own_pk = None
+
+    def set_quotas(self, usable, own_pk=None):
+        self.usable, self.own_pk = usable, own_pk
+        self.queryset = usable if own_pk is None else usable | Quota.objects.filter(pk=own_pk)
 
 
 class MissionForm(forms.ModelForm):
@@ -106,13 +119,11 @@ class MissionForm(forms.ModelForm):
             )
         if agreement is not None:
             usable &= Q(agreement=agreement)
-        if self.needs_agreement:
-            usable = Q(pk__in=[])
-        if self.instance.quota_id:
-            usable |= Q(pk=self.instance.quota_id)
+        quotas = Quota.objects.none() if self.needs_agreement else Quota.objects.filter(usable)
         # Each choice says its places left, counted as the confirmation counts them.
-        self.fields["quota"].queryset = Quota.objects.filter(usable).order_by(
-            "agreement__reference", "cohort", "sending__acronym"
+        self.fields["quota"].set_quotas(
+            quotas.order_by("agreement__reference", "cohort", "sending__acronym"),
+            own_pk=self.instance.quota_id,
         )
         if host_ids is None:
             host_ids = [agreement.party_a_id, agreement.party_b_id] if agreement else []

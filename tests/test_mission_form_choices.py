@@ -61,6 +61,15 @@ def test_an_edited_mission_keeps_its_own_quota_of_a_past_cohort():
     mission = make_mission()  # cohort 2018
     form = MissionForm(instance=mission, host_ids=[mission.quota.receiving_id])
     assert mission.quota_id in offered(form)
+    bound = MissionForm(
+        {"quota": mission.quota_id}, instance=mission, host_ids=[mission.quota.receiving_id]
+    )
+    bound.is_valid()
+    assert "quota" not in bound.errors  # and it is accepted
+    other = make_mission(quota=mission.quota)  # a new mission cannot take that past cohort
+    bound = MissionForm({"quota": other.quota_id}, host_ids=[mission.quota.receiving_id])
+    bound.is_valid()
+    assert "quota" in bound.errors
 
 
 def test_the_member_form_reads_its_choices_in_the_same_queries_for_2_and_20_quotas(client):
