@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from agencies.models import HostStructure, Theme
 from core.dates import validate_date
 from core.errors import DomainError, add_form_error
-from core.widgets import QuickSelect
+from core.widgets import QuickSelect, quick_selects
 from exchanges.forms import DateInput
 from exchanges.models import Agreement, AgreementStatus, Quota
 from exchanges.selectors import NO_PLACEMENTS, counts_of
@@ -141,6 +141,7 @@ class MissionForm(forms.ModelForm):
         if self.instance.pk and self.instance.status not in dict(self.fields["status"].choices):
             self.fields["status"].disabled = True
             self.fields["status"].choices = Mission.Status.choices
+        quick_selects(self)  # the structures and themes without a server-side cursor each
 
     def clean(self):
         cleaned = super().clean()
