@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import quick_model_choices, quick_selects
 from exchanges.selectors import agreements_visible_to
 
 from .models import Evaluation, Finding, Score
@@ -33,8 +34,11 @@ class EvaluationForm(forms.ModelForm):
     def __init__(self, *args, user, agency, **kwargs):
         super().__init__(*args, **kwargs)
         # An agency evaluates the agreements it is party to.
-        self.fields["agreement"].queryset = agreements_visible_to(user).filter(
-            Q(party_a=agency) | Q(party_b=agency)
+        # Thousands for a large agency: options from (pk, reference) rows, built in Python.
+        quick_model_choices(
+            self.fields["agreement"],
+            agreements_visible_to(user).filter(Q(party_a=agency) | Q(party_b=agency)),
+            "reference",
         )
         self.instance.agency = agency
 
@@ -61,12 +65,18 @@ class FindingForm(forms.ModelForm):
         }
         help_texts = {"owner": _("A party of the evaluated agreement.")}
 
-    def __init__(self, *args, owners=None, **kwargs):
+    def __init__(self, *args, owners=None, owner_rows=None, **kwargs):
+        """``owners``: the agencies that may own a recommendation; ``owner_rows``: their
+        ``(pk, acronym)``, read once for every form of the formset."""
         super().__init__(*args, **kwargs)
         # Only a party of the evaluated agreement owns a recommendation (checked again by the
         # service and the database): nobody else sees the evaluation.
         if owners is not None:
-            self.fields["owner"].queryset = owners
+            field = self.fields["owner"]
+            field.queryset = owners  # what a posted owner is validated against
+            if owner_rows is not None:
+                field.choices = [("", field.empty_label), *owner_rows]
+        quick_selects(self)
 
     def clean(self):
         data = super().clean()
@@ -76,9 +86,16 @@ class FindingForm(forms.ModelForm):
         return data
 
 
+class ScoreForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        quick_selects(self)
+
+
 ScoreFormSet = inlineformset_factory(
     Evaluation,
     Score,
+    form=ScoreForm,
     fields=["criterion", "value", "comment"],
     extra=6,
     max_num=6,

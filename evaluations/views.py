@@ -92,7 +92,7 @@ def _edit(request, evaluation, agency):
         request.POST or None,
         instance=evaluation,
         prefix="findings",
-        form_kwargs={"owners": owners},
+        form_kwargs={"owners": owners, "owner_rows": list(owners.values_list("pk", "acronym"))},
     )
     if request.method == "POST" and form.is_valid() and scores.is_valid() and findings.is_valid():
         service = services.evaluation_update if evaluation.pk else services.evaluation_create

@@ -386,6 +386,8 @@ class Quota(models.Model):
         indexes = [
             models.Index(fields=["receiving", "id"], name="quota_receiving_idx"),
             models.Index(fields=["sending", "id"], name="quota_sending_idx"),
+            # The cohorts not past of the quotas an agency receives (the mission form).
+            models.Index(fields=["receiving", "cohort"], name="quota_receiving_cohort_idx"),
         ]
 
     def __str__(self):

@@ -1,5 +1,6 @@
 from django import forms
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -8,30 +9,68 @@ from django.utils.translation import ngettext
 from agencies.models import HostStructure, Theme
 from core.dates import validate_date
 from core.errors import DomainError, add_form_error
+from core.widgets import QuickSelect, quick_selects
 from exchanges.forms import DateInput
-from exchanges.models import AgreementStatus, Quota
-from exchanges.selectors import quota_places
+from exchanges.models import Agreement, AgreementStatus, Quota
+from exchanges.selectors import NO_PLACEMENTS, counts_of
 
 from . import placement_dates
 from .checklist import ChecklistStatus
 from .models import EarlyReturnReason, FollowUp, Mission, Placement
 
 
-def places_left_label(quota) -> str:
-    """ "1 place left of 4" or "full (4/4)", of a quota read through ``quota_places``."""
-    if quota.remaining <= 0:
-        return _("full (%(used)d/%(places)d)") % {
-            "used": quota.used,
-            "places": quota.binding_places,
-        }
+def places_left_label(used: int, places: int) -> str:
+    """ "1 place left of 4" or "full (4/4)": ``used`` of the binding ``places``, as
+    ``exchanges.selectors.quota_places`` counts them."""
+    if places - used <= 0:
+        return _("full (%(used)d/%(places)d)") % {"used": used, "places": places}
     return ngettext(
-        "%(left)d place left of %(places)d", "%(left)d places left of %(places)d", quota.remaining
-    ) % {"left": quota.remaining, "places": quota.binding_places}
+        "%(left)d place left of %(places)d", "%(left)d places left of %(places)d", places - used
+    ) % {"left": places - used, "places": places}
+
+
+class _QuotaChoices(ModelChoiceIterator):
+    """``(pk, "VIR-… · 2027 ANVT → CNPV — 2 places left of 4")`` from one query of the label's
+    columns (no model instances: there are hundreds) and one read of their count rows."""
+
+    COLUMNS = (
+        "pk",
+        "agreement__reference",
+        "cohort",
+        "sending__acronym",
+        "receiving__acronym",
+        "places",
+        "approved_places",
+    )
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        # The usable quotas, then the edited mission's own if it is not one of them any more:
+        # an OR of the two in one query would make PostgreSQL scan every agreement.
+        field = self.field
+        rows = list(field.usable.values_list(*self.COLUMNS))
+        if field.own_pk is not None and all(row[0] != field.own_pk for row in rows):
+            rows[:0] = Quota.objects.filter(pk=field.own_pk).values_list(*self.COLUMNS)
+        counts = counts_of([row[0] for row in rows])
+        for pk, reference, cohort, sending, receiving, places, approved in rows:
+            binding = places if approved is None else approved
+            used = counts.get(pk, NO_PLACEMENTS).used
+            label = places_left_label(used, binding)
+            yield pk, f"{reference} · {cohort} {sending} → {receiving} — {label}"
 
 
 class QuotaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, quota):
-        return f"{quota.agreement.reference} · {quota.direction_label} — {places_left_label(quota)}"
+    """Validates against ``queryset``; lists ``usable`` (and the quota ``own_pk``)."""
+
+    iterator = _QuotaChoices
+    widget = QuickSelect
+    usable = Quota.objects.none()
+    own_pk = None
+
+    def set_quotas(self, usable, own_pk=None):
+        self.usable, self.own_pk = usable, own_pk
+        self.queryset = usable if own_pk is None else usable | Quota.objects.filter(pk=own_pk)
 
 
 class MissionForm(forms.ModelForm):
@@ -56,26 +95,40 @@ class MissionForm(forms.ModelForm):
         ]
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
 
-    def __init__(self, *args, host_ids, **kwargs):
+    def __init__(self, *args, host_ids, agreement=None, **kwargs):
+        """``host_ids``: the agencies whose received quotas the user may open missions under
+        (None: every agency, the platform administrator); ``agreement``: only its quotas. The
+        administrator chooses the agreement first (``needs_agreement``): the platform's quotas
+        in force are tens of thousands."""
         super().__init__(*args, **kwargs)
+        self.needs_agreement = host_ids is None and agreement is None
         # The quotas of agreements still in force (a closed agreement takes no new mission; at
-        # scale its quotas are most of an agency's), and the mission's own.
-        in_force = Q(
+        # scale its quotas are most of an agency's) and of the cohorts not past (a cohort is
+        # the year its missions start in), and the mission's own.
+        usable = Q(
             agreement__status=AgreementStatus.APPROVED,
             agreement__end_date__gte=timezone.localdate(),
+            cohort__gte=timezone.localdate().year,
+            approved_places__isnull=False,
         )
-        if self.instance.quota_id:
-            in_force |= Q(pk=self.instance.quota_id)
-        # Each choice says its places left, counted as the confirmation counts them.
-        self.fields["quota"].queryset = (
-            quota_places(
-                quotas=Quota.objects.filter(
-                    in_force, receiving__in=host_ids, approved_places__isnull=False
-                )
+        if host_ids is not None:
+            # The agencies' own agreements (they are parties of their quotas' agreements): the
+            # planner reads their few agreements by party instead of every agreement in force.
+            usable &= Q(receiving__in=host_ids) & (
+                Q(agreement__party_a__in=host_ids) | Q(agreement__party_b__in=host_ids)
             )
-            .select_related("agreement")
-            .order_by("agreement__reference", "cohort", "sending__acronym")
+        if agreement is not None:
+            usable &= Q(agreement=agreement)
+        quotas = Quota.objects.none() if self.needs_agreement else Quota.objects.filter(usable)
+        # Each choice says its places left, counted as the confirmation counts them.
+        self.fields["quota"].set_quotas(
+            quotas.order_by("agreement__reference", "cohort", "sending__acronym"),
+            own_pk=self.instance.quota_id,
         )
+        if host_ids is None:
+            host_ids = [agreement.party_a_id, agreement.party_b_id] if agreement else []
+            if self.instance.quota_id:
+                host_ids.append(self.instance.quota.receiving_id)
         self.fields["host_structure"].queryset = HostStructure.objects.filter(
             agency__in=host_ids, is_active=True
         ).order_by("name")
@@ -88,6 +141,7 @@ class MissionForm(forms.ModelForm):
         if self.instance.pk and self.instance.status not in dict(self.fields["status"].choices):
             self.fields["status"].disabled = True
             self.fields["status"].choices = Mission.Status.choices
+        quick_selects(self)  # the structures and themes without a server-side cursor each
 
     def clean(self):
         cleaned = super().clean()
@@ -100,6 +154,31 @@ class MissionForm(forms.ModelForm):
                 % {"cohort": quota.cohort, "start": date_format(start, "SHORT_DATE_FORMAT")},
             )
         return cleaned
+
+
+class AgreementPickForm(forms.Form):
+    """The administrator's first step on the mission form: the agreement, by its reference (the
+    platform's quotas in force are too many for one list)."""
+
+    agreement = forms.CharField(
+        label=_("Agreement reference"),
+        max_length=50,
+        help_text=_("An approved agreement in force, e.g. VIR-TG-ML-2017."),
+    )
+
+    def clean_agreement(self):
+        reference = self.cleaned_data["agreement"].strip()
+        agreement = Agreement.objects.filter(
+            reference__iexact=reference,
+            status=AgreementStatus.APPROVED,
+            end_date__gte=timezone.localdate(),
+        ).first()
+        if agreement is None:
+            raise forms.ValidationError(
+                _("No approved agreement in force has the reference “%(reference)s”.")
+                % {"reference": reference}
+            )
+        return agreement
 
 
 class MissionFilterForm(forms.Form):
@@ -151,6 +230,15 @@ class _PlacementDateForm(forms.Form):
         kwargs.setdefault("auto_id", f"id_p{placement.pk}_%s")
         super().__init__(*args, **kwargs)
         self.placement = placement
+
+    def labelled_fields(self):
+        """``(field, widget HTML)`` pairs for ``missions/_date_form.html``: the page renders one
+        of these forms per placement with a plain template, not crispy (a tenth of the time),
+        Bootstrap's classes on each widget and ``is-invalid`` on a refused one."""
+        for field in self:
+            kind = "form-select" if isinstance(field.field.widget, forms.Select) else "form-control"
+            css = f"{kind} {kind}-sm" + (" is-invalid" if field.errors else "")
+            yield field, field.as_widget(attrs={"class": css})
 
     def _check(self, rule, *args) -> None:
         try:

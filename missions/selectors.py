@@ -13,12 +13,12 @@ from agencies import rules as access
 from agencies.models import HostStructure
 from core.search import contains_q
 from exchanges.models import Quota
-from exchanges.selectors import quota_places
+from exchanges.selectors import places_of
 from volunteers.eligibility import Eligibility, Rules, evaluate
 from volunteers.models import Experience, Volunteer
 from volunteers.selectors import TimelineBar, eligible_q, experience_timeline
 
-from .models import LIVE_STATUSES, USED_STATUSES, FollowUp, Mission, Placement
+from .models import LIVE_STATUSES, USED_STATUSES, ChecklistItem, FollowUp, Mission, Placement
 
 # --- Visibility (the role tables and memberships: ``agencies.rules``) -------------------------
 
@@ -109,19 +109,53 @@ def _placements_of_mission(statuses) -> Coalesce:
 
 
 def mission_quota_places(*, mission: Mission) -> Quota:
-    """The mission's quota with its places (``exchanges.selectors.quota_places``: what the
-    confirmation counts)."""
-    return quota_places(quotas=Quota.objects.filter(pk=mission.quota_id)).get()
+    """The mission's quota with its places (``exchanges.selectors.places_of``: what the
+    confirmation counts), read from its count rows."""
+    return places_of(mission.quota)
 
 
 def mission_placements(*, mission: Mission) -> list[Placement]:
-    return list(
-        mission.placements.select_related(
-            "volunteer", "quota", "nominated_by", "decided_by", "departure_override__user"
+    """The mission's placements, newest first, each with ``checklist`` (its items, in order,
+    with who last updated them) and ``follow_up_list``: three plain queries for any number of
+    placements, grouped here rather than by ``prefetch_related`` (whose per-relation querysets
+    cost more to build than these rows to read)."""
+    placements = list(
+        mission.placements.select_related("volunteer", "departure_override__user").order_by(
+            "-nominated_at", "-pk"
         )
-        .prefetch_related("follow_ups", "checklist_items__updated_by")
-        .order_by("-nominated_at", "-pk")
     )
+    by_pk = {p.pk: p for p in placements}
+    for p in placements:
+        p.mission = mission  # the forms read its dates and agreement
+        if p.quota_id == mission.quota_id:  # the rules read it (always equal: belt and braces)
+            p.quota = mission.quota
+        p.checklist, p.follow_up_list = [], []
+        # Read once here: a missing one-to-one raises, and a template's failed lookup then
+        # lists every attribute of the placement (``dir``) before giving up.
+        p.override = getattr(p, "departure_override", None)
+    # A checklist is made at the confirmation, follow-ups from the return date: a mission whose
+    # placements never got there skips those queries.
+    confirmed = [p.pk for p in placements if p.status in CHECKLIST_STATUSES]
+    if confirmed:
+        items = ChecklistItem.objects.filter(placement__in=confirmed).select_related("updated_by")
+        for item in items:
+            item.placement = by_pk[item.placement_id]
+            item.placement.checklist.append(item)
+    returned = [p.pk for p in placements if p.return_date is not None]
+    if returned:
+        for follow_up in FollowUp.objects.filter(placement__in=returned):
+            follow_up.placement = by_pk[follow_up.placement_id]
+            follow_up.placement.follow_up_list.append(follow_up)
+    return placements
+
+
+# The statuses of a placement that went through its confirmation (and so has a checklist).
+CHECKLIST_STATUSES = {
+    Placement.Status.CONFIRMED,
+    Placement.Status.DEPLOYED,
+    Placement.Status.COMPLETED,
+    Placement.Status.WITHDRAWN,
+}
 
 
 def placement_history(*, mission: Mission) -> dict[int, list]:

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies import rules as access
-from agencies.models import Agency
 from agencies.services import Kind, download_record
 from core.errors import DomainError, add_form_error
 from core.texts import of
@@ -19,6 +18,7 @@ from volunteers.validators import sniff
 
 from . import departures, selectors, services
 from .forms import (
+    AgreementPickForm,
     ChecklistItemForm,
     DepartureForm,
     FollowUpForm,
@@ -101,14 +101,13 @@ def _render_detail(request, mission: Mission, bound=None):
     for placement in placements:
         placement.steps = history.get(placement.pk, [])
         placement.reviewable = user.has_perm("vir.view_nominee", placement)
-        placement.mission = mission  # the forms read its dates and agreement
+        placement.date_form = None  # set: a missing attribute is slow to look up in a template
         if bound is not None and bound.placement.pk == placement.pk:
             placement.date_form = bound
         elif can_record and placement.status == Placement.Status.CONFIRMED:
             placement.date_form = DepartureForm(placement=placement)
         elif can_record and placement.status == Placement.Status.DEPLOYED:
             placement.date_form = ReturnForm(placement=placement)
-        placement.checklist = list(placement.checklist_items.all())
         for item in placement.checklist:
             item.can_update = user.has_perm("vir.update_checklist_item", item)
             item.can_read = bool(item.document) and user.has_perm(
@@ -138,12 +137,28 @@ def _render_detail(request, mission: Mission, bound=None):
     return render(request, "missions/mission_detail.html", context)
 
 
+def _agreement_step(request, default=None):
+    """The administrator picks the agreement first (``?agreement=<reference>``): ``(pick form,
+    agreement)``; members get ``(None, None)``: their own agencies' quotas fit one list."""
+    if not access.is_admin(request.user):
+        return None, None
+    if "agreement" not in request.GET and default is not None:
+        return AgreementPickForm(initial={"agreement": default.reference}), default
+    pick = AgreementPickForm(request.GET if "agreement" in request.GET else None)
+    return pick, (pick.cleaned_data["agreement"] if pick.is_valid() else None)
+
+
 @require_http_methods(["GET", "POST"])
 def mission_create(request):
     if not request.user.has_perm("vir.create_missions"):
         raise PermissionDenied
-    hosts = _host_choices(request.user)
-    form = MissionForm(request.POST or None, host_ids=hosts, initial={"status": "open"})
+    pick, agreement = _agreement_step(request)
+    form = MissionForm(
+        request.POST or None,
+        host_ids=_host_choices(request.user),
+        agreement=agreement,
+        initial={"status": "open"},
+    )
     if request.method == "POST" and form.is_valid():
         mission = form.save(commit=False)
         if not request.user.has_perm("vir.add_mission", mission.quota):
@@ -155,22 +170,27 @@ def mission_create(request):
         else:
             messages.success(request, _("Mission “%(title)s” created.") % {"title": mission})
             return redirect(mission)
-    return render(request, "missions/mission_form.html", {"form": form})
+    return render(request, "missions/mission_form.html", {"form": form, "pick": pick})
 
 
-def _host_choices(user) -> list[int]:
+def _host_choices(user) -> list[int] | None:
     """The agencies whose quotas the user may open missions under (the form's choices; the
-    service checks the chosen quota again)."""
+    service checks the chosen quota again); None: every agency (the administrator)."""
     if access.is_admin(user):
-        return list(Agency.objects.values_list("pk", flat=True))
+        return None
     return list(access.agency_ids_with(user, access.MANAGE_MISSIONS))
 
 
 @require_http_methods(["GET", "POST"])
 def mission_edit(request, pk):
     mission = _mission_for_user(request, pk, "vir.change_mission")
-    hosts = _host_choices(request.user)
-    form = MissionForm(request.POST or None, instance=mission, host_ids=hosts)
+    pick, agreement = _agreement_step(request, default=mission.quota.agreement)
+    form = MissionForm(
+        request.POST or None,
+        instance=mission,
+        host_ids=_host_choices(request.user),
+        agreement=agreement,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.mission_update(mission=form.save(commit=False), user=request.user)
@@ -179,7 +199,9 @@ def mission_edit(request, pk):
         else:
             messages.success(request, _("Mission “%(title)s” saved.") % {"title": mission})
             return redirect(mission)
-    return render(request, "missions/mission_form.html", {"form": form, "mission": mission})
+    return render(
+        request, "missions/mission_form.html", {"form": form, "mission": mission, "pick": pick}
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -161,8 +161,29 @@ def test_the_list_makes_the_same_number_of_queries_whatever_the_rows(pilot, logi
     url = reverse("evaluations:index")
     client.get(url)
     few = queries_of(client, url)
+    # Session user, memberships, agreements, owners: not one owner query per finding form.
+    assert few <= 4
     for _ in range(5):
         draft = services.evaluation_new_version(evaluation=pilot, user=None)
         Evaluation.objects.filter(pk=draft.pk).update(previous=None)
     assert Evaluation.objects.count() == 6
     assert queries_of(client, url) == few
+
+
+def test_the_evaluation_form_reads_its_choices_in_the_same_queries_for_few_and_many(
+    demo, login, client
+):
+    """The agreement select and the owners of the three empty findings: one query each,
+    whatever their number (owners read once for the formset, not once per finding form)."""
+    from tests.factories import approved_agreement
+
+    anvt = login("anvt-evaluator").memberships.get().agency
+    url = reverse("evaluations:create")
+
+    few = queries_of(client, url)
+    # Session user, memberships, agreements, owners: not one owner query per finding form.
+    assert few <= 4
+    made = [approved_agreement(party_a=anvt, quotas=[(2017, "ab", 1)]) for _ in range(5)]
+    assert queries_of(client, url) == few
+    html = client.get(url).content.decode()
+    assert all(a.reference in html and a.party_b.acronym in html for a in made)

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from core.errors import DomainError
 from exchanges.models import Agreement, Quota
-from exchanges.selectors import quota_places
+from exchanges.selectors import places_of, quota_places
 from missions.forms import MissionForm
 from missions.models import Mission, Placement
 from missions.services import (
@@ -42,18 +42,25 @@ def _french():
 
 
 def nominate(mission, volunteer=None):
-    volunteer = volunteer or eligible_volunteer(mission.quota.sending)
+    volunteer = volunteer or eligible_volunteer(mission.quota.sending, on=mission.start_date)
     return placement_nominate(mission=mission, volunteer=volunteer, user=None)
 
 
 def places(quota) -> tuple[int, int, int]:
+    """The places as every page counts them; the mission page's one-quota read agrees."""
     row = quota_places(quotas=Quota.objects.filter(pk=quota.pk)).get()
+    one = places_of(Quota.objects.get(pk=quota.pk))
+    assert (one.used, one.binding_places, one.remaining) == (
+        row.used,
+        row.binding_places,
+        row.remaining,
+    )
     return row.used, row.binding_places, row.remaining
 
 
-def full_quota_mission(places_agreed=1):
+def full_quota_mission(places_agreed=1, start=None):
     """An open mission whose quota has ``places_agreed`` places, all confirmed."""
-    mission = make_mission(places=3)
+    mission = make_mission(places=3, start=start)
     Quota.objects.filter(pk=mission.quota_id).update(approved_places=places_agreed)
     for _ in range(places_agreed):
         placement_confirm(placement=nominate(mission), user=None)
@@ -75,6 +82,8 @@ def test_places_taken_are_the_confirmed_deployed_and_completed_placements():
     placement_deploy(placement=second, user=None, departure_date=mission.start_date)
     placement_decline(placement=third, user=None, reason="Profil inadapté")
     assert places(quota) == (2, 4, 2)
+    Quota.objects.filter(pk=quota.pk).update(approved_places=3)  # what was agreed binds
+    assert places(quota) == (2, 3, 1)
 
 
 def test_a_nomination_under_a_full_quota_is_refused_with_the_quota_and_its_count():
@@ -171,7 +180,8 @@ def test_the_nominate_page_shows_the_places_left(client):
 
 
 def test_the_new_mission_form_names_each_quota_with_its_places_left():
-    mission = make_mission(places=3)
+    # The form offers the cohorts not past: next year's.
+    mission = make_mission(places=3, start=datetime.date(NEXT_YEAR, 3, 1))
     quota = mission.quota
     placement_confirm(placement=nominate(mission), user=None)
     form = MissionForm(host_ids=[quota.receiving_id])
@@ -187,7 +197,7 @@ def test_the_new_mission_form_names_each_quota_with_its_places_left():
 
 
 def test_the_new_mission_page_refuses_an_open_mission_under_a_full_quota(client):
-    mission = full_quota_mission(places_agreed=1)
+    mission = full_quota_mission(places_agreed=1, start=datetime.date(NEXT_YEAR, 3, 1))
     quota = mission.quota
     officer = MembershipFactory(agency=quota.receiving, role="officer").user
     client.force_login(officer)
