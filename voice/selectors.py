@@ -127,3 +127,20 @@ def certificates_visible_to(user) -> QuerySet[Certificate]:
     return Certificate.objects.filter(
         placement__in=placements_visible_to(user).values("pk")
     ).select_related("report", "placement")
+
+
+def answers_shown(data: dict) -> dict:
+    """``cohort_answers`` (as frozen: codes) with the labels of the questions and plans
+    translated in the current language."""
+    labels = {**QUESTIONNAIRE_SCORES, **ASSESSMENT_SCORES}
+    plans = dict(Plan.choices)
+
+    def labelled(rows):
+        return [{**r, "label": str(labels.get(r["question"], r["question"]))} for r in rows]
+
+    return {
+        **data,
+        "scores": labelled(data["scores"]),
+        "assessment_scores": labelled(data["assessment_scores"]),
+        "plans": {str(plans.get(code, code)): n for code, n in data["plans"].items()},
+    }
