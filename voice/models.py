@@ -9,6 +9,7 @@ answers of a cohort.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
@@ -143,7 +144,7 @@ class QuestionnaireMessage(models.Model):
         related_name="messages",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("questionnaire e-mail")

@@ -119,7 +119,9 @@ def questionnaires_send(*, now: datetime.datetime | None = None) -> dict[str, in
             continue
         try:
             with transaction.atomic():
-                QuestionnaireMessage.objects.create(questionnaire=questionnaire, kind=kind)
+                QuestionnaireMessage.objects.create(
+                    questionnaire=questionnaire, kind=kind, sent_at=now
+                )
                 token = link_issue(questionnaire=questionnaire, now=now)
                 queue_emails([_email(questionnaire, kind, token)])
         except IntegrityError:

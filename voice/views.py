@@ -95,6 +95,10 @@ def answer(request, token):
                         questionnaire=questionnaire, answers=form.cleaned_data, submit=submit
                     )
                 except DomainError as exc:
+                    if questionnaire.is_submitted:
+                        # Sent again after its submission (another tab): the answers stand.
+                        messages.error(request, exc.message)
+                        return redirect("voice:answer", token)
                     add_form_error(form, exc)
                 else:
                     messages.success(
