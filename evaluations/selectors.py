@@ -10,8 +10,8 @@ from django.db.models import Count, Q, QuerySet
 from agencies import rules as access
 from agencies.models import Agency
 from exchanges.selectors import quota_figures
-from voice.selectors import answers_shown, cohort_answers, insertion_rates
 from missions.models import FollowUp, Placement
+from voice.selectors import answers_shown, cohort_answers, insertion_rates
 
 from .models import Axis, Evaluation, Finding
 

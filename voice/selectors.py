@@ -13,6 +13,7 @@ from .models import (
     QUESTIONNAIRE_SCORES,
     Certificate,
     HostAssessment,
+    Plan,
     Questionnaire,
 )
 
