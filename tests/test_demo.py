@@ -3,6 +3,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from agencies.models import Agency, HostStructure, Membership
+from evaluations.models import Evaluation
+from voice.models import Certificate, HostAssessment, Questionnaire, SupportAction
 
 
 def test_it_creates_the_six_agencies_and_a_user_per_role(demo):
@@ -42,3 +44,18 @@ def test_load_reference_data_is_idempotent(db):
     call_command("load_reference_data")
     call_command("load_reference_data")
     assert Agency.objects.count() == 6
+
+
+def test_it_shows_the_volunteers_voice(demo):
+    """Answered and pending questionnaires, host assessments, a rendered certificate, support
+    actions, and the pilot evaluation's frozen figures with the answers."""
+    assert Questionnaire.objects.filter(submitted_at__isnull=False).count() == 3
+    pending = Questionnaire.objects.get(submitted_at__isnull=True)
+    assert pending.links.exists() and pending.messages.count() == 2
+    assert Questionnaire.objects.filter(language="en").exists()
+    assert HostAssessment.objects.count() == 2
+    certificate = Certificate.objects.get()
+    assert certificate.report.status == "done" and not certificate.is_revoked
+    assert SupportAction.objects.count() == 4
+    pilot = Evaluation.objects.get(agreement__reference="VIR-TG-ML-2017", version=1)
+    assert pilot.figures["voice"]["questionnaires"] == 3

@@ -71,7 +71,7 @@ def cohort():
 
 
 def test_the_answers_are_counted_and_averaged_per_question(cohort):
-    evaluation, placements = cohort
+    evaluation, _placements = cohort
     voice = evaluation_figures(evaluation=evaluation)["voice"]
     assert voice["questionnaires"] == 2 and voice["pending"] == 1
     scores = {row["question"]: row for row in voice["scores"]}

@@ -175,7 +175,7 @@ class HostAssessment(models.Model):
     contribution = _score(ASSESSMENT_SCORES["contribution"])
     punctuality = _score(ASSESSMENT_SCORES["punctuality"])
     integration = _score(ASSESSMENT_SCORES["integration"])
-    recommended = models.BooleanField(_("We would recommend this volunteer"), null=True)
+    recommended = models.BooleanField(_("We would recommend this volunteer"), null=True, blank=True)
     comments = models.TextField(_("comments"), blank=True)
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
