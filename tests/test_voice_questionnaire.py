@@ -108,7 +108,7 @@ def test_the_link_opens_the_questionnaire_until_it_expires(
     url = reverse("voice:answer", args=[token])
     response = client.get(url)
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "Questionnaire de fin de mission" in response.content.decode()
     QuestionnaireLink.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
     expired = client.get(url)

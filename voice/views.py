@@ -42,8 +42,10 @@ LINK, VERIFY = "link", "verify"
 
 
 def _private(response):
-    # A personal link must not leak through the Referer header nor stay in a shared cache.
-    response["Referrer-Policy"] = "no-referrer"
+    # A personal link must not leak to another site through the Referer header, nor stay in a
+    # shared cache. "same-origin", not "no-referrer": the page's own forms must send their
+    # Origin, or Django's CSRF check refuses them.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 
