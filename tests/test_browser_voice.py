@@ -12,7 +12,11 @@ from agencies.models import DownloadRecord
 from voice.links import link_issue
 from voice.models import Questionnaire
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("tasks_in_process"),  # e-mails and the certificate, without a worker
+]
 
 SCORES = {"satisfaction": 5, "content": 4, "preparation": 3, "welcome": 5, "safety": 4}
 

@@ -24,7 +24,8 @@ from voice.services import host_assessment_save, questionnaire_answer, questionn
 
 from .voice_helpers import ANSWERS, completed_placement
 
-pytestmark = pytest.mark.django_db
+# E-mails and the certificate's rendering run in-process, even with a broker configured.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 
 def _answer(placement, **answers):

@@ -12,7 +12,8 @@ from voice.models import SupportAction
 
 from .voice_helpers import completed_placement
 
-pytestmark = pytest.mark.django_db
+# E-mails and the certificate's rendering run in-process, even with a broker configured.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 
 def _queries(client, url) -> int:

@@ -15,7 +15,8 @@ from voice.services import questionnaires_send
 
 from .voice_helpers import ANSWERS, completed_placement, send_and_get_token
 
-pytestmark = pytest.mark.django_db
+# E-mails and the certificate's rendering run in-process, even with a broker configured.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 
 def _without_csrf(response) -> str:
