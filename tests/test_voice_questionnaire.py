@@ -12,6 +12,7 @@ from django.utils import timezone
 from voice import links
 from voice.models import Questionnaire, QuestionnaireLink, QuestionnaireMessage
 from voice.services import questionnaires_send
+from voice.tasks import daily_questionnaires
 
 from .voice_helpers import ANSWERS, completed_placement, send_and_get_token
 
@@ -180,3 +181,11 @@ def test_guessing_links_is_stopped(django_capture_on_commit_callbacks, client, s
     assert client.get(reverse("voice:answer", args=[token])).status_code == 429
     other = client.get(reverse("voice:answer", args=[token]), REMOTE_ADDR="10.1.2.3")
     assert other.status_code == 200
+
+
+def test_the_daily_task_sends_once_when_beat_fires_twice(django_capture_on_commit_callbacks):
+    completed_placement()
+    with django_capture_on_commit_callbacks(execute=True):
+        daily_questionnaires.delay()
+        daily_questionnaires.delay()
+    assert QuestionnaireMessage.objects.count() == 1 and len(mail.outbox) == 1
