@@ -9,8 +9,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies.rules import MANAGE_MISSIONS, notified_emails
 from voice import links
-from voice.models import Questionnaire, QuestionnaireLink, QuestionnaireMessage
+from voice.models import FollowUpReminder, Questionnaire, QuestionnaireLink, QuestionnaireMessage
 from voice.services import questionnaires_send
 from voice.tasks import daily_questionnaires
 
@@ -184,8 +185,13 @@ def test_guessing_links_is_stopped(django_capture_on_commit_callbacks, client, s
 
 
 def test_the_daily_task_sends_once_when_beat_fires_twice(django_capture_on_commit_callbacks):
-    completed_placement()
+    placement = completed_placement()
+    staff = notified_emails([placement.quota.sending_id], MANAGE_MISSIONS)
     with django_capture_on_commit_callbacks(execute=True):
         daily_questionnaires.delay()
         daily_questionnaires.delay()
-    assert QuestionnaireMessage.objects.count() == 1 and len(mail.outbox) == 1
+    assert QuestionnaireMessage.objects.count() == 1
+    assert [m.to for m in mail.outbox].count(["awa@example.org"]) == 1
+    # The three follow-ups (long due) are reminded to the sending agency once each.
+    assert FollowUpReminder.objects.count() == 3
+    assert staff and len(mail.outbox) == 1 + 3 * len(staff)
