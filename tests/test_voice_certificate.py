@@ -11,9 +11,15 @@ from pypdf import PdfReader
 from agencies.models import DownloadRecord
 from agencies.services import ANONYMOUS_DOWNLOADER
 from core.errors import DomainError
+from missions.services import placement_complete
 from reports.models import Report
 from tests.factories import MembershipFactory
-from voice.certificates import certificate_issue, certificate_revoke, shown_code
+from voice.certificates import (
+    certificate_issue,
+    certificate_revoke,
+    certificates_issue_due,
+    shown_code,
+)
 from voice.models import Certificate
 
 from .voice_helpers import ANSWERS, completed_placement, send_and_get_token
@@ -149,3 +155,29 @@ def test_guessing_codes_is_stopped(client, settings):
     for code in ("AAAAAAAAAAAAAAAA", "BBBBBBBBBBBBBBBB"):
         assert client.get(reverse("voice:verify", args=[code])).status_code == 404
     assert client.get(reverse("voice:verify", args=["CCCCCCCCCCCCCCCC"])).status_code == 429
+
+
+def test_a_return_recorded_after_the_answers_gets_its_certificate_the_next_day(
+    django_capture_on_commit_callbacks, client
+):
+    placement = completed_placement(complete=False)  # deployed, the mission long over
+    token = send_and_get_token(django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("voice:answer", args=[token]), {**ANSWERS, "submit": "1"})
+    assert not Certificate.objects.exists()  # not completed: no certificate yet
+    assert certificates_issue_due() == 0
+    placement_complete(placement=placement, user=None, return_date=placement.mission.end_date)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert certificates_issue_due() == 1
+    assert certificates_issue_due() == 0
+    assert Certificate.objects.get().report.status == Report.Status.DONE
+
+
+def test_a_revoked_certificate_leaves_the_reports(django_capture_on_commit_callbacks, client):
+    placement, _token = _submitted(django_capture_on_commit_callbacks, client)
+    certificate = Certificate.objects.get(placement=placement)
+    report = certificate.report
+    manager = placement.quota.sending.memberships.get(role="manager").user
+    certificate_revoke(certificate=certificate, user=manager, reason="Erreur")
+    assert not Report.objects.filter(pk=report.pk).exists()
+    assert not report.file.storage.exists(report.file.name)

@@ -130,7 +130,32 @@ def certificate_revoke(*, certificate: Certificate, user, reason: str) -> Certif
     if not updated:
         raise DomainError(_("This certificate is already revoked."))
     certificate.refresh_from_db()
+    # Its PDF goes too: no longer downloadable from the reports either (the verification page
+    # keeps saying it was revoked).
+    report = Report.objects.filter(pk=certificate.report_id).first()
+    if report is not None:
+        if report.file:
+            report.file.delete(save=False)
+        report.delete()
     return certificate
+
+
+def certificates_issue_due() -> int:
+    """Certificates of the placements completed after their questionnaire was submitted (a
+    return recorded late): issued by the daily run."""
+    due = Placement.objects.filter(
+        status=Placement.Status.COMPLETED,
+        questionnaire__submitted_at__isnull=False,
+        certificate__isnull=True,
+    ).order_by("pk")
+    issued = 0
+    for placement in due:
+        try:
+            certificate_issue(placement=placement)
+        except DomainError:
+            continue  # no manager to sign yet: tried again tomorrow
+        issued += 1
+    return issued
 
 
 def certificate_by_code(code: str) -> Certificate | None:
