@@ -56,7 +56,7 @@ class HostAssessmentForm(forms.ModelForm):
     recommended = forms.NullBooleanField(
         label=_("We would recommend this volunteer"),
         required=False,
-        widget=forms.Select(choices=[("unknown", "—"), ("true", _("Yes")), ("false", _("No"))]),
+        widget=forms.NullBooleanSelect,
     )
 
     class Meta:
