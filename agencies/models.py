@@ -178,6 +178,7 @@ class DownloadRecord(models.Model):
         CHECKLIST_DOCUMENT = "checklist_document", _("Pre-departure document")
         AGREEMENT_DOCUMENT = "agreement_document", _("Signed agreement")
         REPORT = "report", _("Report")
+        CERTIFICATE = "certificate", _("Completion certificate")
 
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     object_id = models.PositiveBigIntegerField(_("object id"))

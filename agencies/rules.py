@@ -399,3 +399,21 @@ def acknowledges_alerts_of(user, agency):
 
 
 rules.add_perm("vir.acknowledge_alert", acknowledges_alerts_of)
+
+
+# --- After the mission (voice): host assessment, certificate, insertion support -------------
+# The host's officers and managers assess the volunteer of a completed placement; the sending
+# agency's managers revoke a certificate it signed; both sides' officers and managers record
+# support actions, as they record follow-ups. Everyone who sees the placement reads the
+# questionnaire's answers and downloads the certificate.
+REVOKE_CERTIFICATES = {Role.MANAGER}
+
+
+@rules.predicate
+def revokes_certificate_of(user, placement):
+    return placement is not None and has_role(user, placement.quota.sending_id, REVOKE_CERTIFICATES)
+
+
+rules.add_perm("vir.assess_placement", admin | hosts)
+rules.add_perm("vir.revoke_certificate", admin | revokes_certificate_of)
+rules.add_perm("vir.record_support_action", admin | sends | hosts)

@@ -50,12 +50,27 @@ def _acting_agency_id(request, concerns: Iterable[int | None]) -> int | None:
     return next((pk for pk in concerned if pk in mine), acting)
 
 
+# The user name recorded for a download through a volunteer's personal link.
+ANONYMOUS_DOWNLOADER = "(volunteer link)"
+
+
 def download_record(
     *, request, kind: str, object_id: int, label: str, concerns: Iterable[int | None] = ()
 ) -> DownloadRecord:
     """Record one download of personal or agreement data, before the response is sent: every
     download view of the platform calls this, and nothing else writes the log."""
     user = request.user
+    if not user.is_authenticated:
+        # A volunteer through their personal link (no account): the sending agency is told.
+        return DownloadRecord.objects.create(
+            kind=kind,
+            object_id=object_id,
+            label=str(label)[:255],
+            agency_id=next((a for a in concerns if a), None),
+            user=None,
+            username=ANONYMOUS_DOWNLOADER,
+            ip=_client_ip(request),
+        )
     return DownloadRecord.objects.create(
         kind=kind,
         object_id=object_id,

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "volunteers",
     "exchanges",
     "missions",
+    "voice",
     "evaluations",
     "reports",
     "dashboard",
@@ -306,6 +307,11 @@ CELERY_TIMEZONE = TIME_ZONE
 # A running job (report, export) holds a lease of JOB_LEASE_SECONDS, longer than the slowest
 # render (an export renews it as it writes). Once it has expired, the sweep puts the job back
 # in the queue, at most JOB_MAX_ATTEMPTS attempts in all, then marks it failed (retry button).
+# The public endpoints of the volunteers' questionnaires and certificates (voice/throttle.py):
+# past this many misses (unknown or expired link or code) from one address within the window
+# (seconds), that address is answered 429 until the window ends.
+PUBLIC_MISSES_LIMIT = env.int("PUBLIC_MISSES_LIMIT", default=20)
+PUBLIC_MISSES_WINDOW = env.int("PUBLIC_MISSES_WINDOW", default=3600)
 JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=600)
 JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 # Documented in the README ("Scheduled jobs").
@@ -326,6 +332,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
     # Every Monday morning: each recipient's digest of the week's alerts (sent once a week).
+    # Every morning: end-of-mission questionnaires and their reminders (14 and 28 days), and
+    # the reminders of the insertion follow-ups that fall due; each e-mail recorded once.
+    "daily-questionnaires": {
+        "task": "voice.tasks.daily_questionnaires",
+        "schedule": crontab(minute=0, hour=7),
+    },
     "weekly-alert-digests": {
         "task": "dashboard.tasks.weekly_alert_digests",
         "schedule": crontab(minute=0, hour=6, day_of_week="mon"),

@@ -35,6 +35,9 @@ from missions.models import ChecklistItem, Mission, Placement
 from reports.models import Report
 from reports.pdf import render_pdf
 from reports.selectors import reports_visible_to
+from voice.certificates import certificate_issue, shown_code
+from voice.links import link_issue
+from voice.models import Certificate, Questionnaire
 from volunteers.models import Experience, Volunteer, VolunteerExport, VolunteerImport
 
 PAGE_SIZE = 50
@@ -72,6 +75,10 @@ POST_ONLY = {
     "alert_acknowledge",
     "reports:retry",
     "set_language",
+    "voice:language",
+    "voice:assess",
+    "voice:certificate_revoke",
+    "voice:support_action_add",
     "volunteers:withdraw",
 }
 
@@ -164,6 +171,12 @@ PATHS: dict[str, Callable[[Objects], str]] = {
     "reports:detail": _r("reports:detail", lambda o: o.report.pk),
     "reports:status": _r("reports:status", lambda o: o.report.pk),
     "reports:download": _r("reports:download", lambda o: o.report.pk),
+    "voice:answer": lambda o: reverse("voice:answer", args=[_voice_link(o)]),
+    "voice:certificate": lambda o: reverse("voice:certificate", args=[_voice_link(o)]),
+    "voice:verify": lambda o: reverse("voice:verify", args=[shown_code(_certificate(o).code)]),
+    "voice:placement": _r("voice:placement", lambda o: _certificate(o).placement_id),
+    "voice:certificate_download": _r("voice:certificate_download", lambda o: _certificate(o).pk),
+    "voice:agreement_insertion": _r("voice:agreement_insertion", lambda o: o.agreement.pk),
 }
 
 # Pages an officer may not open: measured as the agency's manager.
@@ -232,10 +245,37 @@ def _nominee_proof(o: Objects) -> str:
     return reverse("missions:nominee_proof", args=[placement.pk, proof.pk])
 
 
+def _certificate(o: Objects) -> Certificate:
+    """The certificate of a completed placement the agency sends, with its submitted
+    questionnaire (issued once, through the service: its PDF is rendered as for users)."""
+    found = Certificate.objects.filter(placement__quota__sending=o.agency).order_by("pk").first()
+    if found is not None:
+        return found
+    placement = (
+        Placement.objects.filter(quota__sending=o.agency, status=Placement.Status.COMPLETED)
+        .order_by("-pk")
+        .first()
+    )
+    Questionnaire.objects.update_or_create(
+        placement=placement,
+        defaults={
+            "satisfaction": 4, "content": 4, "preparation": 3, "welcome": 5, "safety": 4,
+            "plan": "job", "skills": "Animation", "submitted_at": timezone.now(),
+        },
+    )  # fmt: skip
+    return certificate_issue(placement=placement)
+
+
+def _voice_link(o: Objects) -> str:
+    """A fresh link to that placement's questionnaire (tokens are stored hashed)."""
+    return link_issue(questionnaire=Questionnaire.objects.get(placement=_certificate(o).placement))
+
+
 # Pages that are not HTML pages for people (goals apply to pages).
 NOT_PAGES = {"healthz", "bench_bare", "volunteers:export_download", "volunteers:import_template",
              "volunteers:proof", "exchanges:document", "reports:download", "missions:nominee_proof",
-             "reports:status", "missions:checklist_document"}  # fmt: skip
+             "reports:status", "missions:checklist_document", "voice:certificate",
+             "voice:certificate_download"}  # fmt: skip
 
 
 def get_patterns() -> set[str]:

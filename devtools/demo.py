@@ -18,6 +18,7 @@ from agencies.models import Agency, DownloadRecord, HostStructure, Membership, T
 from agencies.reference import load_reference_data
 from devtools.demo_checklists import load_checklists
 from devtools.demo_missions import load_early_return, load_missions
+from devtools.demo_voice import load_voice
 from devtools.demo_volunteers import load_volunteers
 from evaluations.models import Evaluation, Finding, Score
 from evaluations.services import evaluation_publish
@@ -489,6 +490,7 @@ def load_demo(*, render_reports: bool = True) -> None:
     load_volunteers()
     load_missions()
     load_early_return()
+    load_voice(render=render_reports)
     load_evaluations(render=render_reports)
     load_quota_reports(render=render_reports)
     load_downloads()

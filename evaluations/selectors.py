@@ -11,6 +11,7 @@ from agencies import rules as access
 from agencies.models import Agency
 from exchanges.selectors import quota_figures
 from missions.models import FollowUp, Placement
+from voice.selectors import answers_shown, cohort_answers, insertion_rates
 
 from .models import Axis, Evaluation, Finding
 
@@ -124,6 +125,7 @@ def evaluation_figures(*, evaluation: Evaluation) -> dict:
     outcome, the insertion follow-ups, and the follow-up status of each recommendation.
     Codes, not labels: the labels are translated when the figures are shown."""
     outcomes = cohort_outcomes(evaluation=evaluation)
+    year = _cohort_year(evaluation)
     return {
         "quotas": [
             {
@@ -137,6 +139,14 @@ def evaluation_figures(*, evaluation: Evaluation) -> dict:
         ],
         "placements_by_outcome": outcomes.placements_by_outcome,
         "insertion_follow_ups": outcomes.insertion_follow_ups,
+        # The volunteers' and hosts' answers, aggregated and anonymised, and the insertion rates
+        # at 3, 6 and 12 months: frozen with the rest at publication.
+        "voice": cohort_answers(agreement_id=evaluation.agreement_id, cohort=year),
+        "insertion_rates": insertion_rates(agreement_id=evaluation.agreement_id, cohort=year)[0][
+            "months"
+        ]
+        if year is not None
+        else [],
         "recommendations": {
             str(pk): status
             for pk, status in evaluation.findings.filter(
@@ -154,6 +164,10 @@ class Figures:
     placements_by_outcome: dict[str, int]  # label → count
     insertion_follow_ups: dict[str, int]
     recommendation_status: dict[int, str]  # finding id → label of its follow-up status
+    # Aggregated answers (``voice.selectors.answers_shown``); None for a version published
+    # before they were part of the figures.
+    answers: dict | None
+    insertion_rates: list[dict]  # month, due, recorded, inserted, rate (percent or None)
     frozen: bool  # as of publication (True) or computed now (a draft)
 
 
@@ -176,6 +190,8 @@ def figures_of(*, evaluation: Evaluation) -> Figures:
         recommendation_status={
             int(pk): str(follow_ups.get(code, "–")) for pk, code in data["recommendations"].items()
         },
+        answers=answers_shown(data["voice"]) if "voice" in data else None,
+        insertion_rates=data.get("insertion_rates", []),
         frozen=frozen,
     )
 

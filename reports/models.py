@@ -20,6 +20,7 @@ class Report(models.Model):
     class Kind(models.TextChoices):
         EVALUATION = "evaluation", _("Evaluation report")
         QUOTA = "quota", _("Quota report")
+        CERTIFICATE = "certificate", _("Completion certificate")
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"

@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 BUILDERS: dict[str, str] = {
     Report.Kind.EVALUATION: "evaluations.reports.build",
     Report.Kind.QUOTA: "exchanges.quota_report.build",
+    Report.Kind.CERTIFICATE: "voice.certificates.build",
 }
 
 

@@ -20,6 +20,7 @@ LAYERS = [
     "volunteers",
     "exchanges",  # agreements and quotas
     "missions",  # missions and placements (under quotas, of volunteers)
+    "voice",  # the volunteer's questionnaire, host assessment, certificate, insertion support
     "evaluations",
     "dashboard",  # the home page, on top of every domain
     "devtools",  # demo data, generator, benchmark: never imported by the product

@@ -12,6 +12,7 @@ from devtools.demo import EVALUATION_MEETINGS
 from evaluations.models import Evaluation, Finding
 from exchanges.models import Agreement
 from missions.models import FollowUp, Mission, Placement
+from voice.models import Certificate, HostAssessment, Questionnaire, SupportAction
 
 
 def test_it_creates_the_six_agencies_and_a_user_per_role(demo):
@@ -208,3 +209,18 @@ def test_the_readme_lists_the_demos_sources_and_assumptions():
     section = readme.split("## Demo data: sources and assumptions", 1)[1].split("\n## ", 1)[0]
     for fact in ["10 volontaires", "4 + 2", "5 jours", "13 au 15 décembre", "Assumption"]:
         assert fact in section, fact
+
+
+def test_it_shows_the_volunteers_voice(demo):
+    """Answered and pending questionnaires, host assessments, a rendered certificate, support
+    actions, and the pilot evaluation's frozen figures with the answers."""
+    assert Questionnaire.objects.filter(submitted_at__isnull=False).count() == 3
+    pending = Questionnaire.objects.get(submitted_at__isnull=True)
+    assert pending.links.exists() and pending.messages.count() == 2
+    assert Questionnaire.objects.filter(language="en").exists()
+    assert HostAssessment.objects.count() == 2
+    certificate = Certificate.objects.get()
+    assert certificate.report.status == "done" and not certificate.is_revoked
+    assert SupportAction.objects.count() == 4
+    pilot = Evaluation.objects.get(agreement__reference="VIR-TG-ML-2017", version=1)
+    assert pilot.figures["voice"]["questionnaires"] == 3

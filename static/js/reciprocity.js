@@ -13,15 +13,18 @@ document.addEventListener("change", (event) => {
 // <form data-confirm="question">: an irreversible action (terminating an agreement, publishing
 // an evaluation, withdrawing a volunteer) asks first, in the page's <dialog id="confirm-dialog">.
 // The form is sent only when the user confirms; Escape or "Cancel" leaves everything as it was.
+// A button may carry its own data-confirm (a form's "Submit" asks, its "Save as draft" does not).
 document.addEventListener("submit", (event) => {
-  const form = event.target.closest("form[data-confirm]");
+  const form = event.target;
   const dialog = document.getElementById("confirm-dialog");
-  if (!form || !dialog || form.dataset.confirmed === "1") {
+  const submitter = event.submitter || null;
+  const question =
+    (submitter && submitter.dataset.confirm) || (form.dataset && form.dataset.confirm);
+  if (!question || !dialog || form.dataset.confirmed === "1") {
     return;
   }
   event.preventDefault();
-  const submitter = event.submitter || null;
-  dialog.querySelector("[data-confirm-text]").textContent = form.dataset.confirm;
+  dialog.querySelector("[data-confirm-text]").textContent = question;
   const accept = dialog.querySelector("[data-confirm-accept]");
   accept.textContent = form.dataset.confirmButton || accept.dataset.defaultLabel;
   dialog.returnValue = "";

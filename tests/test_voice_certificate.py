@@ -1,0 +1,183 @@
+"""The completion certificate: issued on submission, rendered by the reports' task, downloaded
+by the volunteer through their link (and by the agencies), checked on the verification page."""
+
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from agencies.models import DownloadRecord
+from agencies.services import ANONYMOUS_DOWNLOADER
+from core.errors import DomainError
+from missions.services import placement_complete
+from reports.models import Report
+from tests.factories import MembershipFactory
+from voice.certificates import (
+    certificate_issue,
+    certificate_revoke,
+    certificates_issue_due,
+    shown_code,
+)
+from voice.models import Certificate
+
+from .voice_helpers import ANSWERS, completed_placement, send_and_get_token
+
+# E-mails and the certificate's rendering run in-process, even with a broker configured.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
+
+
+def _submitted(capture, client, **kwargs):
+    placement = completed_placement(**kwargs)
+    token = send_and_get_token(capture)
+    with capture(execute=True):
+        client.post(reverse("voice:answer", args=[token]), {**ANSWERS, "submit": "1"})
+    return placement, token
+
+
+def _text(response) -> str:
+    content = b"".join(response.streaming_content)
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_the_certificate_states_the_facts_and_its_code(django_capture_on_commit_callbacks, client):
+    placement, token = _submitted(django_capture_on_commit_callbacks, client, first_name="Awa")
+    certificate = Certificate.objects.get(placement=placement)
+    assert certificate.report.status == Report.Status.DONE
+    page = client.get(reverse("voice:answer", args=[token])).content.decode()
+    assert reverse("voice:certificate", args=[token]) in page
+    response = client.get(reverse("voice:certificate", args=[token]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = re.sub(r"\s+", " ", _text(response))
+    mission = placement.mission
+    for fact in (
+        "Attestation de fin de mission",
+        placement.volunteer.full_name,
+        placement.quota.sending.name,
+        placement.quota.receiving.name,
+        mission.title,
+        mission.host_structure.name,
+        str(mission.theme),
+        "Animation d’ateliers",  # the skills declared
+        shown_code(certificate.code),
+        "Responsable",  # the signatory's role, translated
+    ):
+        assert fact in text, fact
+    record = DownloadRecord.objects.get(kind=DownloadRecord.Kind.CERTIFICATE)
+    assert (
+        record.username == ANONYMOUS_DOWNLOADER and record.agency_id == placement.quota.sending_id
+    )
+
+
+def test_no_certificate_before_the_questionnaire_is_submitted(django_capture_on_commit_callbacks):
+    placement = completed_placement()
+    with pytest.raises(DomainError):
+        certificate_issue(placement=placement)
+
+
+def test_the_link_gives_its_own_certificate_only(django_capture_on_commit_callbacks, client):
+    _submitted(django_capture_on_commit_callbacks, client)
+    other = completed_placement(email="other@example.org")
+    other_token = send_and_get_token(django_capture_on_commit_callbacks)
+    assert other.questionnaire.links.exists()
+    # The other volunteer has not submitted: their link has no certificate, whatever exists.
+    assert client.get(reverse("voice:certificate", args=[other_token])).status_code == 404
+
+
+def test_the_agencies_download_it_and_an_outsider_does_not(
+    django_capture_on_commit_callbacks, client
+):
+    placement, _token = _submitted(django_capture_on_commit_callbacks, client)
+    certificate = Certificate.objects.get(placement=placement)
+    url = reverse("voice:certificate_download", args=[certificate.pk])
+    for agency in (placement.quota.sending, placement.quota.receiving):
+        client.force_login(MembershipFactory(agency=agency, role="partner").user)
+        assert client.get(url).status_code == 200
+    client.force_login(MembershipFactory(role="manager").user)
+    assert client.get(url).status_code == 404
+
+
+def test_verification_genuine_forged_and_revoked(django_capture_on_commit_callbacks, client):
+    placement, _token = _submitted(django_capture_on_commit_callbacks, client)
+    certificate = Certificate.objects.get(placement=placement)
+    genuine = client.get(reverse("voice:verify", args=[shown_code(certificate.code)]))
+    page = genuine.content.decode()
+    assert genuine.status_code == 200 and "est authentique" in page
+    assert placement.volunteer.full_name in page and placement.quota.sending.name in page
+    # Essential facts only: no contact, no skills, no birth date, no structure.
+    for secret in (
+        placement.volunteer.email,
+        "Animation d’ateliers",
+        placement.mission.host_structure.name,
+        placement.volunteer.birth_date.isoformat(),
+    ):
+        assert secret not in page
+    # Lower case and without dashes: the same certificate.
+    assert client.get(reverse("voice:verify", args=[certificate.code.lower()])).status_code == 200
+
+    forged_code = ("0" if certificate.code[0] != "0" else "1") + certificate.code[1:]
+    forged = client.get(reverse("voice:verify", args=[forged_code]))
+    malformed = client.get(reverse("voice:verify", args=["not-a-code"]))
+    assert forged.status_code == malformed.status_code == 404
+    assert "Aucune attestation ne porte ce code" in forged.content.decode()
+    assert placement.volunteer.full_name not in forged.content.decode()
+
+    manager = placement.quota.sending.memberships.get(role="manager").user
+    certificate_revoke(certificate=certificate, user=manager, reason="Fraude constatée")
+    revoked = client.get(reverse("voice:verify", args=[certificate.code]))
+    text = revoked.content.decode()
+    assert revoked.status_code == 200 and "révoquée" in text
+    assert placement.volunteer.full_name not in text and "Fraude" not in text
+    # A revoked certificate is no longer served.
+    client.force_login(manager)
+    url = reverse("voice:certificate_download", args=[certificate.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_only_a_sending_manager_revokes(django_capture_on_commit_callbacks, client):
+    placement, _token = _submitted(django_capture_on_commit_callbacks, client)
+    certificate = Certificate.objects.get(placement=placement)
+    url = reverse("voice:certificate_revoke", args=[certificate.pk])
+    client.force_login(MembershipFactory(agency=placement.quota.receiving, role="manager").user)
+    assert client.post(url, {"reason": "x"}).status_code == 403
+    client.force_login(MembershipFactory(agency=placement.quota.sending, role="manager").user)
+    assert client.post(url, {"reason": ""}).status_code == 302
+    certificate.refresh_from_db()
+    assert not certificate.is_revoked  # no reason, no revocation
+    client.post(url, {"reason": "Erreur de saisie"})
+    certificate.refresh_from_db()
+    assert certificate.is_revoked and certificate.revoked_reason == "Erreur de saisie"
+
+
+def test_guessing_codes_is_stopped(client, settings):
+    settings.PUBLIC_MISSES_LIMIT = 2
+    for code in ("AAAAAAAAAAAAAAAA", "BBBBBBBBBBBBBBBB"):
+        assert client.get(reverse("voice:verify", args=[code])).status_code == 404
+    assert client.get(reverse("voice:verify", args=["CCCCCCCCCCCCCCCC"])).status_code == 429
+
+
+def test_a_return_recorded_after_the_answers_gets_its_certificate_the_next_day(
+    django_capture_on_commit_callbacks, client
+):
+    placement = completed_placement(complete=False)  # deployed, the mission long over
+    token = send_and_get_token(django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("voice:answer", args=[token]), {**ANSWERS, "submit": "1"})
+    assert not Certificate.objects.exists()  # not completed: no certificate yet
+    assert certificates_issue_due() == 0
+    placement_complete(placement=placement, user=None, return_date=placement.mission.end_date)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert certificates_issue_due() == 1
+    assert certificates_issue_due() == 0
+    assert Certificate.objects.get().report.status == Report.Status.DONE
+
+
+def test_a_revoked_certificate_leaves_the_reports(django_capture_on_commit_callbacks, client):
+    placement, _token = _submitted(django_capture_on_commit_callbacks, client)
+    certificate = Certificate.objects.get(placement=placement)
+    report = certificate.report
+    manager = placement.quota.sending.memberships.get(role="manager").user
+    certificate_revoke(certificate=certificate, user=manager, reason="Erreur")
+    assert not Report.objects.filter(pk=report.pk).exists()
+    assert not report.file.storage.exists(report.file.name)

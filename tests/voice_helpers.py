@@ -1,0 +1,50 @@
+"""A completed placement and its questionnaire link, the way the platform makes them."""
+
+import re
+
+from django.core import mail
+
+from missions.services import (
+    placement_complete,
+    placement_confirm,
+    placement_deploy,
+    placement_nominate,
+)
+from tests.factories import checklist_done, eligible_volunteer, make_mission
+from voice.services import questionnaires_send
+
+LINK = re.compile(r"/q/([A-Za-z0-9_-]+)/")
+
+ANSWERS = {
+    "satisfaction": 5,
+    "content": 4,
+    "preparation": 2,
+    "welcome": 5,
+    "safety": 4,
+    "skills": "Animation d’ateliers, gestion de projet",
+    "plan": "job",
+    "comments": "Une expérience très riche",
+}
+
+
+def completed_placement(*, mission=None, email="awa@example.org", complete=True, **volunteer):
+    mission = mission or make_mission()
+    placement = placement_nominate(
+        mission=mission,
+        volunteer=eligible_volunteer(mission.quota.sending, email=email, **volunteer),
+        user=None,
+    )
+    placement_confirm(placement=placement, user=None)
+    checklist_done(placement)
+    placement_deploy(placement=placement, user=None, departure_date=mission.start_date)
+    if complete:
+        placement_complete(placement=placement, user=None, return_date=mission.end_date)
+    placement.refresh_from_db()
+    return placement
+
+
+def send_and_get_token(capture, **kwargs) -> str:
+    """Run the daily sending, and read the token of the last e-mail sent."""
+    with capture(execute=True):
+        questionnaires_send(**kwargs)
+    return LINK.findall(mail.outbox[-1].body)[-1]

@@ -1,0 +1,197 @@
+"""Completion certificates: issued when the questionnaire of a completed placement is submitted,
+their facts frozen at issue, their PDF rendered by the reports' Celery task (a
+``reports.Report`` of kind "certificate", claimed with a lease: ``core.jobs``), checked by anyone
+on the public verification page by their code."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from agencies.models import Membership
+from core.errors import DomainError
+from core.files import download_name
+from missions.models import Placement
+from reports.models import Report
+from reports.pdf import render_pdf
+from reports.services import report_request
+
+from .models import Certificate, Questionnaire
+
+CODE_BYTES = 8  # 16 hexadecimal characters: 64 bits, never guessed under the rate limit
+CODE_PATTERN = re.compile(r"^[0-9A-F]{16}$")
+
+
+def normalise_code(code: str) -> str | None:
+    """``ab12-…`` as typed or printed → ``AB12…``; None if it cannot be a code."""
+    compact = re.sub(r"[\s-]", "", code or "").upper()
+    return compact if CODE_PATTERN.match(compact) else None
+
+
+def shown_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def _signatory(agency_id: int) -> tuple[str, str]:
+    """The sending agency's signatory: its longest-standing active manager (name, role code)."""
+    manager = (
+        Membership.objects.filter(
+            agency=agency_id, role=Membership.Role.MANAGER, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if manager is None:
+        raise DomainError(_("The sending agency has no manager to sign the certificate."))
+    return manager.user.get_full_name() or manager.user.get_username(), manager.role
+
+
+def certificate_facts(placement: Placement, questionnaire: Questionnaire) -> dict:
+    mission = placement.mission
+    signatory, role = _signatory(placement.quota.sending_id)
+    return {
+        "volunteer": placement.volunteer.full_name,
+        "sending": placement.quota.sending.name,
+        "sending_acronym": placement.quota.sending.acronym,
+        "host": placement.quota.receiving.name,
+        "host_acronym": placement.quota.receiving.acronym,
+        "mission": mission.title,
+        "structure": mission.host_structure.name,
+        "city": mission.city,
+        "theme": str(mission.theme),
+        "start": (placement.departure_date or mission.start_date).isoformat(),
+        "end": (placement.return_date or mission.end_date).isoformat(),
+        "skills": questionnaire.skills,
+        "signatory": signatory,
+        "signatory_role": role,
+    }
+
+
+@transaction.atomic
+def certificate_issue(*, placement: Placement) -> Certificate:
+    """The certificate of ``placement`` (the one already issued, if any), and its PDF queued."""
+    placement = (
+        Placement.objects.select_for_update(of=("self",))
+        .select_related(
+            "mission__host_structure",
+            "mission__theme",
+            "quota__sending",
+            "quota__receiving",
+            "volunteer",
+        )
+        .get(pk=placement.pk)
+    )
+    existing = Certificate.objects.filter(placement=placement).first()
+    if existing is not None:
+        return existing
+    questionnaire = Questionnaire.objects.filter(
+        placement=placement, submitted_at__isnull=False
+    ).first()
+    if placement.status != Placement.Status.COMPLETED or questionnaire is None:
+        raise DomainError(
+            _("A certificate is issued for a completed placement whose questionnaire is submitted.")
+        )
+    certificate = Certificate.objects.create(
+        placement=placement,
+        code=secrets.token_hex(CODE_BYTES).upper(),
+        facts=certificate_facts(placement, questionnaire),
+    )
+    certificate.report = report_request(
+        kind=Report.Kind.CERTIFICATE,
+        language=questionnaire.language,
+        agreement=placement.quota.agreement,
+        agency=placement.quota.sending,
+        params={"certificate": certificate.pk},
+        rate_limited=False,
+    )
+    certificate.save(update_fields=["report"])
+    return certificate
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, user, reason: str) -> Certificate:
+    if not user.has_perm("vir.revoke_certificate", certificate.placement):
+        raise PermissionDenied
+    if not reason.strip():
+        raise DomainError(_("Give the reason for the revocation."), field="reason")
+    updated = Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason=reason.strip()
+    )
+    if not updated:
+        raise DomainError(_("This certificate is already revoked."))
+    certificate.refresh_from_db()
+    # Its PDF goes too: no longer downloadable from the reports either (the verification page
+    # keeps saying it was revoked).
+    report = Report.objects.filter(pk=certificate.report_id).first()
+    if report is not None:
+        if report.file:
+            report.file.delete(save=False)
+        report.delete()
+    return certificate
+
+
+def certificates_issue_due() -> int:
+    """Certificates of the placements completed after their questionnaire was submitted (a
+    return recorded late): issued by the daily run."""
+    due = Placement.objects.filter(
+        status=Placement.Status.COMPLETED,
+        questionnaire__submitted_at__isnull=False,
+        certificate__isnull=True,
+    ).order_by("pk")
+    issued = 0
+    for placement in due:
+        try:
+            certificate_issue(placement=placement)
+        except DomainError:
+            continue  # no manager to sign yet: tried again tomorrow
+        issued += 1
+    return issued
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    compact = normalise_code(code)
+    if compact is None:
+        return None
+    return Certificate.objects.filter(code=compact).first()
+
+
+def facts_shown(facts: dict) -> dict:
+    """The frozen facts with their dates as dates and the role's label translated."""
+    return {
+        **facts,
+        "start": parse_date(facts["start"]),
+        "end": parse_date(facts["end"]),
+        "signatory_role": Membership.Role(facts["signatory_role"]).label,
+    }
+
+
+def render_certificate_html(certificate: Certificate, language: str) -> str:
+    with translation.override(language):
+        return render_to_string(
+            "voice/certificate_pdf.html",
+            {
+                "certificate": certificate,
+                "facts": facts_shown(certificate.facts),
+                "code": shown_code(certificate.code),
+                "verify_url": settings.SITE_URL.rstrip("/")
+                + reverse("voice:verify", args=[shown_code(certificate.code)]),
+            },
+        )
+
+
+def build(report) -> tuple[bytes, str]:
+    """The builder of ``reports`` for kind "certificate": (PDF bytes, file name)."""
+    certificate = Certificate.objects.get(pk=report.params["certificate"])
+    pdf = render_pdf(render_certificate_html(certificate, report.language))
+    name = certificate.facts["volunteer"]
+    return pdf, download_name(f"certificate-{name}-{certificate.code[:4]}.pdf")
