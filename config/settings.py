@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "exchanges",
     "missions",
     "evaluations",
+    "programmes",
     "reports",
     "dashboard",
 ]
@@ -348,3 +349,7 @@ LOGGING = {
 
 # Demo data (manage.py load_demo): never in production.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="reciprocity")
+
+# Applications posted to a programme's public call form per client address and hour (issue 19):
+# past it, the form answers 429.
+PROGRAMME_APPLY_LIMIT_PER_HOUR = env.int("PROGRAMME_APPLY_LIMIT_PER_HOUR", default=20)

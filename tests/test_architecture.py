@@ -21,6 +21,7 @@ LAYERS = [
     "exchanges",  # agreements and quotas
     "missions",  # missions and placements (under quotas, of volunteers)
     "evaluations",
+    "programmes",  # programmes, calls, applications, laureates (links missions to laureates)
     "dashboard",  # the home page, on top of every domain
     "devtools",  # demo data, generator, benchmark: never imported by the product
     "config",  # settings, URLs, Celery app
