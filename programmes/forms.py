@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Theme
 from agencies.forms import DateInput
+from agencies.models import Theme
 
 from .models import Application, Scheme, SupportAction
 from .services import APPLICANT_FIELDS

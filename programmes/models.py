@@ -93,6 +93,9 @@ class ProgrammeMember(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()}"
+
 
 class Target(models.Model):
     """A named, measurable target; ``kind`` says how the dashboard measures it."""
@@ -318,6 +321,9 @@ class SupportAction(models.Model):
             )
         ]
 
+    def __str__(self):
+        return self.title
+
 
 class ProgrammeMission(models.Model):
     """A mission of the programme, carried with a laureate: it counts towards the targets."""
@@ -336,3 +342,6 @@ class ProgrammeMission(models.Model):
     class Meta:
         verbose_name = _("programme mission")
         verbose_name_plural = _("programme missions")
+
+    def __str__(self):
+        return f"{self.mission} · {self.laureate}"

@@ -21,7 +21,7 @@ from volunteers.eligibility import Rules
 
 from .models import Application, Call, ProgrammeMission, Scheme, SupportAction
 
-TOKEN_SALT = "programmes.application"
+TOKEN_SALT = "programmes.application"  # noqa: S105 (a namespace, not a secret)
 APPLICANT_FIELDS = [
     "name",
     "level",
