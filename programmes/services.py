@@ -41,7 +41,7 @@ APPLICANT_FIELDS = [
 
 
 def scheme_rules(scheme: Scheme, *, disability: bool = False) -> Rules:
-    """The eligibility rules of a scheme, for ``volunteers.eligibility.check`` (an open upper
+    """The eligibility rules of a scheme, for ``volunteers.eligibility.evaluate`` (an open upper
     age is taken as 120)."""
     max_age = scheme.max_age_with_disability if disability else None
     return Rules(
