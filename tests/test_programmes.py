@@ -142,7 +142,7 @@ def test_the_form_shows_the_deadline_in_the_calls_time_zone(call):
     call.closes_at = datetime.datetime(2030, 3, 30, 22, 0, tzinfo=datetime.UTC)
     call.save()
     page = Client().get(reverse("programmes:apply", args=[call.slug])).content.decode()
-    assert "30 mars 2030 23:00" in page  # 22:00 UTC is 23:00 in Paris (summer time starts on the 31st)
+    assert "30 mars 2030 23:00" in page  # 22:00 UTC: 23:00 in Paris (winter time)
     assert "Europe/Paris" in page
 
 
