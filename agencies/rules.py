@@ -379,6 +379,9 @@ def report_agency_ids(report) -> set[int]:
 
 @rules.predicate
 def retries_report(user, report):
+    if report is not None and report.programme_id is not None:
+        # A programme's progress report: its staff (the programme rules, below).
+        return programme_role(user, report.programme) in PROGRAMME_STAFF
     return report is not None and any(
         has_role(user, agency_id, RETRY_REPORTS) for agency_id in report_agency_ids(report)
     )

@@ -1,8 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from agencies.forms import DateInput
 from agencies.models import Theme
+from reports.models import Report
 
 from .models import Application, Scheme, SupportAction
 from .services import APPLICANT_FIELDS
@@ -80,3 +82,17 @@ class MissionLinkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["mission"].queryset = missions
         self.fields["scheme"].queryset = Scheme.objects.filter(programme=programme)
+
+
+class ReportRequestForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("format"),
+        choices=Report.Format.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    language = forms.ChoiceField(
+        label=_("language"),
+        choices=settings.LANGUAGES,
+        initial="fr",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

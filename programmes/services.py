@@ -230,7 +230,7 @@ def call_notify(*, call: Call, user) -> int:
     pending = sum(1 for a in applications if a.decision == Application.Decision.PENDING)
     if pending:
         raise DomainError(
-            _("%(n)s applications have no decision yet: decide them all before notifying.")
+            _("Applications without a decision: %(n)s. Decide them all before notifying.")
             % {"n": pending}
         )
     queue_emails([_decision_email(a) for a in applications])

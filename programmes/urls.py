@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.programme_detail, name="detail"),
     path("<int:pk>/dashboard/", views.dashboard, name="dashboard"),
     path("<int:pk>/dashboard.csv", views.dashboard_csv, name="dashboard_csv"),
+    path("<int:pk>/report/", views.report_request, name="report"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/assess/", views.assess, name="assess"),
     path("applications/<int:pk>/support/", views.support_add, name="support_add"),

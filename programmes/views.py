@@ -16,6 +16,7 @@ from core.errors import DomainError, add_form_error
 from core.login_throttle import client_ip
 from missions.models import Mission
 from missions.selectors import missions_visible_to
+from reports.selectors import reports_visible_to
 
 from . import selectors, services
 from .forms import (
@@ -23,9 +24,11 @@ from .forms import (
     AssessForm,
     MissionLinkForm,
     OperatorForm,
+    ReportRequestForm,
     SupportActionForm,
 )
 from .models import Application, Call
+from .report import programme_report_request
 
 PAGE_SIZE = 50
 
@@ -231,8 +234,34 @@ def dashboard(request, pk):
             "programme": programme,
             "figures": selectors.programme_figures(programme),
             "schemes": programme.schemes.all(),
+            "report_form": ReportRequestForm()
+            if request.user.has_perm("vir.request_programme_report", programme)
+            else None,
+            "reports": reports_visible_to(request.user).filter(programme=programme)[:5],
         },
     )
+
+
+@require_POST
+def report_request(request, pk):
+    """Record a progress report (PDF or CSV) and enqueue it; the reports page shows it."""
+    programme = _programme_for_user(request, pk, "vir.request_programme_report")
+    form = ReportRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a format and a language."))
+        return redirect("programmes:dashboard", pk=programme.pk)
+    try:
+        report = programme_report_request(
+            programme=programme,
+            user=request.user,
+            file_format=form.cleaned_data["format"],
+            language=form.cleaned_data["language"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("programmes:dashboard", pk=programme.pk)
+    messages.success(request, _("The progress report is requested."))
+    return redirect("reports:detail", pk=report.pk)
 
 
 @require_GET
@@ -314,7 +343,7 @@ def notify(request, pk):
     _programme_for_user(request, call.programme_id, "vir.select_applications")
     try:
         n = services.call_notify(call=call, user=request.user)
-        messages.success(request, _("%(n)s applicants notified.") % {"n": n})
+        messages.success(request, _("Applicants notified: %(n)s.") % {"n": n})
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("programmes:detail", pk=call.programme_id)

@@ -252,7 +252,7 @@ def test_staff_select_and_every_applicant_is_notified_in_french_once(
         application=a, user=user, score=16, comment="Solide", decision="laureate",
         reason="Projet solide",
     )  # fmt: skip
-    with pytest.raises(DomainError, match="décision"):
+    with pytest.raises(DomainError, match="sans décision"):
         services.call_notify(call=call, user=user)  # b is still pending
     with pytest.raises(DomainError, match="raison"):
         services.application_assess(
