@@ -42,3 +42,29 @@ def test_load_reference_data_is_idempotent(db):
     call_command("load_reference_data")
     call_command("load_reference_data")
     assert Agency.objects.count() == 6
+
+
+def test_it_loads_territoires_volontaires_with_a_believable_state(demo):
+    from programmes.models import Application, ProgrammeMember
+    from programmes.selectors import programme_figures
+
+    programme = ProgrammeMember.objects.get(user__username="daect-viewer").programme
+    assert programme.name == "Territoires Volontaires"
+    assert ProgrammeMember.objects.get(user__username="fv-programme").role == "staff"
+    assert ProgrammeMember.objects.get(user__username="daect-viewer").role == "viewer"
+    call = programme.calls.get()
+    assert call.closes_at.date().isoformat() == "2022-03-30"
+    assert Application.objects.filter(call=call).count() == 60
+    figures = programme_figures(programme)
+    assert figures.authorities == 40
+    assert figures.first_timer_share >= 50
+    assert all(n == 10 for _label, n, _pct in figures.levels)
+    assert 0 < figures.missions < 250
+    assert {"FV", "ASC"} == set(programme.operators.values_list("acronym", flat=True))
+    met = {t.kind: t.met for t in figures.targets}
+    assert met == {
+        "missions": False,
+        "authorities": True,
+        "first_timers": True,
+        "level_balance": True,
+    }

@@ -315,7 +315,7 @@ def laureate(call, user, **fields):
 
 def test_the_laureate_chooses_its_operator_by_its_link_and_that_operator_sees_it(call):
     user = staff(call.programme)
-    mission = make_mission()
+    mission = make_mission(start=datetime.date(2023, 1, 1))
     operator = mission.quota.receiving
     other = AgencyFactory()
     call.programme.operators.add(operator, other)
@@ -372,7 +372,7 @@ def test_a_mission_of_another_agency_cannot_be_linked(call):
     a = laureate(call, user)
     services.operator_choose(application=a, operator=call.programme.lead_agency)
     a.refresh_from_db()
-    stranger = make_mission()
+    stranger = make_mission(start=datetime.date(2023, 1, 1))
     with pytest.raises(DomainError, match="opérateur"):
         services.programme_mission_link(
             laureate=a, mission=stranger, scheme=call.programme.schemes.first(), user=user
@@ -506,3 +506,17 @@ def test_the_dashboard_is_for_staff_and_viewers_and_its_csv_carries_the_targets(
     outsider = Client()
     outsider.force_login(UserFactory())
     assert outsider.get(url).status_code == 404
+
+
+def test_a_mission_outside_the_programmes_period_does_not_count(call):
+    user = staff(call.programme)
+    a = laureate(call, user)
+    mission = make_mission(start=datetime.date(2021, 6, 1))
+    call.programme.operators.add(mission.quota.receiving)
+    services.operator_choose(application=a, operator=mission.quota.receiving)
+    a.refresh_from_db()
+    with pytest.raises(DomainError, match="période"):
+        services.programme_mission_link(
+            laureate=a, mission=mission, scheme=call.programme.schemes.first(), user=user
+        )
+    assert not ProgrammeMission.objects.exists()
