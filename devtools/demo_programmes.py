@@ -290,7 +290,9 @@ def _missions(programme, laureates, fv, pnvb, civique, vsi, today) -> None:
     agreement = _agreement(fv, pnvb)
     in_france = HostStructure.objects.filter(agency=fv).first()
     abroad = HostStructure.objects.filter(agency=pnvb).order_by("pk")
-    themes = {t.code: t for t in Theme.objects.filter(code__in=["decentralisation", "global-citizenship"])}  # fmt: skip
+    themes = {
+        t.code: t for t in Theme.objects.filter(code__in=["decentralisation", "global-citizenship"])
+    }
     carried = [a for a in laureates if a.operator_id == fv.pk]
     links = []
     # 25 missions; the last one is not counted yet: France Volontaires' staff link it to its
@@ -303,11 +305,12 @@ def _missions(programme, laureates, fv, pnvb, civique, vsi, today) -> None:
         )
         start = datetime.date(year, 1 + k % 6, 1)
         structure = in_france if hosted else abroad[k % abroad.count()]
+        kind = "accueilli" if hosted else "en réciprocité"
         mission = mission_create(
             mission=Mission(
                 quota=quota,
                 host_structure=structure,
-                title=f"{laureate.name} : volontariat {'accueilli' if hosted else 'en réciprocité'}",
+                title=f"{laureate.name} : volontariat {kind}",
                 theme=themes["global-citizenship" if hosted else "decentralisation"],
                 city=structure.city,
                 start_date=start,

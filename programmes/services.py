@@ -291,9 +291,7 @@ def programme_mission_link(*, laureate: Application, mission: Mission, scheme: S
         raise DomainError(_("This mission is not carried by the laureate's operator."))
     programme = laureate.call.programme
     if not programme.start_date <= mission.start_date <= programme.end_date:
-        raise DomainError(
-            _("The mission starts outside the programme's period."), field="mission"
-        )
+        raise DomainError(_("The mission starts outside the programme's period."), field="mission")
     if scheme.programme_id != laureate.call.programme_id:
         raise DomainError(_("This scheme is not one of the programme's."), field="scheme")
     if hasattr(mission, "programme_link"):
