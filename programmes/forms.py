@@ -65,6 +65,8 @@ class OperatorForm(forms.Form):
         self.fields["operator"].queryset = programme.operators.filter(is_active=True).order_by(
             "name"
         )
+        # Applicants know the operators by their names, not the platform's acronyms.
+        self.fields["operator"].label_from_instance = lambda agency: agency.name
 
 
 class SupportActionForm(forms.ModelForm):

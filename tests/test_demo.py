@@ -3,6 +3,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from agencies.models import Agency, HostStructure, Membership
+from programmes.models import Application, ProgrammeMember
+from programmes.selectors import programme_figures
 
 
 def test_it_creates_the_six_agencies_and_a_user_per_role(demo):
@@ -45,9 +47,6 @@ def test_load_reference_data_is_idempotent(db):
 
 
 def test_it_loads_territoires_volontaires_with_a_believable_state(demo):
-    from programmes.models import Application, ProgrammeMember
-    from programmes.selectors import programme_figures
-
     programme = ProgrammeMember.objects.get(user__username="daect-viewer").programme
     assert programme.name == "Territoires Volontaires"
     assert ProgrammeMember.objects.get(user__username="fv-programme").role == "staff"

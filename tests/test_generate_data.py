@@ -8,6 +8,8 @@ from django.db.models import F, Q
 from agencies.models import Agency
 from exchanges.models import Agreement, Quota
 from exchanges.versions import canonical_json, render_substance, sha256_of
+from programmes.models import Application, Programme, ProgrammeMission
+from programmes.selectors import programme_figures
 from volunteers import eligibility
 from volunteers.models import Volunteer
 from volunteers.selectors import eligible_q
@@ -111,9 +113,6 @@ def test_the_tallies_count_the_loaded_rows(db):
 
 
 def test_programmes_are_added_to_a_generated_dataset(db):
-    from programmes.models import Application, Programme, ProgrammeMission
-    from programmes.selectors import programme_figures
-
     _generate()
     out = io.StringIO()
     call_command(

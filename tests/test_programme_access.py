@@ -4,6 +4,7 @@ chose (France Volontaires' officer) and another operator (the Agence du Service 
 operates other laureates), and an agency with nothing to do with it (CNPV)."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
@@ -14,8 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 def client_of(username):
-    from django.contrib.auth import get_user_model
-
     client = Client()
     client.force_login(get_user_model().objects.get(username=username))
     return client
@@ -57,8 +56,6 @@ def test_each_programme_persona_gets_what_the_rules_say(tv, username):
 
 def test_an_operator_lists_only_its_own_laureates_and_the_staff_all(tv):
     programme, _fv, _asc = tv
-    from django.contrib.auth import get_user_model
-
     users = {u.username: u for u in get_user_model().objects.all()}
     fv_ids = set(Application.objects.filter(operator__acronym="FV").values_list("pk", flat=True))
     asc_ids = set(Application.objects.filter(operator__acronym="ASC").values_list("pk", flat=True))
