@@ -7,7 +7,9 @@ import datetime
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -520,3 +522,51 @@ def test_a_mission_outside_the_programmes_period_does_not_count(call):
             laureate=a, mission=mission, scheme=call.programme.schemes.first(), user=user
         )
     assert not ProgrammeMission.objects.exists()
+
+
+# --- Query bounds ---------------------------------------------------------------------------
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _laureates(call, user, n, start):
+    for i in range(n):
+        a = laureate_only(call, user, siren=f"{start + i:09d}", first_time=i % 2 == 0)
+        Application.objects.filter(pk=a.pk).update(
+            notified_at=timezone.now(), operator=call.programme.lead_agency
+        )
+
+
+def test_the_applications_list_and_the_dashboard_read_the_same_queries_for_2_and_40(call):
+    user = staff(call.programme)
+    client = Client()
+    client.force_login(user)
+    detail = reverse("programmes:detail", args=[call.programme.pk])
+    dashboard = reverse("programmes:dashboard", args=[call.programme.pk])
+    index = reverse("programmes:index")
+    _laureates(call, user, 2, 100000000)
+    small = (_queries(client, detail), _queries(client, dashboard), _queries(client, index))
+    _laureates(call, user, 38, 100000100)
+    response = client.get(detail)
+    assert len(response.context["page"].object_list) == 40
+    large = (_queries(client, detail), _queries(client, dashboard), _queries(client, index))
+    assert large == small
+    assert small[0] <= 16 and small[1] <= 14 and small[2] <= 8
+
+
+def test_an_operator_reads_its_laureates_in_the_same_queries_for_2_and_40(call):
+    user = staff(call.programme)
+    operator = MembershipFactory(agency=call.programme.lead_agency, role="officer").user
+    client = Client()
+    client.force_login(operator)
+    detail = reverse("programmes:detail", args=[call.programme.pk])
+    _laureates(call, user, 2, 200000000)
+    small = _queries(client, detail)
+    _laureates(call, user, 38, 200000100)
+    assert len(client.get(detail).context["page"].object_list) == 40
+    assert _queries(client, detail) == small
