@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Theme
+from agencies.models import Agency, HostStructure, Theme
 from core.dates import validate_date
 from missions.models import Mission
 
@@ -255,6 +255,15 @@ class Application(models.Model):
         verbose_name=_("operator"),
     )
     operator_chosen_at = models.DateTimeField(_("operator chosen at"), null=True, blank=True)
+    # The authority as a host structure of its operator (made when it chooses the operator).
+    host_structure = models.ForeignKey(
+        HostStructure,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="programme_applications",
+        verbose_name=_("host structure"),
+    )
 
     class Meta:
         ordering = ["name", "pk"]

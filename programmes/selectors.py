@@ -105,54 +105,65 @@ class Figures:
 
 
 def laureate_figures(applications: QuerySet[Application]) -> dict[str, int]:
-    """Applications, laureates, distinct authorities and first-timers among them: one query.
-    An authority is counted once, whatever its number of applications (two calls, say); it
-    is a first-timer if one of its selected applications says so (the first one does)."""
+    """Applications, laureates, distinct authorities, first-timers among them and authorities
+    per level: one query. An authority is counted once, whatever its number of applications
+    (two calls, say); it is a first-timer if one of its selected applications says so (the
+    first one does)."""
     laureate = Q(decision=Application.Decision.LAUREATE)
+    per_level = {
+        f"level_{value}": Count("siren", filter=laureate & Q(level=value), distinct=True)
+        for value in Level.values
+    }
     return applications.aggregate(
         applications=Count("pk"),
         laureates=Count("pk", filter=laureate),
         authorities=Count("siren", filter=laureate, distinct=True),
         first_timers=Count("siren", filter=laureate & Q(first_time=True), distinct=True),
+        **per_level,
     )
 
 
-def level_counts(applications: QuerySet[Application]) -> dict[str, int]:
-    rows = (
-        applications.filter(decision=Application.Decision.LAUREATE)
-        .values("level")
-        .annotate(n=Count("siren", distinct=True))
-        .order_by()
-    )
-    return {row["level"]: row["n"] for row in rows}
+def selection_balance(programme: Programme) -> tuple[Figures, dict[str, int]]:
+    """What the selection shows live: laureates, first-timers and levels (one query); with
+    the authorities per level."""
+    counts = laureate_figures(Application.objects.filter(call__programme=programme))
+    levels = {value: counts.pop(f"level_{value}") for value in Level.values}
+    figures = Figures(**counts)
+    figures.first_timer_share = share(figures.first_timers, figures.authorities)
+    figures.levels = [
+        (label, levels[value], share(levels[value], figures.authorities))
+        for value, label in Level.choices
+    ]
+    return figures, levels
 
 
 def programme_figures(programme: Programme) -> Figures:
-    applications = Application.objects.filter(call__programme=programme)
-    counts = laureate_figures(applications)
-    figures = Figures(**counts)
-    figures.first_timer_share = share(figures.first_timers, figures.authorities)
-    levels = level_counts(applications)
-    figures.levels = [
-        (label, levels.get(value, 0), share(levels.get(value, 0), figures.authorities))
-        for value, label in Level.choices
-    ]
-
-    links = ProgrammeMission.objects.filter(laureate__call__programme=programme)
-    statuses = dict(links.values_list("mission__status").annotate(n=Count("pk")).order_by())
+    """Every figure of the dashboard and the progress report: three queries (laureates, the
+    missions by status, year and country, the targets)."""
+    figures, levels = selection_balance(programme)
+    cancelled = Q(mission__status=MissionStatus.CANCELLED)
+    rows = (
+        ProgrammeMission.objects.filter(laureate__call__programme=programme)
+        .values(
+            "mission__status",
+            year=ExtractYear("mission__start_date"),
+            country=F("mission__host_structure__country"),
+        )
+        .annotate(n=Count("pk"), live=Count("pk", filter=~cancelled))
+        .order_by("year", "country")
+    )
+    statuses: dict[str, int] = {}
+    by_place: dict[tuple[int, str], int] = {}
+    for row in rows:  # a few rows: statuses × years × countries
+        statuses[row["mission__status"]] = statuses.get(row["mission__status"], 0) + row["n"]
+        if row["live"]:
+            key = (row["year"], row["country"])
+            by_place[key] = by_place.get(key, 0) + row["live"]
     figures.missions_by_status = [
         (label, statuses.get(value, 0)) for value, label in MissionStatus.choices
     ]
-    figures.missions = sum(n for status, n in statuses.items() if status != MissionStatus.CANCELLED)
-    live = links.exclude(mission__status=MissionStatus.CANCELLED)
-    figures.by_year_country = [
-        (row["year"], row["country"], row["n"])
-        for row in live.values(
-            year=ExtractYear("mission__start_date"), country=F("mission__host_structure__country")
-        )
-        .annotate(n=Count("pk"))
-        .order_by("year", "country")
-    ]
+    figures.missions = sum(n for status, n in statuses.items() if status != "cancelled")
+    figures.by_year_country = [(y, c, n) for (y, c), n in sorted(by_place.items())]
     figures.targets = [_progress(t, figures, levels) for t in programme.targets.all()]
     figures.chart = _chart(figures.by_year_country)
     return figures

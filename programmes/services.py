@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency
+from agencies.models import Agency, HostStructure
 from core.errors import DomainError
 from core.mail import queue_emails
 from missions.models import Mission
@@ -259,7 +259,22 @@ def operator_choose(*, application: Application, operator: Agency) -> Applicatio
         raise DomainError(_("Missions are already carried with the current operator."))
     application.operator = operator
     application.operator_chosen_at = timezone.now()
-    application.save(update_fields=["operator", "operator_chosen_at", "updated_at"])
+    # The authority becomes a host structure of its operator (volunteers it hosts serve there).
+    application.host_structure, _created = HostStructure.objects.get_or_create(
+        agency=operator,
+        name__iexact=application.name,
+        city=application.region,
+        defaults={
+            "name": application.name,
+            "kind": HostStructure.Kind.LOCAL_AUTHORITY,
+            "country": operator.country,
+            "contact_person": application.contact_name,
+            "email": application.contact_email,
+        },
+    )
+    application.save(
+        update_fields=["operator", "operator_chosen_at", "host_structure", "updated_at"]
+    )
     return application
 
 

@@ -219,7 +219,7 @@ def programme_detail(request, pk):
             "can_select": can_select,
             "can_view_dashboard": user.has_perm("vir.view_programme_dashboard", programme),
             # Live while selecting: the share of first-timers and the levels among laureates.
-            "figures": selectors.programme_figures(programme) if can_select else None,
+            "figures": selectors.selection_balance(programme)[0] if can_select else None,
         },
     )
 
@@ -314,9 +314,12 @@ def application_detail(request, pk):
 
 
 def _linkable(request, application):
+    """The operator's missions the user sees, within the programme's period, not counted yet."""
+    programme = application.call.programme
     return missions_visible_to(request.user).filter(
         pk__in=services.linkable_missions(laureate=application).values("pk"),
         programme_link__isnull=True,
+        start_date__range=(programme.start_date, programme.end_date),
     )
 
 

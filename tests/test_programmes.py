@@ -570,3 +570,16 @@ def test_an_operator_reads_its_laureates_in_the_same_queries_for_2_and_40(call):
     _laureates(call, user, 38, 200000100)
     assert len(client.get(detail).context["page"].object_list) == 40
     assert _queries(client, detail) == small
+
+
+def test_the_authority_becomes_a_host_structure_of_its_operator(call):
+    user = staff(call.programme)
+    a = laureate(call, user)
+    services.operator_choose(application=a, operator=call.programme.lead_agency)
+    a.refresh_from_db()
+    assert a.host_structure.agency == call.programme.lead_agency
+    assert (a.host_structure.name, a.host_structure.kind) == (a.name, "local_authority")
+    # Choosing again finds the same structure.
+    services.operator_choose(application=a, operator=call.programme.lead_agency)
+    a.refresh_from_db()
+    assert call.programme.lead_agency.host_structures.filter(name=a.name).count() == 1
