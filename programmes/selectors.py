@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext as _
 
 from agencies.rules import PROGRAMME_READERS, agency_ids_of, is_admin
@@ -56,11 +56,20 @@ def programmes_visible_to(user) -> QuerySet[Programme]:
 
 
 def application_list(*, user, programme: Programme, decision: str = "") -> QuerySet[Application]:
+    missions_of = (
+        ProgrammeMission.objects.filter(laureate=OuterRef("pk"))
+        .order_by()
+        .values("laureate")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     qs = (
         applications_visible_to(user)
         .filter(call__programme=programme)
         .select_related("call", "operator")
-        .annotate(missions=Count("programme_missions"))
+        # A correlated count, not a join with GROUP BY: the paginator's count stays a plain
+        # count of the applications.
+        .annotate(missions=Coalesce(Subquery(missions_of), 0))
         .order_by("name", "pk")
     )
     if decision:
