@@ -34,6 +34,7 @@ def pdf_text(report) -> str:
     return " ".join(page.extract_text() for page in reader.pages)
 
 
+@pytest.mark.usefixtures("tasks_in_process")
 def test_the_pdf_progress_report_is_rendered_by_celery_and_reads_the_targets(
     call,
     django_capture_on_commit_callbacks,
@@ -57,6 +58,7 @@ def test_the_pdf_progress_report_is_rendered_by_celery_and_reads_the_targets(
     assert report not in reports_visible_to(UserFactory())
 
 
+@pytest.mark.usefixtures("tasks_in_process")
 def test_the_csv_progress_report_in_english(call, django_capture_on_commit_callbacks):
     user = staff(call.programme)
     laureate(call, user, first_time=True)
@@ -88,6 +90,7 @@ def test_the_quarter_reported_is_the_one_before():
     assert quarter_reported(datetime.date(2023, 12, 31)) == datetime.date(2023, 7, 1)
 
 
+@pytest.mark.usefixtures("tasks_in_process")
 def test_the_quarterly_run_records_each_running_programme_once(
     programme,
     django_capture_on_commit_callbacks,

@@ -124,6 +124,7 @@ def application(call, **fields):
 # --- The public form ------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("tasks_in_process")
 def test_it_applies_without_an_account_and_gets_a_confirmation_with_an_amend_link(
     call, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -244,6 +245,7 @@ def test_an_address_posting_too_often_is_refused(call, settings):
 # --- Selection and notices ------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("tasks_in_process")
 def test_staff_select_and_every_applicant_is_notified_in_french_once(
     call, mailoutbox, django_capture_on_commit_callbacks
 ):
