@@ -379,6 +379,9 @@ def report_agency_ids(report) -> set[int]:
 
 @rules.predicate
 def retries_report(user, report):
+    if report is not None and report.programme_id is not None:
+        # A programme's progress report: its staff (the programme rules, below).
+        return programme_role(user, report.programme) in PROGRAMME_STAFF
     return report is not None and any(
         has_role(user, agency_id, RETRY_REPORTS) for agency_id in report_agency_ids(report)
     )
@@ -417,3 +420,69 @@ def revokes_certificate_of(user, placement):
 rules.add_perm("vir.assess_placement", admin | hosts)
 rules.add_perm("vir.revoke_certificate", admin | revokes_certificate_of)
 rules.add_perm("vir.record_support_action", admin | sends | hosts)
+# --- Programmes (issue 19) ------------------------------------------------------------------
+# A programme's staff (``ProgrammeMember`` role "staff") select applications, record support
+# and request progress reports; its viewers (the funder's view) read the programme, its
+# applications and dashboard; nobody else reads them. Once a laureate has chosen its operator,
+# that operator's members see the laureate and its missions, and its officers and managers link
+# the missions they create to it; another operator sees nothing of it. Roles are the values of
+# ``programmes.models.ProgrammeMember.Role`` (that app is above this one).
+PROGRAMME_STAFF = {"staff"}
+PROGRAMME_READERS = {"staff", "viewer"}
+
+
+def programme_of(obj):
+    """The programme of a programme, a call, an application or a support action."""
+    for step in ("laureate", "call", "programme"):
+        if hasattr(obj, f"{step}_id"):
+            obj = getattr(obj, step)
+    return obj
+
+
+def programme_role(user, programme) -> str | None:
+    """The user's role in ``programme`` (one query, cached on the user per programme)."""
+    if programme is None or not user.is_authenticated:
+        return None
+    cache = user.__dict__.setdefault("_reciprocity_programme_roles", {})
+    if programme.pk not in cache:
+        cache[programme.pk] = (
+            programme.members.filter(user=user).values_list("role", flat=True).first()
+        )
+    return cache[programme.pk]
+
+
+@rules.predicate
+def programme_staff(user, obj):
+    return obj is not None and programme_role(user, programme_of(obj)) in PROGRAMME_STAFF
+
+
+@rules.predicate
+def programme_reader(user, obj):
+    return obj is not None and programme_role(user, programme_of(obj)) in PROGRAMME_READERS
+
+
+@rules.predicate
+def operates_laureate(user, application):
+    """A member of the operator the laureate chose (object: the application)."""
+    return (
+        application is not None
+        and application.operator_id is not None
+        and application.operator_id in agency_ids_of(user)
+    )
+
+
+@rules.predicate
+def carries_laureate_missions(user, application):
+    return (
+        application is not None
+        and application.operator_id is not None
+        and has_role(user, application.operator_id, MANAGE_MISSIONS)
+    )
+
+
+rules.add_perm("vir.view_programme_dashboard", admin | programme_reader)
+rules.add_perm("vir.select_applications", admin | programme_staff)
+rules.add_perm("vir.record_support", admin | programme_staff)
+rules.add_perm("vir.request_programme_report", admin | programme_staff)
+rules.add_perm("vir.view_application", admin | programme_reader | operates_laureate)
+rules.add_perm("vir.link_programme_mission", admin | programme_staff | carries_laureate_missions)

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "missions",
     "voice",
     "evaluations",
+    "programmes",
     "reports",
     "dashboard",
 ]
@@ -327,6 +328,11 @@ CELERY_BEAT_SCHEDULE = {
     # E-mails left unsent (broker down when recorded, sender killed): enqueued again, sent once.
     "sweep-emails": {"task": "core.tasks.sweep_emails", "schedule": 300.0},
     # On the first day of each month: quota reports of each agency and of each agreement.
+    # On the first day of each quarter: each running programme's progress report (issue 19).
+    "quarterly-programme-reports": {
+        "task": "programmes.tasks.quarterly_programme_reports",
+        "schedule": crontab(minute=30, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
+    },
     "monthly-quota-reports": {
         "task": "exchanges.tasks.monthly_quota_reports",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
@@ -360,3 +366,7 @@ LOGGING = {
 
 # Demo data (manage.py load_demo): never in production.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="reciprocity")
+
+# Applications posted to a programme's public call form per client address and hour (issue 19):
+# past it, the form answers 429.
+PROGRAMME_APPLY_LIMIT_PER_HOUR = env.int("PROGRAMME_APPLY_LIMIT_PER_HOUR", default=20)

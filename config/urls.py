@@ -29,6 +29,7 @@ urlpatterns = [
     path("evaluations/", include("evaluations.urls")),
     path("reports/", include("reports.urls")),
     path("", include("voice.urls")),
+    path("programmes/", include("programmes.urls")),
     path("accounts/login/", form_view(auth_views.LoginView), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

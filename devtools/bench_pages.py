@@ -27,11 +27,14 @@ from django.utils.http import urlsafe_base64_encode
 from agencies.models import Agency, HostStructure, Membership
 from agencies.rules import NOMINEE_STATUSES
 from devtools.bench import Case, Job
+from devtools.generate_programmes import add_programmes
 from evaluations.models import Evaluation
 from exchanges.models import Agreement, Quota
 from exchanges.quota_report import Scope, build_quota_report, render_csv, render_html
 from missions.departures import checklist_create
 from missions.models import ChecklistItem, Mission, Placement
+from programmes.models import Application, Programme
+from programmes.services import application_token
 from reports.models import Report
 from reports.pdf import render_pdf
 from reports.selectors import reports_visible_to
@@ -72,6 +75,12 @@ POST_ONLY = {
     "missions:follow_up",
     "missions:withdraw",
     "missions:checklist_item",
+    "programmes:report",
+    "programmes:assess",
+    "programmes:support_add",
+    "programmes:link_mission",
+    "programmes:notify",
+    "programmes:choose_operator",
     "alert_acknowledge",
     "reports:retry",
     "set_language",
@@ -102,6 +111,8 @@ class Objects:
     report: Report  # done, with a file
     officer: object
     checklist_item: ChecklistItem | None = None  # of a placement sent by the agency, a file
+    programme: Programme | None = None  # led by the agency (generate_data --programmes)
+    laureate: Application | None = None  # of that programme, with missions
 
 
 def _r(name: str, *args) -> Callable[[Objects], str]:
@@ -111,6 +122,14 @@ def _r(name: str, *args) -> Callable[[Objects], str]:
 # Every GET URL pattern: a builder of its path on the bench data.
 PATHS: dict[str, Callable[[Objects], str]] = {
     "home": _r("home"),
+    "programmes:index": _r("programmes:index"),
+    "programmes:detail": _r("programmes:detail", lambda o: o.programme.pk),
+    "programmes:dashboard": _r("programmes:dashboard", lambda o: o.programme.pk),
+    "programmes:dashboard_csv": _r("programmes:dashboard_csv", lambda o: o.programme.pk),
+    "programmes:application": _r("programmes:application", lambda o: o.laureate.pk),
+    "programmes:apply": _r("programmes:apply", lambda o: o.programme.calls.first().slug),
+    "programmes:applied": _r("programmes:applied", lambda o: o.programme.calls.first().slug),
+    "programmes:amend": _r("programmes:amend", lambda o: application_token(o.laureate)),
     "healthz": _r("healthz"),
     "bench_bare": _r("bench_bare"),
     "login": _r("login"),
@@ -275,7 +294,7 @@ def _voice_link(o: Objects) -> str:
 NOT_PAGES = {"healthz", "bench_bare", "volunteers:export_download", "volunteers:import_template",
              "volunteers:proof", "exchanges:document", "reports:download", "missions:nominee_proof",
              "reports:status", "missions:checklist_document", "voice:certificate",
-             "voice:certificate_download"}  # fmt: skip
+             "voice:certificate_download", "programmes:dashboard_csv"}  # fmt: skip
 
 
 def get_patterns() -> set[str]:
@@ -354,7 +373,17 @@ def objects() -> Objects:
     if not report.file or not report.file.storage.exists(report.file.name):
         report.file.save(report.filename, ContentFile(b"bench;csv\n"), save=False)
         Report.objects.filter(pk=report.pk).update(file=report.file.name)
+    programme = Programme.objects.filter(lead_agency=agency).order_by("pk").first()
+    if programme is None:  # data generated before issue 19: added once
+        programme = add_programmes(out=lambda *_: None)
+    laureate = (
+        Application.objects.filter(call__programme=programme, programme_missions__isnull=False)
+        .order_by("pk")
+        .first()
+    )
     return Objects(
+        programme=programme,
+        laureate=laureate,
         checklist_item=_checklist_item(agency),
         agency=agency, structure=HostStructure.objects.filter(agency=agency).first(),
         volunteer=volunteer, proof=proof, volunteer_import=volunteer_import, export=export,

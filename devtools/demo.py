@@ -18,6 +18,7 @@ from agencies.models import Agency, DownloadRecord, HostStructure, Membership, T
 from agencies.reference import load_reference_data
 from devtools.demo_checklists import load_checklists
 from devtools.demo_missions import load_early_return, load_missions
+from devtools.demo_programmes import load_programmes
 from devtools.demo_voice import load_voice
 from devtools.demo_volunteers import load_volunteers
 from evaluations.models import Evaluation, Finding, Score
@@ -496,6 +497,7 @@ def load_demo(*, render_reports: bool = True) -> None:
     load_downloads()
     load_pending_amendment()
     load_checklists()
+    load_programmes()
 
 
 def load_pending_amendment() -> None:

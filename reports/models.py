@@ -21,6 +21,7 @@ class Report(models.Model):
         EVALUATION = "evaluation", _("Evaluation report")
         QUOTA = "quota", _("Quota report")
         CERTIFICATE = "certificate", _("Completion certificate")
+        PROGRAMME = "programme", _("Programme progress report")
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
@@ -56,6 +57,15 @@ class Report(models.Model):
     evaluation = models.ForeignKey(
         "evaluations.Evaluation",
         verbose_name=_("evaluation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
+    # A programme's progress report (for its funder): read by the programme's staff and viewers.
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        verbose_name=_("programme"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -112,9 +122,17 @@ class Report(models.Model):
                 name="report_scheduled_once_per_agency",
             ),
             models.UniqueConstraint(
+                fields=["kind", "scheduled_for", "programme"],
+                condition=Q(scheduled_for__isnull=False, programme__isnull=False),
+                name="report_scheduled_once_per_programme",
+            ),
+            models.UniqueConstraint(
                 fields=["kind", "scheduled_for"],
                 condition=Q(
-                    scheduled_for__isnull=False, agreement__isnull=True, agency__isnull=True
+                    scheduled_for__isnull=False,
+                    agreement__isnull=True,
+                    agency__isnull=True,
+                    programme__isnull=True,
                 ),
                 name="report_scheduled_once_overall",
             ),

@@ -13,7 +13,7 @@ def reports_visible_to(user) -> QuerySet[Report]:
     """Reports follow their scope: an agreement's (evaluation reports included) are for both
     parties, an agency's for its members; a report of a draft evaluation stays with its
     authors' agency."""
-    qs = Report.objects.select_related("agreement", "agency", "evaluation")
+    qs = Report.objects.select_related("agreement", "agency", "evaluation", "programme")
     if access.is_admin(user):
         return qs
     ids = access.agency_ids_of(user)
@@ -31,5 +31,10 @@ def reports_visible_to(user) -> QuerySet[Report]:
     scope = (
         Q(agreement__in=by_a) | Q(agreement__in=by_b) | Q(agreement__isnull=True, agency__in=ids)
     )
+    # A programme's reports: its staff and viewers (ProgrammeMember, declared above this app).
+    programmes = Report.programme.field.related_model.objects.filter(
+        members__user=user, members__role__in=access.PROGRAMME_READERS
+    ).values("pk")
+    scope |= Q(programme__in=programmes)
     not_a_draft = Q(evaluation__isnull=True) | Q(evaluation__in=readable)
     return qs.filter(scope & not_a_draft)

@@ -32,6 +32,7 @@ BUILDERS: dict[str, str] = {
     Report.Kind.EVALUATION: "evaluations.reports.build",
     Report.Kind.QUOTA: "exchanges.quota_report.build",
     Report.Kind.CERTIFICATE: "voice.certificates.build",
+    Report.Kind.PROGRAMME: "programmes.report.build",
 }
 
 
@@ -81,6 +82,7 @@ def report_request(
     agreement=None,
     agency=None,
     evaluation=None,
+    programme=None,
     period_start=None,
     period_end=None,
     params: dict | None = None,
@@ -100,6 +102,7 @@ def report_request(
         agreement=agreement,
         agency=agency,
         evaluation=evaluation,
+        programme=programme,
         period_start=period_start,
         period_end=period_end,
         params=params or {},
@@ -121,7 +124,9 @@ def report_run(report_id: int) -> bool:
 
 
 def _render(claim: jobs.Claim) -> None:
-    report = Report.objects.select_related("evaluation", "agreement", "agency").get(pk=claim.pk)
+    report = Report.objects.select_related("evaluation", "agreement", "agency", "programme").get(
+        pk=claim.pk
+    )
     started = time.monotonic()
     content, filename = builder_for(report.kind)(report)
     finished = claim.finish_with_file(

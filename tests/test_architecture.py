@@ -22,6 +22,7 @@ LAYERS = [
     "missions",  # missions and placements (under quotas, of volunteers)
     "voice",  # the volunteer's questionnaire, host assessment, certificate, insertion support
     "evaluations",
+    "programmes",  # programmes, calls, applications, laureates (links missions to laureates)
     "dashboard",  # the home page, on top of every domain
     "devtools",  # demo data, generator, benchmark: never imported by the product
     "config",  # settings, URLs, Celery app

@@ -12,6 +12,8 @@ from devtools.demo import EVALUATION_MEETINGS
 from evaluations.models import Evaluation, Finding
 from exchanges.models import Agreement
 from missions.models import FollowUp, Mission, Placement
+from programmes.models import Application, ProgrammeMember
+from programmes.selectors import programme_figures
 from voice.models import Certificate, HostAssessment, Questionnaire, SupportAction
 
 
@@ -224,3 +226,26 @@ def test_it_shows_the_volunteers_voice(demo):
     assert SupportAction.objects.count() == 4
     pilot = Evaluation.objects.get(agreement__reference="VIR-TG-ML-2017", version=1)
     assert pilot.figures["voice"]["questionnaires"] == 3
+
+
+def test_it_loads_territoires_volontaires_with_a_believable_state(demo):
+    programme = ProgrammeMember.objects.get(user__username="daect-viewer").programme
+    assert programme.name == "Territoires Volontaires"
+    assert ProgrammeMember.objects.get(user__username="fv-programme").role == "staff"
+    assert ProgrammeMember.objects.get(user__username="daect-viewer").role == "viewer"
+    call = programme.calls.get()
+    assert call.closes_at.date().isoformat() == "2022-03-30"
+    assert Application.objects.filter(call=call).count() == 60
+    figures = programme_figures(programme)
+    assert figures.authorities == 40
+    assert figures.first_timer_share >= 50
+    assert all(n == 10 for _label, n, _pct in figures.levels)
+    assert 0 < figures.missions < 250
+    assert {"FV", "ASC"} == set(programme.operators.values_list("acronym", flat=True))
+    met = {t.kind: t.met for t in figures.targets}
+    assert met == {
+        "missions": False,
+        "authorities": True,
+        "first_timers": True,
+        "level_balance": True,
+    }

@@ -3,10 +3,13 @@ import io
 
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import F, Q
 
 from agencies.models import Agency
 from exchanges.models import Agreement, Quota
 from exchanges.versions import canonical_json, render_substance, sha256_of
+from programmes.models import Application, Programme, ProgrammeMission
+from programmes.selectors import programme_figures
 from volunteers import eligibility
 from volunteers.models import Volunteer
 from volunteers.selectors import eligible_q
@@ -107,3 +110,23 @@ def test_the_tallies_count_the_loaded_rows(db):
     before = tally.aggregate(n=Sum("n"))["n"] or 0
     Volunteer.objects.filter(pk=volunteer.pk).update(status="withdrawn")
     assert tally.aggregate(n=Sum("n"))["n"] == before + 1
+
+
+def test_programmes_are_added_to_a_generated_dataset(db):
+    _generate()
+    out = io.StringIO()
+    call_command(
+        "generate_data", programmes=True, programme_applications=200, programme_missions=60,
+        stdout=out,
+    )  # fmt: skip
+    programme = Programme.objects.get(name="Programme généré")
+    assert Application.objects.filter(call__programme=programme).count() == 200
+    links = ProgrammeMission.objects.filter(laureate__call__programme=programme)
+    assert 0 < links.count() <= 60
+    assert not links.exclude(
+        Q(mission__quota__receiving=F("laureate__operator"))
+        | Q(mission__quota__sending=F("laureate__operator"))
+    ).exists()  # each mission is carried by its laureate's operator
+    figures = programme_figures(programme)
+    assert figures.authorities == 80 and figures.missions == links.count()
+    assert programme.members.filter(user__username="bench-officer", role="staff").exists()

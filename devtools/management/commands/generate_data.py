@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from devtools.generate import Generator
+from devtools.generate_programmes import add_programmes
 
 
 class Command(BaseCommand):
@@ -17,8 +18,24 @@ class Command(BaseCommand):
             "--placements", type=int, default=None, help="default: twice the volunteers"
         )
         parser.add_argument("--seed", type=int, default=2017)
+        parser.add_argument(
+            "--programmes",
+            action="store_true",
+            help="only add a programme with its call, applications and missions to the "
+            "generated data already there (issue 19)",
+        )
+        parser.add_argument("--programme-applications", type=int, default=2000)
+        parser.add_argument("--programme-missions", type=int, default=1500)
 
     def handle(self, *args, **options):
+        if options["programmes"]:
+            add_programmes(
+                applications=options["programme_applications"],
+                missions=options["programme_missions"],
+                seed=options["seed"],
+                out=self.stdout.write,
+            )
+            return
         Generator(
             volunteers=options["volunteers"],
             agencies=options["agencies"],
