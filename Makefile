@@ -40,7 +40,7 @@ format: install
 
 # Update the catalogues after changing user-facing strings, then translate locale/*/django.po.
 messages: install
-	$(PY) manage.py makemessages --locale fr --locale en --ignore ".venv/*" --ignore "var/*" --no-obsolete
+	$(PY) manage.py makemessages --locale fr --locale en --locale es --ignore ".venv/*" --ignore "var/*" --no-obsolete
 	$(PY) manage.py compilemessages --ignore ".venv/*"
 
 # The compiled catalogues (.mo) are committed, so that a machine without gettext runs the demo.

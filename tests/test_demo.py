@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from agencies.models import Agency, HostStructure, Membership
+from core.languages import languages_of
 
 
 def test_it_creates_the_six_agencies_and_a_user_per_role(demo):
@@ -42,3 +43,14 @@ def test_load_reference_data_is_idempotent(db):
     call_command("load_reference_data")
     call_command("load_reference_data")
     assert Agency.objects.count() == 6
+
+
+def test_the_vase_staff_work_in_spanish_and_the_others_keep_the_default(demo):
+    users = get_user_model().objects.filter(
+        username__in=["vase-manager", "vase-officer", "anvt-manager"]
+    )
+    by_name = {u.username: u.pk for u in users}
+    languages = languages_of(by_name.values())
+    assert languages[by_name["vase-manager"]] == "es"
+    assert languages[by_name["vase-officer"]] == "es"
+    assert languages[by_name["anvt-manager"]] == "fr"
