@@ -339,7 +339,6 @@ def test_a_filled_template_imports(db, anvt):
     assert volunteer.education_level == "bachelor"
 
 
-
 def test_the_spanish_template_is_in_spanish_and_a_filled_one_imports(client, login, anvt):
     login("anvt-officer")
     url = reverse("volunteers:import_template")
@@ -371,6 +370,7 @@ def test_the_spanish_template_is_in_spanish_and_a_filled_one_imports(client, log
         "female", "EC", "selected",
     )  # fmt: skip
     assert volunteer.education_level == "bachelor"
+
 
 # --- A real worker --------------------------------------------------------------------------
 
