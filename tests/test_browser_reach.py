@@ -49,7 +49,12 @@ def html_pages(persona: str) -> list[str]:
             continue
         path = row.path()
         response = client.get(path)
-        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+        # Whole documents only: htmx fragments (a report's status) are parts of their page.
+        if (
+            response.status_code == 200
+            and response["Content-Type"].startswith("text/html")
+            and b"<html" in response.content[:300]
+        ):
             pages.append(path)
     return sorted(set(pages))
 
