@@ -98,15 +98,17 @@ def _report(results: list[dict], path: Path) -> None:
         "axe-core violation (WCAG 2.1 A/AA) of impact critical or serious; no sideways scroll "
         "at 360 and 1366 px.",
         "",
-        f"## Weight of the pages of `{PERSONAS[MEASURED]}` (bytes on the wire, headers included)",
+        f"## Weight of the pages (before and after logging in as `{PERSONAS[MEASURED]}`)",
         "",
-        "| page | first load (KB) | requests | repeat (KB) | requests (from cache) |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "Bytes on the wire, headers included; first load with an empty cache, then a repeat visit.",
+        "",
+        "| persona | page | first load (KB) | requests | repeat (KB) | requests (from cache) |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for r in weighed:
         first, repeat = r["first"], r["repeat"]
         lines.append(
-            f"| `{r['path']}` | {first.bytes / 1000:.1f} | {first.requests} | "
+            f"| {r['persona']} | `{r['path']}` | {first.bytes / 1000:.1f} | {first.requests} | "
             f"{repeat.bytes / 1000:.1f} | {repeat.requests} ({repeat.cached}) |"
         )
     if weighed:

@@ -5,6 +5,7 @@ language of whoever caused them."""
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import translation
@@ -13,6 +14,9 @@ from core.languages import language_set, languages_of, preferred_language
 from core.models import OutgoingEmail, UserPreference
 from dashboard.services import alert_digests_send
 from evaluations.forms import ReportRequestForm
+from evaluations.models import Evaluation
+from evaluations.reports import render_evaluation_html
+from evaluations.services import evaluation_new_version, evaluation_publish
 from missions.services import placement_confirm, placement_nominate
 from tests.factories import MembershipFactory, UserFactory, eligible_volunteer, make_mission
 
@@ -118,3 +122,17 @@ def test_the_report_forms_offer_spanish_and_default_to_the_readers_language():
         form = ReportRequestForm()
     assert form.fields["language"].initial == "es"
     assert "es" in dict(form.fields["language"].choices)
+
+
+def test_a_published_evaluation_report_defaults_to_its_publishers_language(demo):
+    evaluation = Evaluation.objects.filter(status="published").first()
+    html = render_evaluation_html(evaluation, "es")
+    assert 'lang="es"' in html and "Informe de evaluación" in html
+    assert 'aria-label="Notas"' in html  # the scores chart's name, in Spanish
+    spanish = get_user_model().objects.get(
+        memberships__agency=evaluation.agency, memberships__role="manager"
+    )
+    language_set(user=spanish, language="es")
+    draft = evaluation_new_version(evaluation=evaluation, user=spanish)
+    report = evaluation_publish(evaluation=draft, user=spanish)
+    assert report.language == "es"
