@@ -90,3 +90,23 @@ def test_nominate_and_confirm_with_the_keyboard_alone(browser_page, live_demo):
     page.keyboard.press("Enter")
     expect(page.get_by_text(f"Proposition confirmée : {volunteer.full_name}.")).to_be_visible()
     assert Placement.objects.get(volunteer=volunteer, mission=mission).status == "confirmed"
+
+
+def test_on_a_phone_the_filters_fold_behind_a_button_and_rows_stack(browser_login, live_demo):
+    page = browser_login("anvt-officer")
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_demo.url}/volunteers/")
+    filters = page.get_by_role("search", name="Filtrer les volontaires")
+    expect(filters).to_be_hidden()
+    toggle = page.get_by_role("button", name="Filtres")
+    toggle.click()
+    expect(filters).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    # Each row is a card of labelled lines: the header row is hidden, cells are blocks.
+    cell = page.locator("table.table-phone-stack tbody tr").first.locator("td[data-label]").first
+    assert cell.evaluate("el => getComputedStyle(el).display") == "block"
+    assert cell.evaluate("el => getComputedStyle(el, '::before').content") != "none"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.set_viewport_size({"width": 1366, "height": 800})
+    expect(toggle).to_be_hidden()
+    expect(filters).to_be_visible()
