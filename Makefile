@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint format messages compilemessages worker beat clean bench
+.PHONY: run test install migrate demo lint format messages compilemessages worker beat clean bench reach
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,7 +40,7 @@ format: install
 
 # Update the catalogues after changing user-facing strings, then translate locale/*/django.po.
 messages: install
-	$(PY) manage.py makemessages --locale fr --locale en --ignore ".venv/*" --ignore "var/*" --no-obsolete
+	$(PY) manage.py makemessages --locale fr --locale en --locale es --ignore ".venv/*" --ignore "var/*" --no-obsolete
 	$(PY) manage.py compilemessages --ignore ".venv/*"
 
 # The compiled catalogues (.mo) are committed, so that a machine without gettext runs the demo.
@@ -71,3 +71,9 @@ bench: install
 	  || $(BENCH_ENV) $(PY) manage.py generate_data $(BENCH_SIZE)
 	$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(BENCH_ENV) $(PY) manage.py bench $(BENCH_ARGS)
+
+# docs/reach.md: weight (first load, repeat visit), axe-core results and sideways scroll of every
+# page of the access matrix for every demo persona, in Chromium against the platform as deployed
+# (tests/test_browser_reach.py; a few minutes).
+reach: install
+	REACH_REPORT=docs/reach.md REQUIRE_SERVICES=1 $(PY) -m pytest tests/test_browser_reach.py -q -p no:cacheprovider

@@ -17,6 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import rules
+from django.conf import settings
+
+from core.languages import known as known_language
 
 from .models import Membership
 
@@ -36,20 +39,31 @@ NOTIFY_PLACEMENTS = {Role.MANAGER, Role.OFFICER}  # both run placements on each 
 NOTIFY_ALERTS = {Role.MANAGER, Role.OFFICER}  # the weekly digest of alerts: those who act
 
 
+def notified_recipients(agency_ids: Iterable[int], roles: Iterable[str]) -> dict[str, list[str]]:
+    """The addresses of the active members of ``agency_ids`` whose role is one of ``roles``, by
+    the language each chose (``core.languages``; the platform's default where none): each
+    notice is written once per language, and each recipient reads it in theirs."""
+    rows = (
+        Membership.objects.filter(
+            agency__in=agency_ids,
+            agency__is_active=True,
+            role__in=set(roles),
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .values_list("user__email", "user__preference__language")
+        .distinct()
+    )
+    by_language: dict[str, set[str]] = {}
+    for email, language in rows:
+        code = language if known_language(language) else settings.LANGUAGE_CODE
+        by_language.setdefault(code, set()).add(email)
+    return {code: sorted(emails) for code, emails in sorted(by_language.items())}
+
+
 def notified_emails(agency_ids: Iterable[int], roles: Iterable[str]) -> list[str]:
     """The addresses of the active members of ``agency_ids`` whose role is one of ``roles``."""
-    return sorted(
-        set(
-            Membership.objects.filter(
-                agency__in=agency_ids,
-                agency__is_active=True,
-                role__in=set(roles),
-                user__is_active=True,
-            )
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
-    )
+    return sorted({e for emails in notified_recipients(agency_ids, roles).values() for e in emails})
 
 
 def is_admin(user) -> bool:

@@ -1,10 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.i18n import set_language
+from django.views.decorators.http import require_GET, require_http_methods
 
 from core import views as core_views
 
@@ -64,7 +62,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     # The language switcher is on the login page too.
-    path("i18n/setlang/", login_not_required(require_POST(set_language)), name="set_language"),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

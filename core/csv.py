@@ -25,10 +25,10 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _FIRST_CHARACTERS = frozenset(FORMULA_PREFIXES)
 BOM = "\ufeff"  # UTF-8 byte-order mark: spreadsheets then read the accents
 
-DELIMITERS = {"fr": ";", "en": ","}
+DELIMITERS = {"fr": ";", "es": ";", "en": ","}
 # "" means "by the file's language".
 DELIMITER_CHOICES = [
-    ("", _("By the language (French “;”, English “,”)")),
+    ("", _("By the language (French and Spanish “;”, English “,”)")),
     (";", _("Semicolon “;”")),
     (",", _("Comma “,”")),
 ]
@@ -36,7 +36,8 @@ DELIMITER_CHOICES = [
 
 def delimiter_for(language: str | None = None, chosen: str | None = "") -> str:
     """The separator of a CSV in ``language`` (the active language when None): ``chosen`` when
-    the user chose one of ours, else French ``;``, English (and any other) ``,``."""
+    the user chose one of ours, else French and Spanish ``;``
+    (their spreadsheets write decimals with a comma), English (and any other) ``,``."""
     if chosen in (";", ","):
         return chosen
     language = (language or translation.get_language() or "fr").split("-")[0]

@@ -8,9 +8,11 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from . import language_session, languages
 from .health import check_broker, check_database
 
 
@@ -133,3 +135,16 @@ class PasswordResetView(auth_views.PasswordResetView):
     @property
     def extra_email_context(self):
         return {"site_name": settings.SITE_NAME}
+
+
+@login_not_required
+@require_POST
+def set_language(request):
+    """Django's language switch (a cookie), remembered on the account of a logged-in user: their
+    next pages, e-mails and PDFs follow it (``core.languages``)."""
+    response = i18n_views.set_language(request)
+    code = request.POST.get("language")
+    if request.user.is_authenticated and languages.known(code):
+        languages.language_set(user=request.user, language=code)
+        language_session.remember(request, code)
+    return response

@@ -47,6 +47,8 @@ class Dashboard:
     follow_ups_due: list = field(default_factory=list)
     latest_reports: list = field(default_factory=list)
     chart: str = ""
+    # The chart's data as rows of (partner and cohort, sent, hosted): the table beside it.
+    chart_table: list[tuple[str, int, int]] = field(default_factory=list)
     network: Network | None = None  # administrators without an agency
 
 
@@ -81,7 +83,7 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
     board = Dashboard(agency=agency)
     board.volunteers_by_status = _volunteers_by_status(agency)
     board.quotas_near_full = _quotas_near_full(agency, today)
-    board.chart = _exchange_chart(agency)
+    board.chart, board.chart_table = _exchange_chart(agency)
 
     shown = Placement.objects.select_related(
         "volunteer", "mission", "quota__sending", "quota__receiving"
@@ -191,12 +193,12 @@ def _chart_groups(rows) -> tuple[dict[str, int], dict[str, int]]:
     return sent, hosted
 
 
-def _exchange_chart(agency) -> str:
+def _exchange_chart(agency) -> tuple[str, list[tuple[str, int, int]]]:
     """Volunteers sent and hosted per partner agency and cohort (placements that took a place),
     from the placement counts per quota; the chart shows the twelve latest (partner, cohort)
     groups."""
     if agency is None:
-        return ""
+        return "", []
     mine = Q(sending=agency) | Q(receiving=agency)
     rows = (
         PlacementTally.objects.filter(status__in=USED_STATUSES, n__gt=0)
@@ -215,20 +217,22 @@ def _exchange_chart(agency) -> str:
         .order_by("-cohort")[:3]
     )
     if not cohorts:
-        return ""
+        return "", []
     sent, hosted = _chart_groups(rows.filter(quota__cohort__in=cohorts[:2]))
     if len(cohorts) > 2 and len(set(sent) | set(hosted)) < CHART_GROUPS:
         sent, hosted = _chart_groups(rows)
     categories = sorted(set(sent) | set(hosted), key=lambda k: (k.split()[-1], k))[-CHART_GROUPS:]
     if not categories:
-        return ""
-    return grouped_bars(
+        return "", []
+    svg = grouped_bars(
         categories,
         [
             Series(_("Sent"), [sent.get(c, 0) for c in categories]),
             Series(_("Hosted"), [hosted.get(c, 0) for c in categories]),
         ],
+        title=_("Volunteers sent and hosted per partner agency and year"),
     )
+    return svg, [(c, sent.get(c, 0), hosted.get(c, 0)) for c in categories]
 
 
 # --- The network (administrators) -----------------------------------------------------------

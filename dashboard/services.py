@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from agencies import rules as access
 from agencies.models import Membership
 from core.errors import DomainError
+from core.languages import languages_of
 from core.mail import queue_emails
 
 from .alerts import Alert, alerts_for
@@ -40,17 +41,11 @@ def week_of(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-def digest_language(user) -> str:
-    """The language of ``user``'s digest: their preference where the account has one, else the
-    platform's default (agencies have no language of their own)."""
-    preferred = getattr(user, "language", "") or ""
-    languages = {code for code, _name in settings.LANGUAGES}
-    return preferred if preferred in languages else settings.LANGUAGE_CODE
-
-
-def _digest(user, sections: list[tuple[object, list[Alert]]], week: datetime.date) -> EmailMessage:
+def _digest(
+    user, sections: list[tuple[object, list[Alert]]], week: datetime.date, language: str
+) -> EmailMessage:
     site = settings.SITE_URL.rstrip("/")
-    with translation.override(digest_language(user)):
+    with translation.override(language):
         count = sum(len(alerts) for _agency, alerts in sections)
         subject = _("[Reciprocity] %(count)d alerts this week") % {"count": count}
         lines = [
@@ -88,6 +83,8 @@ def alert_digests_send(*, today: datetime.date) -> int:
     for membership in memberships:
         by_user[membership.user_id].append(membership.agency)
         users[membership.user_id] = membership.user
+    # Each recipient reads it in the language of their account (the default where none).
+    language_of = languages_of(users)
     already = set(AlertDigest.objects.filter(week=week).values_list("user_id", flat=True))
     # The alerts' texts are written in the recipient's language: computed once per agency and
     # language.
@@ -97,7 +94,7 @@ def alert_digests_send(*, today: datetime.date) -> int:
         if user_id in already:
             continue
         user = users[user_id]
-        language = digest_language(user)
+        language = language_of[user_id]
         sections = []
         for agency in agencies:
             if (agency.pk, language) not in computed:
@@ -113,7 +110,7 @@ def alert_digests_send(*, today: datetime.date) -> int:
                 AlertDigest.objects.create(
                     user=user, week=week, alerts=sum(len(a) for _g, a in sections)
                 )
-                queue_emails([_digest(user, sections, week)])
+                queue_emails([_digest(user, sections, week, language)])
         except IntegrityError:
             continue  # sent meanwhile by another run
         sent += 1

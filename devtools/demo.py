@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, DownloadRecord, HostStructure, Membership, Theme
 from agencies.reference import load_reference_data
+from core.models import UserPreference
 from devtools.demo_checklists import load_checklists
 from devtools.demo_missions import load_early_return, load_missions
 from devtools.demo_programmes import load_programmes
@@ -38,6 +39,8 @@ from volunteers.models import Volunteer
 User = get_user_model()
 
 ROLES = [role.value for role in Membership.Role]
+# The staff of Fondation VASE (Ecuador) work in Spanish; the others keep the default (French).
+DEMO_LANGUAGES = {"vase": "es"}
 
 # The four themes of the 2015 pilot's volunteers in France, in the source's order (seeds,
 # "sensibilisation à l’écologie…, prévention et santé, décrochage scolaire et chantier de
@@ -100,6 +103,10 @@ def load_users(password: str) -> None:
                 email=f"{role}@{agency.slug}.reciprocity.localhost",
             )
             Membership.objects.get_or_create(user=user, agency=agency, defaults={"role": role})
+            if agency.slug in DEMO_LANGUAGES:
+                UserPreference.objects.get_or_create(
+                    user=user, defaults={"language": DEMO_LANGUAGES[agency.slug]}
+                )
 
 
 def load_host_structures() -> None:

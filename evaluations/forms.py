@@ -1,6 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.forms import inlineformset_factory
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.widgets import quick_model_choices, quick_selects
@@ -121,6 +123,9 @@ class FollowUpForm(forms.Form):
 
 
 class ReportRequestForm(forms.Form):
-    language = forms.ChoiceField(
-        label=_("Language"), choices=[("fr", _("French")), ("en", _("English"))]
-    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The reader's language first (their account's preference, ``core.languages``).
+        self.fields["language"].initial = translation.get_language()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from core.files import download_name
 from reports.charts import horizontal_bars
@@ -29,6 +30,7 @@ def render_evaluation_html(evaluation: Evaluation, language: str) -> str:
                 for c in Criterion
             ],
             maximum=5,
+            title=_("Scores"),
         )
         context = {
             "language": language,

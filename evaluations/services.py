@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.dates import check_dates
 from core.errors import DomainError
+from core.languages import preferred_language
 from reports.models import Report
 from reports.services import report_request
 
@@ -125,7 +126,7 @@ def evaluation_publish(*, evaluation: Evaluation, user) -> Report:
     evaluation.refresh_from_db()
     # The platform asks for this one by itself: it does not count towards the user's rate.
     return evaluation_request_report(
-        evaluation=stored, user=user, language="fr", rate_limited=False
+        evaluation=stored, user=user, language=preferred_language(user), rate_limited=False
     )
 
 

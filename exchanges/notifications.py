@@ -3,8 +3,8 @@
 Messages are built inside the transaction (from the data being committed), recorded in the
 outbox with it and sent by a task once it has committed (``core.mail``): a rolled-back approval
 never announces itself, and a mail server down never slows the page. One message per recipient,
-so that nobody sees the others' addresses. Texts are in the platform's default language
-(French): the recipients' language is not known.
+so that nobody sees the others' addresses. Each recipient reads it in the language
+of their account (``core.languages``), French by default.
 """
 
 from __future__ import annotations
@@ -27,13 +27,17 @@ def _recipient_agencies(agreement, by_agency) -> list:
     return [agreement.partner_of(by_agency.pk)]
 
 
-def _notify(agreement, agencies, subject: str, body: str, base_url: str) -> None:
+def _notify(agreement, agencies, compose, base_url: str) -> None:
+    """``compose()`` returns the subject and body: called once per recipients' language, under
+    that language."""
     # The request's address when a view sends it, else the configured SITE_URL (scripts, admin).
     link = (base_url or settings.SITE_URL).rstrip("/") + agreement.get_absolute_url()
-    messages = [
-        EmailMessage(subject, f"{body}\n\n{link}\n", to=[email])
-        for email in access.notified_emails([a.pk for a in agencies], access.NOTIFY_AGREEMENTS)
-    ]
+    messages = []
+    recipients = access.notified_recipients([a.pk for a in agencies], access.NOTIFY_AGREEMENTS)
+    for language, emails in recipients.items():
+        with translation.override(language):
+            subject, body = compose()
+        messages += [EmailMessage(subject, f"{body}\n\n{link}\n", to=[e]) for e in emails]
     queue_emails(messages)
 
 
@@ -71,7 +75,8 @@ def agreement_awaits_approval(agreement, *, by_agency=None, base_url: str = "") 
     agencies = _not_asked_yet(version, agencies)
     if not agencies:
         return
-    with translation.override(settings.LANGUAGE_CODE):
+
+    def compose():
         ctx = _context(agreement, by_agency)
         subject = _("[Reciprocity] Agreement %(reference)s awaits your approval") % ctx
         body = (
@@ -81,11 +86,13 @@ def agreement_awaits_approval(agreement, *, by_agency=None, base_url: str = "") 
             )
             % ctx
         )
-    _notify(agreement, agencies, subject, body, base_url)
+        return subject, body
+
+    _notify(agreement, agencies, compose, base_url)
 
 
 def agreement_approved(agreement, *, by_agency=None, base_url: str = "") -> None:
-    with translation.override(settings.LANGUAGE_CODE):
+    def compose():
         ctx = _context(agreement, by_agency)
         subject = _("[Reciprocity] Agreement %(reference)s is approved by both parties") % ctx
         body = (
@@ -95,14 +102,17 @@ def agreement_approved(agreement, *, by_agency=None, base_url: str = "") -> None
             )
             % ctx
         )
-    _notify(agreement, _recipient_agencies(agreement, by_agency), subject, body, base_url)
+        return subject, body
+
+    _notify(agreement, _recipient_agencies(agreement, by_agency), compose, base_url)
 
 
 def agreement_changed(agreement, version, *, by_agency=None, base_url: str = "") -> None:
     """The partner is told of the change, which asks it to approve the new version: that
     counts as the request for this version (no "awaits your approval" for it later)."""
     _not_asked_yet(version, _recipient_agencies(agreement, by_agency))
-    with translation.override(settings.LANGUAGE_CODE):
+
+    def compose():
         ctx = {**_context(agreement, by_agency), "number": version.number}
         subject = _("[Reciprocity] Agreement %(reference)s has changed") % ctx
         body = (
@@ -113,11 +123,13 @@ def agreement_changed(agreement, version, *, by_agency=None, base_url: str = "")
             )
             % ctx
         )
-    _notify(agreement, _recipient_agencies(agreement, by_agency), subject, body, base_url)
+        return subject, body
+
+    _notify(agreement, _recipient_agencies(agreement, by_agency), compose, base_url)
 
 
 def agreement_status_changed(agreement, *, by_agency=None, base_url: str = "") -> None:
-    with translation.override(settings.LANGUAGE_CODE):
+    def compose():
         ctx = {
             **_context(agreement, by_agency),
             "status": agreement.get_phase_display(),
@@ -131,4 +143,6 @@ def agreement_status_changed(agreement, *, by_agency=None, base_url: str = "") -
             )
             % ctx
         )
-    _notify(agreement, _recipient_agencies(agreement, by_agency), subject, body, base_url)
+        return subject, body
+
+    _notify(agreement, _recipient_agencies(agreement, by_agency), compose, base_url)

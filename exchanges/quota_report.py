@@ -245,6 +245,7 @@ def render_html(report: QuotaReport, *, language: str = "fr") -> str:
                 Series(_("Sent"), [b.sent for b in pairs]),
                 Series(_("Hosted"), [b.hosted for b in pairs]),
             ],
+            title=_("Reciprocity balance"),
         )
         return render_to_string(
             "exchanges/quota_report_pdf.html",

@@ -2,6 +2,7 @@
 acting agency's agreements, or all of them for administrators)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -28,10 +29,7 @@ class QuotaReportForm(forms.Form):
     file_format = forms.ChoiceField(
         label=gettext_lazy("Format"), choices=[("pdf", "PDF"), ("csv", "CSV")], initial="pdf"
     )
-    language = forms.ChoiceField(
-        label=gettext_lazy("Language"),
-        choices=[("fr", gettext_lazy("French")), ("en", gettext_lazy("English"))],
-    )
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=settings.LANGUAGES)
     first_year = forms.IntegerField(
         label=gettext_lazy("Cohorts from"), required=False, validators=[validate_year]
     )

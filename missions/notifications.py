@@ -2,7 +2,7 @@
 
 Like ``exchanges.notifications``: built inside the transaction, recorded in the outbox with it,
 sent by a task after commit (a refused or rolled-back step announces nothing), one message per
-recipient, in the default language.
+recipient, in the language of their account (French by default).
 """
 
 from __future__ import annotations
@@ -67,8 +67,9 @@ def placement_changed(placement, *, by_agency_id=None, by_user=None, url: str = 
     parties = {quota.sending_id: quota.sending, quota.receiving_id: quota.receiving}
     recipients = [pk for pk in parties if pk != by_agency_id]
     mission = placement.mission
-    with translation.override(settings.LANGUAGE_CODE):
-        by = parties.get(by_agency_id)
+    by = parties.get(by_agency_id)
+
+    def compose():
         ctx = {
             "agency": by.acronym if by else _("An administrator"),
             "volunteer": placement.volunteer.full_name,
@@ -82,6 +83,8 @@ def placement_changed(placement, *, by_agency_id=None, by_user=None, url: str = 
         body = _bodies()[placement.status] % ctx
         if placement.status == PlacementStatus.CONFIRMED and placement.reason:
             body += "\n" + _("Note from the host agency: %(note)s") % {"note": placement.reason}
+        return subject, body
+
     # A nomination links to the reduced profile the host reviews it on; the rest to the mission.
     path = (
         reverse("missions:nominee", args=[placement.pk])
@@ -89,9 +92,11 @@ def placement_changed(placement, *, by_agency_id=None, by_user=None, url: str = 
         else placement.get_absolute_url()
     )
     link = (url or settings.SITE_URL).rstrip("/") + path
-    queue_emails(
-        [
-            EmailMessage(subject, f"{body}\n\n{link}\n", to=[e])
-            for e in access.notified_emails(recipients, access.NOTIFY_PLACEMENTS)
-        ]
-    )
+    messages = []
+    for language, emails in access.notified_recipients(
+        recipients, access.NOTIFY_PLACEMENTS
+    ).items():
+        with translation.override(language):
+            subject, body = compose()
+        messages += [EmailMessage(subject, f"{body}\n\n{link}\n", to=[e]) for e in emails]
+    queue_emails(messages)

@@ -18,16 +18,27 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
+def _named(title: str) -> str:
+    """The chart's text alternative: its accessible name (``aria-label``) and ``<title>``."""
+    return f' aria-label="{escape(title, {chr(34): "&quot;"})}"' if title else ""
+
+
+def _title(title: str) -> str:
+    return f"<title>{escape(title)}</title>" if title else ""
+
+
 def horizontal_bars(
-    items: list[tuple[str, float | None]], *, maximum: float, width: int = 520
+    items: list[tuple[str, float | None]], *, maximum: float, width: int = 520, title: str = ""
 ) -> str:
-    """One bar per (label, value); a missing value is drawn as an empty row marked "–"."""
+    """One bar per (label, value); a missing value is drawn as an empty row marked "–".
+    ``title`` names the chart for screen readers (role="img")."""
     label_w, row_h, pad = 190, 24, 6
     bar_w = width - label_w - 40
     height = row_h * len(items) + pad
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" font-family="DejaVu Sans" font-size="11">'
+        f'viewBox="0 0 {width} {height}" role="img"{_named(title)} font-family="DejaVu Sans" '
+        f'font-size="11">{_title(title)}'
     ]
     for i, (label, value) in enumerate(items):
         y = i * row_h + pad
@@ -47,8 +58,11 @@ def horizontal_bars(
     return "".join(parts)
 
 
-def grouped_bars(categories: list[str], series: list[Series], *, width: int = 560) -> str:
-    """Vertical bars: one group per category, one bar per series, with a legend."""
+def grouped_bars(
+    categories: list[str], series: list[Series], *, width: int = 560, title: str = ""
+) -> str:
+    """Vertical bars: one group per category, one bar per series, with a legend. ``title``
+    names the chart for screen readers (role="img"); pages show its data as a table too."""
     height, top, bottom, left = 220, 24, 40, 30
     plot_h = height - top - bottom
     peak = max([v for s in series for v in s.values] + [1])
@@ -56,7 +70,8 @@ def grouped_bars(categories: list[str], series: list[Series], *, width: int = 56
     bar_w = max(4.0, (group_w - 12) / max(len(series), 1))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" font-family="DejaVu Sans" font-size="10">',
+        f'viewBox="0 0 {width} {height}" role="img"{_named(title)} font-family="DejaVu Sans" '
+        f'font-size="10">{_title(title)}',
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width}" y2="{top + plot_h}" '
         'stroke="#adb5bd"/>',
     ]

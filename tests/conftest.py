@@ -124,7 +124,7 @@ def _fast_test_settings(settings):
 # it); the next one loads the demo again, committed. Whatever the order, a test that finds the
 # demo missing loads it itself: slower, never wrong.
 
-DEMO_FIXTURES = {"demo", "live_demo", "matrix_demo"}
+DEMO_FIXTURES = {"demo", "live_demo", "matrix_demo", "production"}
 
 
 def pytest_collection_modifyitems(items):
@@ -407,3 +407,41 @@ def tasks_in_process(monkeypatch):
     from config import celery_app
 
     monkeypatch.setattr(celery_app.conf, "task_always_eager", True)
+
+
+# The platform as deployed, in one Chromium (issue 22: tests/test_browser_reach.py,
+# tests/test_browser_slow_link.py) -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def production_static(tmp_path_factory):
+    """The static files collected once, hashed and compressed as in production."""
+    from tests.reach_tools import collect_static
+
+    root = tmp_path_factory.mktemp("static")
+    collect_static(root)
+    return root
+
+
+@pytest.fixture
+def production(_committed_demo, transactional_db, settings, production_static):
+    """A live server with the demo data, serving static files as deployed (WhiteNoise)."""
+    from tests.reach_tools import ProductionServer, production_settings
+
+    _committed_demo.use(settings)
+    production_settings(settings, production_static)
+    with ProductionServer() as server:
+        yield server
+
+
+@pytest.fixture
+def chromium():
+    """One Chromium; the test opens its own contexts (one per persona)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

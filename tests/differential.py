@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from agencies import rules as access
 from agencies.selectors import host_structures_visible_to
+from core.languages import preferred_language
 from evaluations.models import Finding
 from evaluations.selectors import evaluations_visible_to
 from exchanges.models import Agreement, AgreementStatus, Quota
@@ -365,5 +366,6 @@ EXPECTED = {
 
 def expected(name: str, user, today) -> dict:
     """What the page must show to ``user``: fresh queries, the page's default order, page 1."""
-    with translation.override("fr"):  # the pages' language (LANGUAGE_CODE)
+    # The pages' language: the user's preference (the demo's VASE staff: Spanish), else French.
+    with translation.override(preferred_language(user)):
         return EXPECTED[name](user, today)

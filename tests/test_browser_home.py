@@ -27,6 +27,6 @@ def test_the_home_page_fits_each_reader(browser_login, live_demo):
     amended = Agreement.objects.get(reference="VIR-TG-EC-2017")
     page = browser_login("vase-manager")
     approvals = page.get_by_test_id("panel-approvals")
-    expect(approvals).to_contain_text("avenant")
+    expect(approvals).to_contain_text("enmienda")  # VASE's staff work in Spanish
     approvals.get_by_role("link", name="VIR-TG-EC-2017").click()
     expect(page).to_have_url(f"{live_demo.url}/agreements/{amended.pk}/")

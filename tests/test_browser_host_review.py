@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from agencies.models import Membership
-from core.models import OutgoingEmail
+from core.models import OutgoingEmail, UserPreference
 from missions.models import Placement
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,6 +19,8 @@ def test_the_host_manager_reviews_the_nominee_and_accepts(browser_login, live_de
     )
     volunteer = placement.volunteer
     OutgoingEmail.objects.all().delete()
+    # The texts below are French: this manager leaves the demo's Spanish preference.
+    UserPreference.objects.filter(user__username="vase-manager").delete()
 
     page = browser_login("vase-manager")
     page.goto(f"{live_demo.url}/missions/inbox/")

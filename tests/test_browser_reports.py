@@ -43,6 +43,7 @@ def test_a_manager_downloads_a_report_then_finds_it_in_the_download_log(browser_
     with page.expect_download() as info:
         row.get_by_role("link", name="Télécharger").click()
     filename = info.value.suggested_filename
+    page.get_by_test_id("user-menu").click()  # the log is in the user menu (issue 22: top bar)
     page.get_by_role("link", name="Journal des téléchargements").click()
     log = page.get_by_test_id("download-log")
     entry = log.get_by_role("row").filter(has_text=filename)

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_rule_french_semicolon_english_comma_unless_chosen():
     assert delimiter_for("fr") == ";" and delimiter_for("fr-ca") == ";"
-    assert delimiter_for("en") == ","
+    assert delimiter_for("en") == "," and delimiter_for("es") == ";"
     assert delimiter_for("en", ";") == ";" and delimiter_for("fr", ",") == ","
     assert delimiter_for("fr", "|") == ";"  # only our two separators may be chosen
     with translation.override("fr"):
@@ -31,6 +31,7 @@ def test_the_rule_french_semicolon_english_comma_unless_chosen():
 def test_the_import_templates_follow_the_rule():
     assert exporting.template_file("csv", "fr").decode("utf-8-sig").startswith("prénom;nom;")
     assert exporting.template_file("csv", "en").decode("utf-8-sig").count(";") == 0
+    assert exporting.template_file("csv", "es").decode("utf-8-sig").startswith("nombre;apellidos;")
 
 
 def _quota_csv(client, django_capture_on_commit_callbacks, **data):

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import F
 
 from agencies.models import Agency, HostStructure, Membership
+from core.languages import languages_of
 from devtools.demo import EVALUATION_MEETINGS
 from evaluations.models import Evaluation, Finding
 from exchanges.models import Agreement
@@ -249,3 +250,14 @@ def test_it_loads_territoires_volontaires_with_a_believable_state(demo):
         "first_timers": True,
         "level_balance": True,
     }
+
+
+def test_the_vase_staff_work_in_spanish_and_the_others_keep_the_default(demo):
+    users = get_user_model().objects.filter(
+        username__in=["vase-manager", "vase-officer", "anvt-manager"]
+    )
+    by_name = {u.username: u.pk for u in users}
+    languages = languages_of(by_name.values())
+    assert languages[by_name["vase-manager"]] == "es"
+    assert languages[by_name["vase-officer"]] == "es"
+    assert languages[by_name["anvt-manager"]] == "fr"

@@ -59,11 +59,11 @@ def test_a_record_of_another_agency_answers_a_404_that_says_why_and_who_you_act_
     client, login, demo, debug_off
 ):
     volunteer = Volunteer.objects.filter(sending_agency__acronym="ANVT").first()
-    login("vase-officer")
+    login("vase-officer")  # works in Spanish (the preference of the demo's VASE staff)
     response = client.get(reverse("volunteers:detail", args=[volunteer.pk]))
     page = _page(response, 404)
-    assert "Page introuvable" in page and "agence dont vous n’êtes pas membre" in page
-    assert "Vous agissez pour VASE." in page
+    assert "Página no encontrada" in page and "agencia de la que usted no es miembro" in page
+    assert "Usted actúa en nombre de VASE." in page
     assert volunteer.last_name not in page
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from agencies.models import DownloadRecord
-from core.models import OutgoingEmail
+from core.models import OutgoingEmail, UserPreference
 from exchanges.models import Quota
 from missions.models import Placement
 from missions.selectors import nominees_visible_to
@@ -35,6 +35,15 @@ MINDO = "Conservación del bosque nublado en Mindo"  # ANVT sends, VASE hosts; r
 def _french():
     with translation.override("fr"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _vase_staff_read_french(request):
+    """These tests read the host's pages in French: the demo's VASE staff prefer Spanish
+    (tests/test_user_language.py covers that)."""
+    if "demo" in request.fixturenames:
+        request.getfixturevalue("demo")
+        UserPreference.objects.filter(user__username__startswith="vase-").delete()
 
 
 def mindo_nomination():

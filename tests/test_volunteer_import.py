@@ -339,6 +339,39 @@ def test_a_filled_template_imports(db, anvt):
     assert volunteer.education_level == "bachelor"
 
 
+def test_the_spanish_template_is_in_spanish_and_a_filled_one_imports(client, login, anvt):
+    login("anvt-officer")
+    url = reverse("volunteers:import_template")
+    response = client.get(url, {"format": "xlsx", "lang": "es"})
+    assert "voluntarios-plantilla.xlsx" in response["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(response.content))
+    header = [c.value for c in workbook.worksheets[0][1]]
+    assert header[:4] == ["nombre", "apellidos", "sexo", "fecha_de_nacimiento"]
+    assert workbook.worksheets[1]["A1"].value == "Columna"
+    csv_template = client.get(url, {"format": "csv", "lang": "es"}).content.decode("utf-8-sig")
+    assert csv_template.startswith("nombre;apellidos;")  # Spanish spreadsheets: ";"
+    row = dict.fromkeys(header, "")
+    row.update(
+        {
+            "nombre": "Mayra",
+            "apellidos": "Quishpe Tituaña",
+            "sexo": "mujer",
+            "fecha_de_nacimiento": "01/02/2003",
+            "nacionalidad": "Ecuador",
+            "diáspora": "no",
+            "estado": "seleccionado",
+            "nivel_de_estudios": "Licenciatura",
+        }
+    )
+    job, _ = submit(anvt, csv_file(header, [[row[h] for h in header]]))
+    assert job.status == "done", job.errors
+    volunteer = Volunteer.objects.get(last_name="Quishpe Tituaña")
+    assert (volunteer.sex, volunteer.nationality.code, volunteer.status) == (
+        "female", "EC", "selected",
+    )  # fmt: skip
+    assert volunteer.education_level == "bachelor"
+
+
 # --- A real worker --------------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""The columns of the import template and of the export, with French and English headers.
+"""The columns of the import template and of the export, with French, English and Spanish
+headers.
 
 Headers are a file format, not interface text: they are fixed words in each language (matched
 without regard to case, accents, spaces or punctuation), not gettext messages.
@@ -21,17 +22,58 @@ class Column:
     required: bool = False
     aliases: tuple[str, ...] = ()
 
+    @property
+    def es(self) -> str:
+        return spanish_header(self.key)
+
     def header(self, language: str) -> str:
-        return self.fr if language == "fr" else self.en
+        return {"fr": self.fr, "es": self.es}.get(language, self.en)
 
     def names(self) -> set[str]:
-        return {normalise_header(n) for n in (self.en, self.fr, *self.aliases)}
+        return {normalise_header(n) for n in (self.en, self.fr, self.es, *self.aliases)}
 
 
 def normalise_header(value: str) -> str:
     """``"Date de naissance"``, ``"date_de_naissance"`` and ``"DATE-DE-NAISSANCE"`` are alike."""
     text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+SPANISH = {
+    "first_name": "nombre",
+    "last_name": "apellidos",
+    "sex": "sexo",
+    "birth_date": "fecha_de_nacimiento",
+    "nationality": "nacionalidad",
+    "diaspora": "diáspora",
+    "email": "correo",
+    "phone": "teléfono",
+    "city": "ciudad",
+    "country": "país",
+    "education_level": "nivel_de_estudios",
+    "languages": "idiomas",
+    "skills": "competencias",
+    "themes": "temas",
+    "status": "estado",
+    "notes": "notas",
+    "sending_agency": "agencia_de_envío",
+    "experience_days": "días_de_experiencia",
+    "eligible_today": "elegible_hoy",
+}
+SPANISH_EXPERIENCE = {
+    "organisation": "organización",
+    "role": "función",
+    "start": "inicio",
+    "end": "fin",
+}
+
+
+def spanish_header(key: str) -> str:
+    """``experience_2_start`` → ``experiencia_2_inicio``; the others from ``SPANISH``."""
+    match = re.fullmatch(r"experience_(\d+)_([a-z]+)", key)
+    if match:
+        return f"experiencia_{match[1]}_{SPANISH_EXPERIENCE[match[2]]}"
+    return SPANISH[key]
 
 
 BASE_COLUMNS = [

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import csv as safe_csv
@@ -131,7 +131,9 @@ def template_help(language: str) -> list[list[str]]:
 def template_file(file_format: str, language: str) -> bytes:
     header = headers(COLUMNS, language)
     if file_format == "xlsx":
-        return xlsx_bytes([header], help_rows=template_help(language))
+        with translation.override(language):  # the help sheet in the file's language
+            help_rows = template_help(language)
+        return xlsx_bytes([header], help_rows=help_rows)
     return csv_bytes([header], language=language)
 
 

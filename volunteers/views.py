@@ -305,14 +305,21 @@ def proof(request, pk):
 # --- Import ---------------------------------------------------------------------------------
 
 
+TEMPLATE_NAMES = {
+    "fr": "volontaires-modele",
+    "en": "volunteers-template",
+    "es": "voluntarios-plantilla",
+}
+
+
 @require_GET
 def import_template(request):
     file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-    language = request.GET.get("lang") if request.GET.get("lang") in {"fr", "en"} else "fr"
+    language = request.GET.get("lang") if request.GET.get("lang") in TEMPLATE_NAMES else "fr"
     content = exporting.template_file(file_format, language)
     content_type = exporting.XLSX_TYPE if file_format == "xlsx" else exporting.CSV_TYPE
     response = HttpResponse(content, content_type=content_type)
-    name = "volontaires-modele" if language == "fr" else "volunteers-template"
+    name = TEMPLATE_NAMES[language]
     response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
     return response
 
