@@ -28,6 +28,7 @@ urlpatterns = [
     path("missions/", include("missions.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("reports/", include("reports.urls")),
+    path("api/", include("api.urls")),
     path("accounts/login/", form_view(auth_views.LoginView), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

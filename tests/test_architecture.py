@@ -22,6 +22,7 @@ LAYERS = [
     "missions",  # missions and placements (under quotas, of volunteers)
     "evaluations",
     "dashboard",  # the home page, on top of every domain
+    "api",  # the partner API: every domain's services and selectors, over HTTP
     "devtools",  # demo data, generator, benchmark: never imported by the product
     "config",  # settings, URLs, Celery app
 ]
