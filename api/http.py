@@ -4,6 +4,7 @@ settings when they load.)"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -43,6 +44,10 @@ class TokenRateThrottle(SimpleRateThrottle):
     ``CACHE_URL`` names it: shared by every worker). DRF answers 429 with ``Retry-After``."""
 
     scope = "api"
+
+    def get_rate(self):
+        # Read when asked (DRF reads its settings once, at import).
+        return settings.API_RATE
 
     def get_cache_key(self, request, view):
         if not request.user or not request.user.is_authenticated:
