@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import token_views, views
+from . import schema, token_views, views  # schema: the token scheme, registered
 from . import volunteer_views as vv
 
 app_name = "api"

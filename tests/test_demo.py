@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from agencies.models import Agency, HostStructure, Membership
+from devtools.demo_api import DEMO_TOKEN
 
 
 def test_it_creates_the_six_agencies_and_a_user_per_role(demo):
@@ -42,3 +43,11 @@ def test_load_reference_data_is_idempotent(db):
     call_command("load_reference_data")
     call_command("load_reference_data")
     assert Agency.objects.count() == 6
+
+
+def test_it_gives_anvt_an_api_token_that_works(demo, client):
+    answer = client.get("/api/v1/volunteers/", HTTP_AUTHORIZATION=f"Bearer {DEMO_TOKEN}")
+    assert answer.status_code == 200 and answer.json()["results"]
+    assert {row["sending_agency"] for row in answer.json()["results"]} == {
+        Agency.objects.get(acronym="ANVT").pk
+    }
