@@ -107,8 +107,8 @@ class VersionRefSerializer(serializers.ModelSerializer):
 
 
 class AgreementSerializer(serializers.ModelSerializer):
-    current_version = VersionRefSerializer(read_only=True)
-    last_approved_version = VersionRefSerializer(read_only=True)
+    current_version = VersionRefSerializer(read_only=True, allow_null=True)
+    last_approved_version = VersionRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Agreement

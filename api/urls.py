@@ -1,8 +1,8 @@
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from . import schema, token_views, views  # schema: the token scheme, registered
+from . import docs, token_views, views
 from . import volunteer_views as vv
 
 app_name = "api"
@@ -13,7 +13,7 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),
     path(
         f"{v1}schema/",
-        login_not_required(SpectacularAPIView.as_view(api_version="v1")),
+        login_not_required(docs.EnglishSchemaView.as_view(api_version="v1")),
         name="schema",
     ),
     path(
@@ -61,4 +61,6 @@ urlpatterns = [
     path(f"{v1}reports/", views.ReportList.as_view(), name="report_list"),
     path(f"{v1}reports/<int:pk>/", views.ReportDetail.as_view(), name="report_detail"),
     path(f"{v1}reports/<int:pk>/download/", views.ReportDownload.as_view(), name="report_download"),
+    # Any other path under the API: a problem, not the HTML page of the site.
+    re_path(r"^v1/", views.NotFound.as_view(), name="not_found"),
 ]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
+from rest_framework.mixins import ListModelMixin
 from rest_framework.response import Response
 
 from agencies.models import Agency
@@ -42,12 +43,11 @@ def _int_param(request, name: str) -> int | None:
     return int(value)
 
 
-class ListView(ApiView):
+class ListView(ListModelMixin, ApiView):
     """A paged list (keyset cursor)."""
 
     def get(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.list(request, *args, **kwargs)
 
 
 class DetailView(ApiView):
@@ -57,6 +57,17 @@ class DetailView(ApiView):
         return conditional(
             request, self.get_serializer(visible_or_404(self.get_queryset(), pk)).data
         )
+
+
+@extend_schema(exclude=True)
+class NotFound(ApiView):
+    """Any other path under the API (an id that is not a number...): a 404 problem for the
+    methods the API speaks; others are 405 as everywhere."""
+
+    def get(self, request):
+        raise Http404
+
+    post = patch = get
 
 
 # --- Agencies (the public directory) -------------------------------------------------------
@@ -109,7 +120,7 @@ class AgreementDetail(DetailView):
 
 
 @extend_schema(summary="Every version of an agreement, with its SHA-256 and approvals")
-class VersionList(ApiView):
+class VersionList(ListModelMixin, ApiView):
     serializer_class = s.VersionSerializer
     pagination_class = None
 
@@ -204,7 +215,7 @@ class MissionDetail(DetailView):
         return missions_visible_to(self.request.user)
 
 
-class PlacementList(ApiView):
+class PlacementList(ListModelMixin, ApiView):
     serializer_class = s.PlacementSerializer
 
     def get_queryset(self):

@@ -12,6 +12,7 @@ from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
+from rest_framework.mixins import ListModelMixin
 from rest_framework.response import Response
 
 from agencies import rules as access
@@ -65,14 +66,18 @@ def _errors(*forms) -> dict:
 
 
 def _save(request, *, agency: Agency, instance=None, payload: dict) -> object:
-    """Bind the form and formsets as the page does, save through the service, or 400."""
+    """Bind the form and formsets as the page does, save through the service, or 400. The
+    shape of the request (types, lists) is checked first; the rules, by the forms."""
+    body = s.VolunteerWriteSerializer(data=payload)
+    body.is_valid(raise_exception=True)
+    payload = body.validated_data
     data = model_to_dict(instance, fields=FORM_FIELDS) if instance else {}
     if instance:
         data["themes"] = [theme.pk for theme in data.get("themes", [])]
     data.update({k: v for k, v in payload.items() if k in FORM_FIELDS})
     data = {k: ("" if v is None else v) for k, v in data.items()}
-    data.update(_formset_data("experiences", payload.get("experiences", [])))
-    data.update(_formset_data("languages", payload.get("languages", [])))
+    data.update(_formset_data("experiences", [dict(e) for e in payload.get("experiences", [])]))
+    data.update(_formset_data("languages", [dict(e) for e in payload.get("languages", [])]))
     form = VolunteerForm(data, agency=agency, instance=instance)
     experiences = ExperienceFormSet(data, {}, instance=form.instance, prefix="experiences")
     languages = LanguageFormSet(data, instance=form.instance, prefix="languages")
@@ -81,7 +86,7 @@ def _save(request, *, agency: Agency, instance=None, payload: dict) -> object:
     return volunteer_save(form=form, experiences=experiences, languages=languages)
 
 
-class VolunteerList(ApiView):
+class VolunteerList(ListModelMixin, ApiView):
     serializer_class = s.VolunteerSerializer
 
     def get_queryset(self):
@@ -115,7 +120,7 @@ class VolunteerList(ApiView):
             agency_id = next(iter(mine))
         agency = (
             Agency.objects.filter(pk=agency_id, is_active=True).first()
-            if (isinstance(agency_id, int))
+            if (isinstance(agency_id, int) and not isinstance(agency_id, bool))
             else None
         )
         if agency is None:

@@ -174,7 +174,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.http.KeysetPagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ProblemAutoSchema",
     "EXCEPTION_HANDLER": "api.problems.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -194,6 +194,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementStatusEnum": "exchanges.models.AgreementStatus",
+        "PlacementStatusEnum": "missions.models.PlacementStatus",
+        "MissionStatusEnum": "missions.models.MissionStatus",
+        "VolunteerStatusEnum": "volunteers.models.VolunteerStatus",
+        "EvaluationStatusEnum": "evaluations.models.Evaluation.Status",
+        "ReportStatusEnum": "reports.models.Report.Status",
+    },
 }
 # Sessions are read from the cache (one query less on every page) and written through to the
 # database, so a cache restart logs nobody out.

@@ -14,7 +14,7 @@ from api.models import ApiToken
 from api.services import api_token_create, digest_of
 
 DEMO_TOKEN = "rcp_demo-anvt-registre-national"  # noqa: S105  (demo data, DEBUG only)
-DEMO_TOKEN_NAME = "Registre national des volontaires (démo)"
+DEMO_TOKEN_NAME = "Registre national des volontaires (démo)"  # noqa: S105
 
 
 def load_api_tokens() -> None:

@@ -108,7 +108,7 @@ ROWS = [
     # The token page: the managers of the acting agency (CNPV's manager sees CNPV's page).
     Row(
         "api:tokens", lambda: reverse("api:tokens"), everyone(403, manager=200, partner_agency=200)
-    ),  # fmt: skip
+    ),
     Row(
         "api:token_revoke",
         lambda: reverse("api:token_revoke", args=[anvt_token()]),
@@ -118,6 +118,7 @@ ROWS = [
     ),
     Row("api:schema", lambda: reverse("api:schema"), everyone(200, anonymous=200)),
     Row("api:docs", lambda: reverse("api:docs"), everyone(200, anonymous=200)),
+    Row("api:not_found", lambda: "/api/v1/nothing/here/", everyone(404, anonymous=401)),
     api("agency_list", expect=READERS),
     api("agency_detail", lambda: Agency.objects.get(acronym="ANVT").pk, expect=READERS),
     api("volunteer_list", expect=READERS),
@@ -127,12 +128,12 @@ ROWS = [
         "volunteer_detail",
         anvt_volunteer,
         expect=everyone(200, **ANON, partner_agency=404, outsider=404),
-    ),  # fmt: skip
+    ),
     api(
         "volunteer_eligibility",
         anvt_volunteer,
         expect=everyone(200, **ANON, partner_agency=404, outsider=404),
-    ),  # fmt: skip
+    ),
     api("agreement_list", expect=READERS),
     api("agreement_detail", lambda: anvt_cnpv().pk, expect=PARTIES),
     api("version_list", lambda: anvt_cnpv().pk, expect=PARTIES),
@@ -159,7 +160,7 @@ ROWS += [
         expect=everyone(201, **ANON, evaluator=403, partner=403, partner_agency=403, outsider=403),
         performed_by={"manager", "officer", "admin"},
         **WRITE,
-    ),  # fmt: skip
+    ),
     api(
         "volunteer_detail",
         anvt_volunteer,
@@ -171,7 +172,7 @@ ROWS += [
         ),
         performed_by={"manager", "officer", "admin"},
         **WRITE,
-    ),  # fmt: skip
+    ),
     # Both parties approved the current version already: the managers of a party (and the
     # administrator, who holds every permission) reach the service, which refuses (409).
     api(
@@ -183,7 +184,7 @@ ROWS += [
         expect=everyone(409, **ANON, officer=403, evaluator=403, partner=403, outsider=404),
         performed_by=NOBODY,
         **WRITE,
-    ),  # fmt: skip
+    ),
     # The first mission of the exchange is completed: nominating there is refused by the
     # service for those whom the rule lets try (ANVT's managers and officers, the admin).
     api(
@@ -194,7 +195,7 @@ ROWS += [
         expect=everyone(409, **ANON, evaluator=403, partner=403, partner_agency=403, outsider=404),
         performed_by=NOBODY,
         **WRITE,
-    ),  # fmt: skip
+    ),
     api(
         "placement_confirm",
         nominated,
@@ -206,7 +207,7 @@ ROWS += [
         ),
         performed_by={"manager", "admin"},
         **WRITE,
-    ),  # fmt: skip
+    ),
     api(
         "placement_decline",
         nominated,
@@ -218,7 +219,7 @@ ROWS += [
         ),
         performed_by={"manager", "admin"},
         **WRITE,
-    ),  # fmt: skip
+    ),
     api(
         "placement_cancel",
         nominated,
@@ -228,5 +229,5 @@ ROWS += [
         expect=everyone(403, **ANON, partner_agency=200, outsider=404, admin=200),
         performed_by={"partner_agency", "admin"},
         **WRITE,
-    ),  # fmt: skip
+    ),
 ]
