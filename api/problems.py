@@ -43,6 +43,26 @@ def problem(status_code: int, detail: str, *, errors=None, headers=None) -> Resp
     return response
 
 
+def _flat(errors, prefix: str = "") -> dict[str, list[str]]:
+    """``{"field": ["message"]}`` whatever the nesting: a list's items named ``field[0].sub``."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            if isinstance(key, int):  # DRF names the items of a list by their index
+                name = f"{prefix}[{key}]"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(_flat(value, name))
+    elif isinstance(errors, list) and any(isinstance(item, dict | list) for item in errors):
+        for index, item in enumerate(errors):
+            flat.update(_flat(item, f"{prefix}[{index}]"))
+    elif isinstance(errors, list):
+        flat[prefix or "non_field_errors"] = [str(item) for item in errors]
+    else:
+        flat[prefix or "non_field_errors"] = [str(errors)]
+    return flat
+
+
 def exception_handler(exc, context):
     """Every error as an RFC 9457 problem, translated in the request's language."""
     if isinstance(exc, DomainError):
@@ -59,7 +79,7 @@ def exception_handler(exc, context):
     errors = None
     if isinstance(exc, exceptions.ValidationError):
         detail = _("The request is not valid: see the errors.")
-        errors = data if isinstance(data, dict) else {"non_field_errors": data}
+        errors = _flat(data if isinstance(data, dict) else {"non_field_errors": data})
     elif isinstance(data, dict) and "detail" in data:
         detail = data["detail"]
     else:

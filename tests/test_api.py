@@ -331,3 +331,12 @@ def test_the_schema_and_its_docs_page_are_served():
     assert "/api/v1/volunteers/" in schema.json()["paths"]
     docs = Client().get("/api/v1/docs/")
     assert docs.status_code == 200 and b"cdn" not in docs.content.lower()
+
+
+def test_errors_of_nested_fields_are_named_by_their_path():
+    agency = AgencyFactory()
+    _, secret = token_for(agency, Role.OFFICER)
+    data = {"last_name": "Koffi", "languages": [{"language": ["fr"], "level": "b2"}]}
+    errors = post(api(secret, "en"), "/api/v1/volunteers/", data).json()["errors"]
+    assert list(errors) == ["languages[0].language"]
+    assert all(isinstance(m, str) for m in errors["languages[0].language"])
