@@ -66,7 +66,10 @@ class KeysetPagination(CursorPagination):
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
-        stamps = [getattr(row, "updated_at", None) for row in self.page]
+        stamps = [
+            row.get("updated_at") if isinstance(row, dict) else getattr(row, "updated_at", None)
+            for row in self.page
+        ]
         stamps = [s for s in stamps if s is not None]
         if stamps:
             # The latest change among the rows of this page.

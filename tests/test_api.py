@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from agencies.models import DownloadRecord, Membership
 from api.models import ApiToken
+from api.serializers import VolunteerSerializer
 from api.services import api_token_create, api_token_revoke, digest_of
 from core.errors import DomainError
 from exchanges.models import Approval
@@ -22,6 +23,7 @@ from missions.models import Placement
 from tests.factories import (
     AgencyFactory,
     MembershipFactory,
+    ThemeFactory,
     VolunteerFactory,
     current_quotas,
     eligible_volunteer,
@@ -29,6 +31,7 @@ from tests.factories import (
     make_mission,
     manager_of,
 )
+from volunteers.models import Volunteer
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -340,3 +343,15 @@ def test_errors_of_nested_fields_are_named_by_their_path():
     errors = post(api(secret, "en"), "/api/v1/volunteers/", data).json()["errors"]
     assert list(errors) == ["languages[0].language"]
     assert all(isinstance(m, str) for m in errors["languages[0].language"])
+
+
+def test_the_list_shows_each_volunteer_as_the_serializer_does():
+    agency = AgencyFactory()
+    volunteer = eligible_volunteer(agency)
+    theme = ThemeFactory()
+    volunteer.themes.set([theme])
+    _, secret = token_for(agency, Role.PARTNER)
+    listed = api(secret).get("/api/v1/volunteers/").json()["results"]
+    expected = VolunteerSerializer(Volunteer.objects.get(pk=volunteer.pk)).data
+    assert listed == [dict(expected)]
+    assert listed[0]["themes"] == [theme.pk] and listed[0]["experience_met_on"]
