@@ -22,24 +22,29 @@ def _managed_agency(request):
     return agency
 
 
+# The new token's secret waits in the session for the page shown after the redirect, which
+# takes it out: shown once, and a reload neither shows it again nor creates another token.
+SECRET_KEY = "api_token_secret"  # noqa: S105  (a session key, not a secret)
+
+
 @require_http_methods(["GET", "POST"])
 def token_list(request):
-    """The acting agency's tokens; a new one's secret is shown on this answer only."""
+    """The acting agency's tokens and the form creating one."""
     agency = _managed_agency(request)
     form = TokenForm(request.POST or None)
-    secret = None
     if request.method == "POST" and form.is_valid():
         try:
             token, secret = api_token_create(agency=agency, user=request.user, **form.cleaned_data)
         except DomainError as exc:
             add_form_error(form, exc)
         else:
+            request.session[SECRET_KEY] = secret
             messages.success(request, _("Token “%(name)s” created.") % {"name": token.name})
-            form = TokenForm()
+            return redirect("api:tokens")
     context = {
         "agency": agency,
         "form": form,
-        "secret": secret,
+        "secret": request.session.pop(SECRET_KEY, None) if request.method == "GET" else None,
         "tokens": api_tokens_of(agency=agency),
     }
     return render(request, "api/tokens.html", context)

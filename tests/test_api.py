@@ -103,8 +103,8 @@ def test_the_token_page_creates_shows_once_and_revokes(client):
     agency = AgencyFactory()
     client.force_login(manager_of(agency))
     data = {"name": "Registre national", "role": "partner", "expires_on": NEXT_YEAR.isoformat()}
-    page = client.post("/api/tokens/", data)
-    assert page.status_code == 200
+    page = client.post("/api/tokens/", data, follow=True)
+    assert page.status_code == 200 and ApiToken.objects.filter(agency=agency).count() == 1
     secret = page.context["secret"]
     assert secret and secret.encode() in page.content
     assert secret.encode() not in client.get("/api/tokens/").content

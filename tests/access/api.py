@@ -2,7 +2,10 @@
 rules as the pages: another agency's object is 404, too low a role 403; an anonymous request
 gets a 401 problem rather than a redirect to the login page."""
 
+import datetime
+
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.models import Agency
 from api.models import ApiToken
@@ -87,6 +90,10 @@ def nomination():
     return {"mission": mission(), "volunteer": volunteer.pk}
 
 
+def next_month():
+    return (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+
+
 def anvt_token():
     return ApiToken.objects.get(agency__acronym="ANVT").pk
 
@@ -108,6 +115,14 @@ ROWS = [
     # The token page: the managers of the acting agency (CNPV's manager sees CNPV's page).
     Row(
         "api:tokens", lambda: reverse("api:tokens"), everyone(403, manager=200, partner_agency=200)
+    ),
+    Row(
+        "api:tokens",
+        lambda: reverse("api:tokens"),
+        everyone(403, manager=302, partner_agency=302),
+        method="post",
+        data=lambda: {"name": "Registre", "role": "partner", "expires_on": next_month()},
+        effect=lambda: ApiToken.objects.count(),
     ),
     Row(
         "api:token_revoke",
