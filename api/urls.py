@@ -18,7 +18,11 @@ urlpatterns = [
     ),
     path(
         f"{v1}docs/",
-        login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        login_not_required(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api:schema", template_name="api/swagger_ui.html"
+            )
+        ),
         name="docs",
     ),
     path(f"{v1}agencies/", views.AgencyList.as_view(), name="agency_list"),

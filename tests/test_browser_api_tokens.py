@@ -8,6 +8,8 @@ import requests
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.test_browser_csp import GATHER
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -37,3 +39,19 @@ def test_a_manager_creates_uses_and_revokes_a_token(browser_login, live_demo):
     expect(page.get_by_text("Jeton « Registre de Kara » révoqué.")).to_be_visible()
     answer = requests.get(url, headers={"Authorization": f"Bearer {secret}"}, timeout=10)
     assert answer.status_code == 401
+
+
+def test_the_api_documentation_runs_under_the_csp(browser_page, live_demo):
+    """Swagger UI from the sidecar's static files: no CDN, no inline script, no violation."""
+    page = browser_page
+    page.add_init_script(GATHER)
+    external = []
+    page.on(
+        "request",
+        lambda r: external.append(r.url) if not r.url.startswith(live_demo.url) else None,
+    )
+    page.goto(f"{live_demo.url}/api/v1/docs/")
+    expect(page.get_by_text("Reciprocity API").first).to_be_visible()
+    expect(page.get_by_text("/api/v1/volunteers/").first).to_be_visible()
+    assert page.evaluate("window.__csp") == []
+    assert external == []
