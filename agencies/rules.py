@@ -138,6 +138,9 @@ rules.add_perm("vir.change_hoststructure", admin | manages_host_structure)
 rules.add_perm("vir.view_members", admin | is_agency_manager)
 # The log of downloads of an agency (object: the agency the page acts for).
 rules.add_perm("vir.view_download_log", admin | is_agency_manager)
+# API tokens of an agency (object: the agency): its managers create and revoke them. A token
+# acts as a member of the agency with the role chosen at its creation.
+rules.add_perm("vir.manage_api_tokens", admin | is_agency_manager)
 
 
 # --- Volunteers -----------------------------------------------------------------------------

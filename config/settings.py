@@ -96,6 +96,10 @@ INSTALLED_APPS = [
     "programmes",
     "reports",
     "dashboard",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 # Demo data, data generator and benchmark: development, tests and the benchmark only.
 DEVTOOLS = _strict_bool("DEVTOOLS", DEBUG)
@@ -164,6 +168,49 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# The partner API (api/): tokens or sessions, problem details, a rate limit per token.
+API_RATE = env.str("API_RATE", default="600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.http.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.http.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": API_RATE},
+    "DEFAULT_PAGINATION_CLASS": "api.http.KeysetPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ProblemAutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Reciprocity API",
+    "DESCRIPTION": (
+        "The partner API of Reciprocity: agencies' own systems read and exchange agreements, "
+        "quotas, nominations and reports under the platform's access rules. Authenticate with "
+        "`Authorization: Bearer <token>` (tokens are created by an agency's managers at "
+        "/api/tokens/). Errors are RFC 9457 problem details in the language of "
+        "`Accept-Language`; lists are paged by an opaque `cursor`; writes need an "
+        "`Idempotency-Key`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementStatusEnum": "exchanges.models.AgreementStatus",
+        "PlacementStatusEnum": "missions.models.PlacementStatus",
+        "MissionStatusEnum": "missions.models.MissionStatus",
+        "VolunteerStatusEnum": "volunteers.models.VolunteerStatus",
+        "EvaluationStatusEnum": "evaluations.models.Evaluation.Status",
+        "ReportStatusEnum": "reports.models.Report.Status",
+    },
+}
 # Sessions are read from the cache (one query less on every page) and written through to the
 # database, so a cache restart logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -28,6 +28,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("", include("voice.urls")),
     path("programmes/", include("programmes.urls")),
+    path("api/", include("api.urls")),
     path("accounts/login/", form_view(auth_views.LoginView), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

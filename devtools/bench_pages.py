@@ -10,9 +10,10 @@ the Django admin page of the same model (with a search and a deep page too).
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -89,7 +90,14 @@ POST_ONLY = {
     "voice:certificate_revoke",
     "voice:support_action_add",
     "volunteers:withdraw",
+    "api:agreement_approve",
+    "api:placement_confirm",
+    "api:placement_decline",
+    "api:placement_cancel",
+    "api:token_revoke",
 }
+# Patterns that answer no page to measure: the API's 404 for any other path under /api/v1/.
+NOT_MEASURED = {"api:not_found"}
 
 
 @dataclass
@@ -196,15 +204,40 @@ PATHS: dict[str, Callable[[Objects], str]] = {
     "voice:placement": _r("voice:placement", lambda o: _certificate(o).placement_id),
     "voice:certificate_download": _r("voice:certificate_download", lambda o: _certificate(o).pk),
     "voice:agreement_insertion": _r("voice:agreement_insertion", lambda o: o.agreement.pk),
+    # The partner API, read through the officer's session (a token is authenticated by one
+    # indexed lookup more; its rules are the same).
+    "api:tokens": _r("api:tokens"),
+    "api:schema": _r("api:schema"),
+    "api:docs": _r("api:docs"),
+    "api:agency_list": _r("api:agency_list"),
+    "api:agency_detail": _r("api:agency_detail", lambda o: o.agency.pk),
+    "api:volunteer_list": lambda o: reverse("api:volunteer_list") + "?page_size=100",
+    "api:volunteer_detail": _r("api:volunteer_detail", lambda o: o.volunteer.pk),
+    "api:volunteer_eligibility": _r("api:volunteer_eligibility", lambda o: o.volunteer.pk),
+    "api:agreement_list": _r("api:agreement_list"),
+    "api:agreement_detail": _r("api:agreement_detail", lambda o: o.agreement.pk),
+    "api:version_list": _r("api:version_list", lambda o: o.agreement.pk),
+    "api:version_detail": _r("api:version_detail", lambda o: o.agreement.pk, 1),
+    "api:quota_list": _r("api:quota_list"),
+    "api:mission_list": _r("api:mission_list"),
+    "api:mission_detail": _r("api:mission_detail", lambda o: o.mission.pk),
+    "api:placement_list": _r("api:placement_list"),
+    "api:placement_detail": _r("api:placement_detail", lambda o: _hosted_placement(o).pk),
+    "api:evaluation_list": _r("api:evaluation_list"),
+    "api:evaluation_detail": _r("api:evaluation_detail", lambda o: o.evaluation.pk),
+    "api:report_list": _r("api:report_list"),
+    "api:report_detail": _r("api:report_detail", lambda o: o.report.pk),
+    "api:report_download": _r("api:report_download", lambda o: o.report.pk),
 }
 
 # Pages an officer may not open: measured as the agency's manager.
 AS_MANAGER = {"volunteers:personal_data", "volunteers:anonymise", "exchanges:create",
               "exchanges:edit", "evaluations:create", "evaluations:edit",
-              "agencies:download_log"}  # fmt: skip
+              "agencies:download_log", "api:tokens"}  # fmt: skip
 # Pages that refuse the administrator by rule (they act for an agency, and admins have none).
 ADMIN_REFUSED = {"volunteers:create", "volunteers:import", "agencies:hoststructure_create",
-                 "evaluations:create", "exchanges:create", "agencies:download_log"}  # fmt: skip
+                 "evaluations:create", "exchanges:create", "agencies:download_log",
+                 "api:tokens"}  # fmt: skip
 
 
 def _admin_change(model: str, attr: str) -> Callable[[Objects], str]:
@@ -294,7 +327,8 @@ def _voice_link(o: Objects) -> str:
 NOT_PAGES = {"healthz", "bench_bare", "volunteers:export_download", "volunteers:import_template",
              "volunteers:proof", "exchanges:document", "reports:download", "missions:nominee_proof",
              "reports:status", "missions:checklist_document", "voice:certificate",
-             "voice:certificate_download", "programmes:dashboard_csv"}  # fmt: skip
+             "voice:certificate_download", "programmes:dashboard_csv", "api:schema",
+             "api:docs", "api:report_download"}  # fmt: skip
 
 
 def get_patterns() -> set[str]:
@@ -466,6 +500,13 @@ def admin_last_page(model, query: str = "") -> Callable[[], str]:
     return url
 
 
+def api_cursor(o: Objects, depth: float) -> str:
+    """The API's cursor (DRF's keyset cursor: the last id seen) at ``depth`` of the register."""
+    register = Volunteer.objects.filter(sending_agency=o.agency).order_by("pk")
+    position = register.values_list("pk", flat=True)[int(register.count() * depth)]
+    return quote(base64.b64encode(f"p={position}".encode()).decode())
+
+
 def variants(o: Objects) -> list[Case]:
     v_list = reverse("volunteers:index")
     v_admin = reverse("admin:volunteers_volunteer_changelist")
@@ -480,6 +521,11 @@ def variants(o: Objects) -> list[Case]:
         q = urlencode({"q": term})
         add(f"volunteers: search, {what}", f"{v_list}?{q}", f"{v_admin}?{q}")
     common = search_terms(o)["common surname"]
+    # The API's volunteer list, 100 a page: the first page and a page deep in the register
+    # (the cursor of the volunteer 90 % of the way through it), the same cost by construction.
+    api_list = reverse("api:volunteer_list") + "?page_size=100"
+    add("api: volunteers, first page", api_list)
+    add("api: volunteers, deep cursor", f"{api_list}&cursor={api_cursor(o, 0.9)}")
     add(
         "volunteers: search common, last page",
         f"{v_list}?{urlencode({'q': common})}&{deep}",

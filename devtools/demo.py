@@ -17,6 +17,7 @@ from django.utils import timezone
 from agencies.models import Agency, DownloadRecord, HostStructure, Membership, Theme
 from agencies.reference import load_reference_data
 from core.models import UserPreference
+from devtools.demo_api import load_api_tokens
 from devtools.demo_checklists import load_checklists
 from devtools.demo_missions import load_early_return, load_missions
 from devtools.demo_programmes import load_programmes
@@ -505,6 +506,7 @@ def load_demo(*, render_reports: bool = True) -> None:
     load_pending_amendment()
     load_checklists()
     load_programmes()
+    load_api_tokens()
 
 
 def load_pending_amendment() -> None:

@@ -95,7 +95,8 @@ def test_the_access_matrix(matrix_demo, row, persona):
     data = row.data() if callable(row.data) else row.data
     before = row.effect() if row.effect else None
 
-    response = getattr(client, row.method)(url, data)
+    extra = {"content_type": row.content_type} if row.content_type else {}
+    response = getattr(client, row.method)(url, data, headers=row.headers, **extra)
 
     assert response.status_code == row.expect[persona]
     if row.effect:

@@ -24,6 +24,7 @@ LAYERS = [
     "evaluations",
     "programmes",  # programmes, calls, applications, laureates (links missions to laureates)
     "dashboard",  # the home page, on top of every domain
+    "api",  # the partner API: every domain's services and selectors, over HTTP
     "devtools",  # demo data, generator, benchmark: never imported by the product
     "config",  # settings, URLs, Celery app
 ]

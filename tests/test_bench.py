@@ -3,12 +3,12 @@
 from django.urls import get_resolver
 
 from devtools.bench import Case, Result, Timing, table, verdict
-from devtools.bench_pages import PATHS, POST_ONLY
+from devtools.bench_pages import NOT_MEASURED, PATHS, POST_ONLY
 from tests.test_access_matrix import all_rows, url_pattern_names
 
 
 def unmeasured(names: set[str]) -> set[str]:
-    return names - POST_ONLY - set(PATHS)
+    return names - POST_ONLY - NOT_MEASURED - set(PATHS)
 
 
 def test_every_get_url_pattern_has_a_bench_case():

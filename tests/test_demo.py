@@ -10,6 +10,7 @@ from django.db.models import F
 from agencies.models import Agency, HostStructure, Membership
 from core.languages import languages_of
 from devtools.demo import EVALUATION_MEETINGS
+from devtools.demo_api import DEMO_TOKEN
 from evaluations.models import Evaluation, Finding
 from exchanges.models import Agreement
 from missions.models import FollowUp, Mission, Placement
@@ -261,3 +262,11 @@ def test_the_vase_staff_work_in_spanish_and_the_others_keep_the_default(demo):
     assert languages[by_name["vase-manager"]] == "es"
     assert languages[by_name["vase-officer"]] == "es"
     assert languages[by_name["anvt-manager"]] == "fr"
+
+
+def test_it_gives_anvt_an_api_token_that_works(demo, client):
+    answer = client.get("/api/v1/volunteers/", HTTP_AUTHORIZATION=f"Bearer {DEMO_TOKEN}")
+    assert answer.status_code == 200 and answer.json()["results"]
+    assert {row["sending_agency"] for row in answer.json()["results"]} == {
+        Agency.objects.get(acronym="ANVT").pk
+    }

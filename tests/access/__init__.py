@@ -50,6 +50,9 @@ class Row:
     performed_by: Collection[str] | None = None
     # Tells apart two rows of one pattern and method in the test ids.
     variant: str = ""
+    # Request headers, and a content type to send ``data`` as (JSON for the API).
+    headers: dict = field(default_factory=dict)
+    content_type: str | None = None
 
     def __post_init__(self):
         missing = set(PERSONAS) - set(self.expect)

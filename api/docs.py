@@ -1,0 +1,22 @@
+"""The schema's view (in English) and the token scheme it documents."""
+
+from django.utils import translation
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView
+
+from . import schema
+
+# drf-spectacular learns the token scheme when the module declaring it is loaded.
+TOKEN_SCHEME = schema.TokenScheme
+
+
+@extend_schema(exclude=True)
+class EnglishSchemaView(SpectacularAPIView):
+    """The schema is written in English whatever the request's language (its titles come from
+    the models' translated verbose names)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with translation.override("en"):
+            response = super().dispatch(request, *args, **kwargs)
+            response.render()
+        return response

@@ -1,0 +1,357 @@
+"""The partner API (issue 21): tokens, the access rules through the API, hash-checked approvals,
+idempotent writes, the rate limit, keyset pagination, ETags and problem details."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from agencies.models import DownloadRecord, Membership
+from api.models import ApiToken
+from api.serializers import VolunteerSerializer
+from api.services import api_token_create, api_token_revoke, digest_of
+from core.errors import DomainError
+from exchanges.models import Approval
+from exchanges.services import agreement_submit, agreement_update
+from missions.models import Placement
+from tests.factories import (
+    AgencyFactory,
+    MembershipFactory,
+    ThemeFactory,
+    VolunteerFactory,
+    current_quotas,
+    eligible_volunteer,
+    make_agreement,
+    make_mission,
+    manager_of,
+)
+from volunteers.models import Volunteer
+
+pytestmark = pytest.mark.django_db
+Role = Membership.Role
+NEXT_YEAR = timezone.localdate() + datetime.timedelta(days=365)
+
+
+def token_for(agency, role=Role.MANAGER, **kwargs):
+    token, secret = api_token_create(
+        agency=agency, user=manager_of(agency), name="Registre", role=role,
+        expires_on=kwargs.pop("expires_on", NEXT_YEAR),
+    )  # fmt: skip
+    return token, secret
+
+
+def api(secret, language="fr"):
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE=language)
+
+
+def post(client, url, data, key="k1", **headers):
+    return client.post(
+        url, data, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key, **headers
+    )
+
+
+# --- Tokens ----------------------------------------------------------------------------------
+
+
+def test_it_stores_only_the_hash_and_shows_the_secret_once():
+    agency = AgencyFactory()
+    token, secret = token_for(agency, Role.OFFICER)
+    token.refresh_from_db()
+    assert secret.startswith("rcp_") and secret not in token.digest
+    assert token.digest == digest_of(secret)
+    assert token.user.has_usable_password() is False
+    assert Membership.objects.get(user=token.user).role == Role.OFFICER
+
+
+def test_it_authenticates_records_last_use_and_refuses_revoked_and_expired():
+    agency = AgencyFactory()
+    token, secret = token_for(agency)
+    assert api(secret).get("/api/v1/volunteers/").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    api_token_revoke(token=token, user=manager_of(agency))
+    answer = api(secret).get("/api/v1/volunteers/")
+    assert answer.status_code == 401
+    assert answer["Content-Type"] == "application/problem+json"
+    _, other = token_for(agency)
+    ApiToken.objects.filter(digest=digest_of(other)).update(
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    assert api(other).get("/api/v1/volunteers/").status_code == 401
+    assert api("rcp_nope").get("/api/v1/volunteers/").status_code == 401
+    assert Client().get("/api/v1/volunteers/").status_code == 401
+
+
+def test_it_lets_only_managers_create_tokens():
+    agency = AgencyFactory()
+    officer = MembershipFactory(agency=agency, role=Role.OFFICER).user
+    with pytest.raises(DomainError):
+        api_token_create(
+            agency=agency, user=officer, name="x", role=Role.MANAGER, expires_on=NEXT_YEAR
+        )
+    with pytest.raises(DomainError):
+        token_for(agency, expires_on=timezone.localdate())
+
+
+def test_the_token_page_creates_shows_once_and_revokes(client):
+    agency = AgencyFactory()
+    client.force_login(manager_of(agency))
+    data = {"name": "Registre national", "role": "partner", "expires_on": NEXT_YEAR.isoformat()}
+    page = client.post("/api/tokens/", data, follow=True)
+    assert page.status_code == 200 and ApiToken.objects.filter(agency=agency).count() == 1
+    secret = page.context["secret"]
+    assert secret and secret.encode() in page.content
+    assert secret.encode() not in client.get("/api/tokens/").content
+    token = ApiToken.objects.get(agency=agency)
+    assert api(secret).get("/api/v1/agreements/").status_code == 200
+    assert client.post(f"/api/tokens/{token.pk}/revoke/").status_code == 302
+    assert api(secret).get("/api/v1/agreements/").status_code == 401
+
+
+# --- The access rules, unchanged ---------------------------------------------------------------
+
+
+def test_another_agencys_volunteer_is_404_and_a_reader_is_403():
+    agency, other = AgencyFactory(), AgencyFactory()
+    mine, theirs = VolunteerFactory(sending_agency=agency), VolunteerFactory(sending_agency=other)
+    _, secret = token_for(agency, Role.PARTNER)
+    client = api(secret)
+    assert client.get(f"/api/v1/volunteers/{mine.pk}/").status_code == 200
+    assert client.get(f"/api/v1/volunteers/{theirs.pk}/").status_code == 404
+    listed = client.get("/api/v1/volunteers/").json()["results"]
+    assert [row["id"] for row in listed] == [mine.pk]
+    answer = client.patch(
+        f"/api/v1/volunteers/{mine.pk}/", {"city": "Kara"}, content_type="application/json"
+    )
+    assert answer.status_code == 403
+    assert post(client, "/api/v1/volunteers/", {"first_name": "Ama"}).status_code == 403
+
+
+def test_it_registers_and_changes_a_volunteer_with_the_forms_rules():
+    agency = AgencyFactory(country="TG")
+    _, secret = token_for(agency, Role.OFFICER)
+    client = api(secret)
+    data = {
+        "first_name": "Ama", "last_name": "Koffi", "sex": "female", "birth_date": "2000-03-01",
+        "nationality": "TG", "email": "Ama@Example.org", "status": "candidate",
+        "experiences": [{"organisation": "Croix-Rouge", "start": "2016-01-01",
+                         "end": "2018-06-30"}],
+    }  # fmt: skip
+    created = post(client, "/api/v1/volunteers/", data)
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert body["first_name"] == "Ama" and body["email"] == "ama@example.org"
+    assert len(body["experiences"]) == 1
+    again = post(client, "/api/v1/volunteers/", data, key="k2")
+    assert again.status_code == 400
+    assert "email" in again.json()["errors"]
+    changed = client.patch(
+        f"/api/v1/volunteers/{body['id']}/", {"city": "Kara"}, content_type="application/json"
+    )
+    assert changed.status_code == 200 and changed.json()["city"] == "Kara"
+    assert len(changed.json()["experiences"]) == 1
+    verdict = client.get(f"/api/v1/volunteers/{body['id']}/eligibility/?on=2019-01-01").json()
+    assert verdict["eligible"] is True
+    verdict = client.get(f"/api/v1/volunteers/{body['id']}/eligibility/?on=2017-01-01").json()
+    assert verdict["eligible"] is False and verdict["reasons"][0]["code"]
+
+
+def test_errors_are_problems_in_the_requested_language():
+    agency = AgencyFactory()
+    _, secret = token_for(agency, Role.OFFICER)
+    english = post(api(secret, "en"), "/api/v1/volunteers/", {"last_name": ""}).json()
+    french = post(api(secret, "fr"), "/api/v1/volunteers/", {"last_name": ""}, key="k2").json()
+    assert english["status"] == 400 and english["title"] == "Bad request"
+    assert french["title"] == "Requête invalide"
+    assert english["errors"]["last_name"] != french["errors"]["last_name"]
+    missing = api(secret, "en").get("/api/v1/volunteers/999999/").json()
+    assert missing == {"type": "about:blank", "title": "Not found", "status": 404,
+                       "detail": missing["detail"]}  # fmt: skip
+
+
+# --- Agreements: the approval names the hash -----------------------------------------------
+
+
+def test_an_approval_names_the_hash_and_a_stale_hash_is_refused():
+    agreement = make_agreement(quotas=[(2018, "ab", 4)])
+    party_a = agreement.party_a
+    manager = manager_of(party_a)
+    agreement_submit(agreement=agreement, user=manager)
+    _, secret = token_for(party_a)
+    client = api(secret)
+    read = client.get(f"/api/v1/agreements/{agreement.pk}/versions/1/").json()
+    assert hashlib.sha256(read["canonical"].encode()).hexdigest() == read["sha256"]
+    # The partner changes the text after it was read: a new version, a new hash.
+    agreement.refresh_from_db()
+    agreement.max_age = 24
+    agreement_update(agreement=agreement, themes=[], quotas=current_quotas(agreement), user=manager)
+    url = f"/api/v1/agreements/{agreement.pk}/approvals/"
+    stale = post(client, url, {"agency": party_a.pk, "sha256": read["sha256"]})
+    assert stale.status_code == 409
+    assert not Approval.objects.filter(version__agreement=agreement).exists()
+    current = client.get(f"/api/v1/agreements/{agreement.pk}/").json()["current_version"]
+    assert current["number"] == 2 and current["sha256"] != read["sha256"]
+    done = post(client, url, {"agency": party_a.pk, "sha256": current["sha256"]}, key="k2")
+    assert done.status_code == 201, done.json()
+    approval = Approval.objects.get(version__agreement=agreement)
+    assert approval.sha256 == current["sha256"] and approval.agency == party_a
+    other = post(client, url, {"agency": agreement.party_b_id, "sha256": current["sha256"]},
+                 key="k3")  # fmt: skip
+    assert other.status_code == 409  # party B is not the token's to approve for
+
+
+def test_an_officer_token_cannot_approve():
+    agreement = make_agreement(quotas=[(2018, "ab", 4)])
+    _, secret = token_for(agreement.party_a, Role.OFFICER)
+    sha = agreement.current_version.sha256
+    answer = post(api(secret), f"/api/v1/agreements/{agreement.pk}/approvals/",
+                  {"agency": agreement.party_a_id, "sha256": sha})  # fmt: skip
+    assert answer.status_code == 403
+
+
+# --- Idempotency -------------------------------------------------------------------------------
+
+
+def _mission_and_nominee():
+    mission = make_mission()
+    volunteer = eligible_volunteer(mission.quota.sending, on=mission.start_date)
+    return mission, volunteer
+
+
+def test_a_retried_nomination_does_not_nominate_twice():
+    mission, volunteer = _mission_and_nominee()
+    _, secret = token_for(mission.quota.sending, Role.OFFICER)
+    client = api(secret)
+    data = {"mission": mission.pk, "volunteer": volunteer.pk}
+    first = post(client, "/api/v1/placements/", data, key="nominate-1")
+    again = post(client, "/api/v1/placements/", data, key="nominate-1")
+    assert first.status_code == again.status_code == 201, first.json()
+    assert first.json() == again.json() and again["Idempotent-Replayed"] == "true"
+    assert Placement.objects.filter(mission=mission, volunteer=volunteer).count() == 1
+    other = post(client, "/api/v1/placements/", {**data, "volunteer": 0}, key="nominate-1")
+    assert other.status_code == 422
+    assert post(client, "/api/v1/placements/", data, key="").status_code == 400
+    # A new key is a new request: refused by the domain (already nominated), as a problem.
+    assert post(client, "/api/v1/placements/", data, key="nominate-2").status_code == 409
+
+
+def test_the_host_confirms_through_the_same_service():
+    mission, volunteer = _mission_and_nominee()
+    _, sender = token_for(mission.quota.sending, Role.OFFICER)
+    placement = post(api(sender), "/api/v1/placements/",
+                     {"mission": mission.pk, "volunteer": volunteer.pk}).json()  # fmt: skip
+    url = f"/api/v1/placements/{placement['id']}/confirm/"
+    assert post(api(sender), url, {}, key="c1").status_code == 403  # the sender does not decide
+    _, host = token_for(mission.quota.receiving, Role.MANAGER)
+    confirmed = post(api(host), url, {"note": "Bienvenue"}, key="c1")
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "confirmed"
+    _, outsider = token_for(AgencyFactory())
+    assert post(api(outsider), url, {}, key="x").status_code == 404
+
+
+# --- Rate limit, pagination, ETag, Last-Modified, audit ----------------------------------------
+
+
+def test_the_rate_limit_is_per_token_with_retry_after(settings):
+    settings.API_RATE = "3/min"
+    agency = AgencyFactory()
+    (_, first), (_, second) = token_for(agency), token_for(agency)
+    answers = [api(first).get("/api/v1/agencies/") for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert int(answers[-1]["Retry-After"]) > 0
+    assert answers[-1].json()["status"] == 429
+    assert api(second).get("/api/v1/agencies/").status_code == 200
+
+
+def test_pages_follow_the_cursor_at_constant_cost():
+    agency = AgencyFactory()
+    ids = sorted(VolunteerFactory(sending_agency=agency).pk for _ in range(23))
+    VolunteerFactory()  # another agency's
+    _, secret = token_for(agency, Role.PARTNER)
+    client = api(secret)
+    url, seen, counts = "/api/v1/volunteers/?page_size=5", [], []
+    while url:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url)
+        counts.append(len(queries))
+        assert page.status_code == 200 and page["Last-Modified"]
+        seen += [row["id"] for row in page.json()["results"]]
+        url = page.json()["next"]
+    assert seen == ids
+    # The first request also records the token's last use; then every page costs the same.
+    assert len(set(counts[1:])) == 1 and max(counts) <= 10, counts
+
+
+def test_details_carry_an_etag_and_answer_304():
+    agency = AgencyFactory()
+    _, secret = token_for(agency)
+    client = api(secret)
+    first = client.get(f"/api/v1/agencies/{agency.pk}/")
+    assert first.status_code == 200 and first["ETag"]
+    assert (
+        client.get(f"/api/v1/agencies/{agency.pk}/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code
+        == 304
+    )
+    agency.name = "Autre nom"
+    agency.save()
+    assert (
+        client.get(f"/api/v1/agencies/{agency.pk}/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code
+        == 200
+    )
+
+
+def test_reads_of_personal_data_are_in_the_download_log():
+    agency = AgencyFactory()
+    volunteer = VolunteerFactory(sending_agency=agency)
+    token, secret = token_for(agency, Role.PARTNER)
+    api(secret).get(f"/api/v1/volunteers/{volunteer.pk}/")
+    api(secret).get("/api/v1/volunteers/")
+    records = DownloadRecord.objects.filter(user=token.user, agency=agency)
+    assert sorted(r.object_id for r in records) == [0, volunteer.pk]
+    assert all(r.kind == DownloadRecord.Kind.PERSONAL_DATA for r in records)
+
+
+def test_sessions_read_the_api(client):
+    agency = AgencyFactory()
+    client.force_login(manager_of(agency))
+    assert client.get("/api/v1/agreements/").status_code == 200
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(manager_of(agency))
+    answer = strict.post("/api/v1/placements/", {}, content_type="application/json",
+                         HTTP_IDEMPOTENCY_KEY="k")  # fmt: skip
+    assert answer.status_code == 403  # a session's write needs the CSRF token
+
+
+def test_the_schema_and_its_docs_page_are_served():
+    schema = Client().get("/api/v1/schema/?format=json")
+    assert schema.status_code == 200
+    assert "/api/v1/volunteers/" in schema.json()["paths"]
+    docs = Client().get("/api/v1/docs/")
+    assert docs.status_code == 200 and b"cdn" not in docs.content.lower()
+
+
+def test_errors_of_nested_fields_are_named_by_their_path():
+    agency = AgencyFactory()
+    _, secret = token_for(agency, Role.OFFICER)
+    data = {"last_name": "Koffi", "languages": [{"language": ["fr"], "level": "b2"}]}
+    errors = post(api(secret, "en"), "/api/v1/volunteers/", data).json()["errors"]
+    assert list(errors) == ["languages[0].language"]
+    assert all(isinstance(m, str) for m in errors["languages[0].language"])
+
+
+def test_the_list_shows_each_volunteer_as_the_serializer_does():
+    agency = AgencyFactory()
+    volunteer = eligible_volunteer(agency)
+    theme = ThemeFactory()
+    volunteer.themes.set([theme])
+    _, secret = token_for(agency, Role.PARTNER)
+    listed = api(secret).get("/api/v1/volunteers/").json()["results"]
+    expected = VolunteerSerializer(Volunteer.objects.get(pk=volunteer.pk)).data
+    assert listed == [dict(expected)]
+    assert listed[0]["themes"] == [theme.pk] and listed[0]["experience_met_on"]

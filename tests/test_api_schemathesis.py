@@ -1,0 +1,114 @@
+"""Schemathesis against the live OpenAPI schema (issue 21): as a token of the demo's largest
+agency (ANVT) and as a token of an agency party to nothing, every operation answers without a
+server error, conforms to the schema (status, content type, headers, body), and never shows
+another agency's object."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import schemathesis
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi import checks as openapi_checks
+
+from agencies.models import Agency, Membership
+from api.services import api_token_create
+from tests.factories import AgencyFactory, manager_of
+
+CHECKS = [
+    schemathesis.checks.not_a_server_error,
+    openapi_checks.status_code_conformance,
+    openapi_checks.content_type_conformance,
+    openapi_checks.response_headers_conformance,
+    openapi_checks.response_schema_conformance,
+]
+
+
+@pytest.fixture
+def api_schema():
+    from django.core.wsgi import get_wsgi_application
+
+    return schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
+
+
+pytestmark = pytest.mark.django_db
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+def _token(agency) -> str:
+    _, secret = api_token_create(
+        agency=agency,
+        user=manager_of(agency),
+        name="Schemathesis",
+        role=Membership.Role.MANAGER,
+        expires_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    return secret
+
+
+def _rows(response) -> list[dict]:
+    if response.status_code != 200 or "json" not in response.headers.get("Content-Type", [""])[0]:
+        return []
+    body = response.json()
+    if isinstance(body, dict) and isinstance(body.get("results"), list):
+        return body["results"]
+    return [body] if isinstance(body, dict) else body
+
+
+# Each resource: the fields naming the agencies it concerns (one of them must be the token's).
+AGENCY_FIELDS = {
+    "/volunteers/": ("sending_agency",),
+    "/agreements/": ("party_a", "party_b"),
+    "/quotas/": ("sending", "receiving"),
+    "/missions/": ("sending", "receiving"),
+}
+
+
+def only_mine(agency_id: int, *, unrelated: bool):
+    def check(ctx, response, case):
+        path = case.operation.path
+        if unrelated and not path.startswith("/api/v1/agencies/") and response.status_code == 200:
+            rows = _rows(response)
+            assert not rows, f"{path}: an agency party to nothing sees {rows[:1]}"
+        for prefix, fields in AGENCY_FIELDS.items():
+            if path.startswith(f"/api/v1{prefix}") and "eligibility" not in path:
+                for row in _rows(response):
+                    concerned = {row.get(field) for field in fields}
+                    assert agency_id in concerned, f"{path}: another agency's object {row}"
+        return True
+
+    return check
+
+
+COMMON = settings(
+    max_examples=8,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@schema.parametrize()
+@COMMON
+def test_the_api_as_a_large_agency(case, demo):
+    anvt = Agency.objects.get(acronym="ANVT")
+    secret = _token(anvt)
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {secret}"},
+        checks=CHECKS,
+        additional_checks=[only_mine(anvt.pk, unrelated=False)],
+    )
+
+
+@schema.parametrize()
+@COMMON
+def test_the_api_as_an_unrelated_agency(case, demo):
+    agency = AgencyFactory()
+    secret = _token(agency)
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {secret}"},
+        checks=CHECKS,
+        additional_checks=[only_mine(agency.pk, unrelated=True)],
+    )
