@@ -10,7 +10,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 
 from agencies import rules as access
-from agencies.models import HostStructure
+from agencies.models import Agency, HostStructure
 from core.search import contains_q
 from exchanges.models import Quota
 from exchanges.selectors import places_of
@@ -24,9 +24,30 @@ from .models import LIVE_STATUSES, USED_STATUSES, ChecklistItem, FollowUp, Missi
 
 
 def missions_visible_to(user) -> QuerySet[Mission]:
-    qs = Mission.objects.select_related(
-        "quota__agreement", "quota__sending", "quota__receiving", "host_structure", "theme"
+    return _visible_missions(
+        user,
+        Mission.objects.select_related(
+            "quota__agreement", "quota__sending", "quota__receiving", "host_structure", "theme"
+        ),
     )
+
+
+def mission_page_visible_to(user) -> QuerySet[Mission]:
+    """``missions_visible_to`` for the mission page, which reads one mission: the quota, its
+    agreement, the host structure and the theme joined, and only the two agencies' acronyms,
+    as ``sending_acronym`` and ``receiving_acronym`` (scalar subqueries). Seven joined tables
+    cost PostgreSQL about 2 ms to plan for this one row, five and two subqueries 0.7 ms."""
+    acronym = Agency.objects.values("acronym")
+    return _visible_missions(
+        user,
+        Mission.objects.select_related("quota__agreement", "host_structure", "theme").annotate(
+            sending_acronym=Subquery(acronym.filter(pk=OuterRef("quota__sending_id"))),
+            receiving_acronym=Subquery(acronym.filter(pk=OuterRef("quota__receiving_id"))),
+        ),
+    )
+
+
+def _visible_missions(user, qs: QuerySet[Mission]) -> QuerySet[Mission]:
     if access.is_admin(user):
         return qs
     ids = access.agency_ids_of(user)
@@ -137,7 +158,12 @@ def mission_placements(*, mission: Mission) -> list[Placement]:
     # placements never got there skips those queries.
     confirmed = [p.pk for p in placements if p.status in CHECKLIST_STATUSES]
     if confirmed:
-        items = ChecklistItem.objects.filter(placement__in=confirmed).select_related("updated_by")
+        # Ordered here: the model's ordering joins the placements to sort by them.
+        items = (
+            ChecklistItem.objects.filter(placement__in=confirmed)
+            .select_related("updated_by")
+            .order_by("due_date", "pk")
+        )
         for item in items:
             item.placement = by_pk[item.placement_id]
             item.placement.checklist.append(item)
