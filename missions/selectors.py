@@ -18,7 +18,15 @@ from volunteers.eligibility import Eligibility, Rules, evaluate
 from volunteers.models import Experience, Volunteer
 from volunteers.selectors import TimelineBar, eligible_q, experience_timeline
 
-from .models import LIVE_STATUSES, USED_STATUSES, ChecklistItem, FollowUp, Mission, Placement
+from .models import (
+    LIVE_STATUSES,
+    USED_STATUSES,
+    ChecklistItem,
+    DepartureOverride,
+    FollowUp,
+    Mission,
+    Placement,
+)
 
 # --- Visibility (the role tables and memberships: ``agencies.rules``) -------------------------
 
@@ -141,9 +149,10 @@ def mission_placements(*, mission: Mission) -> list[Placement]:
     placements, grouped here rather than by ``prefetch_related`` (whose per-relation querysets
     cost more to build than these rows to read)."""
     placements = list(
-        mission.placements.select_related("volunteer", "departure_override__user").order_by(
-            "-nominated_at", "-pk"
-        )
+        mission.placements.select_related("volunteer", "departure_override__user")
+        # Of the volunteer, the name only (``full_name``): a third of the columns to compile.
+        .only(*PLACEMENT_FIELDS, *VOLUNTEER_NAME, *OVERRIDE_FIELDS)
+        .order_by("-nominated_at", "-pk")
     )
     by_pk = {p.pk: p for p in placements}
     for p in placements:
@@ -184,12 +193,22 @@ CHECKLIST_STATUSES = {
 }
 
 
+PLACEMENT_FIELDS = [f.name for f in Placement._meta.concrete_fields]
+VOLUNTEER_NAME = ["volunteer__first_name", "volunteer__last_name", "volunteer__anonymised_at"]
+# The override, and of its author what ``|person`` shows.
+OVERRIDE_FIELDS = [
+    *(f"departure_override__{f.name}" for f in DepartureOverride._meta.concrete_fields),
+    *(f"departure_override__user__{name}" for name in ("first_name", "last_name", "username")),
+]
+
+
 def placement_history(*, mission: Mission) -> dict[int, list]:
     """The transitions of every placement of the mission, in one query: ``{placement: rows}``
-    with only the rows where the status changed."""
+    with only the rows where the status changed (and only what the page shows of them)."""
     rows = (
         Placement.history.filter(mission_id=mission.pk)
         .select_related("history_user")
+        .only("id", "status", "history_date", "history_id", "history_user")
         .order_by("id", "history_date", "history_id")
     )
     history: dict[int, list] = {}
