@@ -163,8 +163,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation: the planner's costs of the pages' queries over millions of rows pass
     # its threshold, and compiling then took longer than running (home page: 137 of 287 ms).
+    # random_page_cost 1.1 instead of 4 (the default, for spinning disks): the working set is
+    # in memory or on SSD, and at 4 the planner hashed whole count tables (343,000 rows) where
+    # an index lookup per quota reads a few thousand (home page chart 80 -> 27 ms, network
+    # panel 85 -> 32 ms on the benchmark data; docs/performance.md). PG_RANDOM_PAGE_COST
+    # overrides it, e.g. for a database on spinning disks.
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    page_cost = env.float("PG_RANDOM_PAGE_COST", default=1.1)
+    options["options"] = (
+        f"{options.get('options', '')} -c jit=off -c random_page_cost={page_cost}".strip()
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

@@ -10,7 +10,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 
 from agencies import rules as access
-from agencies.models import HostStructure
+from agencies.models import Agency, HostStructure
 from core.search import contains_q
 from exchanges.models import Quota
 from exchanges.selectors import places_of
@@ -18,15 +18,44 @@ from volunteers.eligibility import Eligibility, Rules, evaluate
 from volunteers.models import Experience, Volunteer
 from volunteers.selectors import TimelineBar, eligible_q, experience_timeline
 
-from .models import LIVE_STATUSES, USED_STATUSES, ChecklistItem, FollowUp, Mission, Placement
+from .models import (
+    LIVE_STATUSES,
+    USED_STATUSES,
+    ChecklistItem,
+    DepartureOverride,
+    FollowUp,
+    Mission,
+    Placement,
+)
 
 # --- Visibility (the role tables and memberships: ``agencies.rules``) -------------------------
 
 
 def missions_visible_to(user) -> QuerySet[Mission]:
-    qs = Mission.objects.select_related(
-        "quota__agreement", "quota__sending", "quota__receiving", "host_structure", "theme"
+    return _visible_missions(
+        user,
+        Mission.objects.select_related(
+            "quota__agreement", "quota__sending", "quota__receiving", "host_structure", "theme"
+        ),
     )
+
+
+def mission_page_visible_to(user) -> QuerySet[Mission]:
+    """``missions_visible_to`` for the mission page, which reads one mission: the quota, its
+    agreement, the host structure and the theme joined, and only the two agencies' acronyms,
+    as ``sending_acronym`` and ``receiving_acronym`` (scalar subqueries). Seven joined tables
+    cost PostgreSQL about 2 ms to plan for this one row, five and two subqueries 0.7 ms."""
+    acronym = Agency.objects.values("acronym")
+    return _visible_missions(
+        user,
+        Mission.objects.select_related("quota__agreement", "host_structure", "theme").annotate(
+            sending_acronym=Subquery(acronym.filter(pk=OuterRef("quota__sending_id"))),
+            receiving_acronym=Subquery(acronym.filter(pk=OuterRef("quota__receiving_id"))),
+        ),
+    )
+
+
+def _visible_missions(user, qs: QuerySet[Mission]) -> QuerySet[Mission]:
     if access.is_admin(user):
         return qs
     ids = access.agency_ids_of(user)
@@ -120,9 +149,10 @@ def mission_placements(*, mission: Mission) -> list[Placement]:
     placements, grouped here rather than by ``prefetch_related`` (whose per-relation querysets
     cost more to build than these rows to read)."""
     placements = list(
-        mission.placements.select_related("volunteer", "departure_override__user").order_by(
-            "-nominated_at", "-pk"
-        )
+        mission.placements.select_related("volunteer", "departure_override__user")
+        # Of the volunteer, the name only (``full_name``): a third of the columns to compile.
+        .only(*PLACEMENT_FIELDS, *VOLUNTEER_NAME, *OVERRIDE_FIELDS)
+        .order_by("-nominated_at", "-pk")
     )
     by_pk = {p.pk: p for p in placements}
     for p in placements:
@@ -137,7 +167,12 @@ def mission_placements(*, mission: Mission) -> list[Placement]:
     # placements never got there skips those queries.
     confirmed = [p.pk for p in placements if p.status in CHECKLIST_STATUSES]
     if confirmed:
-        items = ChecklistItem.objects.filter(placement__in=confirmed).select_related("updated_by")
+        # Ordered here: the model's ordering joins the placements to sort by them.
+        items = (
+            ChecklistItem.objects.filter(placement__in=confirmed)
+            .select_related("updated_by")
+            .order_by("due_date", "pk")
+        )
         for item in items:
             item.placement = by_pk[item.placement_id]
             item.placement.checklist.append(item)
@@ -158,12 +193,22 @@ CHECKLIST_STATUSES = {
 }
 
 
+PLACEMENT_FIELDS = [f.name for f in Placement._meta.concrete_fields]
+VOLUNTEER_NAME = ["volunteer__first_name", "volunteer__last_name", "volunteer__anonymised_at"]
+# The override, and of its author what ``|person`` shows.
+OVERRIDE_FIELDS = [
+    *(f"departure_override__{f.name}" for f in DepartureOverride._meta.concrete_fields),
+    *(f"departure_override__user__{name}" for name in ("first_name", "last_name", "username")),
+]
+
+
 def placement_history(*, mission: Mission) -> dict[int, list]:
     """The transitions of every placement of the mission, in one query: ``{placement: rows}``
-    with only the rows where the status changed."""
+    with only the rows where the status changed (and only what the page shows of them)."""
     rows = (
         Placement.history.filter(mission_id=mission.pk)
         .select_related("history_user")
+        .only("id", "status", "history_date", "history_id", "history_user")
         .order_by("id", "history_date", "history_id")
     )
     history: dict[int, list] = {}

@@ -132,8 +132,11 @@ class VolunteerFilter(django_filters.FilterSet):
     @property
     def qs(self):
         # A stable order whatever the sort chosen: equal names must not swap between pages.
+        # The id breaks ties in the sort's direction, so that a descending sort reads its
+        # (…, id) index backwards instead of sorting every row.
         queryset = super().qs
-        order = [*(list(queryset.query.order_by) or ["last_name", "first_name"]), "pk"]
+        order = list(queryset.query.order_by) or ["last_name", "first_name"]
+        order.append("-pk" if str(order[0]).startswith("-") else "pk")
         if self.is_bound and self.form.cleaned_data.get("q"):
             order = [_unindexed(field) for field in order]
         return queryset.order_by(*order)
