@@ -7,7 +7,7 @@ from rest_framework import serializers
 from agencies.models import Agency
 from evaluations.models import Evaluation
 from exchanges.models import Agreement, AgreementVersion, Approval, Quota
-from missions.models import Mission, Placement
+from missions.models import EarlyReturnReason, Mission, Placement
 from reports.models import Report
 from volunteers.models import Volunteer
 
@@ -193,6 +193,31 @@ class NominateSerializer(serializers.Serializer):
 class DecisionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DepartureSerializer(serializers.Serializer):
+    departure_date = serializers.DateField()
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="A manager's reason for departing with required checklist items open.",
+    )
+
+
+class ReturnSerializer(serializers.Serializer):
+    return_date = serializers.DateField()
+    early_return_reason = serializers.ChoiceField(
+        choices=EarlyReturnReason.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required for an early return.",
+    )
+    early_return_note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000
+    )
 
 
 class EvaluationSerializer(serializers.ModelSerializer):

@@ -299,6 +299,54 @@ class PlacementDecision(ApiView):
         return Response(s.PlacementSerializer(placement).data)
 
 
+class PlacementDeparture(ApiView):
+    serializer_class = s.DepartureSerializer
+
+    @extend_schema(
+        summary="Record a confirmed placement's departure",
+        description="Through the service of the mission page: the date's window, the "
+        "pre-departure checklist (a manager may depart with required items open by giving "
+        "`override_reason`). A refusal is a 409 problem with the page's message.",
+        request=s.DepartureSerializer,
+        responses={200: s.PlacementSerializer},
+        parameters=[IDEMPOTENCY],
+    )
+    @idempotent
+    def post(self, request, pk: int):
+        placement = visible_or_404(placements_visible_to(request.user), pk)
+        require(request, "vir.record_placement", placement)
+        body = s.DepartureSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        placement = placements.placement_deploy(
+            placement=placement, user=request.user, **body.validated_data
+        )
+        return Response(s.PlacementSerializer(placement).data)
+
+
+class PlacementReturn(ApiView):
+    serializer_class = s.ReturnSerializer
+
+    @extend_schema(
+        summary="Record a placement's return",
+        description="Through the service of the mission page: a return before the end of the "
+        "mission's tolerance needs `early_return_reason`. A refusal is a 409 problem with the "
+        "page's message.",
+        request=s.ReturnSerializer,
+        responses={200: s.PlacementSerializer},
+        parameters=[IDEMPOTENCY],
+    )
+    @idempotent
+    def post(self, request, pk: int):
+        placement = visible_or_404(placements_visible_to(request.user), pk)
+        require(request, "vir.record_placement", placement)
+        body = s.ReturnSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        placement = placements.placement_complete(
+            placement=placement, user=request.user, **body.validated_data
+        )
+        return Response(s.PlacementSerializer(placement).data)
+
+
 # --- Evaluations and reports ---------------------------------------------------------------
 
 

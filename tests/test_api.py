@@ -19,7 +19,9 @@ from api.services import api_token_create, api_token_revoke, digest_of
 from core.errors import DomainError
 from exchanges.models import Approval
 from exchanges.services import agreement_submit, agreement_update
+from missions.checklist import ChecklistItem, DepartureOverride
 from missions.models import Placement
+from missions.services import placement_confirm, placement_nominate
 from tests.factories import (
     AgencyFactory,
     MembershipFactory,
@@ -355,3 +357,75 @@ def test_the_list_shows_each_volunteer_as_the_serializer_does():
     expected = VolunteerSerializer(Volunteer.objects.get(pk=volunteer.pk)).data
     assert listed == [dict(expected)]
     assert listed[0]["themes"] == [theme.pk] and listed[0]["experience_met_on"]
+
+
+# --- Departure and return through the services of the mission page ----------------------------
+
+
+def _confirmed_placement():
+    mission = make_mission(start=datetime.date(2018, 1, 1))
+    volunteer = eligible_volunteer(mission.quota.sending, on=mission.start_date)
+    placement = placement_nominate(mission=mission, volunteer=volunteer, user=None)
+    return placement_confirm(placement=placement, user=None)
+
+
+def test_the_departure_follows_the_date_rules_and_the_checklist():
+    placement = _confirmed_placement()
+    url = f"/api/v1/placements/{placement.pk}/departure/"
+    _, officer = token_for(placement.quota.sending, Role.OFFICER)
+    early = post(api(officer, "en"), url, {"departure_date": "2017-06-01"}, key="d1")
+    assert early.status_code == 409 and early["Content-Type"] == "application/problem+json"
+    assert early.json()["detail"].startswith("The departure cannot be before")
+    assert list(early.json()["errors"]) == ["departure_date"]
+    # The checklist's required items are open: refused, with the page's message.
+    refused = post(api(officer), url, {"departure_date": "2018-01-01"}, key="d2")
+    assert refused.status_code == 409
+    assert refused.json()["detail"].startswith("Le départ ne peut pas être enregistré")
+    forced = {"departure_date": "2018-01-01", "override_reason": "Billet pris par l'hôte."}
+    officer_forces = post(api(officer), url, forced, key="d3")
+    assert officer_forces.status_code == 409
+    assert "responsable" in officer_forces.json()["detail"]
+    placement.refresh_from_db()
+    assert placement.status == "confirmed" and not DepartureOverride.objects.exists()
+    _, host_manager = token_for(placement.quota.receiving, Role.MANAGER)
+    departed = post(api(host_manager), url, forced, key="d4")
+    assert departed.status_code == 200, departed.json()
+    assert departed.json()["status"] == "deployed"
+    assert departed.json()["departure_date"] == "2018-01-01"
+    assert DepartureOverride.objects.get(placement=placement).reason.startswith("Billet")
+    again = post(api(host_manager), url, forced, key="d4")
+    assert again["Idempotent-Replayed"] == "true" and again.json() == departed.json()
+    twice = post(api(host_manager), url, forced, key="d5")
+    assert twice.status_code == 409 and "En mission" in twice.json()["detail"]
+
+
+def test_the_return_asks_the_reason_of_an_early_one():
+    placement = _confirmed_placement()
+    ChecklistItem.objects.filter(placement=placement).update(status="done")
+    _, officer = token_for(placement.quota.sending, Role.OFFICER)
+    client = api(officer)
+    url = f"/api/v1/placements/{placement.pk}/"
+    assert post(client, url + "return/", {"return_date": "2018-03-01"}, key="r0").status_code == 409
+    assert post(client, url + "departure/", {"departure_date": "2018-01-02"}).status_code == 200
+    before = post(client, url + "return/", {"return_date": "2018-01-02"}, key="r1")
+    assert before.status_code == 409 and list(before.json()["errors"]) == ["return_date"]
+    early = post(client, url + "return/", {"return_date": "2018-03-01"}, key="r2")
+    assert early.status_code == 409 and "anticipé" in early.json()["detail"]
+    bad = post(client, url + "return/", {"return_date": "2018-03-01",
+                                         "early_return_reason": "bored"}, key="r3")  # fmt: skip
+    assert bad.status_code == 400 and "early_return_reason" in bad.json()["errors"]
+    absurd = post(client, url + "return/", {"return_date": "0001-01-01"}, key="r4")
+    assert absurd.status_code == 409 and "return_date" in absurd.json()["errors"]
+    placement.refresh_from_db()
+    assert placement.status == "deployed"
+    done = post(client, url + "return/", {"return_date": "2018-03-01",
+                                          "early_return_reason": "health",
+                                          "early_return_note": "Paludisme"}, key="r5")  # fmt: skip
+    assert done.status_code == 200 and done.json()["status"] == "completed", done.json()
+    placement.refresh_from_db()
+    assert placement.early_return_reason == "health" and placement.early_return_note == "Paludisme"
+    assert placement.follow_ups.count() == 3
+    _, evaluator = token_for(placement.quota.sending, Role.EVALUATOR)
+    assert post(api(evaluator), url + "return/", {"return_date": "2018-03-01"}).status_code == 403
+    _, outsider = token_for(AgencyFactory())
+    assert post(api(outsider), url + "return/", {"return_date": "2018-03-01"}).status_code == 404
