@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework import serializers
 
 from agencies.models import Agency
+from core.csv import DELIMITER_CHOICES
 from evaluations.models import Evaluation
 from exchanges.models import Agreement, AgreementVersion, Approval, Quota
 from missions.models import EarlyReturnReason, Mission, Placement
@@ -236,3 +238,26 @@ class ReportSerializer(serializers.ModelSerializer):
             "id", "kind", "format", "language", "status", "agreement", "agency", "evaluation",
             "filename", "size", "created_at", "finished_at",
         ]  # fmt: skip
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(
+        choices=["agreement", "agency", "all"],
+        help_text="One agreement, the acting agency's agreements, or all (administrators).",
+    )
+    agreement = serializers.IntegerField(required=False, allow_null=True)
+    agency = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The acting agency (default: the token's).",
+    )
+    format = serializers.ChoiceField(choices=Report.Format.choices, default=Report.Format.PDF)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES, required=False, help_text="Default: the request's language."
+    )
+    first_year = serializers.IntegerField(required=False, allow_null=True)
+    last_year = serializers.IntegerField(required=False, allow_null=True)
+    threshold = serializers.IntegerField(required=False, allow_null=True)
+    delimiter = serializers.ChoiceField(
+        choices=DELIMITER_CHOICES, required=False, allow_blank=True, default=""
+    )

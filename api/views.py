@@ -6,6 +6,7 @@ calls the service the pages call."""
 from __future__ import annotations
 
 from django.http import FileResponse, Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -13,12 +14,15 @@ from rest_framework import exceptions, status
 from rest_framework.mixins import ListModelMixin
 from rest_framework.response import Response
 
+from agencies import rules as access
 from agencies.models import Agency
 from agencies.services import Kind
 from core.files import download_name
 from evaluations.models import Evaluation
 from evaluations.selectors import evaluations_visible_to
 from exchanges.models import Quota
+from exchanges.quota_report import quota_report_request, quota_report_scope
+from exchanges.report_views import QuotaReportForm
 from exchanges.selectors import agreement_versions, agreements_visible_to, quota_places
 from exchanges.services import agreement_approve
 from missions import services as placements
@@ -370,12 +374,76 @@ class EvaluationDetail(DetailView):
         return _published(self.request)
 
 
-@extend_schema(summary="Reports of the token's agency and of its agreements")
-class ReportList(ListView):
+class ReportList(ListModelMixin, ApiView):
     serializer_class = s.ReportSerializer
 
     def get_queryset(self):
         return reports_visible_to(self.request.user)
+
+    @extend_schema(summary="Reports of the token's agency and of its agreements")
+    def get(self, request):
+        return self.list(request)
+
+    @extend_schema(
+        summary="Request a quota report (rendered in the background)",
+        description="The form, the scope rules and the per-user rate limit of the reports "
+        "page. Follow `Location` (or the report's `status`) until it is `done`, then download.",
+        request=s.ReportRequestSerializer,
+        responses={201: s.ReportSerializer},
+        parameters=[IDEMPOTENCY],
+    )
+    @idempotent
+    def post(self, request):
+        body = s.ReportRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        wanted = body.validated_data
+        mine = access.agency_ids_of(request.user)
+        acting = wanted.get("agency")
+        if acting is None and len(mine) == 1:
+            acting = next(iter(mine))
+        if acting is not None and acting not in mine:
+            raise exceptions.ValidationError({"agency": [_("Choose one of your agencies.")]})
+        form = QuotaReportForm(
+            {
+                "scope": wanted["scope"],
+                "file_format": wanted["format"],
+                "language": wanted.get("language") or get_language(),
+                **{
+                    field: "" if wanted.get(field) is None else wanted[field]
+                    for field in ("agreement", "first_year", "last_year", "threshold", "delimiter")
+                },
+            }
+        )
+        if not form.is_valid():
+            raise exceptions.ValidationError(
+                {
+                    {"file_format": "format", "__all__": "non_field_errors"}.get(k, k): v
+                    for k, v in form.errors.items()
+                }
+            )
+        data = form.cleaned_data
+        agreement, agency = quota_report_scope(
+            user=request.user,
+            scope=data["scope"],
+            agreement_id=data["agreement"],
+            acting_agency=Agency.objects.get(pk=acting) if acting is not None else None,
+        )
+        report = quota_report_request(
+            user=request.user,
+            agreement=agreement,
+            agency=agency,
+            file_format=data["file_format"],
+            language=data["language"],
+            first_year=data["first_year"],
+            last_year=data["last_year"],
+            threshold=data["threshold"],
+            delimiter=data["delimiter"],
+        )
+        return Response(
+            s.ReportSerializer(report).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": f"{request.path}{report.pk}/"},
+        )
 
 
 @extend_schema(summary="A report and its status")

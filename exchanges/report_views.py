@@ -4,19 +4,16 @@ acting agency's agreements, or all of them for administrators)."""
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from agencies import rules as access
 from core.csv import DELIMITER_CHOICES
 from core.dates import validate_year
 from core.errors import DomainError
 
-from .quota_report import quota_report_request
-from .selectors import agreements_visible_to
+from .quota_report import quota_report_request, quota_report_scope
 
 
 class QuotaReportForm(forms.Form):
@@ -66,16 +63,13 @@ def quota_report_create(request):
                 messages.error(request, error)
         return redirect("reports:index")
     data = form.cleaned_data
-    agreement = agency = None
-    if data["scope"] == "agreement":
-        visible = agreements_visible_to(request.user)
-        agreement = get_object_or_404(visible, pk=data["agreement"])
-    elif data["scope"] == "agency":
-        if not request.membership:
-            raise PermissionDenied
-        agency = request.membership.agency
-    elif not access.is_admin(request.user):
-        raise PermissionDenied
+    membership = request.membership
+    agreement, agency = quota_report_scope(
+        user=request.user,
+        scope=data["scope"],
+        agreement_id=data["agreement"],
+        acting_agency=membership.agency if membership else None,
+    )
     try:
         report = quota_report_request(
             user=request.user,

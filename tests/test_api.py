@@ -22,6 +22,7 @@ from exchanges.services import agreement_submit, agreement_update
 from missions.checklist import ChecklistItem, DepartureOverride
 from missions.models import Placement
 from missions.services import placement_confirm, placement_nominate
+from reports.models import Report
 from tests.factories import (
     AgencyFactory,
     MembershipFactory,
@@ -429,3 +430,41 @@ def test_the_return_asks_the_reason_of_an_early_one():
     assert post(api(evaluator), url + "return/", {"return_date": "2018-03-01"}).status_code == 403
     _, outsider = token_for(AgencyFactory())
     assert post(api(outsider), url + "return/", {"return_date": "2018-03-01"}).status_code == 404
+
+
+# --- Report requests --------------------------------------------------------------------------
+
+
+def test_a_report_is_requested_once_under_the_pages_rules(settings):
+    agreement = make_agreement()
+    _, secret = token_for(agreement.party_a, Role.OFFICER)
+    client = api(secret, "en")
+    data = {"scope": "agreement", "agreement": agreement.pk, "format": "csv"}
+    first = post(client, "/api/v1/reports/", data, key="q1")
+    assert first.status_code == 201, first.json()
+    report = Report.objects.get()
+    assert first["Location"] == f"/api/v1/reports/{report.pk}/"
+    assert (report.kind, report.format, report.language) == ("quota", "csv", "en")
+    assert report.agreement == agreement and report.requested_by.api_token.agency_id
+    again = post(client, "/api/v1/reports/", data, key="q1")
+    assert again["Idempotent-Replayed"] == "true" and Report.objects.count() == 1
+    status = client.get(first["Location"])
+    assert status.status_code == 200 and status.json()["status"] in {"queued", "done", "running"}
+    # The form's rules, the scope's rules: another agency's agreement is 404, all is 403.
+    _, outsider = token_for(AgencyFactory())
+    assert post(api(outsider), "/api/v1/reports/", data, key="q2").status_code == 404
+    assert post(client, "/api/v1/reports/", {"scope": "all"}, key="q3").status_code == 403
+    reversed_years = {"scope": "agency", "first_year": 2020, "last_year": 2019}
+    refused = post(client, "/api/v1/reports/", reversed_years, key="q4")
+    assert refused.status_code == 400 and "last_year" in refused.json()["errors"]
+    no_agreement = post(client, "/api/v1/reports/", {"scope": "agreement"}, key="q5")
+    assert no_agreement.status_code == 400 and "scope" in no_agreement.json()["errors"]
+    other = post(client, "/api/v1/reports/", {"scope": "agency", "agency": 0}, key="q6")
+    assert other.status_code == 400 and "agency" in other.json()["errors"]
+    assert Report.objects.count() == 1
+    # The rate limit of the page: the service refuses past it, with its message.
+    settings.REPORT_REQUESTS_PER_MINUTE = 2
+    assert post(client, "/api/v1/reports/", {"scope": "agency"}, key="q7").status_code == 201
+    limited = post(api(secret, "es"), "/api/v1/reports/", {"scope": "agency"}, key="q8")
+    assert limited.status_code == 409 and "2" in limited.json()["detail"]
+    assert Report.objects.count() == 2

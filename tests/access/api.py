@@ -267,4 +267,15 @@ ROWS += [
         performed_by=NOBODY,
         **WRITE,
     ),
+    # A quota report of the exchange: whoever sees the agreement may request it, as on the
+    # reports page.
+    api(
+        "report_list",
+        method="post",
+        data=lambda: {"scope": "agreement", "agreement": anvt_cnpv().pk, "format": "csv"},
+        effect=lambda: Report.objects.count(),
+        expect=everyone(201, **ANON, outsider=404),
+        performed_by={"manager", "officer", "evaluator", "partner", "partner_agency", "admin"},
+        **WRITE,
+    ),
 ]
