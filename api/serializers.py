@@ -41,7 +41,9 @@ class VolunteerSerializer(serializers.ModelSerializer):
 
 
 class ExperienceSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
+    id = serializers.IntegerField(
+        required=False, help_text="In a change: the experience changed (none: a new one)."
+    )
     organisation = serializers.CharField()
     role = serializers.CharField(required=False, allow_blank=True)
     start = serializers.DateField()
@@ -64,7 +66,7 @@ class VolunteerDetailSerializer(VolunteerSerializer):
 
 class VolunteerWriteSerializer(serializers.Serializer):
     """The fields of the volunteer form; checked by that form (the same rules as the pages and
-    the import). Experiences and languages are given at creation."""
+    the import)."""
 
     sending_agency = serializers.IntegerField(
         required=False, help_text="The agency registering the volunteer (default: the token's)."

@@ -468,3 +468,49 @@ def test_a_report_is_requested_once_under_the_pages_rules(settings):
     limited = post(api(secret, "es"), "/api/v1/reports/", {"scope": "agency"}, key="q8")
     assert limited.status_code == 409 and "2" in limited.json()["detail"]
     assert Report.objects.count() == 2
+
+
+def test_a_change_edits_adds_and_deletes_experiences_as_the_page_does():
+    agency = AgencyFactory(country="TG")
+    _, secret = token_for(agency, Role.OFFICER)
+    client = api(secret, "en")
+    data = {
+        "first_name": "Kossi", "last_name": "Agbo", "sex": "male", "birth_date": "1999-03-01",
+        "nationality": "TG", "status": "candidate",
+        "experiences": [{"organisation": "Croix-Rouge", "start": "2016-01-01", "end": "2016-06-30"},
+                        {"organisation": "Scouts", "start": "2015-01-01", "end": "2015-03-31"}],
+        "languages": [{"language": "fr", "level": "native"},
+                      {"language": "en", "level": "working"}],
+    }  # fmt: skip
+    body = post(client, "/api/v1/volunteers/", data).json()
+    assert "id" in body, body
+    url = f"/api/v1/volunteers/{body['id']}/"
+    red_cross, _ = sorted(body["experiences"], key=lambda e: e["organisation"])
+
+    def patch(payload):
+        return client.patch(url, payload, content_type="application/json")
+
+    # The form's rules: an end before the start is refused, and nothing is saved.
+    wrong = patch({"city": "Kara", "experiences": [{"id": red_cross["id"], "end": "2015-01-01"}]})
+    assert wrong.status_code == 400, wrong.json()
+    assert any(key.startswith("experiences") for key in wrong.json()["errors"])
+    assert Volunteer.objects.get(pk=body["id"]).city == ""
+    unknown = patch({"experiences": [{"id": 999999, "organisation": "X"}]})
+    assert unknown.status_code == 400 and "experiences[0].id" in unknown.json()["errors"]
+    changed = patch({
+        "experiences": [{"id": red_cross["id"], "end": "2017-12-31"},
+                        {"organisation": "Unicef", "start": "2018-01-01", "end": "2018-03-31"}],
+        "languages": [{"language": "fr", "level": "fluent"}, {"language": "ee", "level": "basic"}],
+    })  # fmt: skip
+    assert changed.status_code == 200, changed.json()
+    experiences = {e["organisation"]: e for e in changed.json()["experiences"]}
+    assert set(experiences) == {"Croix-Rouge", "Unicef"}  # the scouts deleted
+    assert experiences["Croix-Rouge"]["id"] == red_cross["id"]
+    assert experiences["Croix-Rouge"]["end"] == "2017-12-31"
+    languages = {row["language"]: row["level"] for row in changed.json()["languages"]}
+    assert languages == {"fr": "fluent", "ee": "basic"}
+    # The experience the eligibility counts follows: the spans are refreshed by the service.
+    days = client.get(f"{url}eligibility/?on=2019-01-01").json()["experience_days"]
+    assert days == (datetime.date(2017, 12, 31) - datetime.date(2016, 1, 1)).days + 1 + 90
+    kept = patch({"city": "Kara"})
+    assert len(kept.json()["experiences"]) == 2 and len(kept.json()["languages"]) == 2
