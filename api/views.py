@@ -34,6 +34,7 @@ from volunteers.models import Volunteer
 from . import serializers as s
 from .base import ApiView, audit, require, visible_or_404
 from .problems import problem
+from .rows import rows_of, shape
 from .volunteer_views import IDEMPOTENCY
 from .writes import conditional, idempotent
 
@@ -52,6 +53,14 @@ class ListView(ListModelMixin, ApiView):
 
     def get(self, request, *args, **kwargs):
         return self.list(request, *args, **kwargs)
+
+
+class RowsListView(ListModelMixin, ApiView):
+    """A paged list read as ``values()`` rows shaped by the serializer (api/rows.py)."""
+
+    def get(self, request, *args, **kwargs):
+        page = self.paginate_queryset(rows_of(self.get_queryset(), self.serializer_class))
+        return self.get_paginated_response(shape(page, self.serializer_class))
 
 
 class DetailView(ApiView):
@@ -106,7 +115,7 @@ def _agreements(request):
     summary="The agreements the token's agency is party to",
     parameters=[OpenApiParameter("status", str, description="Only this stored status.")],
 )
-class AgreementList(ListView):
+class AgreementList(RowsListView):
     serializer_class = s.AgreementSerializer
 
     def get_queryset(self):
@@ -204,7 +213,7 @@ class QuotaList(ListView):
 
 
 @extend_schema(summary="Missions hosted by or sent to the token's agency")
-class MissionList(ListView):
+class MissionList(RowsListView):
     serializer_class = s.MissionSerializer
 
     def get_queryset(self):
@@ -232,8 +241,8 @@ class PlacementList(ListModelMixin, ApiView):
         parameters=[OpenApiParameter("mission", int, description="Only this mission's.")],
     )
     def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        page = self.paginate_queryset(rows_of(self.get_queryset(), self.serializer_class))
+        return self.get_paginated_response(shape(page, self.serializer_class))
 
     @extend_schema(
         summary="Nominate a volunteer of the sending agency to a mission",
@@ -359,7 +368,7 @@ def _published(request):
 
 
 @extend_schema(summary="Published evaluations of the token's agency's agreements")
-class EvaluationList(ListView):
+class EvaluationList(RowsListView):
     serializer_class = s.EvaluationSerializer
 
     def get_queryset(self):
@@ -382,7 +391,8 @@ class ReportList(ListModelMixin, ApiView):
 
     @extend_schema(summary="Reports of the token's agency and of its agreements")
     def get(self, request):
-        return self.list(request)
+        page = self.paginate_queryset(rows_of(self.get_queryset(), self.serializer_class))
+        return self.get_paginated_response(shape(page, self.serializer_class))
 
     @extend_schema(
         summary="Request a quota report (rendered in the background)",
