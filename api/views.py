@@ -20,9 +20,9 @@ from agencies.services import Kind
 from core.files import download_name
 from evaluations.models import Evaluation
 from evaluations.selectors import evaluations_visible_to
+from exchanges.forms import QuotaReportForm
 from exchanges.models import Quota
 from exchanges.quota_report import quota_report_request, quota_report_scope
-from exchanges.report_views import QuotaReportForm
 from exchanges.selectors import agreement_versions, agreements_visible_to, quota_places
 from exchanges.services import agreement_approve
 from missions import services as placements
