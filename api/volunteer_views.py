@@ -90,12 +90,18 @@ def _formset_patch(prefix: str, existing: list[dict], given: list[dict] | None, 
                 raise exceptions.ValidationError(
                     {f"{prefix}[{index}].id": [_("Not one of this volunteer's experiences.")]}
                 )
-    matched = {row[key]: row for row in given if row.get(key) is not None}
+    matched: dict = {}
+    added = []  # new rows, and a second row for one key (the formset then says it is twice)
+    for row in given:
+        if row.get(key) is None or row[key] in matched:
+            added.append(row)
+        else:
+            matched[row[key]] = row
     rows = []
     for row in existing:
         change = matched.pop(row[key], None)
         rows.append({**row, **change} if change is not None else {**row, "DELETE": "on"})
-    added = [row for row in given if row.get(key) is None or row[key] in matched]
+    added += matched.values()
     data = _formset_data(prefix, [*rows, *({k: v for k, v in row.items() if k != "id"}
                                            for row in added)])  # fmt: skip
     data[f"{prefix}-INITIAL_FORMS"] = str(len(rows))

@@ -512,5 +512,9 @@ def test_a_change_edits_adds_and_deletes_experiences_as_the_page_does():
     # The experience the eligibility counts follows: the spans are refreshed by the service.
     days = client.get(f"{url}eligibility/?on=2019-01-01").json()["experience_days"]
     assert days == (datetime.date(2017, 12, 31) - datetime.date(2016, 1, 1)).days + 1 + 90
+    twice = patch({"languages": [{"language": "fr", "level": "basic"},
+                                 {"language": "fr", "level": "native"}]})  # fmt: skip
+    assert twice.status_code == 400
+    assert "This language is listed twice." in str(twice.json()["errors"])
     kept = patch({"city": "Kara"})
     assert len(kept.json()["experiences"]) == 2 and len(kept.json()["languages"]) == 2
