@@ -51,3 +51,39 @@ class ProblemAutoSchema(AutoSchema):
                 response["description"] = description
                 responses[code] = response
         return responses
+
+
+# OpenAPI links from what a write creates to the operations on it: documentation for clients,
+# and the paths Schemathesis' stateful runs follow (tests/test_api_schemathesis.py).
+LINKS = {
+    "volunteers_create": ["volunteers_retrieve", "volunteers_partial_update",
+                          "volunteers_eligibility_retrieve"],
+    "placements_create": ["placements_retrieve", "placements_confirm_create",
+                          "placements_decline_create", "placements_cancel_create",
+                          "placements_departure_create", "placements_return_create"],
+    "reports_create": ["reports_retrieve", "reports_download_retrieve"],
+}  # fmt: skip
+
+
+def add_links(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the ``links`` of each creating operation's 201."""
+    known = {
+        operation.get("operationId")
+        for item in result.get("paths", {}).values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+    }
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            targets = (
+                LINKS.get(operation.get("operationId")) if isinstance(operation, dict) else None
+            )
+            created = (operation.get("responses") or {}).get("201") if targets else None
+            if created is None:
+                continue
+            created["links"] = {
+                target: {"operationId": target, "parameters": {"id": "$response.body#/id"}}
+                for target in targets
+                if target in known
+            }
+    return result

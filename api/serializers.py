@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework import serializers
 
 from agencies.models import Agency
+from core.csv import DELIMITER_CHOICES
 from evaluations.models import Evaluation
 from exchanges.models import Agreement, AgreementVersion, Approval, Quota
-from missions.models import Mission, Placement
+from missions.models import EarlyReturnReason, Mission, Placement
 from reports.models import Report
 from volunteers.models import Volunteer
 
@@ -39,7 +41,9 @@ class VolunteerSerializer(serializers.ModelSerializer):
 
 
 class ExperienceSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
+    id = serializers.IntegerField(
+        required=False, help_text="In a change: the experience changed (none: a new one)."
+    )
     organisation = serializers.CharField()
     role = serializers.CharField(required=False, allow_blank=True)
     start = serializers.DateField()
@@ -62,7 +66,7 @@ class VolunteerDetailSerializer(VolunteerSerializer):
 
 class VolunteerWriteSerializer(serializers.Serializer):
     """The fields of the volunteer form; checked by that form (the same rules as the pages and
-    the import). Experiences and languages are given at creation."""
+    the import)."""
 
     sending_agency = serializers.IntegerField(
         required=False, help_text="The agency registering the volunteer (default: the token's)."
@@ -195,6 +199,31 @@ class DecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class DepartureSerializer(serializers.Serializer):
+    departure_date = serializers.DateField()
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="A manager's reason for departing with required checklist items open.",
+    )
+
+
+class ReturnSerializer(serializers.Serializer):
+    return_date = serializers.DateField()
+    early_return_reason = serializers.ChoiceField(
+        choices=EarlyReturnReason.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required for an early return.",
+    )
+    early_return_note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000
+    )
+
+
 class EvaluationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Evaluation
@@ -211,3 +240,26 @@ class ReportSerializer(serializers.ModelSerializer):
             "id", "kind", "format", "language", "status", "agreement", "agency", "evaluation",
             "filename", "size", "created_at", "finished_at",
         ]  # fmt: skip
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(
+        choices=["agreement", "agency", "all"],
+        help_text="One agreement, the acting agency's agreements, or all (administrators).",
+    )
+    agreement = serializers.IntegerField(required=False, allow_null=True)
+    agency = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The acting agency (default: the token's).",
+    )
+    format = serializers.ChoiceField(choices=Report.Format.choices, default=Report.Format.PDF)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES, required=False, help_text="Default: the request's language."
+    )
+    first_year = serializers.IntegerField(required=False, allow_null=True)
+    last_year = serializers.IntegerField(required=False, allow_null=True)
+    threshold = serializers.IntegerField(required=False, allow_null=True)
+    delimiter = serializers.ChoiceField(
+        choices=DELIMITER_CHOICES, required=False, allow_blank=True, default=""
+    )

@@ -60,6 +60,14 @@ urlpatterns = [
         )
         for action in views.DECISIONS
     ],
+    path(
+        f"{v1}placements/<int:pk>/departure/",
+        views.PlacementDeparture.as_view(),
+        name="placement_departure",
+    ),
+    path(
+        f"{v1}placements/<int:pk>/return/", views.PlacementReturn.as_view(), name="placement_return"
+    ),
     path(f"{v1}evaluations/", views.EvaluationList.as_view(), name="evaluation_list"),
     path(f"{v1}evaluations/<int:pk>/", views.EvaluationDetail.as_view(), name="evaluation_detail"),
     path(f"{v1}reports/", views.ReportList.as_view(), name="report_list"),

@@ -6,6 +6,7 @@ calls the service the pages call."""
 from __future__ import annotations
 
 from django.http import FileResponse, Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -13,12 +14,15 @@ from rest_framework import exceptions, status
 from rest_framework.mixins import ListModelMixin
 from rest_framework.response import Response
 
+from agencies import rules as access
 from agencies.models import Agency
 from agencies.services import Kind
 from core.files import download_name
 from evaluations.models import Evaluation
 from evaluations.selectors import evaluations_visible_to
+from exchanges.forms import QuotaReportForm
 from exchanges.models import Quota
+from exchanges.quota_report import quota_report_request, quota_report_scope
 from exchanges.selectors import agreement_versions, agreements_visible_to, quota_places
 from exchanges.services import agreement_approve
 from missions import services as placements
@@ -30,6 +34,7 @@ from volunteers.models import Volunteer
 from . import serializers as s
 from .base import ApiView, audit, require, visible_or_404
 from .problems import problem
+from .rows import rows_of, shape
 from .volunteer_views import IDEMPOTENCY
 from .writes import conditional, idempotent
 
@@ -48,6 +53,14 @@ class ListView(ListModelMixin, ApiView):
 
     def get(self, request, *args, **kwargs):
         return self.list(request, *args, **kwargs)
+
+
+class RowsListView(ListModelMixin, ApiView):
+    """A paged list read as ``values()`` rows shaped by the serializer (api/rows.py)."""
+
+    def get(self, request, *args, **kwargs):
+        page = self.paginate_queryset(rows_of(self.get_queryset(), self.serializer_class))
+        return self.get_paginated_response(shape(page, self.serializer_class))
 
 
 class DetailView(ApiView):
@@ -102,7 +115,7 @@ def _agreements(request):
     summary="The agreements the token's agency is party to",
     parameters=[OpenApiParameter("status", str, description="Only this stored status.")],
 )
-class AgreementList(ListView):
+class AgreementList(RowsListView):
     serializer_class = s.AgreementSerializer
 
     def get_queryset(self):
@@ -200,7 +213,7 @@ class QuotaList(ListView):
 
 
 @extend_schema(summary="Missions hosted by or sent to the token's agency")
-class MissionList(ListView):
+class MissionList(RowsListView):
     serializer_class = s.MissionSerializer
 
     def get_queryset(self):
@@ -228,8 +241,8 @@ class PlacementList(ListModelMixin, ApiView):
         parameters=[OpenApiParameter("mission", int, description="Only this mission's.")],
     )
     def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        page = self.paginate_queryset(rows_of(self.get_queryset(), self.serializer_class))
+        return self.get_paginated_response(shape(page, self.serializer_class))
 
     @extend_schema(
         summary="Nominate a volunteer of the sending agency to a mission",
@@ -299,6 +312,54 @@ class PlacementDecision(ApiView):
         return Response(s.PlacementSerializer(placement).data)
 
 
+class PlacementDeparture(ApiView):
+    serializer_class = s.DepartureSerializer
+
+    @extend_schema(
+        summary="Record a confirmed placement's departure",
+        description="Through the service of the mission page: the date's window, the "
+        "pre-departure checklist (a manager may depart with required items open by giving "
+        "`override_reason`). A refusal is a 409 problem with the page's message.",
+        request=s.DepartureSerializer,
+        responses={200: s.PlacementSerializer},
+        parameters=[IDEMPOTENCY],
+    )
+    @idempotent
+    def post(self, request, pk: int):
+        placement = visible_or_404(placements_visible_to(request.user), pk)
+        require(request, "vir.record_placement", placement)
+        body = s.DepartureSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        placement = placements.placement_deploy(
+            placement=placement, user=request.user, **body.validated_data
+        )
+        return Response(s.PlacementSerializer(placement).data)
+
+
+class PlacementReturn(ApiView):
+    serializer_class = s.ReturnSerializer
+
+    @extend_schema(
+        summary="Record a placement's return",
+        description="Through the service of the mission page: a return before the end of the "
+        "mission's tolerance needs `early_return_reason`. A refusal is a 409 problem with the "
+        "page's message.",
+        request=s.ReturnSerializer,
+        responses={200: s.PlacementSerializer},
+        parameters=[IDEMPOTENCY],
+    )
+    @idempotent
+    def post(self, request, pk: int):
+        placement = visible_or_404(placements_visible_to(request.user), pk)
+        require(request, "vir.record_placement", placement)
+        body = s.ReturnSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        placement = placements.placement_complete(
+            placement=placement, user=request.user, **body.validated_data
+        )
+        return Response(s.PlacementSerializer(placement).data)
+
+
 # --- Evaluations and reports ---------------------------------------------------------------
 
 
@@ -307,7 +368,7 @@ def _published(request):
 
 
 @extend_schema(summary="Published evaluations of the token's agency's agreements")
-class EvaluationList(ListView):
+class EvaluationList(RowsListView):
     serializer_class = s.EvaluationSerializer
 
     def get_queryset(self):
@@ -322,12 +383,77 @@ class EvaluationDetail(DetailView):
         return _published(self.request)
 
 
-@extend_schema(summary="Reports of the token's agency and of its agreements")
-class ReportList(ListView):
+class ReportList(ListModelMixin, ApiView):
     serializer_class = s.ReportSerializer
 
     def get_queryset(self):
         return reports_visible_to(self.request.user)
+
+    @extend_schema(summary="Reports of the token's agency and of its agreements")
+    def get(self, request):
+        page = self.paginate_queryset(rows_of(self.get_queryset(), self.serializer_class))
+        return self.get_paginated_response(shape(page, self.serializer_class))
+
+    @extend_schema(
+        summary="Request a quota report (rendered in the background)",
+        description="The form, the scope rules and the per-user rate limit of the reports "
+        "page. Follow `Location` (or the report's `status`) until it is `done`, then download.",
+        request=s.ReportRequestSerializer,
+        responses={201: s.ReportSerializer},
+        parameters=[IDEMPOTENCY],
+    )
+    @idempotent
+    def post(self, request):
+        body = s.ReportRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        wanted = body.validated_data
+        mine = access.agency_ids_of(request.user)
+        acting = wanted.get("agency")
+        if acting is None and len(mine) == 1:
+            acting = next(iter(mine))
+        if acting is not None and acting not in mine:
+            raise exceptions.ValidationError({"agency": [_("Choose one of your agencies.")]})
+        form = QuotaReportForm(
+            {
+                "scope": wanted["scope"],
+                "file_format": wanted["format"],
+                "language": wanted.get("language") or get_language(),
+                **{
+                    field: "" if wanted.get(field) is None else wanted[field]
+                    for field in ("agreement", "first_year", "last_year", "threshold", "delimiter")
+                },
+            }
+        )
+        if not form.is_valid():
+            raise exceptions.ValidationError(
+                {
+                    {"file_format": "format", "__all__": "non_field_errors"}.get(k, k): v
+                    for k, v in form.errors.items()
+                }
+            )
+        data = form.cleaned_data
+        agreement, agency = quota_report_scope(
+            user=request.user,
+            scope=data["scope"],
+            agreement_id=data["agreement"],
+            acting_agency=Agency.objects.get(pk=acting) if acting is not None else None,
+        )
+        report = quota_report_request(
+            user=request.user,
+            agreement=agreement,
+            agency=agency,
+            file_format=data["file_format"],
+            language=data["language"],
+            first_year=data["first_year"],
+            last_year=data["last_year"],
+            threshold=data["threshold"],
+            delimiter=data["delimiter"],
+        )
+        return Response(
+            s.ReportSerializer(report).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": f"{request.path}{report.pk}/"},
+        )
 
 
 @extend_schema(summary="A report and its status")

@@ -76,6 +76,38 @@ def _formset_data(prefix: str, rows: list[dict]) -> dict:
     return data
 
 
+def _formset_patch(prefix: str, existing: list[dict], given: list[dict] | None, key: str) -> dict:
+    """The formset's data for a change: ``given`` (None: leave the rows as they are) is the
+    whole new list; a row matching an existing one on ``key`` changes it (the fields given),
+    an existing row not given is deleted, the others are added, as on the page."""
+    if given is None:
+        return _formset_data(prefix, [])
+    given = [dict(row) for row in given]
+    if key == "id":
+        known = {row["id"] for row in existing}
+        for index, row in enumerate(given):
+            if row.get("id") is not None and row["id"] not in known:
+                raise exceptions.ValidationError(
+                    {f"{prefix}[{index}].id": [_("Not one of this volunteer's experiences.")]}
+                )
+    matched: dict = {}
+    added = []  # new rows, and a second row for one key (the formset then says it is twice)
+    for row in given:
+        if row.get(key) is None or row[key] in matched:
+            added.append(row)
+        else:
+            matched[row[key]] = row
+    rows = []
+    for row in existing:
+        change = matched.pop(row[key], None)
+        rows.append({**row, **change} if change is not None else {**row, "DELETE": "on"})
+    added += matched.values()
+    data = _formset_data(prefix, [*rows, *({k: v for k, v in row.items() if k != "id"}
+                                           for row in added)])  # fmt: skip
+    data[f"{prefix}-INITIAL_FORMS"] = str(len(rows))
+    return data
+
+
 def _errors(*forms) -> dict:
     errors: dict = {}
     for form in forms:
@@ -94,7 +126,7 @@ def _errors(*forms) -> dict:
 def _save(request, *, agency: Agency, instance=None, payload: dict) -> object:
     """Bind the form and formsets as the page does, save through the service, or 400. The
     shape of the request (types, lists) is checked first; the rules, by the forms."""
-    body = s.VolunteerWriteSerializer(data=payload)
+    body = s.VolunteerWriteSerializer(data=payload, partial=instance is not None)
     body.is_valid(raise_exception=True)
     payload = body.validated_data
     data = model_to_dict(instance, fields=FORM_FIELDS) if instance else {}
@@ -102,8 +134,19 @@ def _save(request, *, agency: Agency, instance=None, payload: dict) -> object:
         data["themes"] = [theme.pk for theme in data.get("themes", [])]
     data.update({k: v for k, v in payload.items() if k in FORM_FIELDS})
     data = {k: ("" if v is None else v) for k, v in data.items()}
-    data.update(_formset_data("experiences", [dict(e) for e in payload.get("experiences", [])]))
-    data.update(_formset_data("languages", [dict(e) for e in payload.get("languages", [])]))
+    if instance:
+        experiences = list(
+            instance.experiences.order_by("pk").values(
+                "id", "organisation", "role", "start", "end", "description"
+            )
+        )
+        languages = list(instance.languages.order_by("pk").values("id", "language", "level"))
+        data.update(_formset_patch("experiences", experiences, payload.get("experiences"), "id"))
+        data.update(_formset_patch("languages", languages, payload.get("languages"), "language"))
+    else:
+        for prefix in ("experiences", "languages"):
+            rows = [{k: v for k, v in row.items() if k != "id"} for row in payload.get(prefix, [])]
+            data.update(_formset_data(prefix, rows))
     form = VolunteerForm(data, agency=agency, instance=instance)
     experiences = ExperienceFormSet(data, {}, instance=form.instance, prefix="experiences")
     languages = LanguageFormSet(data, instance=form.instance, prefix="languages")
@@ -186,7 +229,11 @@ class VolunteerDetail(ApiView):
         return conditional(request, self.get_serializer(volunteer).data)
 
     @extend_schema(
-        summary="Change a volunteer (the fields given; experiences are kept)",
+        summary="Change a volunteer (the fields given)",
+        description="`experiences` and `languages`, when given, are the whole new lists, as "
+        "on the page: an experience with the `id` of one of the volunteer's changes it (the "
+        "fields given), one without `id` is added, one not listed is deleted; languages are "
+        "matched on `language`. Left out, they are kept.",
         request=s.VolunteerWriteSerializer,
         responses={200: s.VolunteerDetailSerializer},
     )
@@ -195,7 +242,6 @@ class VolunteerDetail(ApiView):
         volunteer = self._volunteer(pk)
         require(request, "vir.change_volunteer", volunteer)
         payload = request.data if isinstance(request.data, dict) else {}
-        payload = {k: v for k, v in payload.items() if k not in ("experiences", "languages")}
         volunteer = _save(
             request, agency=volunteer.sending_agency, instance=volunteer, payload=payload
         )

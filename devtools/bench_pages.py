@@ -94,6 +94,8 @@ POST_ONLY = {
     "api:placement_confirm",
     "api:placement_decline",
     "api:placement_cancel",
+    "api:placement_departure",
+    "api:placement_return",
     "api:token_revoke",
 }
 # Patterns that answer no page to measure: the API's 404 for any other path under /api/v1/.

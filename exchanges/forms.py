@@ -1,7 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Theme
+from core.csv import DELIMITER_CHOICES
 from core.dates import validate_year
 from core.widgets import QuickSelect, style_fields
 
@@ -261,3 +263,41 @@ class AgreementFilterForm(forms.Form):
 class CompareForm(forms.Form):
     old = forms.IntegerField(label=_("From version"), min_value=1)
     new = forms.IntegerField(label=_("To version"), min_value=1)
+
+
+class QuotaReportForm(forms.Form):
+    SCOPES = [("agreement", _("This agreement")),
+              ("agency", _("My agency’s agreements")),
+              ("all", _("All agreements"))]  # fmt: skip
+
+    scope = forms.ChoiceField(label=_("Scope"), choices=SCOPES)
+    agreement = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    file_format = forms.ChoiceField(
+        label=_("Format"), choices=[("pdf", "PDF"), ("csv", "CSV")], initial="pdf"
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    first_year = forms.IntegerField(
+        label=_("Cohorts from"), required=False, validators=[validate_year]
+    )
+    last_year = forms.IntegerField(
+        label=_("Cohorts to"), required=False, validators=[validate_year]
+    )
+    threshold = forms.IntegerField(
+        label=_("Imbalance threshold (volunteers)"),
+        help_text=_("Empty: each agreement’s own threshold."),
+        required=False,
+        min_value=0,
+        max_value=1000,
+    )
+    delimiter = forms.ChoiceField(
+        label=_("CSV separator"), choices=DELIMITER_CHOICES, required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first_year"), cleaned.get("last_year")
+        if first and last and first > last:
+            self.add_error("last_year", _("The last cohort year comes before the first."))
+        if cleaned.get("scope") == "agreement" and not cleaned.get("agreement"):
+            self.add_error("scope", _("Choose an agreement."))
+        return cleaned

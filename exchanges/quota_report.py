@@ -18,12 +18,15 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import F, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from agencies import rules as access
 from agencies.models import Agency
 from core import csv as safe_csv
 from core.files import download_name
@@ -34,7 +37,7 @@ from reports.pdf import render_pdf
 from reports.services import report_request, reports_sweep
 
 from .models import DEFAULT_IMBALANCE_THRESHOLD, Agreement, Quota, binding_threshold, in_force_q
-from .selectors import placement_counts_query
+from .selectors import agreements_visible_to, placement_counts_query
 
 DEFAULT_THRESHOLD = DEFAULT_IMBALANCE_THRESHOLD  # a balance row built without its agreements'
 
@@ -336,6 +339,21 @@ def quota_report_request(
         period_end=datetime.date(last_year, 12, 31) if last_year else None,
         params={"threshold": threshold, "delimiter": delimiter},
     )
+
+
+def quota_report_scope(*, user, scope: str, agreement_id: int | None, acting_agency):
+    """The ``(agreement, agency)`` a quota report of ``scope`` covers, under the rules of the
+    download: an agreement the user sees (404 otherwise), the acting agency (403 without one),
+    every agreement for administrators only (403). The reports page and the API ask this."""
+    if scope == "agreement":
+        return get_object_or_404(agreements_visible_to(user), pk=agreement_id), None
+    if scope == "agency":
+        if acting_agency is None:
+            raise PermissionDenied
+        return None, acting_agency
+    if not access.is_admin(user):
+        raise PermissionDenied
+    return None, None
 
 
 def month_reported(today: datetime.date) -> tuple[datetime.date, datetime.date]:

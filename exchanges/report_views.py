@@ -1,60 +1,15 @@
 """On-demand quota reports, from the agreement page (one agreement) and the reports page (the
 acting agency's agreements, or all of them for administrators)."""
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from agencies import rules as access
-from core.csv import DELIMITER_CHOICES
-from core.dates import validate_year
 from core.errors import DomainError
 
-from .quota_report import quota_report_request
-from .selectors import agreements_visible_to
-
-
-class QuotaReportForm(forms.Form):
-    SCOPES = [("agreement", gettext_lazy("This agreement")),
-              ("agency", gettext_lazy("My agency’s agreements")),
-              ("all", gettext_lazy("All agreements"))]  # fmt: skip
-
-    scope = forms.ChoiceField(label=gettext_lazy("Scope"), choices=SCOPES)
-    agreement = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    file_format = forms.ChoiceField(
-        label=gettext_lazy("Format"), choices=[("pdf", "PDF"), ("csv", "CSV")], initial="pdf"
-    )
-    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=settings.LANGUAGES)
-    first_year = forms.IntegerField(
-        label=gettext_lazy("Cohorts from"), required=False, validators=[validate_year]
-    )
-    last_year = forms.IntegerField(
-        label=gettext_lazy("Cohorts to"), required=False, validators=[validate_year]
-    )
-    threshold = forms.IntegerField(
-        label=gettext_lazy("Imbalance threshold (volunteers)"),
-        help_text=gettext_lazy("Empty: each agreement’s own threshold."),
-        required=False,
-        min_value=0,
-        max_value=1000,
-    )
-    delimiter = forms.ChoiceField(
-        label=gettext_lazy("CSV separator"), choices=DELIMITER_CHOICES, required=False
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        first, last = cleaned.get("first_year"), cleaned.get("last_year")
-        if first and last and first > last:
-            self.add_error("last_year", _("The last cohort year comes before the first."))
-        if cleaned.get("scope") == "agreement" and not cleaned.get("agreement"):
-            self.add_error("scope", _("Choose an agreement."))
-        return cleaned
+from .forms import QuotaReportForm
+from .quota_report import quota_report_request, quota_report_scope
 
 
 @require_POST
@@ -66,16 +21,13 @@ def quota_report_create(request):
                 messages.error(request, error)
         return redirect("reports:index")
     data = form.cleaned_data
-    agreement = agency = None
-    if data["scope"] == "agreement":
-        visible = agreements_visible_to(request.user)
-        agreement = get_object_or_404(visible, pk=data["agreement"])
-    elif data["scope"] == "agency":
-        if not request.membership:
-            raise PermissionDenied
-        agency = request.membership.agency
-    elif not access.is_admin(request.user):
-        raise PermissionDenied
+    membership = request.membership
+    agreement, agency = quota_report_scope(
+        user=request.user,
+        scope=data["scope"],
+        agreement_id=data["agreement"],
+        acting_agency=membership.agency if membership else None,
+    )
     try:
         report = quota_report_request(
             user=request.user,

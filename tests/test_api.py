@@ -19,7 +19,10 @@ from api.services import api_token_create, api_token_revoke, digest_of
 from core.errors import DomainError
 from exchanges.models import Approval
 from exchanges.services import agreement_submit, agreement_update
+from missions.checklist import ChecklistItem, DepartureOverride
 from missions.models import Placement
+from missions.services import placement_confirm, placement_nominate
+from reports.models import Report
 from tests.factories import (
     AgencyFactory,
     MembershipFactory,
@@ -355,3 +358,163 @@ def test_the_list_shows_each_volunteer_as_the_serializer_does():
     expected = VolunteerSerializer(Volunteer.objects.get(pk=volunteer.pk)).data
     assert listed == [dict(expected)]
     assert listed[0]["themes"] == [theme.pk] and listed[0]["experience_met_on"]
+
+
+# --- Departure and return through the services of the mission page ----------------------------
+
+
+def _confirmed_placement():
+    mission = make_mission(start=datetime.date(2018, 1, 1))
+    volunteer = eligible_volunteer(mission.quota.sending, on=mission.start_date)
+    placement = placement_nominate(mission=mission, volunteer=volunteer, user=None)
+    return placement_confirm(placement=placement, user=None)
+
+
+def test_the_departure_follows_the_date_rules_and_the_checklist():
+    placement = _confirmed_placement()
+    url = f"/api/v1/placements/{placement.pk}/departure/"
+    _, officer = token_for(placement.quota.sending, Role.OFFICER)
+    early = post(api(officer, "en"), url, {"departure_date": "2017-06-01"}, key="d1")
+    assert early.status_code == 409 and early["Content-Type"] == "application/problem+json"
+    assert early.json()["detail"].startswith("The departure cannot be before")
+    assert list(early.json()["errors"]) == ["departure_date"]
+    # The checklist's required items are open: refused, with the page's message.
+    refused = post(api(officer), url, {"departure_date": "2018-01-01"}, key="d2")
+    assert refused.status_code == 409
+    assert refused.json()["detail"].startswith("Le départ ne peut pas être enregistré")
+    forced = {"departure_date": "2018-01-01", "override_reason": "Billet pris par l'hôte."}
+    officer_forces = post(api(officer), url, forced, key="d3")
+    assert officer_forces.status_code == 409
+    assert "responsable" in officer_forces.json()["detail"]
+    placement.refresh_from_db()
+    assert placement.status == "confirmed" and not DepartureOverride.objects.exists()
+    _, host_manager = token_for(placement.quota.receiving, Role.MANAGER)
+    departed = post(api(host_manager), url, forced, key="d4")
+    assert departed.status_code == 200, departed.json()
+    assert departed.json()["status"] == "deployed"
+    assert departed.json()["departure_date"] == "2018-01-01"
+    assert DepartureOverride.objects.get(placement=placement).reason.startswith("Billet")
+    again = post(api(host_manager), url, forced, key="d4")
+    assert again["Idempotent-Replayed"] == "true" and again.json() == departed.json()
+    twice = post(api(host_manager), url, forced, key="d5")
+    assert twice.status_code == 409 and "En mission" in twice.json()["detail"]
+
+
+def test_the_return_asks_the_reason_of_an_early_one():
+    placement = _confirmed_placement()
+    ChecklistItem.objects.filter(placement=placement).update(status="done")
+    _, officer = token_for(placement.quota.sending, Role.OFFICER)
+    client = api(officer)
+    url = f"/api/v1/placements/{placement.pk}/"
+    assert post(client, url + "return/", {"return_date": "2018-03-01"}, key="r0").status_code == 409
+    assert post(client, url + "departure/", {"departure_date": "2018-01-02"}).status_code == 200
+    before = post(client, url + "return/", {"return_date": "2018-01-02"}, key="r1")
+    assert before.status_code == 409 and list(before.json()["errors"]) == ["return_date"]
+    early = post(client, url + "return/", {"return_date": "2018-03-01"}, key="r2")
+    assert early.status_code == 409 and "anticipé" in early.json()["detail"]
+    bad = post(client, url + "return/", {"return_date": "2018-03-01",
+                                         "early_return_reason": "bored"}, key="r3")  # fmt: skip
+    assert bad.status_code == 400 and "early_return_reason" in bad.json()["errors"]
+    absurd = post(client, url + "return/", {"return_date": "0001-01-01"}, key="r4")
+    assert absurd.status_code == 409 and "return_date" in absurd.json()["errors"]
+    placement.refresh_from_db()
+    assert placement.status == "deployed"
+    done = post(client, url + "return/", {"return_date": "2018-03-01",
+                                          "early_return_reason": "health",
+                                          "early_return_note": "Paludisme"}, key="r5")  # fmt: skip
+    assert done.status_code == 200 and done.json()["status"] == "completed", done.json()
+    placement.refresh_from_db()
+    assert placement.early_return_reason == "health" and placement.early_return_note == "Paludisme"
+    assert placement.follow_ups.count() == 3
+    _, evaluator = token_for(placement.quota.sending, Role.EVALUATOR)
+    assert post(api(evaluator), url + "return/", {"return_date": "2018-03-01"}).status_code == 403
+    _, outsider = token_for(AgencyFactory())
+    assert post(api(outsider), url + "return/", {"return_date": "2018-03-01"}).status_code == 404
+
+
+# --- Report requests --------------------------------------------------------------------------
+
+
+def test_a_report_is_requested_once_under_the_pages_rules(settings):
+    agreement = make_agreement()
+    _, secret = token_for(agreement.party_a, Role.OFFICER)
+    client = api(secret, "en")
+    data = {"scope": "agreement", "agreement": agreement.pk, "format": "csv"}
+    first = post(client, "/api/v1/reports/", data, key="q1")
+    assert first.status_code == 201, first.json()
+    report = Report.objects.get()
+    assert first["Location"] == f"/api/v1/reports/{report.pk}/"
+    assert (report.kind, report.format, report.language) == ("quota", "csv", "en")
+    assert report.agreement == agreement and report.requested_by.api_token.agency_id
+    again = post(client, "/api/v1/reports/", data, key="q1")
+    assert again["Idempotent-Replayed"] == "true" and Report.objects.count() == 1
+    status = client.get(first["Location"])
+    assert status.status_code == 200 and status.json()["status"] in {"queued", "done", "running"}
+    # The form's rules, the scope's rules: another agency's agreement is 404, all is 403.
+    _, outsider = token_for(AgencyFactory())
+    assert post(api(outsider), "/api/v1/reports/", data, key="q2").status_code == 404
+    assert post(client, "/api/v1/reports/", {"scope": "all"}, key="q3").status_code == 403
+    reversed_years = {"scope": "agency", "first_year": 2020, "last_year": 2019}
+    refused = post(client, "/api/v1/reports/", reversed_years, key="q4")
+    assert refused.status_code == 400 and "last_year" in refused.json()["errors"]
+    no_agreement = post(client, "/api/v1/reports/", {"scope": "agreement"}, key="q5")
+    assert no_agreement.status_code == 400 and "scope" in no_agreement.json()["errors"]
+    other = post(client, "/api/v1/reports/", {"scope": "agency", "agency": 0}, key="q6")
+    assert other.status_code == 400 and "agency" in other.json()["errors"]
+    assert Report.objects.count() == 1
+    # The rate limit of the page: the service refuses past it, with its message.
+    settings.REPORT_REQUESTS_PER_MINUTE = 2
+    assert post(client, "/api/v1/reports/", {"scope": "agency"}, key="q7").status_code == 201
+    limited = post(api(secret, "es"), "/api/v1/reports/", {"scope": "agency"}, key="q8")
+    assert limited.status_code == 409 and "2" in limited.json()["detail"]
+    assert Report.objects.count() == 2
+
+
+def test_a_change_edits_adds_and_deletes_experiences_as_the_page_does():
+    agency = AgencyFactory(country="TG")
+    _, secret = token_for(agency, Role.OFFICER)
+    client = api(secret, "en")
+    data = {
+        "first_name": "Kossi", "last_name": "Agbo", "sex": "male", "birth_date": "1999-03-01",
+        "nationality": "TG", "status": "candidate",
+        "experiences": [{"organisation": "Croix-Rouge", "start": "2016-01-01", "end": "2016-06-30"},
+                        {"organisation": "Scouts", "start": "2015-01-01", "end": "2015-03-31"}],
+        "languages": [{"language": "fr", "level": "native"},
+                      {"language": "en", "level": "working"}],
+    }  # fmt: skip
+    body = post(client, "/api/v1/volunteers/", data).json()
+    assert "id" in body, body
+    url = f"/api/v1/volunteers/{body['id']}/"
+    red_cross, _ = sorted(body["experiences"], key=lambda e: e["organisation"])
+
+    def patch(payload):
+        return client.patch(url, payload, content_type="application/json")
+
+    # The form's rules: an end before the start is refused, and nothing is saved.
+    wrong = patch({"city": "Kara", "experiences": [{"id": red_cross["id"], "end": "2015-01-01"}]})
+    assert wrong.status_code == 400, wrong.json()
+    assert any(key.startswith("experiences") for key in wrong.json()["errors"])
+    assert Volunteer.objects.get(pk=body["id"]).city == ""
+    unknown = patch({"experiences": [{"id": 999999, "organisation": "X"}]})
+    assert unknown.status_code == 400 and "experiences[0].id" in unknown.json()["errors"]
+    changed = patch({
+        "experiences": [{"id": red_cross["id"], "end": "2017-12-31"},
+                        {"organisation": "Unicef", "start": "2018-01-01", "end": "2018-03-31"}],
+        "languages": [{"language": "fr", "level": "fluent"}, {"language": "ee", "level": "basic"}],
+    })  # fmt: skip
+    assert changed.status_code == 200, changed.json()
+    experiences = {e["organisation"]: e for e in changed.json()["experiences"]}
+    assert set(experiences) == {"Croix-Rouge", "Unicef"}  # the scouts deleted
+    assert experiences["Croix-Rouge"]["id"] == red_cross["id"]
+    assert experiences["Croix-Rouge"]["end"] == "2017-12-31"
+    languages = {row["language"]: row["level"] for row in changed.json()["languages"]}
+    assert languages == {"fr": "fluent", "ee": "basic"}
+    # The experience the eligibility counts follows: the spans are refreshed by the service.
+    days = client.get(f"{url}eligibility/?on=2019-01-01").json()["experience_days"]
+    assert days == (datetime.date(2017, 12, 31) - datetime.date(2016, 1, 1)).days + 1 + 90
+    twice = patch({"languages": [{"language": "fr", "level": "basic"},
+                                 {"language": "fr", "level": "native"}]})  # fmt: skip
+    assert twice.status_code == 400
+    assert "This language is listed twice." in str(twice.json()["errors"])
+    kept = patch({"city": "Kara"})
+    assert len(kept.json()["experiences"]) == 2 and len(kept.json()["languages"]) == 2

@@ -11,8 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agencies.models import Membership
+from api import serializers as s
 from api.services import api_token_create
+from evaluations.models import Evaluation
+from exchanges.models import Agreement
+from missions.models import Mission, Placement
 from missions.services import placement_nominate
+from reports.models import Report
 from tests.factories import (
     AgencyFactory,
     ThemeFactory,
@@ -86,3 +91,25 @@ def test_the_other_lists_cost_the_same_for_1_and_6_rows(path):
     many, body = _queries(client, path)
     assert len(body["results"]) >= 6
     assert many == small <= 10
+
+
+@pytest.mark.parametrize(
+    ("path", "model", "serializer"),
+    [
+        ("/api/v1/agreements/", Agreement, s.AgreementSerializer),
+        ("/api/v1/missions/", Mission, s.MissionSerializer),
+        ("/api/v1/placements/", Placement, s.PlacementSerializer),
+        ("/api/v1/evaluations/", Evaluation, s.EvaluationSerializer),
+        ("/api/v1/reports/", Report, s.ReportSerializer),
+    ],
+)
+def test_the_lists_read_as_rows_show_each_object_as_the_serializer_does(
+    demo, login, client, path, model, serializer
+):
+    """The lists read ``values()`` rows (api/rows.py): each row is what the serializer makes of
+    the object, nested versions, dotted sources, dates, JSON and empty relations included."""
+    login("anvt-manager")
+    listed = client.get(f"{path}?page_size=100").json()["results"]
+    assert listed
+    objects = model.objects.in_bulk([row["id"] for row in listed])
+    assert listed == [dict(serializer(objects[row["id"]]).data) for row in listed]

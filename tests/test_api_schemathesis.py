@@ -48,6 +48,11 @@ def _token(agency) -> str:
     return secret
 
 
+def _headers(secret: str) -> dict:
+    # Schemathesis' WSGI transport asks for gzip but does not decompress (GZipMiddleware).
+    return {"Authorization": f"Bearer {secret}", "Accept-Encoding": "identity"}
+
+
 def _rows(response) -> list[dict]:
     if response.status_code != 200 or "json" not in response.headers.get("Content-Type", [""])[0]:
         return []
@@ -96,7 +101,7 @@ def test_the_api_as_a_large_agency(case, demo):
     anvt = Agency.objects.get(acronym="ANVT")
     secret = _token(anvt)
     case.call_and_validate(
-        headers={"Authorization": f"Bearer {secret}"},
+        headers=_headers(secret),
         checks=CHECKS,
         additional_checks=[only_mine(anvt.pk, unrelated=False)],
     )
@@ -108,7 +113,52 @@ def test_the_api_as_an_unrelated_agency(case, demo):
     agency = AgencyFactory()
     secret = _token(agency)
     case.call_and_validate(
-        headers={"Authorization": f"Bearer {secret}"},
+        headers=_headers(secret),
         checks=CHECKS,
         additional_checks=[only_mine(agency.pk, unrelated=True)],
     )
+
+
+def test_the_api_statefully_follows_the_links_of_what_it_creates(demo):
+    """Schemathesis' stateful run: it follows the schema's OpenAPI links from a volunteer, a
+    placement or a report it created to the operations on it (read, change, decide, depart,
+    return, download), with the same checks, as a token of ANVT."""
+    from django.core.wsgi import get_wsgi_application
+
+    anvt = Agency.objects.get(acronym="ANVT")
+    secret = _token(anvt)
+    loaded = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
+    links = [
+        name
+        for operation in loaded.get_all_operations()
+        for name in operation.ok()
+        .definition.raw.get("responses", {})
+        .get("201", {})
+        .get("links", {})
+    ]
+    assert "placements_departure_create" in links and "reports_retrieve" in links
+    checks = [*CHECKS, only_mine(anvt.pk, unrelated=False)]
+
+    calls: list[tuple[str, int]] = []
+
+    class Workflow(loaded.as_state_machine()):
+        def after_call(self, response, case):
+            calls.append((f"{case.method} {case.operation.path}", response.status_code))
+
+        def get_call_kwargs(self, case):
+            return {"headers": _headers(secret)}
+
+        def validate_response(self, response, case, **kwargs):
+            case.validate_response(response, checks=checks)
+
+    Workflow.run(
+        settings=settings(
+            max_examples=6,
+            stateful_step_count=4,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    # Ids taken from earlier answers (links, and Schemathesis' inferred ones) reach an object.
+    assert any("{id}" in call and code == 200 for call, code in calls), calls

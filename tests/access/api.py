@@ -245,4 +245,37 @@ ROWS += [
         performed_by={"partner_agency", "admin"},
         **WRITE,
     ),
+    # The first placement of the exchange is completed: either side's officers and managers
+    # (and the admin) reach the service of the mission page, which refuses (409).
+    api(
+        "placement_departure",
+        placement,
+        method="post",
+        data=lambda: {"departure_date": "2017-06-01"},
+        effect=lambda: Placement.objects.get(pk=placement()).status,
+        expect=everyone(409, **ANON, evaluator=403, partner=403, outsider=404),
+        performed_by=NOBODY,
+        **WRITE,
+    ),
+    api(
+        "placement_return",
+        placement,
+        method="post",
+        data=lambda: {"return_date": "2017-12-01"},
+        effect=lambda: Placement.objects.get(pk=placement()).return_date,
+        expect=everyone(409, **ANON, evaluator=403, partner=403, outsider=404),
+        performed_by=NOBODY,
+        **WRITE,
+    ),
+    # A quota report of the exchange: whoever sees the agreement may request it, as on the
+    # reports page.
+    api(
+        "report_list",
+        method="post",
+        data=lambda: {"scope": "agreement", "agreement": anvt_cnpv().pk, "format": "csv"},
+        effect=lambda: Report.objects.count(),
+        expect=everyone(201, **ANON, outsider=404),
+        performed_by={"manager", "officer", "evaluator", "partner", "partner_agency", "admin"},
+        **WRITE,
+    ),
 ]
