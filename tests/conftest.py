@@ -197,12 +197,23 @@ class _CommittedDemo:
             for tally in (VOLUNTEER_TALLY, PLACEMENT_TALLY):
                 rebuild(connection, tally)
 
+    def _snapshot_kept(self):
+        """Whether the snapshot is still there: a plugin tearing the session's fixtures down
+        early (Schemathesis' parametrized tests do) drops it; the demo is then loaded anew."""
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = %s)", [self.SNAPSHOT]
+            )
+            return cursor.fetchone()[0]
+
     def drop(self):
         from django.db import connection
 
         if self.tables:
             with connection.cursor() as cursor:
-                cursor.execute(f"DROP SCHEMA {self.SNAPSHOT} CASCADE")
+                cursor.execute(f"DROP SCHEMA IF EXISTS {self.SNAPSHOT} CASCADE")
 
     def use(self, settings, copy_files=True):
         """Give the test the demo, and a copy of its files in the test's own media folder (or
@@ -210,8 +221,8 @@ class _CommittedDemo:
         from devtools.demo import load_demo
 
         settings.DEBUG = True
-        if not _demo_present() and self.tables:  # flushed by a transactional test
-            self._restore()
+        if not _demo_present() and self.tables and self._snapshot_kept():
+            self._restore()  # flushed by a transactional test
         if _demo_present() and not copy_files:
             settings.MEDIA_ROOT = self.media_root
         elif _demo_present():
