@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, HostStructure
 from core.errors import DomainError
 from core.mail import queue_emails
+from exchanges.models import Quota
 from missions.models import Mission
 from volunteers.eligibility import Rules
 
@@ -288,12 +289,14 @@ def support_action_add(*, laureate: Application, user, data: dict) -> SupportAct
     return action
 
 
-def linkable_missions(*, laureate: Application):
-    """Missions of the laureate's operator (host or sender of its quota), not yet linked."""
+def operator_quotas(*, laureate: Application):
+    """The quotas of the laureate's operator (sending or receiving): its missions are those
+    under them (read as ``quota_id IN (…)``, which PostgreSQL answers from the quota index
+    rather than joining every mission to its quota)."""
     if laureate.operator_id is None:
-        return Mission.objects.none()
+        return Quota.objects.none()
     operator = laureate.operator_id
-    return Mission.objects.filter(Q(quota__receiving=operator) | Q(quota__sending=operator))
+    return Quota.objects.filter(Q(receiving=operator) | Q(sending=operator))
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.csv import csv_bytes
 from core.errors import DomainError, add_form_error
 from core.login_throttle import client_ip
+from core.search import contains_q
 from missions.models import Mission
 from missions.selectors import missions_visible_to
 from reports.selectors import reports_visible_to
@@ -284,7 +285,9 @@ def application_detail(request, pk):
     can_select = user.has_perm("vir.select_applications", application)
     can_support = user.has_perm("vir.record_support", application) and application.is_laureate
     can_link = user.has_perm("vir.link_programme_mission", application)
-    missions = _linkable(request, application) if can_link else Mission.objects.none()
+    term, missions, more = "", Mission.objects.none(), False
+    if can_link and application.operator_id:
+        term, missions, more = _linkable_shown(request, application)
     return render(
         request,
         "programmes/application_detail.html",
@@ -305,6 +308,9 @@ def application_detail(request, pk):
             "link_form": MissionLinkForm(missions=missions, programme=application.call.programme)
             if can_link and application.operator_id
             else None,
+            "mission_term": term,
+            "more_missions": more,
+            "linkable_shown": LINKABLE_SHOWN,
             "support_actions": application.support_actions.all(),
             "missions": application.programme_missions.select_related(
                 "mission__host_structure", "scheme"
@@ -313,11 +319,26 @@ def application_detail(request, pk):
     )
 
 
+# The mission select offers the operator's newest linkable missions, or those matching the
+# search (title or city): a large operator carries thousands, which no select can show.
+LINKABLE_SHOWN = 50
+
+
+def _linkable_shown(request, application):
+    term = request.GET.get("mission", "").strip()[:100]
+    missions = _linkable(request, application)
+    if term:
+        missions = missions.filter(contains_q(["title", "city"], term))
+    ids = list(missions.order_by("-pk").values_list("pk", flat=True)[: LINKABLE_SHOWN + 1])
+    shown = Mission.objects.filter(pk__in=ids[:LINKABLE_SHOWN]).order_by("-pk")
+    return term, shown, len(ids) > LINKABLE_SHOWN
+
+
 def _linkable(request, application):
     """The operator's missions the user sees, within the programme's period, not counted yet."""
     programme = application.call.programme
     return missions_visible_to(request.user).filter(
-        pk__in=services.linkable_missions(laureate=application).values("pk"),
+        quota_id__in=services.operator_quotas(laureate=application).values("pk"),
         programme_link__isnull=True,
         start_date__range=(programme.start_date, programme.end_date),
     )

@@ -585,3 +585,34 @@ def test_the_authority_becomes_a_host_structure_of_its_operator(call):
     services.operator_choose(application=a, operator=call.programme.lead_agency)
     a.refresh_from_db()
     assert call.programme.lead_agency.host_structures.filter(name=a.name).count() == 1
+
+
+def test_the_mission_choice_offers_the_newest_and_finds_the_others_by_search(call):
+    """A large operator carries thousands of missions: the select offers the 50 newest (or those
+    matching the search), and an older one is still found by its title and accepted."""
+    user = staff(call.programme)
+    first = make_mission(start=datetime.date(2023, 1, 1), title="Jardin partagé de Plougastel")
+    operator, quota = first.quota.receiving, first.quota
+    for n in range(51):
+        make_mission(quota=quota, start=datetime.date(2023, 2, 1), title=f"Mission {n}", places=1)
+    call.programme.operators.add(operator)
+    a = laureate(call, user)
+    services.operator_choose(application=a, operator=operator)
+    officer = MembershipFactory(agency=operator, role="officer").user
+    client = Client()
+    client.force_login(officer)
+    url = reverse("programmes:application", args=[a.pk])
+
+    page = client.get(url).content.decode()
+    assert page.count('<option value="') - page.count('<option value="" ') <= 50 + 3  # + schemes
+    assert "Mission 50" in page and "Jardin partagé" not in page
+    assert 'data-testid="mission-choices-note">' in page and "50" in page
+
+    found = client.get(url, {"mission": "jardin partage"}).content.decode()
+    assert "Jardin partagé de Plougastel" in found and "Mission 50" not in found
+
+    scheme = call.programme.schemes.get(code="vsi")
+    client.post(
+        reverse("programmes:link_mission", args=[a.pk]), {"mission": first.pk, "scheme": scheme.pk}
+    )
+    assert ProgrammeMission.objects.get().mission == first
