@@ -435,3 +435,6 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="reciprocity")
 # Applications posted to a programme's public call form per client address and hour (issue 19):
 # past it, the form answers 429.
 PROGRAMME_APPLY_LIMIT_PER_HOUR = env.int("PROGRAMME_APPLY_LIMIT_PER_HOUR", default=20)
+# Checks added to a nomination by apps above missions (missions/nomination_checks.py): a
+# mission counted for a programme's laureate takes only volunteers eligible under its scheme.
+NOMINATION_CHECKS = ["programmes.services.check_scheme"]

@@ -26,7 +26,7 @@ from exchanges.selectors import quota_places
 from volunteers.eligibility import Rules, evaluate
 from volunteers.models import Volunteer
 
-from . import departures, notifications
+from . import departures, nomination_checks, notifications
 from .models import LIVE_STATUSES, USED_STATUSES, FollowUp, Mission, Placement
 from .placement_dates import add_months, check_departure, check_return
 
@@ -134,6 +134,8 @@ def check_volunteer(mission: Mission, volunteer: Volunteer, exclude: int | None 
                 "reasons": " ".join(str(r) for r in result.reasons),
             }
         )
+    for check in nomination_checks.checks():
+        check(mission, volunteer, periods)
     overlapping = (
         Placement.objects.filter(
             volunteer=volunteer,

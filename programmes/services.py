@@ -18,7 +18,7 @@ from core.errors import DomainError
 from core.mail import queue_emails
 from exchanges.models import Quota
 from missions.models import Mission
-from volunteers.eligibility import Rules
+from volunteers.eligibility import Rules, evaluate
 
 from .models import Application, Call, ProgrammeMission, Scheme, SupportAction
 
@@ -50,6 +50,24 @@ def scheme_rules(scheme: Scheme, *, disability: bool = False) -> Rules:
         max_age=max_age or scheme.max_age or 120,
         min_experience_days=scheme.min_experience_days,
     )
+
+
+def check_scheme(mission, volunteer, periods) -> None:
+    """A mission counted for a programme's laureate takes only volunteers eligible under its
+    scheme (``settings.NOMINATION_CHECKS``, read by ``missions.nomination_checks``)."""
+    link = ProgrammeMission.objects.filter(mission=mission).select_related("scheme").first()
+    if link is None:
+        return
+    result = evaluate(volunteer.birth_date, periods, mission.start_date, scheme_rules(link.scheme))
+    if not result.eligible:
+        raise DomainError(
+            _("%(volunteer)s is not eligible under this mission's scheme, %(scheme)s: %(reasons)s")
+            % {
+                "volunteer": volunteer,
+                "scheme": link.scheme,
+                "reasons": " ".join(str(r) for r in result.reasons),
+            }
+        )
 
 
 # --- The amend link -------------------------------------------------------------------------

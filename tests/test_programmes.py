@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import DomainError
-from missions.models import MissionStatus
+from missions.models import MissionStatus, Placement
+from missions.services import placement_nominate
 from programmes import selectors, services
 from programmes.models import (
     Application,
@@ -26,7 +27,14 @@ from programmes.models import (
     Scheme,
     Target,
 )
-from tests.factories import AgencyFactory, MembershipFactory, UserFactory, make_mission
+from tests.factories import (
+    AgencyFactory,
+    MembershipFactory,
+    UserFactory,
+    eligible_volunteer,
+    make_mission,
+    manager_of,
+)
 from volunteers.eligibility import evaluate as check
 
 pytestmark = pytest.mark.django_db
@@ -616,3 +624,29 @@ def test_the_mission_choice_offers_the_newest_and_finds_the_others_by_search(cal
         reverse("programmes:link_mission", args=[a.pk]), {"mission": first.pk, "scheme": scheme.pk}
     )
     assert ProgrammeMission.objects.get().mission == first
+
+
+def test_a_programme_mission_takes_only_volunteers_eligible_under_its_scheme(call):
+    """The scheme's rules (volunteers.eligibility through ``scheme_rules``) bind the nominations
+    of a mission counted for a laureate, on top of the agreement's."""
+    user = staff(call.programme)
+    start = datetime.date(2023, 1, 1)
+    mission = make_mission(start=start)
+    call.programme.operators.add(mission.quota.receiving)
+    a = laureate(call, user)
+    services.operator_choose(application=a, operator=mission.quota.receiving)
+    a.refresh_from_db()
+    scheme = call.programme.schemes.get(code="vsi")
+    scheme.min_age = 24  # stricter than the agreement's 18
+    scheme.save()
+    services.programme_mission_link(laureate=a, mission=mission, scheme=scheme, user=user)
+    sender = mission.quota.sending
+    young = eligible_volunteer(sender, on=start)  # 22: eligible under the agreement
+    manager = manager_of(sender)
+    with pytest.raises(DomainError, match="dispositif"):
+        placement_nominate(mission=mission, volunteer=young, user=manager)
+    assert not Placement.objects.filter(volunteer=young).exists()
+    older = eligible_volunteer(sender, on=start)
+    older.birth_date = datetime.date(1998, 6, 1)  # 24 on the mission's start
+    older.save()
+    assert placement_nominate(mission=mission, volunteer=older, user=manager).pk
