@@ -15,7 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_a_manager_creates_uses_and_revokes_a_token(browser_login, live_demo):
     page = browser_login("anvt-manager")
-    page.get_by_role("link", name="Jetons d’API").first.click()
+    page.get_by_test_id("user-menu").click()  # the managers' pages are in the user menu
+    page.get_by_role("link", name="Jetons d’API").click()
     page.get_by_label("Nom").fill("Registre de Kara")
     page.get_by_label("Agit en tant que").select_option("partner")
     expires = timezone.localdate() + datetime.timedelta(days=90)
