@@ -217,4 +217,5 @@ def _chart(rows: list[tuple[int, str, int]]) -> str:
             Series(_("Hosted in France"), [hosted[y] for y in years]),
             Series(_("Abroad"), [abroad[y] for y in years]),
         ],
+        title=_("Missions of the programme per year: hosted in France and abroad"),
     )
