@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
 
@@ -24,6 +25,20 @@ def visible_or_404(queryset, pk):
     """The object of ``queryset`` (a visibility selector) or 404: another agency's object is
     never told apart from one that does not exist."""
     return get_object_or_404(queryset, pk=pk)
+
+
+def choice_param(request, name: str, choices) -> str | None:
+    """The query parameter ``name`` if it is one of ``choices`` (a model's ``TextChoices``), None
+    when absent; anything else is a 400 naming the allowed values."""
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return None
+    if value not in choices.values:
+        allowed = ", ".join(choices.values)
+        raise exceptions.ValidationError(
+            {name: [_("Choose one of: %(allowed)s.") % {"allowed": allowed}]}
+        )
+    return value
 
 
 def require(request, permission: str, obj=None) -> None:

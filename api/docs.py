@@ -1,9 +1,13 @@
-"""The schema's view (in English) and the token scheme it documents."""
+"""The schema's view (in English), the reference page read from it, and the token scheme it
+documents."""
 
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import render
 from django.utils import translation
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 
+from . import reference as ref
 from . import schema
 
 # drf-spectacular learns the token scheme when the module declaring it is loaded.
@@ -20,3 +24,9 @@ class EnglishSchemaView(SpectacularAPIView):
             response = super().dispatch(request, *args, **kwargs)
             response.render()
         return response
+
+
+@login_not_required
+def reference(request):
+    """The API reference for people: public, like the schema it is read from."""
+    return render(request, "api/reference.html", {"api": ref.reference()})

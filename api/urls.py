@@ -1,6 +1,5 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from . import docs, token_views, views
 from . import volunteer_views as vv
@@ -18,11 +17,7 @@ urlpatterns = [
     ),
     path(
         f"{v1}docs/",
-        login_not_required(
-            SpectacularSwaggerSplitView.as_view(
-                url_name="api:schema", template_name="api/swagger_ui.html"
-            )
-        ),
+        docs.reference,
         name="docs",
     ),
     path(f"{v1}agencies/", views.AgencyList.as_view(), name="agency_list"),

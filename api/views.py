@@ -21,7 +21,7 @@ from core.files import download_name
 from evaluations.models import Evaluation
 from evaluations.selectors import evaluations_visible_to
 from exchanges.forms import QuotaReportForm
-from exchanges.models import Quota
+from exchanges.models import Agreement, Quota
 from exchanges.quota_report import quota_report_request, quota_report_scope
 from exchanges.selectors import agreement_versions, agreements_visible_to, quota_places
 from exchanges.services import agreement_approve
@@ -32,7 +32,7 @@ from reports.selectors import reports_visible_to
 from volunteers.models import Volunteer
 
 from . import serializers as s
-from .base import ApiView, audit, require, visible_or_404
+from .base import ApiView, audit, choice_param, require, visible_or_404
 from .problems import problem
 from .rows import rows_of, shape
 from .volunteer_views import IDEMPOTENCY
@@ -113,14 +113,18 @@ def _agreements(request):
 
 @extend_schema(
     summary="The agreements the token's agency is party to",
-    parameters=[OpenApiParameter("status", str, description="Only this stored status.")],
+    parameters=[
+        OpenApiParameter(
+            "status", str, enum=Agreement.Status.values, description="Only this stored status."
+        )
+    ],
 )
 class AgreementList(RowsListView):
     serializer_class = s.AgreementSerializer
 
     def get_queryset(self):
         qs = _agreements(self.request)
-        wanted = self.request.query_params.get("status")
+        wanted = choice_param(self.request, "status", Agreement.Status)
         return qs.filter(status=wanted) if wanted else qs
 
 

@@ -30,7 +30,7 @@ from volunteers.selectors import (
 from volunteers.services import volunteer_save
 
 from . import serializers as s
-from .base import ApiView, audit, require, visible_or_404
+from .base import ApiView, audit, choice_param, require, visible_or_404
 from .writes import IDEMPOTENCY_HEADER, conditional, idempotent
 
 FORM_FIELDS = VolunteerForm._meta.fields
@@ -162,14 +162,18 @@ class VolunteerList(ListModelMixin, ApiView):
         # Rows as dicts, not model instances through a ModelSerializer: 100 rows serialised
         # field by field cost several times the queries (docs/performance.md).
         qs = volunteers_registered_by(self.request.user).values(*LIST_COLUMNS)
-        wanted = self.request.query_params.get("status")
+        wanted = choice_param(self.request, "status", Volunteer.Status)
         if wanted:
             qs = qs.filter(status=wanted)
         return qs
 
     @extend_schema(
         summary="The volunteers registered by the token's agency",
-        parameters=[OpenApiParameter("status", str, description="Only this status.")],
+        parameters=[
+            OpenApiParameter(
+                "status", str, enum=Volunteer.Status.values, description="Only this status."
+            )
+        ],
     )
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())

@@ -98,7 +98,6 @@ INSTALLED_APPS = [
     "dashboard",
     "rest_framework",
     "drf_spectacular",
-    "drf_spectacular_sidecar",
     "api",
 ]
 # Demo data, data generator and benchmark: development, tests and the benchmark only.
@@ -206,8 +205,6 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [

@@ -121,9 +121,10 @@ def test_a_third_agency_gets_404_on_the_agreement_its_versions_and_its_document(
         ("anvt-partner", {"VIR-TG-ML-2017", "VIR-TG-FR-2015", "VIR-TG-EC-2017", "BF"}),
         ("cnpv-evaluator", {"VIR-TG-ML-2017"}),
         ("vase-officer", {"VIR-TG-EC-2017"}),
-        ("gip-pnvb-partner", {"BF"}),  # the draft under negotiation is seen by both parties
+        # the draft under negotiation is seen by both parties; the programme's agreement too
+        ("gip-pnvb-partner", {"BF", "TV-FR-BF-2023"}),
         ("asc-manager", set()),
-        ("admin", {"VIR-TG-ML-2017", "VIR-TG-FR-2015", "VIR-TG-EC-2017", "BF"}),
+        ("admin", {"VIR-TG-ML-2017", "VIR-TG-FR-2015", "VIR-TG-EC-2017", "BF", "TV-FR-BF-2023"}),
     ],
 )
 def test_the_list_shows_the_agreements_the_users_agencies_are_party_to(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 
 import pytest
 from django.db import connection
@@ -178,6 +179,19 @@ def test_errors_are_problems_in_the_requested_language():
                        "detail": missing["detail"]}  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "path, valid", [("/api/v1/volunteers/", "candidate"), ("/api/v1/agreements/", "draft")]
+)
+def test_a_status_filter_outside_the_choices_is_a_400_naming_them(path, valid):
+    """A stray value (a NUL byte made PostgreSQL raise a 500) is refused before any query."""
+    _, secret = token_for(AgencyFactory(), Role.OFFICER)
+    answer = api(secret, "en").get(path, {"status": "x\x00y"})
+    assert answer.status_code == 400
+    assert answer.json()["errors"]["status"][0].startswith("Choose one of: ")
+    assert valid in answer.json()["errors"]["status"][0]
+    assert api(secret, "en").get(path, {"status": valid}).status_code == 200
+
+
 # --- Agreements: the approval names the hash -----------------------------------------------
 
 
@@ -331,12 +345,26 @@ def test_sessions_read_the_api(client):
     assert answer.status_code == 403  # a session's write needs the CSRF token
 
 
-def test_the_schema_and_its_docs_page_are_served():
+def test_the_schema_and_its_reference_page_are_served_to_anyone():
     schema = Client().get("/api/v1/schema/?format=json")
     assert schema.status_code == 200
-    assert "/api/v1/volunteers/" in schema.json()["paths"]
+    paths = schema.json()["paths"]
+    assert "/api/v1/volunteers/" in paths
     docs = Client().get("/api/v1/docs/")
-    assert docs.status_code == 200 and b"cdn" not in docs.content.lower()
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    # Every operation and every schema of the schema has its section, linked from the contents.
+    for item in paths.values():
+        for op in item.values():
+            assert (
+                f'id="op-{op["operationId"]}"' in html and f'href="#op-{op["operationId"]}"' in html
+            )
+    for name in schema.json()["components"]["schemas"]:
+        assert f'id="schema-{name}"' in html
+    # Rendered on the server in the site's layout: the site's scripts only, nothing from outside.
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert scripts and all('src="/static/' in tag for tag in scripts)
+    assert "Authorization: Bearer &lt;token&gt;" in html  # the description's code, escaped
 
 
 def test_errors_of_nested_fields_are_named_by_their_path():

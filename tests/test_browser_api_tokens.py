@@ -43,7 +43,8 @@ def test_a_manager_creates_uses_and_revokes_a_token(browser_login, live_demo):
 
 
 def test_the_api_documentation_runs_under_the_csp(browser_page, live_demo):
-    """Swagger UI from the sidecar's static files: no CDN, no inline script, no violation."""
+    """The reference page, rendered on the server: no CDN, no violation, the schema's
+    operations readable and linked from its contents."""
     page = browser_page
     page.add_init_script(GATHER)
     external = []
@@ -54,5 +55,9 @@ def test_the_api_documentation_runs_under_the_csp(browser_page, live_demo):
     page.goto(f"{live_demo.url}/api/v1/docs/")
     expect(page.get_by_text("Reciprocity API").first).to_be_visible()
     expect(page.get_by_text("/api/v1/volunteers/").first).to_be_visible()
+    page.get_by_role("link", name="POST /api/v1/placements/", exact=True).click()
+    expect(page.locator("#op-placements_create")).to_be_in_viewport()
+    page.locator("#op-placements_create").get_by_role("link", name="NominateRequest").click()
+    expect(page.locator("#schema-NominateRequest")).to_be_in_viewport()
     assert page.evaluate("window.__csp") == []
     assert external == []

@@ -85,5 +85,6 @@ class SupportActionForm(forms.ModelForm):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for the revocation"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason for the revocation"),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
