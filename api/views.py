@@ -9,7 +9,12 @@ from django.http import FileResponse, Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, status
 from rest_framework.mixins import ListModelMixin
 from rest_framework.response import Response
@@ -316,52 +321,57 @@ class PlacementDecision(ApiView):
         return Response(s.PlacementSerializer(placement).data)
 
 
-class PlacementDeparture(ApiView):
+class PlacementStep(ApiView):
+    """A step recorded on a placement (its departure, its return) through the mission page's
+    service: the body is the serializer's, passed to the service as keyword arguments."""
+
+    serializer_class = None
+    service = None
+
+    @idempotent
+    def post(self, request, pk: int):
+        placement = visible_or_404(placements_visible_to(request.user), pk)
+        require(request, "vir.record_placement", placement)
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        service = type(self).service
+        placement = service(placement=placement, user=request.user, **body.validated_data)
+        return Response(s.PlacementSerializer(placement).data)
+
+
+def _step_schema(serializer, summary: str, description: str):
+    return extend_schema_view(
+        post=extend_schema(
+            summary=summary,
+            description=description,
+            request=serializer,
+            responses={200: s.PlacementSerializer},
+            parameters=[IDEMPOTENCY],
+        )
+    )
+
+
+@_step_schema(
+    s.DepartureSerializer,
+    "Record a confirmed placement's departure",
+    "Through the service of the mission page: the date's window, the pre-departure checklist "
+    "(a manager may depart with required items open by giving `override_reason`). A refusal "
+    "is a 409 problem with the page's message.",
+)
+class PlacementDeparture(PlacementStep):
     serializer_class = s.DepartureSerializer
-
-    @extend_schema(
-        summary="Record a confirmed placement's departure",
-        description="Through the service of the mission page: the date's window, the "
-        "pre-departure checklist (a manager may depart with required items open by giving "
-        "`override_reason`). A refusal is a 409 problem with the page's message.",
-        request=s.DepartureSerializer,
-        responses={200: s.PlacementSerializer},
-        parameters=[IDEMPOTENCY],
-    )
-    @idempotent
-    def post(self, request, pk: int):
-        placement = visible_or_404(placements_visible_to(request.user), pk)
-        require(request, "vir.record_placement", placement)
-        body = s.DepartureSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        placement = placements.placement_deploy(
-            placement=placement, user=request.user, **body.validated_data
-        )
-        return Response(s.PlacementSerializer(placement).data)
+    service = staticmethod(placements.placement_deploy)
 
 
-class PlacementReturn(ApiView):
+@_step_schema(
+    s.ReturnSerializer,
+    "Record a placement's return",
+    "Through the service of the mission page: a return before the end of the mission's "
+    "tolerance needs `early_return_reason`. A refusal is a 409 problem with the page's message.",
+)
+class PlacementReturn(PlacementStep):
     serializer_class = s.ReturnSerializer
-
-    @extend_schema(
-        summary="Record a placement's return",
-        description="Through the service of the mission page: a return before the end of the "
-        "mission's tolerance needs `early_return_reason`. A refusal is a 409 problem with the "
-        "page's message.",
-        request=s.ReturnSerializer,
-        responses={200: s.PlacementSerializer},
-        parameters=[IDEMPOTENCY],
-    )
-    @idempotent
-    def post(self, request, pk: int):
-        placement = visible_or_404(placements_visible_to(request.user), pk)
-        require(request, "vir.record_placement", placement)
-        body = s.ReturnSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        placement = placements.placement_complete(
-            placement=placement, user=request.user, **body.validated_data
-        )
-        return Response(s.PlacementSerializer(placement).data)
+    service = staticmethod(placements.placement_complete)
 
 
 # --- Evaluations and reports ---------------------------------------------------------------
