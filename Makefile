@@ -26,8 +26,10 @@ run: demo
 	@echo "Reciprocity on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Two processes (pytest-xdist), each with its own test database; TEST_WORKERS=0 runs one.
+TEST_WORKERS ?= 2
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

@@ -127,10 +127,18 @@ def _fast_test_settings(settings):
 DEMO_FIXTURES = {"demo", "live_demo", "matrix_demo", "production"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
     """After pytest-django's order (rolled back, transactional, no database), the tests that use
-    the demo go last, in that same order (a stable sort)."""
+    the demo go last, in that same order (a stable sort).
+
+    ``make test`` runs the suite in two processes (pytest-xdist, each with its own test
+    database): the tests that start a real Celery worker share one Redis queue, and the fault
+    tests measure time spent on dead services, so they all run in one process, one at a time."""
     items.sort(key=lambda item: bool(DEMO_FIXTURES & set(getattr(item, "fixturenames", ()))))
+    for item in items:
+        if item.get_closest_marker("redis") or item.nodeid.startswith("tests/faults/"):
+            item.add_marker(pytest.mark.xdist_group("services"))
 
 
 def _demo_present():
