@@ -388,6 +388,9 @@ class Quota(models.Model):
             models.Index(fields=["sending", "id"], name="quota_sending_idx"),
             # The cohorts not past of the quotas an agency receives (the mission form).
             models.Index(fields=["receiving", "cohort"], name="quota_receiving_cohort_idx"),
+            # The home page's chart: the latest cohorts an agency sends to (without it, every
+            # quota the agency ever sent is read to keep those of two cohorts).
+            models.Index(fields=["sending", "cohort"], name="quota_sending_cohort_idx"),
         ]
 
     def __str__(self):
