@@ -4,6 +4,7 @@ documents."""
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.utils import translation
+from django.views.decorators.http import require_GET
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 
@@ -27,6 +28,7 @@ class EnglishSchemaView(SpectacularAPIView):
 
 
 @login_not_required
+@require_GET
 def reference(request):
     """The API reference for people: public, like the schema it is read from."""
     return render(request, "api/reference.html", {"api": ref.reference()})

@@ -204,6 +204,9 @@ class _CommittedDemo:
             # (triggers), whose rows were restored too: count them anew.
             for tally in (VOLUNTEER_TALLY, PLACEMENT_TALLY):
                 rebuild(connection, tally)
+            # Within a test's transaction (a test with ``db`` after a transactional one), SET
+            # LOCAL would last the whole test: its triggers (tallies, checks) would not fire.
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
 
     def _snapshot_kept(self):
         """Whether the snapshot is still there: a plugin tearing the session's fixtures down

@@ -46,9 +46,9 @@ def test_the_host_manager_reviews_the_nominee_and_accepts(browser_login, live_de
     placement.refresh_from_db()
     assert placement.status == "confirmed"
     sender = set(
-        Membership.objects.filter(
-            agency=placement.quota.sending, role__in=["manager", "officer"]
-        ).values_list("user__email", flat=True)
+        Membership.objects.filter(agency=placement.quota.sending, role__in=["manager", "officer"])
+        .exclude(user__email="")  # the demo's API token account has no address
+        .values_list("user__email", flat=True)
     )
     emails = list(OutgoingEmail.objects.all())
     assert sorted(to for e in emails for to in e.to) == sorted(sender)

@@ -64,7 +64,7 @@ def test_an_authority_applies_is_selected_chooses_its_operator_and_the_dashboard
     page.get_by_role("link", name="Commune de Plougastel-Daoulas").click()
     page.locator("select[name=decision]").select_option("laureate")
     page.locator("textarea[name=reason]").fill("Première collectivité bretonne du programme.")
-    page.get_by_role("button", name="Enregistrer l’évaluation").click()
+    page.get_by_role("button", name="Enregistrer l’appréciation").click()
     expect(page.get_by_test_id("decision")).to_contain_text("Lauréate")
     page.goto(live + reverse("programmes:detail", args=[programme.pk]))
     page.get_by_role("listitem").filter(has_text="Appel complémentaire").get_by_role(

@@ -270,3 +270,17 @@ def test_it_gives_anvt_an_api_token_that_works(demo, client):
     assert {row["sending_agency"] for row in answer.json()["results"]} == {
         Agency.objects.get(acronym="ANVT").pk
     }
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_demo_restored_inside_a_test_leaves_the_triggers_on(_committed_demo):
+    """The snapshot is restored with triggers off (``session_replication_role``); inside a
+    test's transaction that setting must not outlive the restore, or the test's own writes
+    would skip the tallies' and the checks' triggers."""
+    from django.db import connection
+
+    _committed_demo._restore()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
