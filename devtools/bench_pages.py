@@ -27,6 +27,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from agencies.models import Agency, HostStructure, Membership
 from agencies.rules import NOMINEE_STATUSES
+from core import keyset
 from devtools.bench import Case, Job
 from devtools.generate_programmes import add_programmes
 from evaluations.models import Evaluation
@@ -509,6 +510,14 @@ def api_cursor(o: Objects, depth: float) -> str:
     return quote(base64.b64encode(f"p={position}".encode()).decode())
 
 
+def register_position(o: Objects, depth: float) -> str:
+    """The list's keyset position (``core.keyset``) after the volunteer at ``depth`` of the
+    agency's register in name order: a page far past the counted ones."""
+    keys = ["last_name", "first_name", "pk"]
+    register = Volunteer.objects.filter(sending_agency=o.agency).order_by(*keys)
+    return keyset.position_of(register[int(register.count() * depth)], keys)
+
+
 def variants(o: Objects) -> list[Case]:
     v_list = reverse("volunteers:index")
     v_admin = reverse("admin:volunteers_volunteer_changelist")
@@ -546,6 +555,11 @@ def variants(o: Objects) -> list[Case]:
             admin_last_page(Volunteer, admin_o.lstrip("?")),
         )
     add("volunteers: last page", f"{v_list}?{deep}", admin_last_page(Volunteer))
+    add(
+        "volunteers: past the count, 90 % deep",
+        f"{v_list}?after={register_position(o, 0.9)}",
+        admin_last_page(Volunteer),
+    )
     add(
         "volunteers: status filter, last page",
         f"{v_list}?status=candidate&{deep}",

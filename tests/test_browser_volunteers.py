@@ -82,3 +82,37 @@ def test_an_officer_exports_the_filtered_list_and_downloads_it(browser_login, li
     lines = download.path().read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("prénom;nom;sexe;")
     assert len(lines) > 1 and all(";withdrawn;" in line for line in lines[1:])
+
+
+def test_an_officer_pages_past_the_counted_volunteers_to_the_last_one(
+    browser_login, live_demo, monkeypatch
+):
+    """A register longer than the count (1,000; 4 here) is read to its end: past the counted
+    pages, "next" goes on from the last volunteer shown, in the same order."""
+    import volunteers.views
+    from volunteers.models import Volunteer
+    from volunteers.selectors import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 4)
+    monkeypatch.setattr(volunteers.views, "PAGE_SIZE", 2)
+    register = Volunteer.objects.filter(sending_agency__acronym="ANVT").order_by(
+        "last_name", "first_name", "pk"
+    )
+    last = register.last()
+    page = browser_login("anvt-officer")
+    page.get_by_role("link", name="Volontaires", exact=True).first.click()
+    assert "Plus de 4 volontaires" in page.get_by_test_id("result-count").inner_text()
+    page.get_by_role("link", name="Suivant").click()
+    page.get_by_test_id("past-the-count").click()
+    shown = []
+    while True:
+        assert "au-delà des premières pages" in page.get_by_test_id("result-count").inner_text()
+        shown += page.locator("tbody tr td:first-child a").all_inner_texts()
+        following = page.get_by_test_id("keyset-pages").get_by_role("link", name="Suivant")
+        if not following.count():
+            break
+        following.click()
+    assert len(shown) == register.count() - 4
+    assert shown[-1] == f"{last.last_name.upper()} {last.first_name}"
+    page.get_by_role("link", name="Première page").click()
+    assert "Plus de 4 volontaires" in page.get_by_test_id("result-count").inner_text()

@@ -478,6 +478,65 @@ def test_a_list_longer_than_the_cap_says_more_than_and_stops_paging_there(db, cl
     assert len(far.context["page"].object_list) == 4
 
 
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"ordering": "-birth_date"}, {"ordering": "nationality"}, {"ordering": "-updated"},
+     {"q": "sossou"}, {"q": "sossou", "ordering": "status"}],
+)  # fmt: skip
+def test_every_row_is_reached_past_the_count_in_the_lists_order(db, client, monkeypatch, params):
+    """Past the counted pages, "next" links go on from the last row shown (a keyset position):
+    every volunteer is reached once, in the order of the first pages, whatever the sort."""
+    import volunteers.views
+    from volunteers.selectors import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 4)
+    monkeypatch.setattr(volunteers.views, "PAGE_SIZE", 2)
+    membership = MembershipFactory(role="officer")
+    client.force_login(membership.user)
+    for i, nationality in enumerate(["TG", "ML", "TG", "BF", "FR", "TG", "EC", "ML", "TG"]):
+        VolunteerFactory(
+            sending_agency=membership.agency, last_name=f"Sossou-{i % 4}", nationality=nationality,
+            status="candidate" if i % 3 else "selected",
+        )  # fmt: skip
+    url = reverse("volunteers:index")
+    uncapped = client.get(url, {**params, "page": 1}).context["filter"].qs
+    expected = [v.pk for v in uncapped]
+    assert len(expected) == 9
+    seen = []
+    for number in (1, 2):  # the counted pages: 4 rows
+        page = client.get(url, {**params, "page": number})
+        seen += [v.pk for v in page.context["page"].object_list]
+    position = page.context["next_position"]
+    assert position and "past-the-count" in page.content.decode()
+    while position:
+        page = client.get(url, {**params, "after": position})
+        assert page.context["page"].is_keyset
+        seen += [v.pk for v in page.context["page"].object_list]
+        position = page.context["next_position"]
+    assert seen == expected
+    # A position edited by hand, or from another sort, starts again from the first page.
+    for broken in ("garbage", "W10", "WyJ4Il0"):
+        assert client.get(url, {**params, "after": broken}).context["page"].number == 1
+
+
+def test_a_page_past_the_count_costs_the_queries_of_a_first_page(db, client, monkeypatch):
+    import volunteers.views
+    from volunteers.selectors import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 4)
+    monkeypatch.setattr(volunteers.views, "PAGE_SIZE", 2)
+    membership = MembershipFactory(role="officer")
+    client.force_login(membership.user)
+    VolunteerFactory.create_batch(30, sending_agency=membership.agency)
+    url = reverse("volunteers:index")
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    position = client.get(url, {"page": 2}).context["next_position"]
+    with CaptureQueriesContext(connection) as deep:
+        assert len(client.get(url, {"after": position}).context["page"].object_list) == 2
+    assert len(deep.captured_queries) <= len(first.captured_queries)
+
+
 def test_a_search_is_counted_by_the_query_that_reads_its_page(db, client, monkeypatch, settings):
     import volunteers.views
     from volunteers.selectors import CappedPaginator

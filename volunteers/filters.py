@@ -130,13 +130,17 @@ class VolunteerFilter(django_filters.FilterSet):
         return queryset.filter(eligible_q(value))
 
     @property
+    def order(self) -> list[str]:
+        """The sort chosen, then the id: a total order, whose keys a keyset page starts after
+        (``core.keyset``). Equal names must not swap between pages; the id breaks ties in the
+        sort's direction, so that a descending sort reads its (…, id) index backwards instead
+        of sorting every row."""
+        order = [str(field) for field in super().qs.query.order_by] or ["last_name", "first_name"]
+        return [*order, "-pk" if order[0].startswith("-") else "pk"]
+
+    @property
     def qs(self):
-        # A stable order whatever the sort chosen: equal names must not swap between pages.
-        # The id breaks ties in the sort's direction, so that a descending sort reads its
-        # (…, id) index backwards instead of sorting every row.
-        queryset = super().qs
-        order = list(queryset.query.order_by) or ["last_name", "first_name"]
-        order.append("-pk" if str(order[0]).startswith("-") else "pk")
+        order = self.order
         if self.is_bound and self.form.cleaned_data.get("q"):
             order = [_unindexed(field) for field in order]
-        return queryset.order_by(*order)
+        return super().qs.order_by(*order)

@@ -181,6 +181,15 @@ class CappedPaginator(Paginator):
         return self.count >= self.cap
 
 
+@dataclass
+class KeysetPage:
+    """Rows past the counted ones (``core.keyset``): no number, no total; the page links to
+    the next rows and back to the first page."""
+
+    object_list: list
+    is_keyset: bool = True
+
+
 def page_of_matches(queryset: QuerySet, number, per_page: int) -> Page:
     """A page of a search, counted by the query that reads it (``COUNT(*) OVER ()``).
 
