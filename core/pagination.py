@@ -1,8 +1,84 @@
-"""A page of a list that is not counted: "Previous" and "Next" without "of N"."""
+"""Pages of lists.
+
+- ``uncounted_page``: "Previous" and "Next" without "of N", for long lists read newest first.
+- ``page_of``: a count capped at ``CappedPaginator.cap`` rows, numbered pages within it, and past
+  it keyset pages (``core.keyset``) that go on after the last row shown. Every row is reached,
+  and no page costs more than a first one: no ``COUNT(*)`` over a million rows, no ``OFFSET``
+  past the cap."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
+from django.utils.functional import cached_property
+
+from . import keyset
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``cap`` rows: ``COUNT(*)`` over a million volunteers is not free.
+
+    Past the cap the page says "more than …", and its last numbered page links on to keyset
+    pages. The cap bounds the cost of every page: a filter evaluated per row (eligibility, a
+    common name) is evaluated on at most ``cap`` matching rows, and no offset goes past it.
+    Measured in docs/performance.md.
+    """
+
+    cap = 1_000
+
+    @cached_property
+    def count(self):
+        # Neither the order nor the annotations of the page change how many rows there are.
+        return self.object_list.values("pk").order_by()[: self.cap].count()
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count >= self.cap
+
+
+@dataclass
+class KeysetPage:
+    """Rows past the counted ones: no number, no total; the page links to the next rows and
+    back to the first page."""
+
+    object_list: list
+    is_keyset: bool = True
+
+
+def page_of(
+    queryset: QuerySet,
+    *,
+    model: type[Model],
+    keys: list[str],
+    number,
+    position: str,
+    per_page: int,
+    counted: Callable[[QuerySet, object, int], Page] | None = None,
+) -> tuple[Page | KeysetPage, str]:
+    """The page asked for, and the position its "next" link goes on from ("" when none).
+
+    ``keys``: the queryset's order (``core.keyset``). ``position``: the request's ``after``,
+    a keyset page when it is one of this order; otherwise the numbered page ``number``, read by
+    ``counted`` (a search counts its matches its own way) or a ``CappedPaginator``. The last
+    numbered page of a list longer than the cap goes on after its last row."""
+    start = keyset.parse(position or "", model, keys)
+    if start is not None:
+        rows = list(queryset.filter(keyset.after(keys, start))[: per_page + 1])
+        more = len(rows) > per_page
+        return KeysetPage(rows[:per_page]), keyset.position_of(
+            rows[per_page - 1], keys
+        ) if more else ""
+    if counted is not None:
+        page = counted(queryset, number, per_page)
+    else:
+        page = CappedPaginator(queryset, per_page).get_page(number)
+    page.object_list = list(page.object_list)
+    if page.paginator.is_capped and not page.has_next() and page.object_list:
+        return page, keyset.position_of(page.object_list[-1], keys)
+    return page, ""
 
 
 @dataclass

@@ -35,6 +35,7 @@ from exchanges.models import Agreement, Quota
 from exchanges.quota_report import Scope, build_quota_report, render_csv, render_html
 from missions.departures import checklist_create
 from missions.models import ChecklistItem, Mission, Placement
+from missions.selectors import MISSION_ORDER
 from programmes.models import Application, Programme
 from programmes.services import application_token
 from reports.models import Report
@@ -518,6 +519,14 @@ def register_position(o: Objects, depth: float) -> str:
     return keyset.position_of(register[int(register.count() * depth)], keys)
 
 
+def mission_position(o: Objects, depth: float) -> str:
+    """The mission list's keyset position at ``depth`` of the missions the agency hosts or
+    sends to, in the list's order."""
+    mine = Q(quota__sending=o.agency) | Q(quota__receiving=o.agency)
+    missions = Mission.objects.filter(mine).order_by(*MISSION_ORDER)
+    return keyset.position_of(missions[int(missions.count() * depth)], MISSION_ORDER)
+
+
 def variants(o: Objects) -> list[Case]:
     v_list = reverse("volunteers:index")
     v_admin = reverse("admin:volunteers_volunteer_changelist")
@@ -580,6 +589,11 @@ def variants(o: Objects) -> list[Case]:
     add("agreements: search", f"{a_list}?q=GEN-00", f"{a_admin}?q=GEN-00")
     m_list, m_admin = reverse("missions:index"), reverse("admin:missions_mission_changelist")
     add("missions: last page", f"{m_list}?{deep}", admin_last_page(Mission))
+    add(
+        "missions: past the count, 90 % deep",
+        f"{m_list}?after={mission_position(o, 0.9)}",
+        admin_last_page(Mission),
+    )
     add("missions: search", f"{m_list}?q=Ville", f"{m_admin}?q=Ville")
     add(
         "missions: search, last page",

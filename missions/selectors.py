@@ -97,6 +97,10 @@ class MissionFilters:
     q: str = ""
 
 
+# The list's order, total (the id last): the keys its pages past the count start after.
+MISSION_ORDER = ["-start_date", "title", "pk"]
+
+
 def mission_list(*, user, filters: MissionFilters) -> QuerySet[Mission]:
     qs = missions_visible_to(user)
     ids = access.agency_ids_of(user)
@@ -123,7 +127,7 @@ def mission_list(*, user, filters: MissionFilters) -> QuerySet[Mission]:
     return qs.annotate(
         taken=_placements_of_mission(USED_STATUSES),
         nominated=_placements_of_mission([Placement.Status.NOMINATED]),
-    ).order_by("-start_date", "title", "pk")
+    ).order_by(*MISSION_ORDER)
 
 
 def _placements_of_mission(statuses) -> Coalesce:

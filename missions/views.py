@@ -11,9 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies import rules as access
 from agencies.services import Kind, download_record
 from core.errors import DomainError, add_form_error
+from core.pagination import CappedPaginator, page_of
 from core.texts import of
 from volunteers.models import Experience, Volunteer
-from volunteers.selectors import CappedPaginator, open_proof
+from volunteers.selectors import open_proof
 from volunteers.validators import sniff
 
 from . import departures, selectors, services
@@ -73,14 +74,22 @@ def index(request):
             q=data["q"].strip(),
         )
     missions = selectors.mission_list(user=request.user, filters=filters)
-    page = Paginator(missions, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    page, next_position = page_of(
+        missions,
+        model=Mission,
+        keys=selectors.MISSION_ORDER,
+        number=request.GET.get("page"),
+        position=request.GET.get("after", ""),
+        per_page=PAGE_SIZE,
+    )
+    query = {k: v for k, v in request.GET.items() if k not in ("page", "after") and v}
     return render(
         request,
         "missions/mission_list.html",
         {
             "form": form,
             "page": page,
+            "next_position": next_position,
             "query_string": urlencode(query),
             "filtered": bool(query),
             "can_add": request.user.has_perm("vir.create_missions"),

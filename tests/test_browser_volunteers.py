@@ -90,8 +90,8 @@ def test_an_officer_pages_past_the_counted_volunteers_to_the_last_one(
     """A register longer than the count (1,000; 4 here) is read to its end: past the counted
     pages, "next" goes on from the last volunteer shown, in the same order."""
     import volunteers.views
+    from core.pagination import CappedPaginator
     from volunteers.models import Volunteer
-    from volunteers.selectors import CappedPaginator
 
     monkeypatch.setattr(CappedPaginator, "cap", 4)
     monkeypatch.setattr(volunteers.views, "PAGE_SIZE", 2)

@@ -183,6 +183,39 @@ def test_the_mission_list_issues_the_same_queries_for_few_and_many_missions(clie
     assert len(ctx.captured_queries) == small
 
 
+@pytest.mark.parametrize("params", [{}, {"q": "Appui"}, {"status": "open"}])
+def test_every_mission_is_reached_past_the_count_in_the_lists_order(client, monkeypatch, params):
+    """Newest first, then by title: past the counted pages, "next" goes on after the last
+    mission shown (dates and titles repeat: the id keeps the order total)."""
+    import missions.views
+    from core.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 4)
+    monkeypatch.setattr(missions.views, "PAGE_SIZE", 2)
+    first = make_mission(start=datetime.date(2018, 3, 1), title="Appui B")
+    for i, day in enumerate([1, 1, 15, 15, 15, 1, 20]):
+        make_mission(
+            quota=first.quota, start=datetime.date(2018, 3, day), title=f"Appui {'BAC'[i % 3]}"
+        )
+    client.force_login(MembershipFactory(agency=first.quota.receiving, role="officer").user)
+    url = reverse("missions:index")
+    expected = list(
+        Mission.objects.order_by("-start_date", "title", "pk").values_list("pk", flat=True)
+    )
+    seen = []
+    for number in (1, 2):
+        page = client.get(url, {**params, "page": number})
+        seen += [m.pk for m in page.context["page"].object_list]
+    assert "Plus de 4 missions." in page.content.decode()
+    position = page.context["next_position"]
+    while position:
+        page = client.get(url, {**params, "after": position})
+        assert page.context["page"].is_keyset
+        seen += [m.pk for m in page.context["page"].object_list]
+        position = page.context["next_position"]
+    assert seen == expected and len(seen) == 8
+
+
 def test_the_mission_page_issues_the_same_queries_for_few_and_many_placements(client):
     from missions.services import placement_nominate
 

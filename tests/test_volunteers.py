@@ -463,7 +463,7 @@ def test_a_removed_or_replaced_proof_leaves_no_file_behind(
 
 
 def test_a_list_longer_than_the_cap_says_more_than_and_stops_paging_there(db, client, monkeypatch):
-    from volunteers.selectors import CappedPaginator
+    from core.pagination import CappedPaginator
 
     monkeypatch.setattr(CappedPaginator, "cap", 4)
     membership = MembershipFactory(role="officer")
@@ -487,7 +487,7 @@ def test_every_row_is_reached_past_the_count_in_the_lists_order(db, client, monk
     """Past the counted pages, "next" links go on from the last row shown (a keyset position):
     every volunteer is reached once, in the order of the first pages, whatever the sort."""
     import volunteers.views
-    from volunteers.selectors import CappedPaginator
+    from core.pagination import CappedPaginator
 
     monkeypatch.setattr(CappedPaginator, "cap", 4)
     monkeypatch.setattr(volunteers.views, "PAGE_SIZE", 2)
@@ -521,7 +521,7 @@ def test_every_row_is_reached_past_the_count_in_the_lists_order(db, client, monk
 
 def test_a_page_past_the_count_costs_the_queries_of_a_first_page(db, client, monkeypatch):
     import volunteers.views
-    from volunteers.selectors import CappedPaginator
+    from core.pagination import CappedPaginator
 
     monkeypatch.setattr(CappedPaginator, "cap", 4)
     monkeypatch.setattr(volunteers.views, "PAGE_SIZE", 2)
@@ -539,7 +539,7 @@ def test_a_page_past_the_count_costs_the_queries_of_a_first_page(db, client, mon
 
 def test_a_search_is_counted_by_the_query_that_reads_its_page(db, client, monkeypatch, settings):
     import volunteers.views
-    from volunteers.selectors import CappedPaginator
+    from core.pagination import CappedPaginator
 
     monkeypatch.setattr(volunteers.views, "PAGE_SIZE", 3)
     membership = MembershipFactory(role="officer")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from functools import cached_property
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import (
     BooleanField,
     Count,
@@ -19,6 +18,7 @@ from django.db.models import (
 )
 
 from agencies import rules as access
+from core.pagination import CappedPaginator
 
 from .eligibility import VIR_RULES, Eligibility, Rules, evaluate, latest_birth_date
 from .models import Experience, ExperienceSpan, Volunteer, VolunteerExport, VolunteerImport
@@ -158,36 +158,6 @@ def mark_eligibility(
     for v in volunteers:
         v.eligible = v.pk in eligible
     return volunteers
-
-
-class CappedPaginator(Paginator):
-    """Counts at most ``cap`` rows: ``COUNT(*)`` over a million volunteers is not free.
-
-    Past the cap the page says "more than …" and the rows beyond it are reached by narrowing the
-    filters rather than by paging (20 pages of 50 are more than anyone reads). The cap bounds
-    the cost of every page: a filter evaluated per row (eligibility, a common name) is evaluated
-    on at most ``cap`` matching rows, and no offset goes past it. Measured in docs/performance.md.
-    """
-
-    cap = 1_000
-
-    @cached_property
-    def count(self):
-        # Neither the order nor the annotations of the page change how many rows there are.
-        return self.object_list.values("pk").order_by()[: self.cap].count()
-
-    @property
-    def is_capped(self) -> bool:
-        return self.count >= self.cap
-
-
-@dataclass
-class KeysetPage:
-    """Rows past the counted ones (``core.keyset``): no number, no total; the page links to
-    the next rows and back to the first page."""
-
-    object_list: list
-    is_keyset: bool = True
 
 
 def page_of_matches(queryset: QuerySet, number, per_page: int) -> Page:

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies import rules as access
 from agencies.services import Kind, download_record
-from core import keyset
 from core.errors import DomainError, add_form_error
+from core.pagination import page_of
 
 from . import export_jobs, exporting, selectors, services
 from .eligibility import evaluate
@@ -87,25 +87,16 @@ def _index_context(request, acting) -> dict:
     on = (valid and filterset.form.cleaned_data.get("eligible_on")) or None
     on = on or timezone.localdate()
     volunteers = filterset.qs.prefetch_related(Prefetch("themes", to_attr="theme_list"))
-    keys = filterset.order
-    start = keyset.parse(request.GET.get("after", ""), Volunteer, keys)
-    next_position = ""
-    if start is not None:
-        # Past the counted rows: the rows after a position, an index range at any depth.
-        rows = list(volunteers.filter(keyset.after(keys, start))[: PAGE_SIZE + 1])
-        page = selectors.KeysetPage(rows[:PAGE_SIZE])
-        if len(rows) > PAGE_SIZE:
-            next_position = keyset.position_of(rows[PAGE_SIZE - 1], keys)
-    else:
-        number = request.GET.get("page")
-        if filterset.is_bound and valid and filterset.form.cleaned_data.get("q"):
-            page = selectors.page_of_matches(volunteers, number, PAGE_SIZE)
-        else:
-            page = selectors.CappedPaginator(volunteers, PAGE_SIZE).get_page(number)
-        page.object_list = list(page.object_list)
-        # The last counted page of a longer list goes on, after its last row.
-        if page.paginator.is_capped and not page.has_next() and page.object_list:
-            next_position = keyset.position_of(page.object_list[-1], keys)
+    searched = filterset.is_bound and valid and filterset.form.cleaned_data.get("q")
+    page, next_position = page_of(
+        volunteers,
+        model=Volunteer,
+        keys=filterset.order,
+        number=request.GET.get("page"),
+        position=request.GET.get("after", ""),
+        per_page=PAGE_SIZE,
+        counted=selectors.page_of_matches if searched else None,
+    )
     page.object_list = selectors.mark_eligibility(list(page.object_list), on)
     query = request.GET.copy()
     query.pop("page", None)
