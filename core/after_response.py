@@ -47,5 +47,12 @@ def _finish(**kwargs) -> None:
             logger.exception("Work deferred after the response failed: %s", function)
 
 
+def forget() -> None:
+    """Drop the request in flight in this thread, and its deferred work: for tests, where a
+    streamed response the test client never closed would leave its request open, and the
+    next test's tasks deferred to a response that never ends."""
+    _local.pending = None
+
+
 request_started.connect(_start, dispatch_uid="core.after_response.start")
 request_finished.connect(_finish, dispatch_uid="core.after_response.finish")

@@ -87,6 +87,14 @@ def _isolated_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _no_request_in_flight():
+    """Each test starts outside any request (``core.after_response``)."""
+    from core import after_response
+
+    after_response.forget()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in French, the default language: a request served in English leaves
     its language active in the thread, which must not leak into the next test."""

@@ -178,6 +178,11 @@ def test_a_revoked_certificate_leaves_the_reports(django_capture_on_commit_callb
     certificate = Certificate.objects.get(placement=placement)
     report = certificate.report
     manager = placement.quota.sending.memberships.get(role="manager").user
-    certificate_revoke(certificate=certificate, user=manager, reason="Erreur")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        certificate_revoke(certificate=certificate, user=manager, reason="Erreur")
     assert not Report.objects.filter(pk=report.pk).exists()
+    # The file goes once the revocation is committed: a rolled-back one would keep it.
+    assert report.file.storage.exists(report.file.name)
+    for callback in callbacks:
+        callback()
     assert not report.file.storage.exists(report.file.name)

@@ -135,7 +135,9 @@ def certificate_revoke(*, certificate: Certificate, user, reason: str) -> Certif
     report = Report.objects.filter(pk=certificate.report_id).first()
     if report is not None:
         if report.file:
-            report.file.delete(save=False)
+            # Once the revocation is committed: a rolled-back one keeps its file.
+            storage, name = report.file.storage, report.file.name
+            transaction.on_commit(lambda: storage.delete(name))
         report.delete()
     return certificate
 
