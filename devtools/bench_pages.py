@@ -33,6 +33,7 @@ from devtools.generate_programmes import add_programmes
 from evaluations.models import Evaluation
 from exchanges.models import Agreement, Quota
 from exchanges.quota_report import Scope, build_quota_report, render_csv, render_html
+from exchanges.selectors import AGREEMENT_ORDER
 from missions.departures import checklist_create
 from missions.models import ChecklistItem, Mission, Placement
 from missions.selectors import MISSION_ORDER
@@ -519,6 +520,13 @@ def register_position(o: Objects, depth: float) -> str:
     return keyset.position_of(register[int(register.count() * depth)], keys)
 
 
+def agreement_position(o: Objects, depth: float) -> str:
+    """The agreement list's keyset position at ``depth`` of the agency's agreements."""
+    mine = Agreement.objects.filter(Q(party_a=o.agency) | Q(party_b=o.agency))
+    agreements = mine.order_by(*AGREEMENT_ORDER)
+    return keyset.position_of(agreements[int(agreements.count() * depth)], AGREEMENT_ORDER)
+
+
 def mission_position(o: Objects, depth: float) -> str:
     """The mission list's keyset position at ``depth`` of the missions the agency hosts or
     sends to, in the list's order."""
@@ -586,6 +594,11 @@ def variants(o: Objects) -> list[Case]:
     )
     a_list, a_admin = reverse("exchanges:index"), reverse("admin:exchanges_agreement_changelist")
     add("agreements: last page", f"{a_list}?{deep}", admin_last_page(Agreement))
+    add(
+        "agreements: past the count, 90 % deep",
+        f"{a_list}?after={agreement_position(o, 0.9)}",
+        admin_last_page(Agreement),
+    )
     add("agreements: search", f"{a_list}?q=GEN-00", f"{a_admin}?q=GEN-00")
     m_list, m_admin = reverse("missions:index"), reverse("admin:missions_mission_changelist")
     add("missions: last page", f"{m_list}?{deep}", admin_last_page(Mission))

@@ -62,6 +62,10 @@ def _places_sent_by(party: str) -> Subquery:
     return Coalesce(Subquery(total, output_field=IntegerField()), 0)
 
 
+# The list's order, total (the id last): the keys its pages past the count start after.
+AGREEMENT_ORDER = ["-start_date", "reference", "pk"]
+
+
 def agreement_list(
     *, user, filters: AgreementFilters, today: datetime.date | None = None
 ) -> QuerySet[Agreement]:
@@ -80,10 +84,14 @@ def agreement_list(
         qs = qs.filter(themes=filters.theme)
     if filters.q:
         qs = qs.filter(Q(reference__icontains=filters.q) | contains_q(["title"], filters.q))
-    return qs.annotate(
-        places_a_to_b=_places_sent_by("party_a"),
-        places_b_to_a=_places_sent_by("party_b"),
-    ).prefetch_related("themes")
+    return (
+        qs.annotate(
+            places_a_to_b=_places_sent_by("party_a"),
+            places_b_to_a=_places_sent_by("party_b"),
+        )
+        .prefetch_related("themes")
+        .order_by(*AGREEMENT_ORDER)
+    )
 
 
 def agreement_versions(*, agreement: Agreement) -> QuerySet[AgreementVersion]:

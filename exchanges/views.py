@@ -13,6 +13,7 @@ from agencies.models import Agency
 from agencies.services import Kind, download_record
 from core.errors import DomainError, add_form_error
 from core.files import download_name
+from core.pagination import page_of
 
 from . import selectors, services
 from .forms import AgreementFilterForm, AgreementForm, CompareForm, ReasonForm, quota_formset
@@ -76,12 +77,20 @@ def _index_context(request, acting) -> dict:
             q=data["q"].strip(),
         )
     agreements = selectors.agreement_list(user=request.user, filters=filters)
-    page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    page, next_position = page_of(
+        agreements,
+        model=Agreement,
+        keys=selectors.AGREEMENT_ORDER,
+        number=request.GET.get("page"),
+        position=request.GET.get("after", ""),
+        per_page=PAGE_SIZE,
+    )
+    query = {k: v for k, v in request.GET.items() if k not in ("page", "after") and v}
     agency = acting.agency if acting else None
     return {
         "form": form,
         "page": page,
+        "next_position": next_position,
         "query_string": urlencode(query),
         "filtered": bool(query),
         "can_add": agency is not None and request.user.has_perm("vir.add_agreement", agency),

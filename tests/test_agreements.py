@@ -503,3 +503,38 @@ def test_agreements_do_not_leak_between_unrelated_new_agencies(db, client):
     assert [a.reference for a in shown] == ["VIR-MINE"]
     agreement_submit(agreement=own, user=get_user_model().objects.get(pk=own.created_by_id))
     assert client.get(reverse("exchanges:detail", args=[own.pk])).status_code == 200
+
+
+def test_every_agreement_is_reached_past_the_count_in_the_lists_order(db, client, monkeypatch):
+    """Newest first, then by reference: past the counted pages, "next" goes on after the last
+    agreement shown."""
+    import exchanges.views
+    from core.pagination import CappedPaginator
+    from tests.factories import AgreementFactory
+
+    monkeypatch.setattr(CappedPaginator, "cap", 4)
+    monkeypatch.setattr(exchanges.views, "PAGE_SIZE", 2)
+    agency = AgencyFactory()
+    for i, year in enumerate([2017, 2019, 2019, 2018, 2019, 2017, 2020]):
+        AgreementFactory(
+            party_a=agency,
+            reference=f"VIR-{'BAC'[i % 3]}-{i}",
+            start_date=datetime.date(year, 1, 1),
+        )
+    client.force_login(MembershipFactory(agency=agency, role="officer").user)
+    url = reverse("exchanges:index")
+    expected = list(
+        Agreement.objects.order_by("-start_date", "reference", "pk").values_list("pk", flat=True)
+    )
+    seen = []
+    for number in (1, 2):
+        page = client.get(url, {"page": number})
+        seen += [a.pk for a in page.context["page"].object_list]
+    assert "Plus de 4 conventions." in page.content.decode()
+    position = page.context["next_position"]
+    while position:
+        page = client.get(url, {"after": position})
+        assert page.context["page"].is_keyset
+        seen += [a.pk for a in page.context["page"].object_list]
+        position = page.context["next_position"]
+    assert seen == expected and len(seen) == 7
