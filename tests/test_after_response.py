@@ -2,11 +2,23 @@
 
 import pytest
 from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from core import after_response
 
 # The two "left open" tests run in this order in one process (pytest-xdist keeps a group together).
 pytestmark = pytest.mark.xdist_group("after_response")
+
+
+@pytest.fixture(autouse=True)
+def _signals_without_connection_handling():
+    """The request signals without Django's connection handling on them (as the test client
+    sends them): closing the test's database connection is not what is tested here."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def test_work_waits_for_the_response_then_runs_once():
