@@ -2,8 +2,8 @@
 whatever the depth (an ``OFFSET`` reads and drops every row before it, and a count of a million
 rows is not free). A position is the sort keys' values of the last row shown, in the link.
 
-``keys`` are a queryset's ``order_by`` fields (``"last_name"``, ``"-birth_date"``, ``"pk"``),
-all in one direction, the last one unique (the id), so that the order is total."""
+``keys`` are a queryset's ``order_by`` fields (``"last_name"``, ``"-start_date"``, ``"pk"``),
+each in its own direction, the last one unique (the id), so that the order is total."""
 
 from __future__ import annotations
 
