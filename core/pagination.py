@@ -81,6 +81,12 @@ def page_of(
     return page, ""
 
 
+def page_of_request(request, queryset: QuerySet, **kwargs) -> tuple[Page | KeysetPage, str]:
+    """``page_of`` for the page and position a list's request asks for (``page``, ``after``)."""
+    number, position = request.GET.get("page"), request.GET.get("after", "")
+    return page_of(queryset, number=number, position=position, **kwargs)
+
+
 @dataclass
 class UncountedPage:
     """Duck-types the parts of Django's ``Page`` that ``includes/pagination.html`` uses.

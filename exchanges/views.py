@@ -13,7 +13,7 @@ from agencies.models import Agency
 from agencies.services import Kind, download_record
 from core.errors import DomainError, add_form_error
 from core.files import download_name
-from core.pagination import page_of
+from core.pagination import page_of_request
 
 from . import selectors, services
 from .forms import AgreementFilterForm, AgreementForm, CompareForm, ReasonForm, quota_formset
@@ -77,12 +77,11 @@ def _index_context(request, acting) -> dict:
             q=data["q"].strip(),
         )
     agreements = selectors.agreement_list(user=request.user, filters=filters)
-    page, next_position = page_of(
+    page, next_position = page_of_request(
+        request,
         agreements,
         model=Agreement,
         keys=selectors.AGREEMENT_ORDER,
-        number=request.GET.get("page"),
-        position=request.GET.get("after", ""),
         per_page=PAGE_SIZE,
     )
     query = {k: v for k, v in request.GET.items() if k not in ("page", "after") and v}

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies import rules as access
 from agencies.services import Kind, download_record
 from core.errors import DomainError, add_form_error
-from core.pagination import CappedPaginator, page_of
+from core.pagination import CappedPaginator, page_of_request
 from core.texts import of
 from volunteers.models import Experience, Volunteer
 from volunteers.selectors import open_proof
@@ -74,12 +74,11 @@ def index(request):
             q=data["q"].strip(),
         )
     missions = selectors.mission_list(user=request.user, filters=filters)
-    page, next_position = page_of(
+    page, next_position = page_of_request(
+        request,
         missions,
         model=Mission,
         keys=selectors.MISSION_ORDER,
-        number=request.GET.get("page"),
-        position=request.GET.get("after", ""),
         per_page=PAGE_SIZE,
     )
     query = {k: v for k, v in request.GET.items() if k not in ("page", "after") and v}

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies import rules as access
 from agencies.services import Kind, download_record
 from core.errors import DomainError, add_form_error
-from core.pagination import page_of
+from core.pagination import page_of_request
 
 from . import export_jobs, exporting, selectors, services
 from .eligibility import evaluate
@@ -88,12 +88,11 @@ def _index_context(request, acting) -> dict:
     on = on or timezone.localdate()
     volunteers = filterset.qs.prefetch_related(Prefetch("themes", to_attr="theme_list"))
     searched = filterset.is_bound and valid and filterset.form.cleaned_data.get("q")
-    page, next_position = page_of(
+    page, next_position = page_of_request(
+        request,
         volunteers,
         model=Volunteer,
         keys=filterset.order,
-        number=request.GET.get("page"),
-        position=request.GET.get("after", ""),
         per_page=PAGE_SIZE,
         counted=selectors.page_of_matches if searched else None,
     )
