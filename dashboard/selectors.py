@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models import Case, Count, F, Q, Sum, When, Window
+from django.db.models.functions import Coalesce, Greatest, Least, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,10 +46,17 @@ class Dashboard:
     recommendations_due: list = field(default_factory=list)
     follow_ups_due: list = field(default_factory=list)
     latest_reports: list = field(default_factory=list)
+
+
+@dataclass
+class Overview:
+    """The exchanges at a glance, which the home page loads after its panels: an agency's
+    chart, or the network for administrators without an agency."""
+
     chart: str = ""
     # The chart's data as rows of (partner and cohort, sent, hosted): the table beside it.
     chart_table: list[tuple[str, int, int]] = field(default_factory=list)
-    network: Network | None = None  # administrators without an agency
+    network: Network | None = None
 
 
 def _for_agency(agency, *lookups: str) -> Q:
@@ -83,23 +90,32 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
     board = Dashboard(agency=agency)
     board.volunteers_by_status = _volunteers_by_status(agency)
     board.quotas_near_full = _quotas_near_full(agency, today)
-    board.chart, board.chart_table = _exchange_chart(agency)
 
     shown = Placement.objects.select_related(
         "volunteer", "mission", "quota__sending", "quota__receiving"
     )
     placements = shown.filter(_quotas_of(agency, "sending", "receiving"))
-    board.departures = list(
+    # Departures and returns in one query: the LIST soonest of each (a row number per status).
+    moving = (
         placements.filter(
-            status=PlacementStatus.CONFIRMED,
-            mission__start_date__range=(today, today + SOON),
-        ).order_by("mission__start_date", "pk")[:LIST]
+            Q(status=PlacementStatus.CONFIRMED, mission__start_date__range=(today, today + SOON))
+            | Q(status=PlacementStatus.DEPLOYED, mission__end_date__range=(today, today + SOON))
+        )
+        .annotate(
+            day=Case(
+                When(status=PlacementStatus.CONFIRMED, then=F("mission__start_date")),
+                default=F("mission__end_date"),
+            )
+        )
+        .annotate(rank=Window(RowNumber(), partition_by=F("status"), order_by=[F("day"), F("pk")]))
+        .filter(rank__lte=LIST)
+        .order_by("day", "pk")
     )
-    board.returns = list(
-        placements.filter(
-            status=PlacementStatus.DEPLOYED, mission__end_date__range=(today, today + SOON)
-        ).order_by("mission__end_date", "pk")[:LIST]
-    )
+    for placement in moving:
+        if placement.status == PlacementStatus.CONFIRMED:
+            board.departures.append(placement)
+        else:
+            board.returns.append(placement)
     # The host's managers confirm or decline a nomination (``agencies.rules``): the panel is
     # their inbox (``missions.selectors.inbox``) for the acting agency, and is not shown to the
     # roles who cannot decide. Longest waiting first: the few ids in that order, then their rows.
@@ -137,8 +153,6 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
             _for_agency(agency, "placement__quota__sending", "placement__quota__receiving")
         )[:LIST]
     )
-    if agency is None:
-        board.network = network(today=today)
     board.latest_reports = list(reports_visible_to(user).order_by("-created_at", "-pk")[:5])
     return board
 
@@ -177,62 +191,43 @@ def _quotas_near_full(agency, today: datetime.date) -> list:
     )
 
 
+def overview(*, agency, today: datetime.date | None = None) -> Overview:
+    if agency is None:
+        return Overview(network=network(today=today or timezone.localdate()))
+    chart, table = _exchange_chart(agency)
+    return Overview(chart=chart, chart_table=table)
+
+
 CHART_GROUPS = 12
-
-
-def _chart_groups(rows) -> tuple[dict[str, int], dict[str, int]]:
-    sent: dict[str, int] = {}
-    hosted: dict[str, int] = {}
-    for row in rows:
-        if row["sent"]:
-            key = f"{row['quota__receiving__acronym']} {row['quota__cohort']}"
-            sent[key] = sent.get(key, 0) + row["total"]
-        else:
-            key = f"{row['quota__sending__acronym']} {row['quota__cohort']}"
-            hosted[key] = hosted.get(key, 0) + row["total"]
-    return sent, hosted
 
 
 def _exchange_chart(agency) -> tuple[str, list[tuple[str, int, int]]]:
     """Volunteers sent and hosted per partner agency and cohort (placements that took a place),
-    from the placement counts per quota; the chart shows the twelve latest (partner, cohort)
-    groups."""
-    if agency is None:
-        return "", []
-    mine = Q(sending=agency) | Q(receiving=agency)
-    rows = (
+    from the placement counts per quota: the twelve latest (cohort, partner) groups, in one
+    grouped query."""
+    sent = Q(quota__sending=agency)
+    partner = Case(
+        When(sent, then=F("quota__receiving__acronym")), default=F("quota__sending__acronym")
+    )
+    groups = list(
         PlacementTally.objects.filter(status__in=USED_STATUSES, n__gt=0)
-        .filter(Q(quota__sending=agency) | Q(quota__receiving=agency))
-        .values("quota__cohort", "quota__sending__acronym", "quota__receiving__acronym")
-        .annotate(total=Sum("n"), sent=Sum("n", filter=Q(quota__sending=agency)))
-        .order_by()
-    )
-    # The chart shows the latest groups, sorted by cohort first: the two latest cohorts hold
-    # them unless they have fewer than twelve groups. A large agency has thousands of groups,
-    # and reading them all cost 200 ms more than reading its last two cohorts.
-    cohorts = list(
-        Quota.objects.filter(mine)
-        .values_list("cohort", flat=True)
-        .distinct()
-        .order_by("-cohort")[:3]
-    )
-    if not cohorts:
+        .filter(sent | Q(quota__receiving=agency))
+        .values(cohort=F("quota__cohort"), partner=partner)
+        .annotate(sent=Sum("n", filter=sent, default=0), hosted=Sum("n", filter=~sent, default=0))
+        .order_by("-cohort", "-partner")[:CHART_GROUPS]
+    )[::-1]
+    if not groups:
         return "", []
-    sent, hosted = _chart_groups(rows.filter(quota__cohort__in=cohorts[:2]))
-    if len(cohorts) > 2 and len(set(sent) | set(hosted)) < CHART_GROUPS:
-        sent, hosted = _chart_groups(rows)
-    categories = sorted(set(sent) | set(hosted), key=lambda k: (k.split()[-1], k))[-CHART_GROUPS:]
-    if not categories:
-        return "", []
+    categories = [f"{g['partner']} {g['cohort']}" for g in groups]
     svg = grouped_bars(
         categories,
         [
-            Series(_("Sent"), [sent.get(c, 0) for c in categories]),
-            Series(_("Hosted"), [hosted.get(c, 0) for c in categories]),
+            Series(_("Sent"), [g["sent"] for g in groups]),
+            Series(_("Hosted"), [g["hosted"] for g in groups]),
         ],
         title=_("Volunteers sent and hosted per partner agency and year"),
     )
-    return svg, [(c, sent.get(c, 0), hosted.get(c, 0)) for c in categories]
+    return svg, [(c, g["sent"], g["hosted"]) for c, g in zip(categories, groups, strict=True)]
 
 
 # --- The network (administrators) -----------------------------------------------------------

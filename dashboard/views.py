@@ -12,7 +12,7 @@ from core.errors import DomainError
 
 from . import services
 from .alerts import alert_panel
-from .selectors import dashboard
+from .selectors import dashboard, overview
 
 
 @require_GET
@@ -23,14 +23,42 @@ def home(request):
     board = None
     if agency is not None or access.is_admin(request.user):
         board = dashboard(user=request.user, agency=agency)
-    today = timezone.localdate()
-    context = {"board": board, "today": today}
-    if agency is not None:
-        context["alerts"] = alert_panel(
-            agency=agency, today=today, show_acknowledged=request.GET.get("alerts") == "all"
-        )
-        context["can_acknowledge"] = request.user.has_perm("vir.acknowledge_alert", agency)
-    return render(request, "dashboard/home.html", context)
+    return render(request, "dashboard/home.html", {"board": board, "today": timezone.localdate()})
+
+
+@require_GET
+def exchanges(request):
+    """The exchanges at a glance: the acting agency's chart, or the network for an
+    administrator acting for none. A page of its own, and a panel of the home page that htmx
+    loads after the page (the fragment alone)."""
+    acting = request.membership
+    if acting is None and not access.is_admin(request.user):
+        raise Http404
+    context = {"overview": overview(agency=acting.agency if acting else None)}
+    template = "dashboard/_exchanges.html" if request.htmx else "dashboard/exchanges.html"
+    return render(request, template, context)
+
+
+@require_GET
+def alerts(request):
+    """The acting agency's alerts (an administrator acting for none has none): a page of their
+    own, with the acknowledged ones on demand, and the home page's panel, which htmx loads
+    after the page (the fragment alone): the home page's own panels stay a few queries."""
+    acting = request.membership
+    if acting is None:
+        raise Http404
+    context = {
+        "alerts": alert_panel(
+            agency=acting.agency,
+            today=timezone.localdate(),
+            show_acknowledged=request.GET.get("all") == "1",
+        ),
+        "can_acknowledge": request.user.has_perm("vir.acknowledge_alert", acting.agency),
+        # Where an acknowledgement comes back to: the page showing the panel.
+        "back": (request.htmx and request.htmx.current_url_abs_path) or request.get_full_path(),
+    }
+    template = "dashboard/_alerts.html" if request.htmx else "dashboard/alerts.html"
+    return render(request, template, context)
 
 
 @require_POST

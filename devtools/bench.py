@@ -30,7 +30,9 @@ class Case:
     url: str
     admin_url: str | Callable[[], str] | None = None  # the admin page of the same model
     member: str = "bench-officer"  # who measures it as an agency member
-    admin_refused: bool = False  # the administrator is refused by rule (403 expected)
+    # The administrator is refused by rule: 403, or 404 where the page is the acting agency's
+    # (the alerts) and an administrator acts for none.
+    admin_refused: bool = False
     page: bool = True  # an HTML page for people: the goals apply
     goal_ms: float = 50.0  # as an agency member
     admin_goal_ms: float = 100.0  # as the platform administrator
@@ -118,13 +120,16 @@ def measure(case: Case, *, members: dict[str, Client], admin: Client, repeat: in
     return result
 
 
+REFUSED = (403, 404)
+
+
 def verdict(r: Result) -> str:
     """Goals: member median ≤ goal_ms, administrator median ≤ admin_goal_ms, ≤ 10 queries,
     at least twice as fast as the admin page of the same model (for both)."""
     c = r.case
     if r.member.status != 200:
         return f"HTTP {r.member.status}"
-    if r.admin.status != 200 and not (c.admin_refused and r.admin.status == 403):
+    if r.admin.status != 200 and not (c.admin_refused and r.admin.status in REFUSED):
         return f"HTTP {r.admin.status} (admin)"
     if not c.page:
         return "– (not a page)"
@@ -157,8 +162,8 @@ def table(results: list[Result]) -> str:
         cl = f"{r.changelist_median:.1f}" if r.changelist_median is not None else "–"
         ratio = f"{r.changelist_median / worst:.1f}" if r.changelist_median else "–"
         admin_cells = (
-            "refused (403) | – | – | –"
-            if r.case.admin_refused and a.status == 403
+            f"refused ({a.status}) | – | – | –"
+            if r.case.admin_refused and a.status in REFUSED
             else f"{a.first:.1f} | {a.median:.1f} | {a.p95:.1f} | {a.queries}"
         )
         rows.append(

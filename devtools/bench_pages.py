@@ -135,6 +135,8 @@ def _r(name: str, *args) -> Callable[[Objects], str]:
 # Every GET URL pattern: a builder of its path on the bench data.
 PATHS: dict[str, Callable[[Objects], str]] = {
     "home": _r("home"),
+    "home_exchanges": _r("home_exchanges"),
+    "alerts": _r("alerts"),
     "programmes:index": _r("programmes:index"),
     "programmes:detail": _r("programmes:detail", lambda o: o.programme.pk),
     "programmes:dashboard": _r("programmes:dashboard", lambda o: o.programme.pk),
@@ -242,7 +244,7 @@ AS_MANAGER = {"volunteers:personal_data", "volunteers:anonymise", "exchanges:cre
 # Pages that refuse the administrator by rule (they act for an agency, and admins have none).
 ADMIN_REFUSED = {"volunteers:create", "volunteers:import", "agencies:hoststructure_create",
                  "evaluations:create", "exchanges:create", "agencies:download_log",
-                 "api:tokens"}  # fmt: skip
+                 "api:tokens", "alerts"}  # fmt: skip
 
 
 def _admin_change(model: str, attr: str) -> Callable[[Objects], str]:

@@ -54,6 +54,7 @@ def test_a_lowered_imbalance_threshold_alerts_once_both_parties_approve_it(
     alerts = page.locator('[data-testid="alert"][data-kind="imbalance"]').filter(
         has_text="VIR-TG-ML-2017"
     )
+    expect(page.get_by_test_id("alerts")).to_be_visible()  # loaded after the page
     expect(alerts).to_have_count(0)
     page.get_by_role("link", name="Conventions", exact=True).first.click()
     page.get_by_role("link", name="VIR-TG-ML-2017").first.click()
@@ -73,6 +74,7 @@ def test_a_lowered_imbalance_threshold_alerts_once_both_parties_approve_it(
     expect(page.get_by_text("Votre approbation est enregistrée.")).to_be_visible()
     detail_url = page.url
     page.goto(f"{live_demo.url}/")
+    expect(page.get_by_test_id("alerts")).to_be_visible()
     expect(alerts).to_have_count(0)  # CNPV has not approved yet
 
     page = browser_login("cnpv-manager")

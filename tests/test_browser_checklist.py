@@ -19,6 +19,9 @@ def test_an_alert_is_acknowledged_on_the_home_page(browser_login, live_demo):
     expect(late).to_contain_text("Billet")
     late.get_by_role("button", name="Prendre en compte").click()
     expect(page.get_by_text("Alerte prise en compte.")).to_be_visible()
+    # Back on the home page, whose alerts come after it.
+    expect(page.get_by_test_id("alerts")).to_be_visible()
+    expect(page.get_by_test_id("alerts-loading")).to_have_count(0)
     expect(page.locator("[data-testid=alert][data-kind=checklist_late]")).to_have_count(0)
     ack = AlertAcknowledgement.objects.get(kind="checklist_late")
     assert ack.user.username == "anvt-manager"

@@ -20,6 +20,7 @@ def test_the_home_page_fits_each_reader(browser_login, live_demo):
 
     page = browser_login("anvt-officer")
     expect(page.get_by_role("heading", name="Volontaires par statut")).to_be_visible()
+    expect(page.get_by_test_id("exchange-chart")).to_be_visible()  # loaded after the page
     expect(page.get_by_test_id("panel-nominations")).to_have_count(0)
     expect(page.get_by_test_id("panel-approvals")).to_have_count(0)
     expect(page.get_by_test_id("network-table")).to_have_count(0)

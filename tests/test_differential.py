@@ -246,6 +246,13 @@ def _differences(step_name: str, clients: dict, world) -> list[str]:
                 continue
             assert response.status_code == 200, where
             page = response.content.decode()
+            if name == "home":  # and the panels it loads after the page
+                for panel in ("home_exchanges", "alerts"):
+                    loaded = clients[persona].get(reverse(panel), headers={"HX-Request": "true"})
+                    assert loaded.status_code == (
+                        404 if panel == "alerts" and persona == "admin" else 200
+                    ), where
+                    page += loaded.content.decode()
             want = expected(name, user, world.today)
             got = shown(name, page)
             found += [

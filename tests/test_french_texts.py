@@ -31,6 +31,8 @@ def test_de_elides_before_a_vowel_or_h_and_agencies_take_their_article():
     assert of_agency("ANVT", "fr") == "de l’ANVT" and of_agency("ASC", "fr") == "de l’ASC"
     assert of_agency("CNPV", "fr") == "de CNPV"
     assert of("Akouvi", "en") == "of Akouvi" and of_agency("ANVT", "en") == "of ANVT"
+    # Spanish says "de", without elision: "Convenios de ANVT", never "Convenios of ANVT".
+    assert of("Akouvi", "es") == "de Akouvi" and of_agency("ANVT", "es") == "de ANVT"
 
 
 def test_the_agreement_page_approves_on_behalf_of_l_anvt_and_counts_places_in_the_plural(

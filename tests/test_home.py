@@ -8,9 +8,9 @@ from tests.factories import MembershipFactory, VolunteerFactory, make_agreement
 from volunteers.models import Volunteer
 
 
-def _get(client):
+def _get(client, name="home", **headers):
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse("home"))
+        response = client.get(reverse(name), headers=headers)
     assert response.status_code == 200
     return response, len(ctx.captured_queries)
 
@@ -23,8 +23,13 @@ def test_the_home_page_shows_where_the_exchanges_stand(client, login, demo):
     assert board.agency.acronym == "ANVT"
     assert dict(board.volunteers_by_status)
     assert "Volontaires par statut" in page
-    assert 'data-testid="exchange-chart"' in page  # the 2017 cohort with CNPV
-    assert "CNPV 2017" in board.chart
+    # The chart comes after the page, from its own address (a link without script).
+    assert 'hx-get="/exchanges/"' in page and 'href="/exchanges/"' in page
+    for headers in ({}, {"HX-Request": "true"}):
+        response, _ = _get(client, "home_exchanges", **headers)
+        assert 'data-testid="exchange-chart"' in response.content.decode()
+        assert "CNPV 2017" in response.context["overview"].chart  # the 2017 cohort with CNPV
+    assert "<html" not in response.content.decode()  # htmx gets the panel alone
 
 
 def test_an_agreement_awaiting_approval_shows_for_the_partner_only_until_it_approves(
@@ -63,7 +68,14 @@ def test_the_home_page_issues_a_bounded_number_of_queries(client, db):
     for _ in range(30):
         VolunteerFactory(sending_agency=membership.agency)
     _, large = _get(client)
-    assert small == large <= 12 + alerts.MAX_QUERIES  # the alert panel's at most
+    # The session, the user, the memberships, and one query per panel; the alerts and the
+    # chart come after the page, each from its own address.
+    assert small == large <= 10
+    assert 'hx-get="/alerts/"' in _get(client)[0].content.decode()
+    for name, most in (("alerts", 3 + alerts.MAX_QUERIES), ("home_exchanges", 3)):
+        few = _get(client, name, **{"HX-Request": "true"})[1]
+        VolunteerFactory.create_batch(5, sending_agency=membership.agency)
+        assert few == _get(client, name, **{"HX-Request": "true"})[1] <= most
 
 
 def test_the_aggregates_follow_every_change(client, db):

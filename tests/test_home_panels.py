@@ -252,10 +252,17 @@ def _network_by_hand(today):
     return pairs
 
 
+def _overview(client, username, login):
+    login(username)
+    response = client.get(reverse("home_exchanges"), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return response.context["overview"], response.content.decode()
+
+
 def test_the_administrators_see_the_network(client, login, demo):
-    board, page = _board(client, "admin", login)
-    network = board.network
-    assert network is not None and board.chart == ""
+    network = _overview(client, "admin", login)[0].network
+    assert network is not None and _overview(client, "admin", login)[0].chart == ""
+    page = _overview(client, "admin", login)[1]
     by_hand = _network_by_hand(timezone.localdate())
     assert {(p.a, p.b) for p in network.pairs} == set(by_hand)
     for p in network.pairs:
@@ -273,12 +280,12 @@ def test_the_administrators_see_the_network(client, login, demo):
     assert 'data-testid="network-table"' in page
     assert "ANVT ⇄ CNPV" in page
     # Members see their agency's chart, not the network.
-    assert _board(client, "anvt-manager", login)[0].network is None
+    assert _overview(client, "anvt-manager", login)[0].network is None
 
 
 def _admin_queries(client):
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse("home"))
+        response = client.get(reverse("home_exchanges"), headers={"HX-Request": "true"})
     assert response.status_code == 200
     return len(ctx.captured_queries)
 
@@ -295,8 +302,8 @@ def test_the_network_costs_the_same_queries_whatever_its_size(client, db, admin_
         agreement = make_agreement(party_a=x, party_b=y, author=None, reference=f"NET-{i + 2}")
         Report.objects.create(kind=Report.Kind.QUOTA, agreement=agreement)
     large = _admin_queries(client)
-    assert small == large <= 14
-    network = client.get(reverse("home")).context["board"].network
+    assert small == large <= 5  # the session, the user, the memberships, two for the network
+    network = client.get(reverse("home_exchanges")).context["overview"].network
     assert len(network.pairs) == 4 and network.more  # the busiest pairs, and a word about it
 
 

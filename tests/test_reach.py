@@ -36,7 +36,7 @@ def test_charts_carry_a_text_alternative():
 
 def test_the_home_chart_has_its_data_as_a_table(client, demo):
     client.force_login(get_user_model().objects.get(username="anvt-manager"))
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("home_exchanges")).content.decode()
     chart = page.split('data-testid="exchange-chart"')[1].split("</svg>")[0]
     assert 'role="img" aria-label="Volontaires envoyés et accueillis' in chart
     table = page.split('data-testid="exchange-chart-data"')[1].split("</table>")[0]

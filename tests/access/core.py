@@ -30,6 +30,10 @@ def language_preferences():
 
 ROWS = [
     Row("home", lambda: reverse("home"), everyone(200)),
+    # The home page's panels loaded after it: the acting agency's alerts (an administrator
+    # acting for none has none), its chart or, for that administrator, the network.
+    Row("alerts", lambda: reverse("alerts"), everyone(200, admin=404)),
+    Row("home_exchanges", lambda: reverse("home_exchanges"), everyone(200)),
     # An alert is acknowledged for the acting agency by its managers, officers and evaluators;
     # partners read; other agencies have no such alert (refused with a message); an
     # administrator acting for no agency has no alerts.
