@@ -70,3 +70,11 @@ def after(keys: list[str], values: list) -> Q:
             step &= Q(**{_name(previous): value})
         q |= step
     return bound & q
+
+
+def up_to(keys: list[str], values: list) -> Q:
+    """Rows up to ``values`` in the order of ``keys``, that row included: those ``after`` leaves
+    out, with k1 ≤ v1 beside them (where an index range ends)."""
+    first = keys[0]
+    bound = Q(**{f"{_name(first)}__{'gte' if first.startswith('-') else 'lte'}": values[0]})
+    return bound & ~after(keys, values)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.functional import cached_property
 
 from . import keyset
@@ -57,16 +57,23 @@ def page_of(
     position: str,
     per_page: int,
     counted: Callable[[QuerySet, object, int], Page] | None = None,
+    read: Callable[[Q, int, int], list] | None = None,
 ) -> tuple[Page | KeysetPage, str]:
     """The page asked for, and the position its "next" link goes on from ("" when none).
 
     ``keys``: the queryset's order (``core.keyset``). ``position``: the request's ``after``,
     a keyset page when it is one of this order; otherwise the numbered page ``number``, read by
     ``counted`` (a search counts its matches its own way) or a ``CappedPaginator``. The last
-    numbered page of a list longer than the cap goes on after its last row."""
+    numbered page of a list longer than the cap goes on after its last row. ``read(where,
+    start, count)``: the rows of a keyset page, when the list reads them its own way (a search:
+    ``volunteers.selectors.SearchReader``)."""
     start = keyset.parse(position or "", model, keys)
     if start is not None:
-        rows = list(queryset.filter(keyset.after(keys, start))[: per_page + 1])
+        where = keyset.after(keys, start)
+        if read is not None:
+            rows = read(where, 0, per_page + 1)
+        else:
+            rows = list(queryset.filter(where)[: per_page + 1])
         more = len(rows) > per_page
         return KeysetPage(rows[:per_page]), keyset.position_of(
             rows[per_page - 1], keys

@@ -24,8 +24,7 @@ class PlacementAdmin(SimpleHistoryAdmin):
     list_display = ["volunteer", "mission", "status", "nominated_at", "departure_date"]
     list_filter = ["status", "quota__sending", "quota__receiving"]
     search_fields = [
-        "volunteer__last_name__unaccented",
-        "volunteer__first_name__unaccented",
+        "volunteer__search_text__matches",
         "mission__title__unaccented",
     ]
     list_select_related = ["volunteer", "mission"]
@@ -38,7 +37,7 @@ class FollowUpAdmin(SimpleHistoryAdmin):
     list_display = ["placement", "due_month", "due_date", "situation", "recorded_at"]
     list_filter = ["due_month", "situation"]
     search_fields = [
-        "placement__volunteer__last_name__unaccented",
+        "placement__volunteer__search_text__matches",
         "placement__mission__title__unaccented",
     ]
     list_select_related = ["placement__volunteer", "placement__mission"]
@@ -49,7 +48,7 @@ class FollowUpAdmin(SimpleHistoryAdmin):
 class ChecklistItemAdmin(admin.ModelAdmin):
     list_display = ["placement", "kind", "agency", "due_date", "status", "updated_at"]
     list_filter = ["kind", "status", "side"]
-    search_fields = ["placement__volunteer__last_name", "placement__mission__title"]
+    search_fields = ["placement__volunteer__search_text__matches", "placement__mission__title"]
     list_select_related = ["placement__volunteer", "placement__mission", "agency"]
     raw_id_fields = ["placement", "agency", "updated_by"]
 

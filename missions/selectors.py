@@ -16,7 +16,7 @@ from exchanges.models import Quota
 from exchanges.selectors import places_of
 from volunteers.eligibility import Eligibility, Rules, evaluate
 from volunteers.models import Experience, Volunteer
-from volunteers.selectors import TimelineBar, eligible_q, experience_timeline
+from volunteers.selectors import TimelineBar, eligible_q, experience_timeline, matching
 
 from .models import (
     LIVE_STATUSES,
@@ -233,7 +233,7 @@ def nomination_candidates(*, mission: Mission, q: str = "", eligible_only: bool 
         sending_agency=mission.quota.sending_id, anonymised_at__isnull=True
     ).exclude(status=Volunteer.Status.WITHDRAWN)
     if q:
-        qs = qs.filter(contains_q(["last_name", "first_name"], q))
+        qs = matching(qs, q)
     if eligible_only:
         qs = qs.filter(eligible_q(mission.start_date, rules))
     return qs.prefetch_related("experiences").order_by("last_name", "first_name", "pk"), rules

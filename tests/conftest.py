@@ -184,7 +184,15 @@ class _CommittedDemo:
                 cursor.execute(f"SELECT EXISTS (SELECT FROM {table})")  # noqa: S608
                 if cursor.fetchone()[0]:
                     cursor.execute(f"CREATE TABLE {self.SNAPSHOT}.{table} AS TABLE {table}")
-                    self.tables.append(table)
+                    # A generated column (the volunteers' search text) is computed, not written.
+                    cursor.execute(
+                        "SELECT quote_ident(column_name) FROM information_schema.columns "
+                        "WHERE table_schema = current_schema() AND table_name = %s "
+                        "AND is_generated = 'NEVER' ORDER BY ordinal_position",
+                        [table.strip('"')],
+                    )
+                    columns = ", ".join(name for (name,) in cursor.fetchall())
+                    self.tables.append((table, columns))
 
     def _restore(self):
         """The snapshot's rows back (replacing those post_migrate recreates after a flush: content
@@ -203,9 +211,12 @@ class _CommittedDemo:
             # Rows come back table by table, in no order: triggers that check other tables
             # (a recommendation's owner against its agreement) stay quiet, as in pg_restore.
             cursor.execute("SET LOCAL session_replication_role = replica")
-            for table in self.tables:  # DELETE: a few rows, where a TRUNCATE takes seconds
+            for table, columns in self.tables:  # DELETE: a few rows, where TRUNCATE takes seconds
                 cursor.execute(f"DELETE FROM {table}")  # noqa: S608
-                cursor.execute(f"INSERT INTO {table} SELECT * FROM {self.SNAPSHOT}.{table}")  # noqa: S608
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                    f"SELECT {columns} FROM {self.SNAPSHOT}.{table}"
+                )
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
             # The inserts above counted the volunteers and placements again into their tallies

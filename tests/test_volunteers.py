@@ -537,11 +537,28 @@ def test_a_page_past_the_count_costs_the_queries_of_a_first_page(db, client, mon
     assert len(deep.captured_queries) <= len(first.captured_queries)
 
 
-def test_a_search_is_counted_by_the_query_that_reads_its_page(db, client, monkeypatch, settings):
+@pytest.mark.parametrize(
+    "cap, probe, way",
+    [
+        (1_000, 2_000, "by id"),  # fewer matches than the cap: every id known
+        (6, 4, "in order"),  # more: the register's first 4 rows hold the first page
+        (6, 2_000, "sorted"),  # more, and the register is shorter than the probe
+    ],
+)
+def test_a_search_reads_its_pages_in_the_list_order_whichever_way(
+    db, client, monkeypatch, cap, probe, way
+):
+    """A search's page is read by the ids of its matches (fewer than the cap), from the
+    register's first rows in order (matches spread everywhere: an e-mail domain), or from
+    every match sorted (a surname, gathered in name order): the same pages whichever way."""
     import volunteers.views
     from core.pagination import CappedPaginator
+    from volunteers.selectors import SearchReader
 
     monkeypatch.setattr(volunteers.views, "PAGE_SIZE", 3)
+    monkeypatch.setattr(CappedPaginator, "cap", cap)
+    monkeypatch.setattr(SearchReader, "PROBE", probe)
+    monkeypatch.setattr(SearchReader, "SPREAD", 0)
     membership = MembershipFactory(role="officer")
     client.force_login(membership.user)
     for i in range(7):
@@ -552,18 +569,31 @@ def test_a_search_is_counted_by_the_query_that_reads_its_page(db, client, monkey
     def names(page):
         return [v.last_name for v in page.object_list]
 
+    def read(ctx):
+        sql = " ".join(q["sql"] for q in ctx.captured_queries)
+        if "COALESCE" in sql:
+            return "sorted"
+        return "in order" if '"volunteers_volunteer"."last_name" <= ' in sql else "by id"
+
     with CaptureQueriesContext(connection) as ctx:
-        first = client.get(url, {"q": "sossou"}).context["page"]
-    assert not any("COUNT(*) FROM" in q["sql"] for q in ctx.captured_queries)  # no second search
-    assert first.paginator.count == 7 and first.paginator.num_pages == 3
+        response = client.get(url, {"q": "sossou"})
+    first = response.context["page"]
+    assert read(ctx) == way
+    assert first.paginator.count == min(7, cap)
     assert names(first) == ["Sossou-0", "Sossou-1", "Sossou-2"]
-    last = client.get(url, {"q": "sossou", "page": 3}).context["page"]
-    assert names(last) == ["Sossou-6"] and not last.has_next()
-    assert client.get(url, {"q": "sossou", "page": 9}).context["page"].number == 3  # the last
+    second = client.get(url, {"q": "sossou", "page": 2}).context["page"]
+    assert names(second) == ["Sossou-3", "Sossou-4", "Sossou-5"]
+    if cap > 7:
+        last = client.get(url, {"q": "sossou", "page": 3}).context["page"]
+        assert names(last) == ["Sossou-6"] and not last.has_next()
+        assert client.get(url, {"q": "sossou", "page": 9}).context["page"].number == 3
+    else:  # the last numbered page goes on after its last row
+        capped = client.get(url, {"q": "sossou", "page": 9})
+        assert capped.context["page"].number == 2 and capped.context["page"].paginator.is_capped
+        after = client.get(url, {"q": "sossou", "after": capped.context["next_position"]})
+        assert names(after.context["page"]) == ["Sossou-6"]
     assert client.get(url, {"q": "nobody"}).context["page"].paginator.count == 0
-    monkeypatch.setattr(CappedPaginator, "cap", 6)
-    capped = client.get(url, {"q": "sossou", "page": 9}).context["page"]
-    assert capped.paginator.is_capped and capped.number == 2  # no page past the cap
+    assert names(client.get(url, {"q": "amegah"}).context["page"]) == ["Amégah"]
 
 
 def test_a_search_too_short_asks_for_more_characters(client, django_user_model):

@@ -34,7 +34,7 @@ class VolunteerAdmin(SimpleHistoryAdmin):
         "sending_agency",
     ]
     list_filter = ["status", "sex", "diaspora", "sending_agency", "nationality"]
-    search_fields = ["last_name__unaccented", "first_name__unaccented", "email"]
+    search_fields = ["search_text__matches"]  # names and e-mail (core.search)
     list_select_related = ["sending_agency"]
     autocomplete_fields = ["sending_agency"]
     filter_horizontal = ["themes"]
@@ -54,8 +54,7 @@ class ExperienceAdmin(SimpleHistoryAdmin):
     list_filter = ["volunteer__sending_agency"]
     search_fields = [
         "organisation__unaccented",
-        "volunteer__last_name__unaccented",
-        "volunteer__first_name__unaccented",
+        "volunteer__search_text__matches",
     ]
     list_select_related = ["volunteer"]
     autocomplete_fields = ["volunteer"]
@@ -79,8 +78,7 @@ class LanguageSkillAdmin(SimpleHistoryAdmin):
     list_display = ["volunteer", "language", "level"]
     list_filter = ["language", "level"]
     search_fields = [
-        "volunteer__last_name__unaccented",
-        "volunteer__first_name__unaccented",
+        "volunteer__search_text__matches",
     ]
     list_select_related = ["volunteer"]
     autocomplete_fields = ["volunteer"]
@@ -91,7 +89,7 @@ class ExperienceSpanAdmin(admin.ModelAdmin):
     """Derived data, shown for understanding; it is rebuilt from the periods, never edited."""
 
     list_display = ["volunteer", "start", "end", "days_before", "origin", "days_through"]
-    search_fields = ["volunteer__last_name__unaccented"]
+    search_fields = ["volunteer__search_text__matches"]
     list_select_related = ["volunteer"]
 
     def has_add_permission(self, request):

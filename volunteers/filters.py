@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OrderBy, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,20 +12,10 @@ from agencies import rules as access
 from agencies.models import Agency, Theme
 from agencies.selectors import agencies_visible_to
 from core.dates import validate_date
-from core.search import contains_q
 from core.widgets import QuickSelect, country_choices, style_fields
 
 from .models import Language, LanguageSkill, Volunteer
-from .selectors import age_between_q, eligible_q
-
-
-def _unindexed(field: str) -> OrderBy:
-    """Sort on ``field`` through ``COALESCE(field, field)``: the same order, which no index
-    provides. With a search, PostgreSQL would otherwise walk the name index in order and
-    filter every row (all of A to R before the first "Sossou"); this way it collects the
-    matches from the trigram indexes and sorts those few thousand rows."""
-    name = field.lstrip("-")
-    return OrderBy(Coalesce(F(name), F(name)), descending=field.startswith("-"))
+from .selectors import age_between_q, eligible_q, matching
 
 
 class VolunteerFilter(django_filters.FilterSet):
@@ -103,12 +92,7 @@ class VolunteerFilter(django_filters.FilterSet):
         return self._form
 
     def filter_search(self, queryset, name, value):
-        for word in value.split()[:5]:
-            # Names whatever their accents ("eleonore" finds "Éléonore", core.search).
-            queryset = queryset.filter(
-                contains_q(["first_name", "last_name"], word) | Q(email__icontains=word)
-            )
-        return queryset
+        return matching(queryset, value)
 
     def filter_theme(self, queryset, name, value):
         through = Volunteer.themes.through
@@ -140,7 +124,14 @@ class VolunteerFilter(django_filters.FilterSet):
 
     @property
     def qs(self):
-        order = self.order
-        if self.is_bound and self.form.cleaned_data.get("q"):
-            order = [_unindexed(field) for field in order]
-        return super().qs.order_by(*order)
+        return super().qs.order_by(*self.order)
+
+    @property
+    def unsearched(self):
+        """The list as filtered and sorted, without its search: the register a search reads
+        in order (``selectors.search_page``)."""
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name != "q":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset.order_by(*self.order)

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from agencies.models import phone_validator
 from core.dates import validate_birth_date, validate_date
+from core.search import search_text
 
 from .validators import validate_proof_document
 
@@ -142,8 +143,17 @@ class Volunteer(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The names and the e-mail in capitals without accents, kept by the database whatever
+    # writes the row: what the searches read (``search_text__matches``, core.search), through
+    # one trigram index (migration 0020).
+    search_text = models.GeneratedField(
+        expression=search_text("first_name", "last_name", "email"),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("search text"),
+    )
 
-    history = HistoricalRecords(m2m_fields=[themes])
+    history = HistoricalRecords(m2m_fields=[themes], excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("volunteer")

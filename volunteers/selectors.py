@@ -8,16 +8,18 @@ from dataclasses import dataclass
 from django.core.paginator import Page
 from django.db.models import (
     BooleanField,
-    Count,
     Exists,
     ExpressionWrapper,
+    F,
+    OrderBy,
     OuterRef,
     Q,
     QuerySet,
-    Window,
 )
+from django.db.models.functions import Coalesce
 
 from agencies import rules as access
+from core import keyset
 from core.pagination import CappedPaginator
 
 from .eligibility import VIR_RULES, Eligibility, Rules, evaluate, latest_birth_date
@@ -160,24 +162,66 @@ def mark_eligibility(
     return volunteers
 
 
-def page_of_matches(queryset: QuerySet, number, per_page: int) -> Page:
-    """A page of a search, counted by the query that reads it (``COUNT(*) OVER ()``).
+def matching(queryset: QuerySet, text: str) -> QuerySet:
+    """The volunteers whose names or e-mail contain every word of ``text`` (five at most),
+    whatever their accents and case: "eleonore" finds "Éléonore" (``core.search``)."""
+    for word in text.split()[:5]:
+        queryset = queryset.filter(search_text__matches=word)
+    return queryset
 
-    A search sorts all its matches anyway (``filters._unindexed``), so counting them there costs
-    nothing more, where ``CappedPaginator``'s count would search the trigram indexes again.
-    """
-    paginator = CappedPaginator(queryset, per_page)
-    try:
-        number = max(1, int(number))
-    except (TypeError, ValueError):
-        number = 1
-    number = min(number, paginator.cap // per_page)  # no offset past the cap
-    start = (number - 1) * per_page
-    rows = list(queryset.annotate(matches=Window(Count("*")))[start : start + per_page])
-    if not rows and number > 1:
-        return paginator.get_page(number)  # past the last page: count, and show the last one
-    paginator.count = min(rows[0].matches, paginator.cap) if rows else 0
-    return Page(rows, number, paginator)
+
+def _sorted(field: str) -> OrderBy:
+    """``field``'s order through ``COALESCE(field, field)``: the same order, which no index
+    gives, so that PostgreSQL collects the matches from the trigram index and sorts them
+    instead of walking the name index and checking every row."""
+    name = field.lstrip("-")
+    return OrderBy(Coalesce(F(name), F(name)), descending=field.startswith("-"))
+
+
+class SearchReader:
+    """The rows of a search (``searched``: ``register`` with its search) in the register's
+    order ``keys``, read the cheapest way the data allows.
+
+    The page first collects the ids of the matches, up to the count's cap, in no order (one
+    trigram-index read). Fewer than the cap: those are every match, and a page is read by id.
+    More: the term is common. Found everywhere (an e-mail domain), its first matches lie among
+    the first rows of the register, read in order from its index (``PROBE`` of them, more for
+    a deeper page); gathered in one part of the order (a surname in name order) or not dense
+    enough for that, its matches are collected from the trigram index and sorted. Sorting
+    every match of "example.org" would cost a whole agency; reading a surname's in name order
+    would walk the register from A to the surname."""
+
+    PROBE = 500  # rows of the register read in order, plus ``SPREAD`` per row asked
+    SPREAD = 5
+
+    def __init__(self, searched: QuerySet, register: QuerySet, keys: list[str]):
+        self.searched, self.register, self.keys = searched, register, keys
+        self.ids: list[int] | None = None  # every match's id, when fewer than the cap
+
+    def __call__(self, where: Q, start: int, count: int) -> list:
+        if self.ids is not None:
+            return list(self.register.filter(where, pk__in=self.ids)[start : start + count])
+        reach = self.PROBE + (start + count) * self.SPREAD
+        names = [key.lstrip("-") for key in self.keys]
+        edge = self.register.filter(where).values_list(*names)[reach - 1 : reach]
+        searched = self.searched.filter(where)
+        for values in edge:
+            within = searched.filter(keyset.up_to(self.keys, list(values)))
+            rows = list(within[start : start + count])
+            if len(rows) == count:
+                return rows
+        return list(searched.order_by(*map(_sorted, self.keys))[start : start + count])
+
+    def page(self, queryset: QuerySet, number, per_page: int) -> Page:
+        """The numbered page ``number`` of the search, its matches counted up to the cap."""
+        paginator = CappedPaginator(self.searched, per_page)
+        ids = list(self.searched.order_by().values_list("pk", flat=True)[: paginator.cap])
+        paginator.count = len(ids)
+        if len(ids) < paginator.cap:
+            self.ids = ids
+        number = paginator.get_page(number).number  # within the pages
+        start = (number - 1) * per_page
+        return Page(self(Q(), start, per_page), number, paginator)
 
 
 def volunteer_eligibility(

@@ -86,15 +86,24 @@ def _index_context(request, acting) -> dict:
     valid = filterset.form.is_valid()
     on = (valid and filterset.form.cleaned_data.get("eligible_on")) or None
     on = on or timezone.localdate()
-    volunteers = filterset.qs.prefetch_related(Prefetch("themes", to_attr="theme_list"))
+    themes = Prefetch("themes", to_attr="theme_list")
+    volunteers = filterset.qs.prefetch_related(themes)
     searched = filterset.is_bound and valid and filterset.form.cleaned_data.get("q")
+    reader = (
+        selectors.SearchReader(
+            volunteers, filterset.unsearched.prefetch_related(themes), filterset.order
+        )
+        if searched
+        else None
+    )
     page, next_position = page_of_request(
         request,
         volunteers,
         model=Volunteer,
         keys=filterset.order,
         per_page=PAGE_SIZE,
-        counted=selectors.page_of_matches if searched else None,
+        counted=reader and reader.page,
+        read=reader,
     )
     page.object_list = selectors.mark_eligibility(list(page.object_list), on)
     query = request.GET.copy()
