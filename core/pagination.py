@@ -1,6 +1,6 @@
 """Pages of lists.
 
-- ``uncounted_page``: "Previous" and "Next" without "of N", for long lists read newest first.
+- ``uncounted_page``: "Previous" and "Next" without "of N", for a log read newest first.
 - ``page_of``: a count capped at ``CappedPaginator.cap`` rows, numbered pages within it, and past
   it keyset pages (``core.keyset``) that go on after the last row shown. Every row is reached,
   and no page costs more than a first one: no ``COUNT(*)`` over a million rows, no ``OFFSET``
@@ -98,8 +98,8 @@ def page_of_request(request, queryset: QuerySet, **kwargs) -> tuple[Page | Keyse
 class UncountedPage:
     """Duck-types the parts of Django's ``Page`` that ``includes/pagination.html`` uses.
 
-    For long lists read newest first (the reports): counting every row the user may see costs
-    more than the page itself, and nobody needs the total to find this week's report.
+    For a log read newest first (the download log): counting every row costs more than the
+    page itself, and nobody needs the total to find this week's downloads.
     """
 
     object_list: list

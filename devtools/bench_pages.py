@@ -31,6 +31,7 @@ from core import keyset
 from devtools.bench import Case, Job
 from devtools.generate_programmes import add_programmes
 from evaluations.models import Evaluation
+from evaluations.selectors import EVALUATION_ORDER, evaluation_list
 from exchanges.models import Agreement, Quota
 from exchanges.quota_report import Scope, build_quota_report, render_csv, render_html
 from exchanges.selectors import AGREEMENT_ORDER
@@ -41,13 +42,12 @@ from programmes.models import Application, Programme
 from programmes.services import application_token
 from reports.models import Report
 from reports.pdf import render_pdf
-from reports.selectors import reports_visible_to
+from reports.selectors import REPORT_ORDER, report_list
 from voice.certificates import certificate_issue, shown_code
 from voice.links import link_issue
 from voice.models import Certificate, Questionnaire
 from volunteers.models import Experience, Volunteer, VolunteerExport, VolunteerImport
 
-PAGE_SIZE = 50
 LARGE_AGENCY = "GEN-001"
 MEMBER = "bench-officer"  # an officer of the largest agency
 MANAGER = "bench-manager"  # for the pages only managers open
@@ -537,6 +537,19 @@ def mission_position(o: Objects, depth: float) -> str:
     return keyset.position_of(missions[int(missions.count() * depth)], MISSION_ORDER)
 
 
+def evaluation_position(o: Objects, depth: float) -> str:
+    """The evaluation list's keyset position at ``depth`` of the evaluations the officer sees."""
+    evaluations = evaluation_list(user=o.officer)
+    return keyset.position_of(evaluations[int(evaluations.count() * depth)], EVALUATION_ORDER)
+
+
+def report_position(o: Objects, depth: float) -> str:
+    """The report list's keyset position at ``depth`` of the reports the officer may
+    download."""
+    reports = report_list(user=o.officer)
+    return keyset.position_of(reports[int(reports.count() * depth)], REPORT_ORDER)
+
+
 def variants(o: Objects) -> list[Case]:
     v_list = reverse("volunteers:index")
     v_admin = reverse("admin:volunteers_volunteer_changelist")
@@ -615,10 +628,20 @@ def variants(o: Objects) -> list[Case]:
         f"{m_list}?q=Ville&{deep}",
         admin_last_page(Mission, "q=Ville"),
     )
-    # The reports page is not counted (Previous / Next): its last page, counted here.
-    reports = reports_visible_to(o.officer).count()
-    r_last = max(1, -(-reports // PAGE_SIZE))
-    add("reports: last page", f"{reverse('reports:index')}?page={r_last}", admin_last_page(Report))
+    e_list = reverse("evaluations:index")
+    add("evaluations: last page", f"{e_list}?{deep}", admin_last_page(Evaluation))
+    add(
+        "evaluations: past the count, 90 % deep",
+        f"{e_list}?after={evaluation_position(o, 0.9)}",
+        admin_last_page(Evaluation),
+    )
+    r_list = reverse("reports:index")
+    add("reports: last page", f"{r_list}?{deep}", admin_last_page(Report))
+    add(
+        "reports: past the count, 90 % deep",
+        f"{r_list}?after={report_position(o, 0.9)}",
+        admin_last_page(Report),
+    )
     nominate = reverse("missions:nominate", args=[o.mission.pk])
     add("nominate: eligible only", f"{nominate}?eligible=on", v_admin)
     add("nominate: search common", f"{nominate}?{urlencode({'q': common})}", v_admin)

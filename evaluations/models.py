@@ -120,6 +120,9 @@ class Evaluation(models.Model):
         indexes = [
             models.Index(fields=["agreement", "-period_end"], name="evaluation_agreement"),
             models.Index(fields=["agency", "status"], name="evaluation_agency_status"),
+            # The list's order (``selectors.EVALUATION_ORDER``): its pages, counted or past the
+            # count, read a range of this index.
+            models.Index(fields=["-period_end", "-id"], name="evaluation_newest"),
         ]
 
     def __str__(self):

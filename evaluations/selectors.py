@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from agencies import rules as access
 from agencies.models import Agency
@@ -64,13 +65,29 @@ def owner_choices(*, agreement=None, agreements=None) -> QuerySet[Agency]:
     ).order_by("acronym")
 
 
+# The list's order, total (the id last): the keys its pages past the count start after, read
+# from the ``evaluation_newest`` index.
+EVALUATION_ORDER = ["-period_end", "-pk"]
+
+
+def _recommendations() -> Coalesce:
+    """The evaluation's number of recommendations: a subquery per row shown, not a join grouped
+    by evaluation (which counts every visible evaluation's findings before the page is cut)."""
+    count = (
+        Finding.objects.filter(evaluation=OuterRef("pk"), kind=Finding.Kind.RECOMMENDATION)
+        .order_by()
+        .values("evaluation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(count, output_field=IntegerField()), 0)
+
+
 def evaluation_list(*, user) -> QuerySet[Evaluation]:
     return (
         evaluations_visible_to(user)
-        .annotate(
-            recommendations=Count("findings", filter=Q(findings__kind=Finding.Kind.RECOMMENDATION))
-        )
-        .order_by("-period_end", "-pk")
+        .annotate(recommendations=_recommendations())
+        .order_by(*EVALUATION_ORDER)
     )
 
 

@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError, add_form_error
+from core.pagination import page_of_request
 from reports.selectors import reports_visible_to
 
 from . import selectors, services
@@ -33,8 +33,12 @@ def _evaluation_for_user(request, pk, perm=None) -> Evaluation:
 
 @require_GET
 def index(request):
-    page = Paginator(selectors.evaluation_list(user=request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page, next_position = page_of_request(
+        request,
+        selectors.evaluation_list(user=request.user),
+        model=Evaluation,
+        keys=selectors.EVALUATION_ORDER,
+        per_page=PAGE_SIZE,
     )
     agency = request.membership.agency if request.membership else None
     return render(
@@ -42,6 +46,7 @@ def index(request):
         "evaluations/evaluation_list.html",
         {
             "page": page,
+            "next_position": next_position,
             "can_add": agency is not None and request.user.has_perm("vir.add_evaluation", agency),
         },
     )

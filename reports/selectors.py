@@ -38,3 +38,17 @@ def reports_visible_to(user) -> QuerySet[Report]:
     scope |= Q(programme__in=programmes)
     not_a_draft = Q(evaluation__isnull=True) | Q(evaluation__in=readable)
     return qs.filter(scope & not_a_draft)
+
+
+# The list's order, total (the id last): the keys its pages past the count start after, read
+# from the ``report_newest`` index.
+REPORT_ORDER = ["-created_at", "-pk"]
+
+
+def report_list(*, user) -> QuerySet[Report]:
+    """Every report ``user`` may download, newest first, with what its row shows."""
+    return (
+        reports_visible_to(user)
+        .select_related("agreement__party_a", "agreement__party_b", "requested_by")
+        .order_by(*REPORT_ORDER)
+    )

@@ -7,11 +7,11 @@ from django.views.decorators.http import require_GET, require_POST
 from agencies.services import Kind, download_record
 from core.errors import DomainError
 from core.files import download_name
-from core.pagination import uncounted_page
+from core.pagination import page_of_request
 
 from . import services
 from .models import Report
-from .selectors import reports_visible_to
+from .selectors import REPORT_ORDER, report_list, reports_visible_to
 
 PAGE_SIZE = 50
 
@@ -22,12 +22,17 @@ def _report_for_user(request, pk) -> Report:
 
 @require_GET
 def index(request):
-    """Every report the user may download (newest first)."""
-    reports = reports_visible_to(request.user).select_related(
-        "agreement__party_a", "agreement__party_b", "requested_by"
+    """Every report the user may download (newest first): a capped count, then pages past it."""
+    page, next_position = page_of_request(
+        request,
+        report_list(user=request.user),
+        model=Report,
+        keys=REPORT_ORDER,
+        per_page=PAGE_SIZE,
     )
-    page = uncounted_page(reports, request.GET.get("page"), PAGE_SIZE)
-    return render(request, "reports/report_list.html", {"page": page})
+    return render(
+        request, "reports/report_list.html", {"page": page, "next_position": next_position}
+    )
 
 
 @require_GET

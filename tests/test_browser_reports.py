@@ -57,3 +57,53 @@ def test_a_manager_downloads_a_report_then_finds_it_in_the_download_log(browser_
     page.get_by_role("button", name="Filtrer").click()
     expect(log.locator("tbody tr").filter(has_text="Accord signé")).to_have_count(0)
     expect(entry).to_have_count(1)
+
+
+def test_a_partner_pages_past_the_counted_reports_to_the_oldest_one(
+    browser_login, live_demo, monkeypatch
+):
+    """More reports than the count (1,000; 4 here): past the counted pages, "next" goes on from
+    the last report shown, newest first, to the oldest, each report once."""
+    from django.contrib.auth import get_user_model
+
+    import reports.views
+    from core.pagination import CappedPaginator
+    from evaluations.models import Evaluation
+    from reports.models import Report
+    from reports.selectors import report_list
+
+    monkeypatch.setattr(CappedPaginator, "cap", 4)
+    monkeypatch.setattr(reports.views, "PAGE_SIZE", 2)
+    pilot = Evaluation.objects.get(agreement__reference="VIR-TG-ML-2017", version=1)
+    Report.objects.bulk_create(
+        Report(kind=Report.Kind.EVALUATION, evaluation=pilot, agreement=pilot.agreement)
+        for _ in range(7)
+    )
+    partner = get_user_model().objects.get(username="cnpv-partner")
+    expected = [f"/reports/{pk}/" for pk in report_list(user=partner).values_list("pk", flat=True)]
+    assert len(expected) > 8
+    page = browser_login("cnpv-partner")
+    links = page.locator("tbody tr td:first-child a")
+
+    def follow(link):
+        """Click ``link`` and wait for the page it opens (the rows read after are its)."""
+        before = page.url
+        link.click()
+        page.wait_for_url(lambda url: url != before)
+
+    follow(page.get_by_role("link", name="Rapports", exact=True).first)
+    assert "Plus de 4 rapports." in page.get_by_test_id("result-count").inner_text()
+    shown = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    follow(page.get_by_role("link", name="Suivant"))
+    shown += [links.nth(i).get_attribute("href") for i in range(links.count())]
+    follow(page.get_by_test_id("past-the-count"))
+    while True:
+        assert "au-delà des premières pages" in page.get_by_test_id("result-count").inner_text()
+        shown += [links.nth(i).get_attribute("href") for i in range(links.count())]
+        following = page.get_by_test_id("keyset-pages").get_by_role("link", name="Suivant")
+        if not following.count():
+            break
+        follow(following)
+    assert shown == expected
+    follow(page.get_by_role("link", name="Première page"))
+    assert "Plus de 4 rapports." in page.get_by_test_id("result-count").inner_text()

@@ -187,3 +187,140 @@ def test_the_evaluation_form_reads_its_choices_in_the_same_queries_for_few_and_m
     assert queries_of(client, url) == few
     html = client.get(url).content.decode()
     assert all(a.reference in html and a.party_b.acronym in html for a in made)
+
+
+def _evaluations_to_page(monkeypatch):
+    """Evaluations seen by an officer of ``mine`` (its own, drafts included, and the published
+    ones of its agreements) and others it must not see; a count of 4 and pages of 2."""
+    import datetime
+
+    import evaluations.views
+    from core.pagination import CappedPaginator
+    from tests.factories import AgencyFactory, AgreementFactory, MembershipFactory
+
+    monkeypatch.setattr(CappedPaginator, "cap", 4)
+    monkeypatch.setattr(evaluations.views, "PAGE_SIZE", 2)
+    mine, partner, other = AgencyFactory(), AgencyFactory(), AgencyFactory()
+    ours, theirs = AgreementFactory(party_a=mine, party_b=partner), AgreementFactory(party_a=other)
+    published = {"status": "published", "published_at": "2019-01-01T00:00Z", "figures": {}}
+    rows = [  # (agreement, author, published) — period ends repeat: the id orders the ties
+        (ours, mine, False), (ours, partner, True), (ours, mine, True), (ours, partner, False),
+        (ours, mine, False), (theirs, other, True), (ours, partner, True), (ours, mine, True),
+        (ours, mine, False), (ours, partner, True), (theirs, other, False), (ours, mine, True),
+    ]  # fmt: skip
+    made = []
+    for i, (agreement, author, is_published) in enumerate(rows):
+        evaluation = Evaluation.objects.create(
+            agreement=agreement, agency=author, cohort="2017", title=f"Bilan {i}",
+            period_start=datetime.date(2017, 1, 1),
+            period_end=datetime.date(2018, 1 + i % 3, 1),
+            **(published if is_published else {}),
+        )  # fmt: skip
+        for _ in range(i % 3):
+            evaluation.findings.create(axis="selection", kind="recommendation", text="À suivre.")
+        evaluation.findings.create(axis="selection", kind="strength", text="Réussi.")
+        made.append(evaluation)
+    officer = MembershipFactory(agency=mine, role="officer").user
+    return officer, made
+
+
+@pytest.mark.parametrize("who", ["officer", "admin"])
+def test_every_evaluation_is_reached_past_the_count_in_the_lists_order(
+    client, monkeypatch, admin_user, who
+):
+    """Latest period first, then the newest id: past the counted pages, "next" goes on after
+    the last evaluation shown, and reaches each one the user sees exactly once."""
+    officer, made = _evaluations_to_page(monkeypatch)
+    user = officer if who == "officer" else admin_user
+    client.force_login(user)
+    mine, ours = made[0].agency_id, made[0].agreement_id
+    visible = [
+        e
+        for e in made
+        if who == "admin" or e.agency_id == mine or (e.is_published and e.agreement_id == ours)
+    ]
+    expected = [e.pk for e in sorted(visible, key=lambda e: (e.period_end, e.pk), reverse=True)]
+    assert len(expected) == (12 if who == "admin" else 9)
+    url = reverse("evaluations:index")
+    seen, counts = [], {}
+    for number in (1, 2):  # the counted pages: 4 rows
+        page = client.get(url, {"page": number})
+        seen += [e.pk for e in page.context["page"].object_list]
+        counts.update({e.pk: e.recommendations for e in page.context["page"].object_list})
+    assert "Plus de 4 évaluations." in page.content.decode()
+    position = page.context["next_position"]
+    assert position and "past-the-count" in page.content.decode()
+    while position:
+        page = client.get(url, {"after": position})
+        assert page.context["page"].is_keyset
+        assert "au-delà des premières pages" in page.content.decode()
+        seen += [e.pk for e in page.context["page"].object_list]
+        counts.update({e.pk: e.recommendations for e in page.context["page"].object_list})
+        position = page.context["next_position"]
+    assert seen == expected
+    # The recommendations of each row (a subquery per row, strengths not counted).
+    assert counts == {e.pk: made.index(e) % 3 for e in visible}
+    # A position edited by hand (not base64, [], ["x"], ["x", 1]) starts again from the first
+    # page.
+    for broken in ("garbage", "W10", "WyJ4Il0", "WyJ4IiwxXQ"):
+        assert client.get(url, {"after": broken}).context["page"].number == 1
+
+
+def test_a_page_of_evaluations_past_the_count_shows_only_those_the_user_sees(client, monkeypatch):
+    """A position is only where to start: one taken at an evaluation the user does not see
+    reads on among those the user sees."""
+    from core import keyset
+    from evaluations.selectors import EVALUATION_ORDER
+
+    officer, made = _evaluations_to_page(monkeypatch)
+    client.force_login(officer)
+    hidden = made[5]  # another agreement's
+    page = client.get(
+        reverse("evaluations:index"), {"after": keyset.position_of(hidden, EVALUATION_ORDER)}
+    )
+    shown = {e.pk for e in page.context["page"].object_list}
+    assert shown and shown <= {e.pk for e in made} - {made[5].pk, made[10].pk}
+    assert all(
+        (e.period_end, e.pk) < (hidden.period_end, hidden.pk)
+        for e in page.context["page"].object_list
+    )
+
+
+def test_a_page_of_evaluations_past_the_count_costs_the_queries_of_a_first_page(
+    client, monkeypatch
+):
+    officer, _ = _evaluations_to_page(monkeypatch)
+    client.force_login(officer)
+    url = reverse("evaluations:index")
+    first = queries_of(client, url)
+    position = client.get(url, {"page": 2}).context["next_position"]
+    deep = queries_of(client, f"{url}?after={position}")
+    # Session, memberships, the capped count, the page (its recommendations counted in it);
+    # past the count, no count.
+    assert deep < first <= 4
+
+
+@pytest.mark.postgres
+def test_the_administrators_evaluation_list_reads_its_index_without_sorting(admin_user):
+    """Newest period first across every agency: a range of ``evaluation_newest``, read in its
+    order, the recommendations counted for the page's rows only."""
+    import datetime
+    import re
+
+    from django.db import connection
+
+    from core import keyset
+    from evaluations.selectors import EVALUATION_ORDER, evaluation_list
+
+    with connection.cursor() as cursor:
+        for setting in ("seqscan", "sort", "hashjoin", "mergejoin"):
+            cursor.execute(f"SET LOCAL enable_{setting} = off")
+    evaluations = evaluation_list(user=admin_user)
+    plan = evaluations[:50].explain()
+    assert "evaluation_newest" in plan, plan
+    assert "Sort" not in plan and "Aggregate" not in plan.split("SubPlan")[0], plan
+    # Past the count: a range of the same index, starting at the position.
+    position = keyset.after(EVALUATION_ORDER, [datetime.date(2018, 3, 1), 10])
+    plan = evaluations.filter(position)[:51].explain()
+    assert "evaluation_newest" in plan and "Sort" not in plan, plan
+    assert re.search(r"Index Cond: \(.*period_end <= ", plan), plan

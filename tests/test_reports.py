@@ -195,7 +195,7 @@ def test_the_reports_page_makes_the_same_number_of_queries_whatever_the_rows(pil
     assert queries_of(client, url) == few
 
 
-def test_the_reports_page_pages_without_counting(pilot, login, client):
+def test_the_reports_page_counts_its_reports_and_numbers_its_pages(pilot, login, client):
     login("cnpv-partner")
     url = reverse("reports:index")
     visible = reports_visible_to(User.objects.get(username="cnpv-partner")).count()
@@ -204,14 +204,126 @@ def test_the_reports_page_pages_without_counting(pilot, login, client):
         for _ in range(100 - visible)
     )
     first = client.get(url)
+    html = first.content.decode()
     assert len(first.context["page"].object_list) == 50
-    assert "page=2" in first.content.decode() and "Page 1" in first.content.decode()
+    assert "100 rapports" in html and "page=2" in html and "Page 1 sur 2" in html
+    assert not first.context["next_position"]  # within the count: no page past it
     last = client.get(url, {"page": 2})
     html = last.content.decode()
     assert len(last.context["page"].object_list) == 50
-    assert "page=1" in html and "page=3" not in html
-    assert "Page 2" in html and " sur " not in html  # no total: nothing was counted
-    beyond = client.get(url, {"page": 9})
-    assert not beyond.context["page"].object_list and "page=8" in beyond.content.decode()
-    assert "Aucun autre rapport." in beyond.content.decode()
+    assert "page=1" in html and "page=3" not in html and "Page 2 sur 2" in html
+    assert client.get(url, {"page": 9}).context["page"].number == 2
     assert client.get(url, {"page": "x"}).context["page"].number == 1
+
+
+def _reports_to_page(monkeypatch):
+    """Reports that an officer of ``mine`` may download (its agreements', its agency's), others
+    it may not; requested at repeated instants (the id orders the ties); a count of 4 and pages
+    of 2."""
+    import datetime
+
+    import reports.views
+    from core.pagination import CappedPaginator
+    from tests.factories import AgencyFactory, AgreementFactory, MembershipFactory
+
+    monkeypatch.setattr(CappedPaginator, "cap", 4)
+    monkeypatch.setattr(reports.views, "PAGE_SIZE", 2)
+    mine, partner, other = AgencyFactory(), AgencyFactory(), AgencyFactory()
+    ours, theirs = AgreementFactory(party_a=partner, party_b=mine), AgreementFactory(party_a=other)
+    scopes = [  # what each report is about
+        {"agreement": ours}, {"agency": mine}, {"agreement": theirs}, {"agency": partner},
+        {"agreement": ours}, {"agreement": ours, "format": "csv"}, {"agency": other},
+        {"agency": mine}, {"agreement": ours}, {"agency": mine}, {"agreement": ours},
+    ]  # fmt: skip
+    made = [Report.objects.create(kind=Report.Kind.QUOTA, **scope) for scope in scopes]
+    at = datetime.datetime(2024, 3, 1, 9, 30, 15, 250000, tzinfo=datetime.UTC)
+    for i, report in enumerate(made):
+        report.created_at = at + datetime.timedelta(minutes=i % 3)
+        Report.objects.filter(pk=report.pk).update(created_at=report.created_at)
+    officer = MembershipFactory(agency=mine, role="officer").user
+    hidden = {made[2].pk, made[3].pk, made[6].pk}
+    return officer, made, hidden
+
+
+@pytest.mark.parametrize("who", ["officer", "admin"])
+def test_every_report_is_reached_past_the_count_in_the_lists_order(
+    client, monkeypatch, admin_user, who
+):
+    """Newest first, then the newest id: past the counted pages, "next" goes on after the last
+    report shown (a position holds its time to the microsecond), and reaches each report the
+    user may download exactly once."""
+    officer, made, hidden = _reports_to_page(monkeypatch)
+    client.force_login(officer if who == "officer" else admin_user)
+    visible = [r for r in made if who == "admin" or r.pk not in hidden]
+    expected = [r.pk for r in sorted(visible, key=lambda r: (r.created_at, r.pk), reverse=True)]
+    assert len(expected) == (11 if who == "admin" else 8)
+    url = reverse("reports:index")
+    seen = []
+    for number in (1, 2):  # the counted pages: 4 rows
+        page = client.get(url, {"page": number})
+        seen += [r.pk for r in page.context["page"].object_list]
+    assert "Plus de 4 rapports." in page.content.decode()
+    position = page.context["next_position"]
+    assert position and "past-the-count" in page.content.decode()
+    while position:
+        page = client.get(url, {"after": position})
+        assert page.context["page"].is_keyset
+        assert "Rapports au-delà des premières pages" in page.content.decode()
+        seen += [r.pk for r in page.context["page"].object_list]
+        position = page.context["next_position"]
+    assert seen == expected
+    # A position edited by hand (not base64, [], ["x"], ["x", 1], ["2024-03-01", "x"], a time
+    # and two ids) starts again from the first page.
+    for broken in (
+        "garbage", "W10", "WyJ4Il0", "WyJ4IiwxXQ", "WyIyMDI0LTAzLTAxIiwieCJd",
+        "WyIyMDI0LTAzLTAxVDA5OjMwOjE1KzAwOjAwIiwxLDJd",
+    ):  # fmt: skip
+        assert client.get(url, {"after": broken}).context["page"].number == 1
+
+
+def test_a_page_of_reports_past_the_count_shows_only_those_the_user_may_download(
+    client, monkeypatch
+):
+    from core import keyset
+    from reports.selectors import REPORT_ORDER
+
+    officer, made, hidden = _reports_to_page(monkeypatch)
+    client.force_login(officer)
+    start = made[6]  # another agency's
+    page = client.get(reverse("reports:index"), {"after": keyset.position_of(start, REPORT_ORDER)})
+    shown = page.context["page"].object_list
+    assert shown and not {r.pk for r in shown} & hidden
+    assert all((r.created_at, r.pk) < (start.created_at, start.pk) for r in shown)
+
+
+def test_a_page_of_reports_past_the_count_costs_the_queries_of_a_first_page(client, monkeypatch):
+    officer, _, _ = _reports_to_page(monkeypatch)
+    client.force_login(officer)
+    url = reverse("reports:index")
+    first = queries_of(client, url)
+    position = client.get(url, {"page": 2}).context["next_position"]
+    # Session, memberships, the capped count, the page (one query more than a page's rows:
+    # whether another follows); past the count, no count.
+    assert queries_of(client, f"{url}?after={position}") < first <= 4
+
+
+@pytest.mark.postgres
+def test_the_administrators_report_list_reads_its_index_without_sorting(admin_user):
+    """Newest first across every report, counted pages or past them: a range of
+    ``report_newest`` read in its order."""
+    import datetime
+
+    from django.db import connection
+
+    from core import keyset
+    from reports.selectors import REPORT_ORDER, report_list
+
+    with connection.cursor() as cursor:
+        for setting in ("seqscan", "sort", "hashjoin", "mergejoin"):
+            cursor.execute(f"SET LOCAL enable_{setting} = off")
+    reports = report_list(user=admin_user)
+    at = datetime.datetime(2024, 3, 1, 9, 30, tzinfo=datetime.UTC)
+    for page in (reports, reports.filter(keyset.after(REPORT_ORDER, [at, 10]))):
+        plan = page[:51].explain()
+        assert "report_newest" in plan and "Sort" not in plan, plan
+    assert re.search(r"Index Cond: \(.*created_at <= ", plan), plan

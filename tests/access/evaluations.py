@@ -30,6 +30,14 @@ def recommendation():
     )
 
 
+def past_the_pilot():
+    from core.keyset import position_of
+    from evaluations.selectors import EVALUATION_ORDER
+
+    pilot = Evaluation.objects.get(pk=evaluation())
+    return f"{reverse('evaluations:index')}?after={position_of(pilot, EVALUATION_ORDER)}"
+
+
 def evaluations():
     return Evaluation.objects.count()
 
@@ -55,6 +63,8 @@ WRITE = everyone(302, **NOT_WRITERS, outsider=404)
 
 ROWS = [
     Row("evaluations:index", lambda: reverse("evaluations:index"), everyone(200)),
+    # A page past the count, after the pilot: the rows each persona sees after it, none other.
+    Row("evaluations:index", past_the_pilot, everyone(200), variant="past-the-count"),
     # Creating acts for the acting agency, in which the user must be an evaluator or manager.
     # The empty form is answered with its errors: nothing is created.
     Row(

@@ -16,6 +16,14 @@ def url(name):
     return lambda: reverse(f"reports:{name}", args=[report()])
 
 
+def past_the_report():
+    from core.keyset import position_of
+    from reports.selectors import REPORT_ORDER
+
+    after = position_of(Report.objects.get(pk=report()), REPORT_ORDER)
+    return f"{reverse('reports:index')}?after={after}"
+
+
 def report_state():
     found = Report.objects.get(pk=report())
     return found.status, found.file.name, found.attempts, found.finished_at
@@ -25,6 +33,8 @@ READ = everyone(200, outsider=404)
 
 ROWS = [
     Row("reports:index", lambda: reverse("reports:index"), everyone(200)),
+    # A page past the count, after the pilot's report: what each persona may download after it.
+    Row("reports:index", past_the_report, everyone(200), variant="past-the-count"),
     Row("reports:detail", url("detail"), READ),
     Row("reports:status", url("status"), READ),
     Row("reports:download", url("download"), READ),
