@@ -42,15 +42,22 @@ class TallyRow(models.Model):
 
 @dataclass(frozen=True)
 class Tally:
-    """``table`` counts the rows of ``source`` per ``keys``: (tally column, source column)."""
+    """``table`` counts the rows of ``source`` per ``keys``: (tally column, source column);
+    with ``only``, the rows that meet that condition (SQL on a source row named ``{row}``,
+    reading the source columns ``watched``): the placements that take a place, say."""
 
     table: str
     source: str
     keys: tuple[tuple[str, str], ...]
+    only: str = ""
+    watched: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
         return f"{self.table}_count"
+
+    def _counts(self, row: str) -> str:
+        return f"({self.only.format(row=row)})" if self.only else "TRUE"
 
     def _where(self, row: str) -> str:
         return " AND ".join(f"{col} = {row}.{src}" for col, src in self.keys)
@@ -58,19 +65,24 @@ class Tally:
     def _upsert(self, row: str) -> str:
         cols = ", ".join(col for col, _ in self.keys)
         values = ", ".join(f"{row}.{src}" for _, src in self.keys)
+        # SELECT … WHERE rather than VALUES: the condition; SQLite needs the WHERE anyway to
+        # read ON CONFLICT as the upsert's.
         return (
-            f"INSERT INTO {self.table} ({cols}, n) VALUES ({values}, 1) "
+            f"INSERT INTO {self.table} ({cols}, n) SELECT {values}, 1 WHERE {self._counts(row)} "
             f"ON CONFLICT ({cols}) DO UPDATE SET n = {self.table}.n + 1;"
         )
 
     def _decrement(self, row: str) -> str:
-        return f"UPDATE {self.table} SET n = n - 1 WHERE {self._where(row)};"
+        return (
+            f"UPDATE {self.table} SET n = n - 1 WHERE {self._where(row)} AND {self._counts(row)};"
+        )
 
     def _changed(self, distinct: str) -> str:
-        return " OR ".join(f"OLD.{src} {distinct} NEW.{src}" for _, src in self.keys)
+        columns = [src for _, src in self.keys] + list(self.watched)
+        return " OR ".join(f"OLD.{src} {distinct} NEW.{src}" for src in columns)
 
     def create_sql(self, vendor: str) -> list[str]:
-        sources = ", ".join(src for _, src in self.keys)
+        sources = ", ".join([src for _, src in self.keys] + list(self.watched))
         if vendor == "postgresql":
             return self._statement_triggers()
         if vendor == "sqlite":
@@ -94,7 +106,8 @@ class Tally:
         cols = ", ".join(col for col, _ in self.keys)
         picks = ", ".join(f"{src} AS {col}" for col, src in self.keys)
         parts = " UNION ALL ".join(
-            f"SELECT {picks}, {1 if table == 'new_rows' else -1} AS d FROM {table}"
+            f"SELECT {picks}, {1 if table == 'new_rows' else -1} AS d FROM {table} "
+            f"WHERE {self._counts(table)}"
             for table in tables
         )
         # Sorted: concurrent statements lock the counter rows in the same order.
@@ -133,8 +146,8 @@ class Tally:
         sources = ", ".join(src for _, src in self.keys)
         return [
             f"DELETE FROM {self.table}",
-            f"INSERT INTO {self.table} ({cols}, n) "
-            f"SELECT {sources}, COUNT(*) FROM {self.source} GROUP BY {sources}",
+            f"INSERT INTO {self.table} ({cols}, n) SELECT {sources}, COUNT(*) "
+            f"FROM {self.source} WHERE {self._counts(self.source)} GROUP BY {sources}",
         ]
 
 

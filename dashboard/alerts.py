@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Abs, Coalesce
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from evaluations.models import Evaluation, Finding
 from exchanges.models import Agreement, Quota, binding_threshold, in_force_q
-from missions.models import USED_STATUSES, ChecklistItem, Mission, Placement, PlacementTally
+from missions.models import ChecklistItem, Mission, Placement
 
 from .models import AlertAcknowledgement, AlertKind
 
@@ -98,21 +98,19 @@ def _in_force(agency, today) -> Q:
 
 
 def _imbalances(agency, today) -> list[Alert]:
-    """One grouped pass over the placement counts of the quotas of the agreements in force (an
-    agreement without a used place has no imbalance): the counts of each direction summed per
-    agreement. ``exchanges.selectors.reciprocity_balance`` gives the same figures with the
-    places beside them, at the cost of a subquery per count (five times slower for a large
-    agency, for figures this panel does not show)."""
+    """One grouped pass over the places taken of the quotas of the agreements in force (kept
+    by the database, ``missions.QuotaUse``): each direction summed per agreement.
+    ``exchanges.selectors.reciprocity_balance`` gives the same figures with the places beside
+    them, at the cost of a subquery per count (five times slower for a large agency, for
+    figures this panel does not show)."""
     agreements = Agreement.objects.filter(_in_force(agency, today))
-    path = "quota__agreement"
+    path = "agreement"
 
     def used(party):
-        return Sum("n", filter=Q(quota__sending=F(f"{path}__{party}")), default=0)
+        return Sum("use__n", filter=Q(sending=F(f"{path}__{party}")), default=0)
 
     rows = list(
-        PlacementTally.objects.filter(
-            quota__agreement__in=agreements.values("pk"), status__in=USED_STATUSES
-        )
+        Quota.objects.filter(agreement__in=agreements.values("pk"))
         .values(path)
         .annotate(used_a_to_b=used("party_a"), used_b_to_a=used("party_b"))
         .annotate(
@@ -176,14 +174,11 @@ def _recommendations(agency, today) -> list[Alert]:
 
 def _full_quotas(agency, today) -> list[Alert]:
     agreements = Agreement.objects.filter(_in_force(agency, today))
-    # The quota's used places read from its few count rows (a subquery on their index), rather
-    # than a join grouped by every column of the quota, its agreement and its agencies.
-    counts = PlacementTally.objects.filter(quota=OuterRef("pk"), status__in=USED_STATUSES)
-    used = Coalesce(Subquery(counts.values("quota").annotate(n=Sum("n")).values("n")), 0)
+    # The quota's places taken: a column kept by the database (``missions.QuotaUse``).
     open_missions = Mission.objects.filter(quota=OuterRef("pk"), status=Mission.Status.OPEN)
     quotas = (
         Quota.objects.filter(agreement__in=agreements.values("pk"))
-        .annotate(binding=Coalesce("approved_places", "places"), used=used)
+        .annotate(binding=Coalesce("approved_places", "places"), used=Coalesce("use__n", 0))
         .filter(binding__gt=0, used__gte=F("binding"))
         .filter(Exists(open_missions))
         .select_related("agreement", "sending", "receiving")
@@ -252,13 +247,25 @@ class AlertPanel:
     acknowledged: list[Alert]
     show_acknowledged: bool
     acknowledge_url: str = ""
+    limit: int | None = None  # open alerts shown (the home page's panel: the most pressing)
+
+    @property
+    def shown(self) -> list[Alert]:
+        return self.open[: self.limit]
+
+    @property
+    def not_shown(self) -> int:
+        return len(self.open) - len(self.shown)
 
 
-def alert_panel(*, agency, today: datetime.date, show_acknowledged: bool) -> AlertPanel:
+def alert_panel(
+    *, agency, today: datetime.date, show_acknowledged: bool, limit: int | None = None
+) -> AlertPanel:
     alerts = alerts_for(agency=agency, today=today)
     return AlertPanel(
         open=[a for a in alerts if not a.is_acknowledged],
         acknowledged=[a for a in alerts if a.is_acknowledged],
         show_acknowledged=show_acknowledged,
         acknowledge_url=reverse("alert_acknowledge"),
+        limit=limit,
     )

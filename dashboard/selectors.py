@@ -25,6 +25,7 @@ from exchanges.selectors import agreements_awaiting_approval, quota_figures
 from missions.models import USED_STATUSES, Placement, PlacementStatus, PlacementTally
 from missions.selectors import follow_ups_due, inbox
 from reports.charts import Series, grouped_bars
+from reports.models import Report
 from reports.selectors import reports_visible_to
 from volunteers.models import Volunteer, VolunteerTally
 
@@ -168,18 +169,17 @@ def _volunteers_by_status(agency) -> list[tuple[str, int]]:
 
 def _quotas_near_full(agency, today: datetime.date) -> list:
     """Quotas of current cohorts (this year's or a later one: a cohort is a year) of agreements
-    approved and not over, with at most one place left:
-    one grouped pass over their placement counts (kept by the database), then the figures of
-    the few shown. A past cohort's places are history, not a warning."""
+    approved and not over, with at most one place left: their places taken are a column kept
+    by the database (``missions.QuotaUse``), then the figures of the few shown. A past
+    cohort's places are history, not a warning."""
     in_force = Agreement.objects.filter(status=AgreementStatus.APPROVED, end_date__gte=today)
     if agency is not None:
         in_force = in_force.filter(Q(party_a=agency) | Q(party_b=agency))
-    used = Sum("tallies__n", filter=Q(tallies__status__in=USED_STATUSES), default=0)
     near = (
         Quota.objects.filter(agreement__in=in_force, cohort__gte=today.year)
         .annotate(binding=Coalesce("approved_places", "places"))
         .filter(binding__gt=0)
-        .annotate(left=F("binding") - used)
+        .annotate(left=F("binding") - Coalesce("use__n", 0))
         .filter(left__lte=1)
         .order_by("left", "agreement__reference", "pk")
         .values("pk")[:LIST]
@@ -268,24 +268,33 @@ def network(*, today: datetime.date) -> Network:
     """The pairs of agencies bound by an agreement, those with the most agreements in force
     first (NETWORK_PAIRS of them: a network of hundreds of agencies has thousands of pairs):
     volunteers sent and hosted per year (the cohort's year), the balance, the agreements in
-    force and the reports on their agreements. Three grouped queries whatever the size of the
-    network; the placements are read from the counts the database keeps per quota."""
+    force and the reports on their agreements. Four queries whatever the size of the network;
+    the placements are read from the counts the database keeps per quota."""
     ranked = list(
         Agreement.objects.annotate(
             lo=Least("party_a", "party_b"), hi=Greatest("party_a", "party_b")
         )
         .values("lo", "hi")
-        .annotate(
-            agreements=Count("pk", distinct=True),
-            in_force=Count("pk", filter=in_force_q(today, today), distinct=True),
-            reports=Count("reports", distinct=True),
-        )
+        .annotate(agreements=Count("pk"), in_force=Count("pk", filter=in_force_q(today, today)))
         .order_by("-in_force", "-agreements", "lo", "hi")[: NETWORK_PAIRS + 1]
     )
     more = len(ranked) > NETWORK_PAIRS
     ranked = ranked[:NETWORK_PAIRS]
     ids = {row["lo"] for row in ranked} | {row["hi"] for row in ranked}
     acronyms = dict(Agency.objects.filter(pk__in=ids).values_list("pk", "acronym"))
+    # The reports of the pairs shown only (counted with every pair's, they cost more than the
+    # ranking itself: a join of every agreement to its reports, and distinct counts).
+    reports = {
+        (row["lo"], row["hi"]): row["n"]
+        for row in Report.objects.filter(agreement__party_a__in=ids, agreement__party_b__in=ids)
+        .annotate(
+            lo=Least("agreement__party_a", "agreement__party_b"),
+            hi=Greatest("agreement__party_a", "agreement__party_b"),
+        )
+        .values("lo", "hi")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
     pairs: dict[tuple[int, int], Pair] = {}
     for row in ranked:
         lo, hi = sorted((row["lo"], row["hi"]), key=lambda pk: (acronyms[pk], pk))
@@ -294,7 +303,7 @@ def network(*, today: datetime.date) -> Network:
             b=acronyms[hi],
             in_force=row["in_force"],
             agreements=row["agreements"],
-            reports=row["reports"],
+            reports=reports.get((row["lo"], row["hi"]), 0),
         )
     exchanged = (
         PlacementTally.objects.filter(

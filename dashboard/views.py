@@ -14,6 +14,8 @@ from . import services
 from .alerts import alert_panel
 from .selectors import dashboard, overview
 
+HOME_ALERTS = 10  # the most pressing, on the home page; the alerts page lists them all
+
 
 @require_GET
 def home(request):
@@ -42,8 +44,9 @@ def exchanges(request):
 @require_GET
 def alerts(request):
     """The acting agency's alerts (an administrator acting for none has none): a page of their
-    own, with the acknowledged ones on demand, and the home page's panel, which htmx loads
-    after the page (the fragment alone): the home page's own panels stay a few queries."""
+    own, with the acknowledged ones on demand, and the home page's panel of the most pressing,
+    which htmx loads after the page (the fragment alone): the home page's own panels stay a
+    few queries, and a large agency's two hundred alerts do not weigh on every home page."""
     acting = request.membership
     if acting is None:
         raise Http404
@@ -52,6 +55,7 @@ def alerts(request):
             agency=acting.agency,
             today=timezone.localdate(),
             show_acknowledged=request.GET.get("all") == "1",
+            limit=HOME_ALERTS if request.htmx else None,
         ),
         "can_acknowledge": request.user.has_perm("vir.acknowledge_alert", acting.agency),
         # Where an acknowledgement comes back to: the page showing the panel.

@@ -174,7 +174,7 @@ class Generator(LaterSteps):
              "sending_agency_id", "status", "notes", "anonymised_at", "experience_met_on",
              "created_at", "updated_at"],
             volunteers,
-            tally=VOLUNTEER_TALLY,
+            tallies=(VOLUNTEER_TALLY,),
         )  # fmt: skip
         del volunteers
         self.load.write(

@@ -11,8 +11,10 @@ from django.utils import timezone
 from evaluations.models import Axis, Criterion, Evaluation, Finding, Score
 from evaluations.selectors import evaluation_figures
 from missions.models import Mission, Placement
-from missions.tallies import TALLY as PLACEMENT_TALLY
+from missions.tallies import TALLY, USED_TALLY
 from reports.models import Report
+
+PLACEMENT_TALLIES = (TALLY, USED_TALLY)
 
 # Replaced by the real figures once the rows are loaded (a published row needs figures).
 EMPTY_FIGURES = json.dumps(
@@ -84,7 +86,7 @@ class LaterSteps:
              "decided_by_id", "decided_at", "updated_at", "early_return_reason",
              "early_return_note"],
             placements,
-            tally=PLACEMENT_TALLY,
+            tallies=PLACEMENT_TALLIES,
         )  # fmt: skip
         self.load.reset_sequences(Mission, Placement)
 

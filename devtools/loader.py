@@ -21,8 +21,8 @@ class Loader:
         last = model.objects.aggregate(m=models.Max("pk"))["m"] or 0
         return last + 1
 
-    def write(self, model, columns: list[str], rows: Iterable[tuple], tally=None) -> int:
-        """``tally``: the ``core.tallies.Tally`` counting this table. Its row triggers would
+    def write(self, model, columns: list[str], rows: Iterable[tuple], tallies=()) -> int:
+        """``tallies``: the ``core.tallies.Tally`` counting this table. Their row triggers would
         update the same few counter rows once per row loaded, each update slower than the last
         inside one transaction (a million volunteers: over 15 minutes); they are switched off
         for the load and the tally counted again from the table, in the same transaction."""
@@ -31,20 +31,21 @@ class Loader:
         count = 0
         with connection.cursor() as cursor:
             if self.postgres:
-                if tally is not None:
+                if tallies:
                     cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
                 cols = ", ".join(f'"{c}"' for c in columns)
                 with cursor.cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
                     for row in rows:
                         copy.write_row(row)
                         count += 1
-                if tally is not None:
+                if tallies:
                     # The foreign keys' checks, deferred to the commit, are queued trigger
                     # events: ALTER TABLE waits for none, so they run now.
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                     cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
                     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-                    rebuild(connection, tally)
+                    for tally in tallies:
+                        rebuild(connection, tally)
             else:
                 marks = ", ".join(["%s"] * len(columns))
                 # Table and column names come from the models, never from input.

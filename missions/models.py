@@ -326,4 +326,4 @@ class FollowUp(models.Model):
 
 
 from .checklist import ChecklistItem, DepartureOverride  # noqa: E402, F401  (likewise)
-from .tallies import PlacementTally  # noqa: E402, F401  (a model of this app, in its own module)
+from .tallies import PlacementTally, QuotaUse  # noqa: E402, F401  (models of this app, in their own module)

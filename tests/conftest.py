@@ -202,8 +202,7 @@ class _CommittedDemo:
         from django.db import connection, transaction
 
         from core.tallies import rebuild
-        from missions.tallies import TALLY as PLACEMENT_TALLY
-        from volunteers.tallies import TALLY as VOLUNTEER_TALLY
+        from core.triggers import TALLIES
 
         models = apps.get_models(include_auto_created=True)
         with transaction.atomic(), connection.cursor() as cursor:
@@ -221,7 +220,7 @@ class _CommittedDemo:
                 cursor.execute(sql)
             # The inserts above counted the volunteers and placements again into their tallies
             # (triggers), whose rows were restored too: count them anew.
-            for tally in (VOLUNTEER_TALLY, PLACEMENT_TALLY):
+            for tally in TALLIES:
                 rebuild(connection, tally)
             # Within a test's transaction (a test with ``db`` after a transactional one), SET
             # LOCAL would last the whole test: its triggers (tallies, checks) would not fire.

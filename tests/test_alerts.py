@@ -208,3 +208,24 @@ def test_one_digest_per_recipient_and_week_in_french_never_twice():
     assert alert_digests_send(today=TODAY + datetime.timedelta(days=3)) == 0
     assert OutgoingEmail.objects.count() == 3
     assert alert_digests_send(today=TODAY + datetime.timedelta(days=7)) == 3
+
+
+def test_the_home_panel_shows_the_most_pressing_alerts_and_links_to_them_all(client):
+    """Twelve agreements end within 90 days: the home page's panel shows ten (the soonest) and
+    "see all 12"; the alerts page lists them all."""
+    agency = AgencyFactory()
+    today = datetime.date.today()
+    for i in range(12):
+        approved_agreement(
+            party_a=agency,
+            quotas=[(today.year, "ab", 2)],
+            start_date=today - datetime.timedelta(days=400),
+            end_date=today + datetime.timedelta(days=10 + i),
+        )
+    client.force_login(MembershipFactory(agency=agency, role="officer").user)
+    panel = client.get(reverse("alerts"), headers={"HX-Request": "true"})
+    assert panel.context["alerts"].not_shown == 2
+    page = panel.content.decode()
+    assert page.count('data-testid="alert"') == 10 and "Voir les 12 alertes" in page
+    full = client.get(reverse("alerts")).content.decode()
+    assert full.count('data-testid="alert"') == 12 and 'data-testid="all-alerts"' not in full

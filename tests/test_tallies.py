@@ -5,8 +5,9 @@ from django.db import connection
 from django.db.models import Count
 
 from core.tallies import rebuild
-from missions.models import Placement, PlacementTally
+from missions.models import USED_STATUSES, Placement, PlacementTally, QuotaUse
 from missions.tallies import TALLY as PLACEMENTS
+from missions.tallies import USED_TALLY
 from tests.factories import AgencyFactory, VolunteerFactory
 from volunteers.models import Volunteer, VolunteerTally
 from volunteers.tallies import TALLY as VOLUNTEERS
@@ -50,11 +51,36 @@ def test_it_counts_volunteers_through_every_kind_of_write(db):
     assert VolunteerTally.objects.get(agency=b, status="candidate").n == 0
 
 
-def test_it_counts_placements_per_quota_and_status(demo):
+def _places_taken_agree():
+    kept = dict(QuotaUse.objects.filter(n__gt=0).values_list("quota", "n"))
+    rows = Placement.objects.filter(status__in=USED_STATUSES).order_by().values_list("quota")
+    assert kept == dict(rows.annotate(n=Count("pk")))
+
+
+def test_it_counts_placements_per_quota_and_status_and_the_places_taken(demo):
     placement = Placement.objects.filter(status="nominated").first()
     assert _kept(PlacementTally, "quota_id") == _counted(Placement, "quota", "quota")
-    Placement.objects.filter(pk=placement.pk).update(status="confirmed")
+    _places_taken_agree()
+    taken = QuotaUse.objects.filter(quota=placement.quota_id).values_list("n", flat=True)
+    before = taken.first() or 0
+    Placement.objects.filter(pk=placement.pk).update(status="confirmed")  # takes a place
     assert _kept(PlacementTally, "quota_id") == _counted(Placement, "quota", "quota")
+    _places_taken_agree()
+    assert taken.get() == before + 1
+    Placement.objects.filter(pk=placement.pk).update(status="deployed")  # still one place
+    Placement.objects.filter(pk=placement.pk).update(reason="a note")  # no key column
+    assert taken.get() == before + 1
+    Placement.objects.filter(pk=placement.pk).update(status="cancelled")  # gives it back
+    _places_taken_agree()
+    assert taken.get() == before
+    completed = Placement.objects.filter(status="completed").values_list("pk", flat=True)[:3]
+    Placement.objects.filter(pk__in=list(completed)).delete()  # deleted, with their cascades
+    _places_taken_agree()
+
+
+def test_the_places_taken_are_the_placements_in_the_used_statuses():
+    statuses = ", ".join(f"'{status}'" for status in USED_STATUSES)
+    assert USED_TALLY.only == "{row}.status IN (" + statuses + ")"
 
 
 def test_a_rebuild_counts_again_what_a_trigger_did_not_see(db):
@@ -63,6 +89,7 @@ def test_a_rebuild_counts_again_what_a_trigger_did_not_see(db):
     VolunteerTally.objects.all().delete()  # as after a TRUNCATE of the tally or a raw load
     rebuild(connection, VOLUNTEERS)
     rebuild(connection, PLACEMENTS)
+    rebuild(connection, USED_TALLY)
     _volunteers_agree()
     assert VolunteerTally.objects.get(agency=agency, status="candidate").n == 2
 
