@@ -366,16 +366,15 @@ def _create(job: VolunteerImport, rows: list[ParsedRow], batch: int = 1000) -> N
         reason=_("Imported from %(file)s") % {"file": job.file_name},
         batch=batch,
     )
-    merged = {v.pk: m for v, m in zip(volunteers, merged_of_row, strict=True)}
     through = Volunteer.themes.through
     themes, languages, experiences, spans = [], [], [], []
-    for row, volunteer in zip(rows, volunteers, strict=True):
+    for row, volunteer, merged in zip(rows, volunteers, merged_of_row, strict=True):
         themes += [through(volunteer_id=volunteer.pk, theme_id=t) for t in row.theme_ids]
         for item in (*row.languages, *row.experiences):
-            item.volunteer = volunteer
+            item.volunteer_id = volunteer.pk  # the id, not the object: no check of it per row
         languages += row.languages
         experiences += row.experiences
-        spans += _span_rows(volunteer.pk, merged[volunteer.pk])
+        spans += _span_rows(volunteer.pk, merged)
     # The volunteer's history records the import (who, when, which file); the job keeps the
     # file and its checksum. Doubling every language and period with a history row of its own
     # would only slow a 10,000-row import down; their later changes are recorded as usual.
