@@ -7,7 +7,8 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -15,7 +16,14 @@ from agencies.models import Agency
 from config import celery_app
 from tests.factories import MembershipFactory, VolunteerFactory
 from volunteers.columns import COLUMNS
-from volunteers.models import Experience, LanguageSkill, Volunteer, VolunteerImport
+from volunteers.models import (
+    Experience,
+    ExperienceSpan,
+    LanguageSkill,
+    Volunteer,
+    VolunteerImport,
+    VolunteerTally,
+)
 from volunteers.services import volunteer_import_run, volunteer_import_submit
 
 FR = ["prénom", "nom", "sexe", "date_de_naissance", "nationalité", "courriel", "langues",
@@ -197,6 +205,70 @@ def test_a_file_of_10000_rows_imports_completely_and_once_even_if_submitted_twic
     assert created and third.status == "done"
     assert (third.created_count, third.duplicate_count) == (0, 10_000)
     assert Volunteer.objects.count() == before + 10_000
+
+
+def queries_of_import(agency, rows, name):
+    job, _ = volunteer_import_submit(
+        agency=agency, user=None, data=csv_file(FR, rows), file_name=name, language="fr"
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        volunteer_import_run(import_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == "done", job.errors[:3]
+    return len(ctx.captured_queries), job
+
+
+def test_the_queries_of_an_import_do_not_grow_with_its_rows(db, anvt):
+    """Checks, duplicates and writes go by the batch (1,000 rows), never by the row: a file
+    of 40 rows takes as many queries as a file of 3, duplicates and errors included. (40: SQLite
+    splits an insert at 999 parameters, 52 volunteers; PostgreSQL at the batch.)"""
+    VolunteerFactory(sending_agency=anvt, email="ama0@example.org")  # row 2 is a duplicate
+    few, job = queries_of_import(anvt, [good_row(i) for i in range(3)], "three.csv")
+    assert (job.created_count, job.duplicate_count) == (2, 1)
+    many, job = queries_of_import(anvt, [good_row(i) for i in range(100, 140)], "many.csv")
+    assert job.created_count == 40
+    assert many == few, (few, many)
+    assert few <= 25
+    # A file refused by its checks: one query more per row would show here too.
+    bad = [[*good_row(i)[:3], "31/02/2002", *good_row(i)[4:]] for i in range(500, 540)]
+    refused = VolunteerImport.objects.create(agency=anvt, file_name="bad.csv", checksum="b")
+    refused.file.save("bad.csv", SimpleUploadedFile("bad.csv", csv_file(FR, bad)))
+    with CaptureQueriesContext(connection) as ctx:
+        volunteer_import_run(import_id=refused.pk)
+    refused.refresh_from_db()
+    assert refused.status == "failed" and refused.error_count == 40
+    assert len(ctx.captured_queries) < few
+
+
+def test_an_import_records_its_volunteers_history_and_counts(db, anvt):
+    """The history rows written by the database (``core.history``) are those simple_history
+    writes: every tracked field, "+", the uploader and the file; the tallies stay exact."""
+    user = MembershipFactory(agency=anvt).user
+    job, _ = submit(anvt, csv_file(FR, [good_row(i) for i in range(3)]), user=user)
+    assert job.status == "done", job.errors
+    created = Volunteer.objects.filter(email__in=[f"ama{i}@example.org" for i in range(3)])
+    history = Volunteer.history.model
+    tracked = [f.attname for f in history.tracked_fields]
+    for volunteer in created:
+        record = volunteer.history.get()
+        assert (record.history_type, record.history_user, record.history_change_reason) == (
+            "+", user, "Importé depuis volontaires.csv",
+        )  # fmt: skip
+        assert [getattr(record, a) for a in tracked] == [getattr(volunteer, a) for a in tracked]
+        assert volunteer.experience_met_on == datetime.date(2023, 1, 1)  # 730 days from 2021
+        assert volunteer.spans.count() == 1 and volunteer.languages.count() == 2
+    counted = Volunteer.objects.filter(sending_agency=anvt, status="candidate").count()
+    assert VolunteerTally.objects.get(agency=anvt, status="candidate").n == counted
+    assert ExperienceSpan.objects.filter(volunteer__in=created).count() == 3
+
+
+def test_a_long_file_name_is_cut_in_the_history_not_refused(db, anvt):
+    """The history's reason holds 100 characters; the job keeps the whole name (255)."""
+    name = "registre-" + "x" * 240 + ".csv"
+    job, _ = submit(anvt, csv_file(FR, [good_row(1)]), name=name)
+    assert job.status == "done", job.message
+    record = Volunteer.objects.get(email="ama1@example.org").history.get()
+    assert record.history_change_reason == f"Importé depuis {name}"[:100]
 
 
 def test_an_insert_that_fails_late_leaves_nothing_imported(db, anvt, monkeypatch):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import re
 import unicodedata
@@ -226,6 +227,8 @@ def _header_and_rows(rows: Iterator[list]) -> tuple[list[str], list[tuple[int, l
 
 
 def _text(value) -> str:
+    if type(value) is str:  # every cell of a CSV: the checks below are for workbook cells
+        return _unquoted(value.strip())
     if value is None:
         return ""
     if isinstance(value, LongCell):
@@ -235,16 +238,20 @@ def _text(value) -> str:
     if isinstance(value, datetime.datetime):
         value = value.date()
     text = value.isoformat() if isinstance(value, datetime.date) else str(value)
-    text = text.strip()
+    return _unquoted(text.strip())
+
+
+def _unquoted(text: str) -> str:
     # An export neutralises formulas with a leading apostrophe: take it off again.
     if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
-        text = text[1:]
+        return text[1:]
     return text
 
 
 # --- Values ---------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=10_000)  # a file repeats its values (sexes, countries, languages)
 def _key(value: str) -> str:
     """Loose comparison: no case, accents or punctuation (``Côte d’Ivoire`` = ``cote d'ivoire``)."""
     text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
@@ -299,6 +306,7 @@ class Lookups:
                 self.themes[_key(str(theme.label))] = theme.pk
 
 
+@functools.lru_cache(maxsize=10_000)  # and its dates (birth dates, starts of periods)
 def parse_date(value: str) -> datetime.date:
     for fmt in DATE_FORMATS:
         try:
@@ -361,11 +369,11 @@ class RowChecker:
                           _("This column is required."))
                 )  # fmt: skip
 
-    def _value(self, values: list, key: str) -> str:
-        index = self.position.get(key)
-        if index is None or index >= len(values):
-            return ""
-        return _text(values[index])
+    def _texts(self, values: list) -> dict[str, str]:
+        """The row's text of each known column (absent columns and cells left out)."""
+        return {
+            key: _text(values[index]) for key, index in self.position.items() if index < len(values)
+        }
 
     def _too_long(self, number: int, values: list) -> list[Issue]:
         """A cell too long to be data makes its row an error, named by an excerpt only."""
@@ -384,7 +392,8 @@ class RowChecker:
         issues: list[Issue] = self._too_long(number, values)
         if issues:
             return None, issues
-        row = lambda key: self._value(values, key)  # noqa: E731
+        texts = self._texts(values)
+        row = lambda key: texts.get(key, "")  # noqa: E731
 
         def issue(key, message):
             issues.append(Issue(number, self.header_of.get(key, key), str(message)))

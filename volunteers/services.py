@@ -14,9 +14,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from core.errors import DomainError
+from core.history import history_of_created
 from core.integrity import refused_if_taken
 from core.tasks import enqueue, enqueue_on_commit
 
@@ -355,26 +355,26 @@ def _run(job: VolunteerImport) -> None:
 
 
 def _create(job: VolunteerImport, rows: list[ParsedRow], batch: int = 1000) -> None:
-    reason = _("Imported from %(file)s") % {"file": job.file_name}
-    history = {
-        "batch_size": batch,
-        "default_user": job.uploaded_by,
-        "default_change_reason": reason,
-    }
     merged_of_row = [eligibility.merged_spans([e.period for e in r.experiences]) for r in rows]
     for row, spans_of_row in zip(rows, merged_of_row, strict=True):
         row.volunteer.experience_met_on = _met_on(spans_of_row)
-    volunteers = bulk_create_with_history([r.volunteer for r in rows], Volunteer, **history)
-    merged = {v.pk: m for v, m in zip(volunteers, merged_of_row, strict=True)}
+    volunteers = Volunteer.objects.bulk_create([r.volunteer for r in rows], batch_size=batch)
+    history_of_created(
+        Volunteer,
+        [v.pk for v in volunteers],
+        user=job.uploaded_by,
+        reason=_("Imported from %(file)s") % {"file": job.file_name},
+        batch=batch,
+    )
     through = Volunteer.themes.through
     themes, languages, experiences, spans = [], [], [], []
-    for row, volunteer in zip(rows, volunteers, strict=True):
+    for row, volunteer, merged in zip(rows, volunteers, merged_of_row, strict=True):
         themes += [through(volunteer_id=volunteer.pk, theme_id=t) for t in row.theme_ids]
         for item in (*row.languages, *row.experiences):
-            item.volunteer = volunteer
+            item.volunteer_id = volunteer.pk  # the id, not the object: no check of it per row
         languages += row.languages
         experiences += row.experiences
-        spans += _span_rows(volunteer.pk, merged[volunteer.pk])
+        spans += _span_rows(volunteer.pk, merged)
     # The volunteer's history records the import (who, when, which file); the job keeps the
     # file and its checksum. Doubling every language and period with a history row of its own
     # would only slow a 10,000-row import down; their later changes are recorded as usual.
