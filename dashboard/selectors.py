@@ -1,10 +1,13 @@
 """The home page: where each exchange stands for the acting agency (all agencies for an
 administrator without one). One query per panel, whatever the number of rows: every panel is
-an aggregate or a short, limited list.
+an aggregate or a short, limited list. The exchanges at a glance (an agency's chart, the
+administrators' network: ``overview``) and the alerts (``alerts``) are read by requests of
+their own, which the home page makes after it.
 
-The three aggregates (volunteers by status, quotas nearly full, the exchange chart) would count
+The aggregates (volunteers by status, quotas nearly full, the exchange chart) would count
 hundreds of thousands of rows for a large agency: they read the counts that the database keeps
-per agency and per quota (``core.tallies``), exact after every write, so nothing is cached."""
+per agency, per quota and status, and the places taken per quota (``core.tallies``), exact
+after every write, so nothing is cached."""
 
 from __future__ import annotations
 
