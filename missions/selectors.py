@@ -6,8 +6,7 @@ import dataclasses
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from agencies import rules as access
 from agencies.models import Agency, HostStructure
@@ -123,22 +122,27 @@ def mission_list(*, user, filters: MissionFilters) -> QuerySet[Mission]:
         # (migration 0010), whatever the accents (core.search).
         structures = HostStructure.objects.filter(contains_q(["name"], filters.q)).values("pk")
         qs = qs.filter(contains_q(["title", "city"], filters.q) | Q(host_structure__in=structures))
-    # Correlated subqueries, not JOIN + GROUP BY: the page's COUNT(*) stays a plain count.
-    return qs.annotate(
-        taken=_placements_of_mission(USED_STATUSES),
-        nominated=_placements_of_mission([Placement.Status.NOMINATED]),
-    ).order_by(*MISSION_ORDER)
+    return qs.order_by(*MISSION_ORDER)
 
 
-def _placements_of_mission(statuses) -> Coalesce:
-    rows = (
-        Placement.objects.filter(mission=OuterRef("pk"), status__in=statuses)
+def mark_placement_counts(missions: list[Mission]) -> list[Mission]:
+    """Set ``taken`` (placements that took a place) and ``nominated`` (awaiting a decision) on
+    the missions of a page: one grouped query on their ids. Counted in the list's query, they
+    were counted for every row its ``OFFSET`` skips too (a thousand, for its last page)."""
+    counts = {
+        row["mission"]: row
+        for row in Placement.objects.filter(mission__in=[m.pk for m in missions])
         .order_by()
         .values("mission")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+        .annotate(
+            taken=Count("pk", filter=Q(status__in=USED_STATUSES)),
+            nominated=Count("pk", filter=Q(status=Placement.Status.NOMINATED)),
+        )
+    }
+    for mission in missions:
+        row = counts.get(mission.pk, {})
+        mission.taken, mission.nominated = row.get("taken", 0), row.get("nominated", 0)
+    return missions
 
 
 def mission_quota_places(*, mission: Mission) -> Quota:

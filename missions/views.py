@@ -81,6 +81,7 @@ def index(request):
         keys=selectors.MISSION_ORDER,
         per_page=PAGE_SIZE,
     )
+    page.object_list = selectors.mark_placement_counts(list(page.object_list))
     query = {k: v for k, v in request.GET.items() if k not in ("page", "after") and v}
     return render(
         request,
