@@ -514,40 +514,38 @@ def api_cursor(o: Objects, depth: float) -> str:
     return quote(base64.b64encode(f"p={position}".encode()).decode())
 
 
+def _position(rows, keys: list[str], depth: float) -> str:
+    """The keyset position (``core.keyset``) after the row at ``depth`` of ``rows`` in the
+    order ``keys``: a page far past a list's counted ones."""
+    rows = rows.order_by(*keys)
+    return keyset.position_of(rows[int(rows.count() * depth)], keys)
+
+
 def register_position(o: Objects, depth: float) -> str:
-    """The list's keyset position (``core.keyset``) after the volunteer at ``depth`` of the
-    agency's register in name order: a page far past the counted ones."""
-    keys = ["last_name", "first_name", "pk"]
-    register = Volunteer.objects.filter(sending_agency=o.agency).order_by(*keys)
-    return keyset.position_of(register[int(register.count() * depth)], keys)
+    """In the agency's register, in name order."""
+    register = Volunteer.objects.filter(sending_agency=o.agency)
+    return _position(register, ["last_name", "first_name", "pk"], depth)
 
 
 def agreement_position(o: Objects, depth: float) -> str:
-    """The agreement list's keyset position at ``depth`` of the agency's agreements."""
     mine = Agreement.objects.filter(Q(party_a=o.agency) | Q(party_b=o.agency))
-    agreements = mine.order_by(*AGREEMENT_ORDER)
-    return keyset.position_of(agreements[int(agreements.count() * depth)], AGREEMENT_ORDER)
+    return _position(mine, AGREEMENT_ORDER, depth)
 
 
 def mission_position(o: Objects, depth: float) -> str:
-    """The mission list's keyset position at ``depth`` of the missions the agency hosts or
-    sends to, in the list's order."""
+    """Among the missions the agency hosts or sends to."""
     mine = Q(quota__sending=o.agency) | Q(quota__receiving=o.agency)
-    missions = Mission.objects.filter(mine).order_by(*MISSION_ORDER)
-    return keyset.position_of(missions[int(missions.count() * depth)], MISSION_ORDER)
+    return _position(Mission.objects.filter(mine), MISSION_ORDER, depth)
 
 
 def evaluation_position(o: Objects, depth: float) -> str:
-    """The evaluation list's keyset position at ``depth`` of the evaluations the officer sees."""
-    evaluations = evaluation_list(user=o.officer)
-    return keyset.position_of(evaluations[int(evaluations.count() * depth)], EVALUATION_ORDER)
+    """Among the evaluations the officer sees."""
+    return _position(evaluation_list(user=o.officer), EVALUATION_ORDER, depth)
 
 
 def report_position(o: Objects, depth: float) -> str:
-    """The report list's keyset position at ``depth`` of the reports the officer may
-    download."""
-    reports = report_list(user=o.officer)
-    return keyset.position_of(reports[int(reports.count() * depth)], REPORT_ORDER)
+    """Among the reports the officer may download."""
+    return _position(report_list(user=o.officer), REPORT_ORDER, depth)
 
 
 def variants(o: Objects) -> list[Case]:

@@ -7,6 +7,7 @@ from core.errors import DomainError
 from evaluations import services
 from evaluations.models import Evaluation, Finding
 from reports.models import Report
+from tests.paging import rows_past_the_count
 from tests.test_reports import queries_of
 
 pytestmark = pytest.mark.django_db
@@ -242,21 +243,15 @@ def test_every_evaluation_is_reached_past_the_count_in_the_lists_order(
     expected = [e.pk for e in sorted(visible, key=lambda e: (e.period_end, e.pk), reverse=True)]
     assert len(expected) == (12 if who == "admin" else 9)
     url = reverse("evaluations:index")
-    seen, counts = [], {}
-    for number in (1, 2):  # the counted pages: 4 rows
-        page = client.get(url, {"page": number})
-        seen += [e.pk for e in page.context["page"].object_list]
-        counts.update({e.pk: e.recommendations for e in page.context["page"].object_list})
-    assert "Plus de 4 évaluations." in page.content.decode()
-    position = page.context["next_position"]
-    assert position and "past-the-count" in page.content.decode()
-    while position:
-        page = client.get(url, {"after": position})
-        assert page.context["page"].is_keyset
-        assert "au-delà des premières pages" in page.content.decode()
-        seen += [e.pk for e in page.context["page"].object_list]
-        counts.update({e.pk: e.recommendations for e in page.context["page"].object_list})
-        position = page.context["next_position"]
+    rows = rows_past_the_count(
+        client,
+        url,
+        counted_pages=2,  # 4 rows
+        more="Plus de 4 évaluations.",
+        beyond="au-delà des premières pages",
+    )
+    seen = [e.pk for e in rows]
+    counts = {e.pk: e.recommendations for e in rows}
     assert seen == expected
     # The recommendations of each row (a subquery per row, strengths not counted).
     assert counts == {e.pk: made.index(e) % 3 for e in visible}

@@ -14,6 +14,7 @@ from reports import services
 from reports.models import Report
 from reports.selectors import reports_visible_to
 from reports.services import report_request, report_retry, report_run
+from tests.paging import rows_past_the_count
 
 pytestmark = pytest.mark.django_db
 
@@ -258,19 +259,14 @@ def test_every_report_is_reached_past_the_count_in_the_lists_order(
     expected = [r.pk for r in sorted(visible, key=lambda r: (r.created_at, r.pk), reverse=True)]
     assert len(expected) == (11 if who == "admin" else 8)
     url = reverse("reports:index")
-    seen = []
-    for number in (1, 2):  # the counted pages: 4 rows
-        page = client.get(url, {"page": number})
-        seen += [r.pk for r in page.context["page"].object_list]
-    assert "Plus de 4 rapports." in page.content.decode()
-    position = page.context["next_position"]
-    assert position and "past-the-count" in page.content.decode()
-    while position:
-        page = client.get(url, {"after": position})
-        assert page.context["page"].is_keyset
-        assert "Rapports au-delà des premières pages" in page.content.decode()
-        seen += [r.pk for r in page.context["page"].object_list]
-        position = page.context["next_position"]
+    rows = rows_past_the_count(
+        client,
+        url,
+        counted_pages=2,  # 4 rows
+        more="Plus de 4 rapports.",
+        beyond="Rapports au-delà des premières pages",
+    )
+    seen = [r.pk for r in rows]
     assert seen == expected
     # A position edited by hand (not base64, [], ["x"], ["x", 1], ["2024-03-01", "x"], a time
     # and two ids) starts again from the first page.
