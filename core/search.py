@@ -58,18 +58,34 @@ TextField.register_lookup(Unaccented)
 class Matches(Lookup):
     """``search_text__matches=word``: a column built by ``search_text`` contains ``word``,
     whatever the word's accents and case. The word is unaccented once, in SQL (the same
-    function as the column's), and escaped: "%" and "_" are letters here."""
+    function as the column's), and escaped: "%" and "_" are letters here.
+
+    An e-mail address is looked up in the trigram index by its part up to the "@": its domain
+    is everybody's ("example.org", "gmail.com"), and the index reads the whole list of every
+    trigram a pattern names (50 ms for the domain's, against 0.5 ms for the part before it).
+    Each row found is then checked against the whole address, by a comparison no index
+    answers (``STRPOS``), so that the planner does not read the domain's trigrams anyway."""
 
     lookup_name = "matches"
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
         if not isinstance(self.rhs, str):
             raise TypeError("matches compares a column with a string")
-        word = self.rhs.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        local, at, domain = self.rhs.partition("@")
+        indexed = f"{local}@" if at and len(local) >= 3 and domain else self.rhs
         sql = f"{lhs} LIKE ('%%' || UPPER(F_UNACCENT(%s)) || '%%') ESCAPE '\\'"
-        return sql, [*params, word]
+        params = [*lhs_params, _like_escaped(indexed)]
+        if indexed != self.rhs:
+            position = "STRPOS" if connection.vendor == "postgresql" else "INSTR"
+            sql = f"({sql} AND {position}({lhs}, UPPER(F_UNACCENT(%s))) > 0)"
+            params += [*lhs_params, self.rhs]
+        return sql, params
+
+
+def _like_escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 CharField.register_lookup(Matches)

@@ -10,12 +10,19 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from agencies import rules as access
 from agencies.models import Agency, HostStructure
+from core.pagination import CappedPaginator
 from core.search import contains_q
 from exchanges.models import Quota
 from exchanges.selectors import places_of
 from volunteers.eligibility import Eligibility, Rules, evaluate
 from volunteers.models import Experience, Volunteer
-from volunteers.selectors import TimelineBar, eligible_q, experience_timeline, matching
+from volunteers.selectors import (
+    SearchReader,
+    TimelineBar,
+    eligible_q,
+    experience_timeline,
+    matching,
+)
 
 from .models import (
     LIVE_STATUSES,
@@ -227,6 +234,9 @@ def placement_history(*, mission: Mission) -> dict[int, list]:
     return history
 
 
+CANDIDATE_ORDER = ["last_name", "first_name", "pk"]
+
+
 def nomination_candidates(*, mission: Mission, q: str = "", eligible_only: bool = False):
     """The sending agency's volunteers, to be paged. "Eligible only" (on the mission's start
     date, under the agreement's rules) is a SQL filter; the rows of a page get the rest from
@@ -240,7 +250,22 @@ def nomination_candidates(*, mission: Mission, q: str = "", eligible_only: bool 
         qs = matching(qs, q)
     if eligible_only:
         qs = qs.filter(eligible_q(mission.start_date, rules))
-    return qs.prefetch_related("experiences").order_by("last_name", "first_name", "pk"), rules
+    return qs.prefetch_related("experiences").order_by(*CANDIDATE_ORDER), rules
+
+
+def nomination_page(*, mission: Mission, q: str, eligible_only: bool, number, per_page: int):
+    """A page of ``nomination_candidates`` described (``describe_candidates``), and the
+    agreement's rules. A search reads its page as the volunteer list does
+    (``SearchReader``: in name order through the index that carries the search text)."""
+    register, rules = nomination_candidates(mission=mission, eligible_only=eligible_only)
+    if q:
+        searched = matching(register, q)
+        reader = SearchReader(searched, register, CANDIDATE_ORDER)
+        page = reader.page(searched, number, per_page)
+    else:
+        page = CappedPaginator(register, per_page).get_page(number)
+    page.object_list = describe_candidates(list(page.object_list), mission=mission, rules=rules)
+    return page, rules
 
 
 def describe_candidates(volunteers, *, mission: Mission, rules: Rules):

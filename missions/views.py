@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies import rules as access
 from agencies.services import Kind, download_record
 from core.errors import DomainError, add_form_error
-from core.pagination import CappedPaginator, page_of_request
+from core.pagination import page_of_request
 from core.texts import of
 from volunteers.models import Experience, Volunteer
 from volunteers.selectors import open_proof
@@ -248,12 +248,12 @@ def mission_nominate(request, pk):
     q, eligible_only = "", False
     if form.is_valid():
         q, eligible_only = form.cleaned_data["q"].strip(), form.cleaned_data["eligible"]
-    volunteers, rules = selectors.nomination_candidates(
-        mission=mission, q=q, eligible_only=eligible_only
-    )
-    page = CappedPaginator(volunteers, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.describe_candidates(
-        list(page.object_list), mission=mission, rules=rules
+    page, rules = selectors.nomination_page(
+        mission=mission,
+        q=q,
+        eligible_only=eligible_only,
+        number=request.GET.get("page"),
+        per_page=PAGE_SIZE,
     )
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     return render(

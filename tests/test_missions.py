@@ -168,6 +168,35 @@ def test_the_nominate_page_issues_the_same_queries_for_10_and_200_volunteers(cli
     assert _nominate_page_queries(client, mission) == small
 
 
+@pytest.mark.parametrize("cap", [1_000, 4])
+def test_the_nominate_search_pages_its_candidates_in_name_order(client, monkeypatch, cap):
+    """A search on the nominate page reads its page as the volunteer list does: by id (fewer
+    matches than the cap), or in name order up to where a sample of the matches ends the page.
+    Withdrawn and anonymised volunteers are never offered."""
+    import missions.views
+    from core.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", cap)
+    monkeypatch.setattr(missions.views, "PAGE_SIZE", 2)
+    mission = make_mission(start=datetime.date(2018, 1, 1))
+    client.force_login(MembershipFactory(agency=mission.quota.sending, role="officer").user)
+    for name in ["Sossou-E", "Sossou-A", "Sossou-D", "Sossou-C", "Sossou-B", "Amégah"]:
+        eligible_volunteer(mission.quota.sending, last_name=name)
+    eligible_volunteer(mission.quota.sending, last_name="Sossou-0", status="withdrawn")
+    eligible_volunteer(
+        mission.quota.sending, last_name="Sossou-1", anonymised_at="2020-01-01T00:00Z"
+    )
+    url = reverse("missions:nominate", args=[mission.pk])
+
+    def names(**query):
+        return [v.last_name for v in client.get(url, query).context["page"].object_list]
+
+    assert names(q="sossou") == ["Sossou-A", "Sossou-B"]
+    assert names(q="sossou", page=2) == ["Sossou-C", "Sossou-D"]
+    assert names(q="SOSSOU", page=3) == (["Sossou-E"] if cap > 5 else ["Sossou-C", "Sossou-D"])
+    assert names(q="amegah") == ["Amégah"]
+
+
 def test_the_mission_list_issues_the_same_queries_for_few_and_many_missions(client):
     mission = make_mission()
     officer = MembershipFactory(agency=mission.quota.receiving, role="officer").user

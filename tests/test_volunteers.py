@@ -538,27 +538,29 @@ def test_a_page_past_the_count_costs_the_queries_of_a_first_page(db, client, mon
 
 
 @pytest.mark.parametrize(
-    "cap, probe, way",
+    "cap, walk_limit, misordered, way",
     [
-        (1_000, 2_000, "by id"),  # fewer matches than the cap: every id known
-        (6, 4, "in order"),  # more: the register's first 4 rows hold the first page
-        (6, 2_000, "sorted"),  # more, and the register is shorter than the probe
+        (1_000, 200_000, False, "by id"),  # fewer matches than the cap: every id known
+        (6, 200_000, False, "in order"),  # more: the register read in order up to the sample's
+        (6, 0, False, "sorted"),  # more, and that walk would pass too many rows
+        (6, 200_000, True, "sorted"),  # the sample ordered otherwise: the walk falls short
     ],
 )
 def test_a_search_reads_its_pages_in_the_list_order_whichever_way(
-    db, client, monkeypatch, cap, probe, way
+    db, client, monkeypatch, cap, walk_limit, misordered, way
 ):
-    """A search's page is read by the ids of its matches (fewer than the cap), from the
-    register's first rows in order (matches spread everywhere: an e-mail domain), or from
-    every match sorted (a surname, gathered in name order): the same pages whichever way."""
+    """A search's page is read by the ids of its matches (fewer than the cap), in the
+    register's order up to where a sample of its matches says the page ends, or from every
+    match sorted (that walk too long, or short of the page): the same pages whichever way."""
     import volunteers.views
     from core.pagination import CappedPaginator
     from volunteers.selectors import SearchReader
 
     monkeypatch.setattr(volunteers.views, "PAGE_SIZE", 3)
     monkeypatch.setattr(CappedPaginator, "cap", cap)
-    monkeypatch.setattr(SearchReader, "PROBE", probe)
-    monkeypatch.setattr(SearchReader, "SPREAD", 0)
+    monkeypatch.setattr(SearchReader, "WALK_LIMIT", walk_limit)
+    if misordered:  # a collation other than Python's: the bound falls before the page's end
+        monkeypatch.setattr(SearchReader, "_ordered", lambda self, rows: [min(rows)] * len(rows))
     membership = MembershipFactory(role="officer")
     client.force_login(membership.user)
     for i in range(7):
