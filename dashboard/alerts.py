@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.core.paginator import Page
 from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Abs, Coalesce
 from django.urls import reverse
@@ -248,14 +249,16 @@ class AlertPanel:
     show_acknowledged: bool
     acknowledge_url: str = ""
     limit: int | None = None  # open alerts shown (the home page's panel: the most pressing)
+    page: Page | None = None  # the alerts page's page of open alerts
 
     @property
     def shown(self) -> list[Alert]:
-        return self.open[: self.limit]
+        return self.page.object_list if self.page else self.open[: self.limit]
 
     @property
     def not_shown(self) -> int:
-        return len(self.open) - len(self.shown)
+        """Open alerts the home page's panel leaves to the alerts page."""
+        return 0 if self.page else len(self.open) - len(self.shown)
 
 
 def alert_panel(

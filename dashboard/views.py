@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from .alerts import alert_panel
 from .selectors import dashboard, overview
 
 HOME_ALERTS = 10  # the most pressing, on the home page; the alerts page lists them all
+ALERTS_PAGE = 50  # a page of the alerts page
 
 
 @require_GET
@@ -50,13 +52,18 @@ def alerts(request):
     acting = request.membership
     if acting is None:
         raise Http404
+    panel = alert_panel(
+        agency=acting.agency,
+        today=timezone.localdate(),
+        show_acknowledged=request.GET.get("all") == "1",
+        limit=HOME_ALERTS if request.htmx else None,
+    )
+    if not request.htmx:
+        panel.page = Paginator(panel.open, ALERTS_PAGE).get_page(request.GET.get("page"))
     context = {
-        "alerts": alert_panel(
-            agency=acting.agency,
-            today=timezone.localdate(),
-            show_acknowledged=request.GET.get("all") == "1",
-            limit=HOME_ALERTS if request.htmx else None,
-        ),
+        "alerts": panel,
+        "page": panel.page,
+        "query_string": "all=1" if panel.show_acknowledged else "",
         "can_acknowledge": request.user.has_perm("vir.acknowledge_alert", acting.agency),
         # Where an acknowledgement comes back to: the page showing the panel.
         "back": (request.htmx and request.htmx.current_url_abs_path) or request.get_full_path(),

@@ -229,3 +229,31 @@ def test_the_home_panel_shows_the_most_pressing_alerts_and_links_to_them_all(cli
     assert page.count('data-testid="alert"') == 10 and "Voir les 12 alertes" in page
     full = client.get(reverse("alerts")).content.decode()
     assert full.count('data-testid="alert"') == 12 and 'data-testid="all-alerts"' not in full
+
+
+def test_the_alerts_page_lists_its_alerts_fifty_a_page(client, monkeypatch):
+    """A large agency's two hundred alerts are read a page at a time, the most pressing first;
+    the acknowledged ones stay on demand across the pages."""
+    import dashboard.views
+
+    monkeypatch.setattr(dashboard.views, "ALERTS_PAGE", 5)
+    agency = AgencyFactory()
+    today = datetime.date.today()
+    for i in range(12):
+        approved_agreement(
+            party_a=agency,
+            quotas=[(today.year, "ab", 2)],
+            start_date=today - datetime.timedelta(days=400),
+            end_date=today + datetime.timedelta(days=10 + i),
+        )
+    client.force_login(MembershipFactory(agency=agency, role="officer").user)
+
+    def shown(**query):
+        response = client.get(reverse("alerts"), query)
+        return [a.date for a in response.context["alerts"].shown], response.content.decode()
+
+    first, page = shown()
+    assert first == sorted(first) and len(first) == 5 and "Page 1 sur 3" in page
+    assert shown(page=3)[0] == [today + datetime.timedelta(days=20 + i) for i in range(2)]
+    assert 'data-testid="all-alerts"' not in page  # the home page's link, not this page's
+    assert "all=1&amp;page=2" in shown(all="1")[1]

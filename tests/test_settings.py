@@ -74,3 +74,19 @@ def test_check_deploy_is_silent_with_the_production_example(tmp_path):
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_wsgi_entry_point_sets_its_start_up_objects_aside_from_the_garbage_collector():
+    """gunicorn's workers import ``config.wsgi``: the URLconf is loaded and the start-up's
+    objects frozen there, so that a full collection does not walk the whole loaded project
+    in the middle of a request."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, sys, config.wsgi; print(gc.get_freeze_count(), 'missions.views' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    ).stdout.split()
+    assert int(out[0]) > 50_000 and out[1] == "True", out
