@@ -94,6 +94,19 @@ def test_postgresql_answers_the_volunteer_search_from_the_stored_text_s_trigram_
     assert "volunteer_search_text_trgm" in plan and "f_unaccent(search_text" not in plan, plan
 
 
+@pytest.mark.postgres
+def test_postgresql_answers_the_agreement_reference_search_from_a_trigram_index(demo):
+    """``reference__icontains`` compares ``UPPER(reference)``: its trigram index answers, and
+    gives the planner the expression's statistics (without them it expected one match)."""
+    if connection.vendor != "postgresql":
+        pytest.fail("run with DATABASE_URL=postgres://… (marked postgres)")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    qs = Agreement.objects.filter(reference__icontains="tg-ml").order_by()
+    assert {a.reference for a in qs} >= {"VIR-TG-ML-2017"}
+    assert "agreement_reference_trgm" in qs.explain()
+
+
 def test_the_stored_search_text_follows_every_write_and_reads_percent_as_a_letter(eleonore):
     """The database keeps the text (a generated column): a bulk ``update()`` that sends no
     signal renames the volunteer for the search too. "%" and "_" are letters, not wildcards."""
