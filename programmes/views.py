@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,7 +29,7 @@ from .forms import (
     ReportRequestForm,
     SupportActionForm,
 )
-from .models import Application, Call
+from .models import Application, Call, ProgrammeMission
 from .report import programme_report_request
 
 PAGE_SIZE = 50
@@ -335,11 +336,16 @@ def _linkable_shown(request, application):
 
 
 def _linkable(request, application):
-    """The operator's missions the user sees, within the programme's period, not counted yet."""
+    """The operator's missions the user sees, within the programme's period, not counted yet.
+
+    "Not counted yet" is a ``NOT EXISTS``: written as a left join (``programme_link__isnull``)
+    PostgreSQL expected one mission and joined the operator's 240,000 before sorting them
+    (190 ms); the anti-join walks the newest missions and stops at the fiftieth (1.5 ms)."""
     programme = application.call.programme
+    counted = ProgrammeMission.objects.filter(mission=OuterRef("pk"))
     return missions_visible_to(request.user).filter(
+        ~Exists(counted),
         quota_id__in=services.operator_quotas(laureate=application).values("pk"),
-        programme_link__isnull=True,
         start_date__range=(programme.start_date, programme.end_date),
     )
 
