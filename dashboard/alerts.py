@@ -94,8 +94,13 @@ def _checklist(agency, today) -> list[Alert]:
     return alerts
 
 
-def _in_force(agency, today) -> Q:
-    return in_force_q(today, today) & (Q(party_a=agency) | Q(party_b=agency))
+def _in_force(agency, today, prefix: str = "") -> Q:
+    """The agency's agreements in force (``prefix``: the path to them, from a quota). Quotas
+    are filtered on their joined agreement itself: a subquery of the agreements' ids was
+    planned as a second agreements table, read whole and hashed (15 ms for the largest
+    agency, against 5)."""
+    party = Q(**{f"{prefix}party_a": agency}) | Q(**{f"{prefix}party_b": agency})
+    return in_force_q(today, today, prefix) & party
 
 
 def _imbalances(agency, today) -> list[Alert]:
@@ -104,14 +109,13 @@ def _imbalances(agency, today) -> list[Alert]:
     ``exchanges.selectors.reciprocity_balance`` gives the same figures with the places beside
     them, at the cost of a subquery per count (five times slower for a large agency, for
     figures this panel does not show)."""
-    agreements = Agreement.objects.filter(_in_force(agency, today))
     path = "agreement"
 
     def used(party):
         return Sum("use__n", filter=Q(sending=F(f"{path}__{party}")), default=0)
 
     rows = list(
-        Quota.objects.filter(agreement__in=agreements.values("pk"))
+        Quota.objects.filter(_in_force(agency, today, "agreement__"))
         .values(path)
         .annotate(used_a_to_b=used("party_a"), used_b_to_a=used("party_b"))
         .annotate(
@@ -174,11 +178,10 @@ def _recommendations(agency, today) -> list[Alert]:
 
 
 def _full_quotas(agency, today) -> list[Alert]:
-    agreements = Agreement.objects.filter(_in_force(agency, today))
     # The quota's places taken: a column kept by the database (``missions.QuotaUse``).
     open_missions = Mission.objects.filter(quota=OuterRef("pk"), status=Mission.Status.OPEN)
     quotas = (
-        Quota.objects.filter(agreement__in=agreements.values("pk"))
+        Quota.objects.filter(_in_force(agency, today, "agreement__"))
         .annotate(binding=Coalesce("approved_places", "places"), used=Coalesce("use__n", 0))
         .filter(binding__gt=0, used__gte=F("binding"))
         .filter(Exists(open_missions))

@@ -91,11 +91,18 @@ def phase_q(phase: str, today: datetime.date) -> Q:
     return Q(status=phase)
 
 
-def in_force_q(first: datetime.date, last: datetime.date) -> Q:
+def in_force_q(first: datetime.date, last: datetime.date, prefix: str = "") -> Q:
     """Agreements in force (phase ``active``) on at least one day from ``first`` to ``last``:
     approved, their period overlapping those days. Closed, terminated, suspended and unapproved
-    agreements are not."""
-    return Q(status=AgreementStatus.APPROVED, start_date__lte=last, end_date__gte=first)
+    agreements are not. ``prefix``: the path to the agreement (``"agreement__"`` from a
+    quota)."""
+    return Q(
+        **{
+            f"{prefix}status": AgreementStatus.APPROVED,
+            f"{prefix}start_date__lte": last,
+            f"{prefix}end_date__gte": first,
+        }
+    )
 
 
 class AgreementQuerySet(models.QuerySet):
