@@ -210,12 +210,11 @@ def test_one_digest_per_recipient_and_week_in_french_never_twice():
     assert alert_digests_send(today=TODAY + datetime.timedelta(days=7)) == 3
 
 
-def test_the_home_panel_shows_the_most_pressing_alerts_and_links_to_them_all(client):
-    """Twelve agreements end within 90 days: the home page's panel shows ten (the soonest) and
-    "see all 12"; the alerts page lists them all."""
+def login_with_ending_agreements(client, today, count):
+    """An officer of an agency whose ``count`` agreements end 10, 11, 12… days from ``today``
+    (as many alerts), logged in."""
     agency = AgencyFactory()
-    today = datetime.date.today()
-    for i in range(12):
+    for i in range(count):
         approved_agreement(
             party_a=agency,
             quotas=[(today.year, "ab", 2)],
@@ -223,6 +222,13 @@ def test_the_home_panel_shows_the_most_pressing_alerts_and_links_to_them_all(cli
             end_date=today + datetime.timedelta(days=10 + i),
         )
     client.force_login(MembershipFactory(agency=agency, role="officer").user)
+
+
+def test_the_home_panel_shows_the_most_pressing_alerts_and_links_to_them_all(client):
+    """Twelve agreements end within 90 days: the home page's panel shows ten (the soonest) and
+    "see all 12"; the alerts page lists them all."""
+    today = datetime.date.today()
+    login_with_ending_agreements(client, today, 12)
     panel = client.get(reverse("alerts"), headers={"HX-Request": "true"})
     assert panel.context["alerts"].not_shown == 2
     page = panel.content.decode()
@@ -237,16 +243,8 @@ def test_the_alerts_page_lists_its_alerts_fifty_a_page(client, monkeypatch):
     import dashboard.views
 
     monkeypatch.setattr(dashboard.views, "ALERTS_PAGE", 5)
-    agency = AgencyFactory()
     today = datetime.date.today()
-    for i in range(12):
-        approved_agreement(
-            party_a=agency,
-            quotas=[(today.year, "ab", 2)],
-            start_date=today - datetime.timedelta(days=400),
-            end_date=today + datetime.timedelta(days=10 + i),
-        )
-    client.force_login(MembershipFactory(agency=agency, role="officer").user)
+    login_with_ending_agreements(client, today, 12)
 
     def shown(**query):
         response = client.get(reverse("alerts"), query)
