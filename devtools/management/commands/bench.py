@@ -5,7 +5,6 @@ against gunicorn.
 Run ``manage.py generate_data`` first (``make bench`` does). See docs/performance.md.
 """
 
-import gc
 import logging
 import re
 from importlib import import_module
@@ -15,8 +14,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.test import Client
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
+from core.startup import freeze_loaded_objects
 from devtools import bench, bench_load
 from devtools.bench_pages import ADMIN, MANAGER, MEMBER, READERS, cases, first_row, jobs, objects
 from volunteers.forms import ExperienceFormSet, LanguageFormSet, VolunteerForm
@@ -106,12 +106,7 @@ class Command(BaseCommand):
         if not options["no_pages"]:
             selected = [c for c in cases(o) if re.search(options["only"], c.label)]
             results = []
-            # As a server's worker does (config/wsgi.py): what is loaded so far is set aside
-            # from the garbage collector, whose full collections would otherwise walk it in
-            # the middle of a measured request.
-            get_resolver().url_patterns  # noqa: B018 -- imports every view
-            gc.collect()
-            gc.freeze()
+            freeze_loaded_objects()  # as a server's worker does (config/wsgi.py)
             self.stdout.write(
                 f"\nServer time, in-process, {options['repeat']} runs after a first one; member "
                 f"= {MEMBER} ({MANAGER} for manager-only pages), admin = {admin_user.username}\n"
