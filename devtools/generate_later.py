@@ -49,7 +49,7 @@ class LaterSteps:
                     (m_id, q_id, structures[k % len(structures)], f"Mission {m_id}", "",
                      self.theme_of[aid], f"Ville {receiving}", start,
                      start + datetime.timedelta(days=270), max(1, places // 2 + 1), "open",
-                     None, self.now, self.now)
+                     None, self.now, self.now, sending, receiving)
                 )  # fmt: skip
                 mission_ids.append((m_id, start))
                 m_id += 1
@@ -75,7 +75,7 @@ class LaterSteps:
             Mission,
             ["id", "quota_id", "host_structure_id", "title", "description", "theme_id", "city",
              "start_date", "end_date", "places", "status", "created_by_id", "created_at",
-             "updated_at"],
+             "updated_at", "sending_id", "receiving_id"],
             missions,
         )  # fmt: skip
         del missions

@@ -388,6 +388,11 @@ class Quota(models.Model):
                 fields=["agreement", "cohort", "sending", "receiving"],
                 name="quota_one_per_cohort_and_direction",
             ),
+            # What the missions' composite foreign key to their quota's agencies references
+            # (missions migration 0015).
+            models.UniqueConstraint(
+                fields=["id", "sending", "receiving"], name="quota_id_with_agencies"
+            ),
         ]
         # The quotas of one agency, read from the index alone (the home page's nominations).
         indexes = [

@@ -7,7 +7,7 @@ from .models import ChecklistItem, DepartureOverride, FollowUp, Mission, Placeme
 @admin.register(Mission)
 class MissionAdmin(SimpleHistoryAdmin):
     list_display = ["title", "host_structure", "city", "start_date", "end_date", "places", "status"]
-    list_filter = ["status", "theme", "quota__receiving", "quota__sending"]
+    list_filter = ["status", "theme", "receiving", "sending"]
     search_fields = [
         "title__unaccented",
         "city__unaccented",

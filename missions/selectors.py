@@ -65,7 +65,7 @@ def _visible_missions(user, qs: QuerySet[Mission]) -> QuerySet[Mission]:
     if access.is_admin(user):
         return qs
     ids = access.agency_ids_of(user)
-    return qs.filter(Q(quota__sending__in=ids) | Q(quota__receiving__in=ids))
+    return qs.filter(Q(sending__in=ids) | Q(receiving__in=ids))
 
 
 def placements_visible_to(user) -> QuerySet[Placement]:
@@ -111,9 +111,9 @@ def mission_list(*, user, filters: MissionFilters) -> QuerySet[Mission]:
     qs = missions_visible_to(user)
     ids = access.agency_ids_of(user)
     if filters.side == "host":
-        qs = qs.filter(quota__receiving__in=ids)
+        qs = qs.filter(receiving__in=ids)
     elif filters.side == "send":
-        qs = qs.filter(quota__sending__in=ids)
+        qs = qs.filter(sending__in=ids)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.theme:
@@ -124,11 +124,11 @@ def mission_list(*, user, filters: MissionFilters) -> QuerySet[Mission]:
             end_date__gte=datetime.date(filters.year, 1, 1),
         )
     if filters.q:
-        # The structures by a semi-join, not a join: each side is answered by its trigram index
-        # and PostgreSQL ORs the bitmaps
-        # (migration 0010), whatever the accents (core.search).
+        # Title and city from the stored search text (in the list's order index, and in a
+        # trigram index for a rare term); the structures by a semi-join, answered by their
+        # trigram index; whatever the accents (core.search).
         structures = HostStructure.objects.filter(contains_q(["name"], filters.q)).values("pk")
-        qs = qs.filter(contains_q(["title", "city"], filters.q) | Q(host_structure__in=structures))
+        qs = qs.filter(Q(search_text__matches=filters.q) | Q(host_structure__in=structures))
     return qs.order_by(*MISSION_ORDER)
 
 

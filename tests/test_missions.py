@@ -314,3 +314,70 @@ def test_it_finds_missions_by_title_city_or_host_structure(client):
     assert found("kati") == {other.pk}  # the host structure's name
     assert found("bamako") == {mission.pk, other.pk}  # the city
     assert found("nowhere") == set()
+
+
+def test_a_mission_carries_its_quotas_agencies_through_a_move(client):
+    """The list filters missions on their own copy of the quota's agencies: set on creation,
+    and following the mission to another quota."""
+    from missions.services import mission_update
+
+    mission = make_mission(start=datetime.date(2018, 1, 1))
+    quota = mission.quota
+    assert (mission.sending_id, mission.receiving_id) == (quota.sending_id, quota.receiving_id)
+    other = make_mission(start=datetime.date(2018, 1, 1)).quota
+    mission.quota = other
+    mission.host_structure = other.receiving.host_structures.first()
+    mission_update(mission=mission, user=None)
+    mission.refresh_from_db()
+    assert (mission.sending_id, mission.receiving_id) == (other.sending_id, other.receiving_id)
+    client.force_login(MembershipFactory(agency=other.receiving, role="officer").user)
+    listed = client.get(reverse("missions:index")).context["page"].object_list
+    assert mission in listed
+    client.force_login(MembershipFactory(agency=quota.receiving, role="officer").user)
+    assert mission not in client.get(reverse("missions:index")).context["page"].object_list
+
+
+@pytest.mark.postgres
+def test_the_database_keeps_a_missions_agencies_equal_to_its_quotas():
+    """A composite foreign key (migration 0015): a copy that differs is refused, a change of
+    the quota's agencies is followed."""
+    from django.db import IntegrityError, transaction
+
+    from agencies.models import Agency
+    from tests.factories import AgencyFactory
+
+    mission = make_mission(start=datetime.date(2018, 1, 1))
+    stranger = AgencyFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Mission.objects.filter(pk=mission.pk).update(receiving=stranger)
+        connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
+    mission.quota.__class__.objects.filter(pk=mission.quota_id).update(receiving=stranger)
+    connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert Mission.objects.get(pk=mission.pk).receiving == stranger
+    assert Agency.objects.filter(pk=stranger.pk).exists()
+
+
+def test_the_mission_lists_deep_page_reads_its_ids_from_the_missions_alone(client, monkeypatch):
+    """Past the first page, the page's ids come from the missions table alone (its order
+    index holds the agencies and the searched text), then the rows by id with their joins."""
+    import missions.views
+
+    monkeypatch.setattr(missions.views, "PAGE_SIZE", 2)
+    first = make_mission(title="Appui 0")
+    for i in range(1, 5):
+        make_mission(quota=first.quota, title=f"Appui {i}")
+    client.force_login(MembershipFactory(agency=first.quota.sending, role="officer").user)
+    expected = list(
+        Mission.objects.order_by("-start_date", "title", "pk").values_list("pk", flat=True)
+    )
+    for query in ({}, {"q": "appui"}):
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(reverse("missions:index"), {**query, "page": 2}).context["page"]
+        assert [m.pk for m in page.object_list] == expected[2:4]
+        ids = [
+            q["sql"]
+            for q in ctx.captured_queries
+            if q["sql"].startswith('SELECT "missions_mission"."id" AS "pk" FROM')
+            and "COUNT" not in q["sql"]
+        ]
+        assert len(ids) == 1 and " JOIN " not in ids[0], ids
