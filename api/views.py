@@ -21,7 +21,6 @@ from rest_framework.response import Response
 
 from agencies import rules as access
 from agencies.models import Agency
-from agencies.services import Kind
 from core.files import download_name
 from evaluations.models import Evaluation
 from evaluations.selectors import evaluations_visible_to
@@ -493,7 +492,12 @@ class ReportDownload(ApiView):
             raise Http404 from exc
         agreement = report.agreement
         parties = (agreement.party_a_id, agreement.party_b_id) if agreement else ()
-        audit(request, kind=Kind.REPORT, object_id=report.pk, concerns=(report.agency_id, *parties))
+        audit(
+            request,
+            kind=report.download_kind,
+            object_id=report.pk,
+            concerns=(report.agency_id, *parties),
+        )
         content_type = "application/pdf" if report.format == Report.Format.PDF else "text/csv"
         return FileResponse(
             handle,

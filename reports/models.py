@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import DownloadRecord
 from core.models import JobStatus
 
 
@@ -147,6 +148,14 @@ class Report(models.Model):
 
     def __str__(self):
         return self.filename or f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def download_kind(self) -> str:
+        """What the download log calls this file (``agencies.DownloadRecord.Kind``): a
+        certificate read from the reports is logged as the certificate it is."""
+        if self.kind == self.Kind.CERTIFICATE:
+            return DownloadRecord.Kind.CERTIFICATE
+        return DownloadRecord.Kind.REPORT
 
     @property
     def duration(self):

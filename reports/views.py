@@ -4,7 +4,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from agencies.services import Kind, download_record
+from agencies.services import download_record
 from core.errors import DomainError
 from core.files import download_name
 from core.pagination import page_of_request
@@ -75,7 +75,7 @@ def report_download(request, pk):
     parties = (agreement.party_a_id, agreement.party_b_id) if agreement else ()
     download_record(
         request=request,
-        kind=Kind.REPORT,
+        kind=report.download_kind,
         object_id=report.pk,
         label=report.filename,
         concerns=(report.agency_id, *parties),

@@ -186,3 +186,25 @@ def test_a_revoked_certificate_leaves_the_reports(django_capture_on_commit_callb
     for callback in callbacks:
         callback()
     assert not report.file.storage.exists(report.file.name)
+
+
+def test_a_certificate_read_from_the_reports_is_logged_as_a_certificate(
+    django_capture_on_commit_callbacks, client
+):
+    """The agencies' reports list (and the API's) hold the certificates' PDFs too: their
+    downloads are logged as the certificates they are, not as reports."""
+    from tests.test_api import api, token_for
+
+    placement, _token = _submitted(django_capture_on_commit_callbacks, client)
+    report = Certificate.objects.get(placement=placement).report
+    client.force_login(MembershipFactory(agency=placement.quota.sending, role="partner").user)
+    assert client.get(reverse("reports:download", args=[report.pk])).status_code == 200
+    _, secret = token_for(placement.quota.receiving)
+    assert api(secret).get(reverse("api:report_download", args=[report.pk])).status_code == 200
+    logged = DownloadRecord.objects.filter(object_id=report.pk).exclude(user=None)
+    assert sorted(logged.values_list("kind", "agency_id")) == sorted(
+        [
+            (DownloadRecord.Kind.CERTIFICATE, placement.quota.sending_id),
+            (DownloadRecord.Kind.CERTIFICATE, placement.quota.receiving_id),
+        ]
+    )
