@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, Q, Sum, When, Window
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, When, Window
 from django.db.models.functions import Coalesce, Greatest, Least, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from evaluations.models import Evaluation, Finding
 from evaluations.selectors import findings_visible_to
 from exchanges.models import Agreement, AgreementStatus, Quota, in_force_q
 from exchanges.selectors import agreements_awaiting_approval, quota_figures
-from missions.models import USED_STATUSES, Placement, PlacementStatus, PlacementTally
+from missions.models import USED_STATUSES, Placement, PlacementStatus, PlacementTally, QuotaUse
 from missions.selectors import follow_ups_due, inbox
 from reports.charts import Series, grouped_bars
 from reports.models import Report
@@ -175,14 +175,27 @@ def _quotas_near_full(agency, today: datetime.date) -> list:
     approved and not over, with at most one place left: their places taken are a column kept
     by the database (``missions.QuotaUse``), then the figures of the few shown. A past
     cohort's places are history, not a warning."""
-    in_force = Agreement.objects.filter(status=AgreementStatus.APPROVED, end_date__gte=today)
-    if agency is not None:
-        in_force = in_force.filter(Q(party_a=agency) | Q(party_b=agency))
+    if agency is None:
+        # Every quota in force: their counts in one join.
+        in_force = Agreement.objects.filter(status=AgreementStatus.APPROVED, end_date__gte=today)
+        quotas = Quota.objects.filter(agreement__in=in_force)
+        taken = Coalesce("use__n", 0)
+    else:
+        # The agency's quotas of current cohorts, from their (agency, cohort) indexes, each
+        # count looked up by its quota (a join planned for fewer quotas read every count:
+        # 10.6 → 5.5 ms for the largest agency; slower for the whole platform's 14,000).
+        quotas = Quota.objects.filter(
+            Q(sending=agency) | Q(receiving=agency),
+            agreement__status=AgreementStatus.APPROVED,
+            agreement__end_date__gte=today,
+        )
+        use = QuotaUse.objects.filter(quota=OuterRef("pk")).values("n")
+        taken = Coalesce(Subquery(use), 0)
     near = (
-        Quota.objects.filter(agreement__in=in_force, cohort__gte=today.year)
+        quotas.filter(cohort__gte=today.year)
         .annotate(binding=Coalesce("approved_places", "places"))
         .filter(binding__gt=0)
-        .annotate(left=F("binding") - Coalesce("use__n", 0))
+        .annotate(left=F("binding") - taken)
         .filter(left__lte=1)
         .order_by("left", "agreement__reference", "pk")
         .values("pk")[:LIST]
