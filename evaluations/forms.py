@@ -92,6 +92,8 @@ class ScoreForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         quick_selects(self)
+        # The browser keeps a score within 1–5 (the model's validators and constraint too).
+        self.fields["value"].widget.attrs.update(min=1, max=5)
 
 
 ScoreFormSet = inlineformset_factory(

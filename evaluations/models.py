@@ -1,6 +1,7 @@
 """Evaluations of an agreement's cohort: scores by criterion, findings by axis, versions."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -141,7 +142,9 @@ class Score(models.Model):
         Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="scores"
     )
     criterion = models.CharField(_("criterion"), max_length=20, choices=Criterion.choices)
-    value = models.PositiveSmallIntegerField(_("score (1–5)"))
+    value = models.PositiveSmallIntegerField(
+        _("score (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     comment = models.TextField(_("comment"), blank=True)
 
     history = HistoricalRecords()
@@ -152,7 +155,9 @@ class Score(models.Model):
         ordering = ["evaluation", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(value__gte=1, value__lte=5), name="score_between_1_and_5"
+                condition=Q(value__gte=1, value__lte=5),
+                name="score_between_1_and_5",
+                violation_error_message=_("A score is from 1 to 5."),
             ),
             models.UniqueConstraint(
                 fields=["evaluation", "criterion"], name="score_one_per_criterion"

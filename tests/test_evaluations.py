@@ -1,5 +1,7 @@
 """Evaluations: visibility, drafts frozen once published, corrections, follow-up, pages."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -75,6 +77,23 @@ def test_a_score_out_of_1_to_5_is_refused(pilot, login, client):
     )
     assert response.status_code == 200
     assert not Evaluation.objects.filter(title="Bilan à mi-parcours").exists()
+    # The refused score is marked where it was typed, its message beside it; every field of
+    # the rows keeps a label (hidden in the score table, under its column's header).
+    page = response.content.decode()
+    value = re.search(r'<input[^>]*name="scores-0-value"[^>]*>(.*?)</div>', page, re.S)
+    assert 'class="form-control is-invalid"' in value[0] and 'value="6"' in value[0]
+    assert 'min="1"' in value[0] and 'max="5"' in value[0]
+    assert "invalid-feedback" in value[1] and "inférieure ou égale à 5" in value[1]
+    controls = re.findall(
+        r'<(?:input|select|textarea)[^>]*name="(?:scores-0|findings-1)-[^>]*>', page
+    )
+    assert len(controls) > 8
+    for control in controls:
+        if 'type="hidden"' not in control:
+            (control_id,) = re.findall(r'\sid="([^"]+)"', control)
+            assert re.search(rf'<label[^>]*for="{control_id}"[^>]*>\s*\w', page), control
+    assert '<label class="form-label visually-hidden" for="id_scores-0-value">' in page
+    assert '<label class="form-label" for="id_findings-1-text">' in page
 
 
 def test_drafts_are_seen_by_the_authoring_agency_only(pilot, login, client):
