@@ -168,6 +168,9 @@ class Score(models.Model):
         return f"{self.get_criterion_display()}: {self.value}"
 
 
+OPEN_RECOMMENDATION = Q(kind="recommendation", follow_up__in=["open", "in_progress"])
+
+
 class Finding(models.Model):
     class Kind(models.TextChoices):
         STRENGTH = "strength", _("Strength")
@@ -218,13 +221,20 @@ class Finding(models.Model):
                 name="finding_follow_up_only_on_recommendations",
             ),
         ]
-        # The home page's recommendations due: an agency's open ones, by due date.
+        # The home page's recommendations due: an agency's open ones, by due date; and the
+        # platform's, for the administrator (without it, every open one was read, joined to its
+        # evaluation and sorted: 15 ms for eight).
         indexes = [
             models.Index(
                 fields=["owner", "due_date", "id"],
-                condition=Q(kind="recommendation", follow_up__in=["open", "in_progress"]),
+                condition=OPEN_RECOMMENDATION,
                 name="finding_open_due_idx",
-            )
+            ),
+            models.Index(
+                fields=["due_date", "id"],
+                condition=OPEN_RECOMMENDATION,
+                name="finding_open_by_due_idx",
+            ),
         ]
 
     def __str__(self):

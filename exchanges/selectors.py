@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db.models import (
+    Count,
     Exists,
     F,
     IntegerField,
@@ -316,5 +317,16 @@ def agreements_awaiting_approval(*, agency=None) -> QuerySet[Agreement]:
         return Exists(Approval.objects.filter(version=OuterRef("current_version"), agency=party))
 
     if agency is None:
-        return qs.exclude(approved_by(OuterRef("party_a")) & approved_by(OuterRef("party_b")))
+        # Fewer than two of the parties' approvals, counted per agreement: written as "not
+        # both exist", PostgreSQL hashed the whole approval table for it (45 ms on the home
+        # page of the administrator, for 8 rows); counted, each is an index lookup (1 ms).
+        parties = Q(agency=OuterRef("party_a")) | Q(agency=OuterRef("party_b"))
+        approvals = (
+            Approval.objects.filter(parties, version=OuterRef("current_version"))
+            .order_by()
+            .values("version")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return qs.annotate(approvals=Coalesce(Subquery(approvals), 0)).filter(approvals__lt=2)
     return qs.filter(Q(party_a=agency) | Q(party_b=agency)).exclude(approved_by(agency))
