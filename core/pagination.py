@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Model, Q, QuerySet
 from django.utils.functional import cached_property
 
@@ -37,6 +37,16 @@ class CappedPaginator(Paginator):
     @property
     def is_capped(self) -> bool:
         return self.count >= self.cap
+
+    def number_of(self, number) -> int:
+        """The page ``get_page`` would give for ``number`` (the first for a non-number, the
+        last past the end), without reading it: for a list that reads its page its own way."""
+        try:
+            return self.validate_number(number)
+        except PageNotAnInteger:
+            return 1
+        except EmptyPage:
+            return self.num_pages
 
     def page(self, number):
         """Past the first page, the page's ids first, then its rows by id: ``OFFSET`` skips

@@ -583,8 +583,10 @@ def test_a_search_reads_its_pages_in_the_list_order_whichever_way(
     assert read(ctx) == way
     assert first.paginator.count == min(7, cap)
     assert names(first) == ["Sossou-0", "Sossou-1", "Sossou-2"]
-    second = client.get(url, {"q": "sossou", "page": 2}).context["page"]
+    with CaptureQueriesContext(connection) as deeper:
+        second = client.get(url, {"q": "sossou", "page": 2}).context["page"]
     assert names(second) == ["Sossou-3", "Sossou-4", "Sossou-5"]
+    assert len(deeper.captured_queries) == len(ctx.captured_queries)  # a later page: no more
     if cap > 7:
         last = client.get(url, {"q": "sossou", "page": 3}).context["page"]
         assert names(last) == ["Sossou-6"] and not last.has_next()

@@ -244,7 +244,7 @@ class SearchReader:
         paginator = CappedPaginator(self.searched, per_page)
         self.sample = self._sample(Q())
         paginator.count = len(self.sample)
-        number = paginator.get_page(number).number  # within the pages
+        number = paginator.number_of(number)
         start = (number - 1) * per_page
         return Page(self(Q(), start, per_page), number, paginator)
 
