@@ -59,3 +59,23 @@ def test_queries_and_the_admin_ratio_are_judged_too():
     assert _verdict(member=40, admin=40, changelist=70) == "MISSED < 2× admin page"
     assert _verdict(status=404) == "HTTP 404"
     assert _verdict(page=False, member=500) == "– (not a page)"
+
+
+def test_the_bench_certificate_is_rendered_before_its_pages_are_measured(db, client):
+    """On a fresh bench database the certificate is issued while the paths are built: its PDF
+    is rendered there, not queued, so that its pages answer 200 from the first run."""
+    from types import SimpleNamespace
+
+    from django.urls import reverse
+
+    from devtools.bench_pages import _certificate
+    from reports.models import Report
+    from tests.factories import MembershipFactory
+    from tests.voice_helpers import completed_placement
+
+    placement = completed_placement()
+    certificate = _certificate(SimpleNamespace(agency=placement.quota.sending))
+    assert Report.objects.get(pk=certificate.report_id).status == Report.Status.DONE
+    client.force_login(MembershipFactory(agency=placement.quota.sending, role="partner").user)
+    url = reverse("voice:certificate_download", args=[certificate.pk])
+    assert client.get(url).status_code == 200
