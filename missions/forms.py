@@ -125,6 +125,13 @@ class MissionForm(forms.ModelForm):
             quotas.order_by("agreement__reference", "cohort", "sending__acronym"),
             own_pk=self.instance.quota_id,
         )
+        if self.instance.pk and self.instance.placements.exists():
+            # A mission with placements stays under its quota (the service refuses a move): its
+            # own quota shown, not offered against the hundreds it could not take.
+            field = self.fields["quota"]
+            field.set_quotas(Quota.objects.filter(pk=self.instance.quota_id))
+            field.disabled = True
+            field.help_text = _("A mission with placements stays under its quota.")
         if host_ids is None:
             host_ids = [agreement.party_a_id, agreement.party_b_id] if agreement else []
             if self.instance.quota_id:

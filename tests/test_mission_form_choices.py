@@ -148,3 +148,39 @@ def test_the_administrator_edits_under_the_missions_agreement(client, admin):
     assert offered(response.context["form"]) == set(
         mission.quota.agreement.quotas.values_list("pk", flat=True)
     )
+
+
+def test_a_mission_with_placements_shows_its_quota_only_and_keeps_it(client):
+    """It cannot move to another quota (the service refuses): its form shows its own quota,
+    not editable, instead of offering every quota of the agency; a posted other is ignored."""
+    from missions.services import placement_nominate
+    from tests.factories import eligible_volunteer
+
+    mission = make_mission(start=datetime.date(NEXT_YEAR, 3, 1))
+    other = approved_agreement(
+        party_a=mission.quota.sending,
+        party_b=mission.quota.receiving,
+        quotas=[(NEXT_YEAR, "ab", 2)],
+    ).quotas.get()
+    manager = MembershipFactory(agency=mission.quota.receiving, role="manager").user
+    client.force_login(manager)
+    url = reverse("missions:edit", args=[mission.pk])
+    assert offered(client.get(url).context["form"]) >= {mission.quota_id, other.pk}
+    volunteer = eligible_volunteer(mission.quota.sending, on=mission.start_date)
+    placement_nominate(mission=mission, volunteer=volunteer, user=None)
+    form = client.get(url).context["form"]
+    assert offered(form) == {mission.quota_id} and form.fields["quota"].disabled
+    data = {
+        "quota": other.pk,
+        "host_structure": mission.host_structure_id,
+        "title": "Renamed",
+        "theme": mission.theme_id,
+        "city": mission.city,
+        "start_date": mission.start_date.isoformat(),
+        "end_date": mission.end_date.isoformat(),
+        "places": mission.places,
+        "status": mission.status,
+    }
+    assert client.post(url, data).status_code == 302
+    mission.refresh_from_db()
+    assert (mission.title, mission.quota_id) == ("Renamed", form.initial["quota"])
