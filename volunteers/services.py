@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.bulk import insert_rows
 from core.errors import DomainError
 from core.history import history_of_created
 from core.integrity import refused_if_taken
@@ -38,6 +39,9 @@ MAX_REPORTED = 1000  # issues kept on the job record; the counts are exact
 
 
 # --- Experience spans (derived data for the "eligible on" filter) ---------------------------
+
+
+SPAN_COLUMNS = ["volunteer", "start", "end", "days_before", "origin", "days_through"]
 
 
 def _span_rows(volunteer_id: int, spans: list[eligibility.Span]) -> list[ExperienceSpan]:
@@ -366,19 +370,20 @@ def _create(job: VolunteerImport, rows: list[ParsedRow], batch: int = 1000) -> N
         reason=_("Imported from %(file)s") % {"file": job.file_name},
         batch=batch,
     )
-    through = Volunteer.themes.through
     themes, languages, experiences, spans = [], [], [], []
     for row, volunteer, merged in zip(rows, volunteers, merged_of_row, strict=True):
-        themes += [through(volunteer_id=volunteer.pk, theme_id=t) for t in row.theme_ids]
-        for item in (*row.languages, *row.experiences):
-            item.volunteer_id = volunteer.pk  # the id, not the object: no check of it per row
-        languages += row.languages
+        vid = volunteer.pk
+        themes += [(vid, theme_id) for theme_id in row.theme_ids]
+        languages += [(vid, skill.language, skill.level) for skill in row.languages]
+        for experience in row.experiences:
+            experience.volunteer_id = vid  # the id, not the object: no check of it per row
         experiences += row.experiences
-        spans += _span_rows(volunteer.pk, merged)
+        spans += [(vid, s.start, s.end, s.days_before, s.origin, s.days_through) for s in merged]
     # The volunteer's history records the import (who, when, which file); the job keeps the
     # file and its checksum. Doubling every language and period with a history row of its own
     # would only slow a 10,000-row import down; their later changes are recorded as usual.
-    through.objects.bulk_create(themes, batch_size=batch)
-    LanguageSkill.objects.bulk_create(languages, batch_size=batch)
+    # Themes, languages and spans are plain rows, written without model instances (core.bulk).
+    insert_rows(Volunteer.themes.through, ["volunteer", "theme"], themes)
+    insert_rows(LanguageSkill, ["volunteer", "language", "level"], languages)
     Experience.objects.bulk_create(experiences, batch_size=batch)
-    ExperienceSpan.objects.bulk_create(spans, batch_size=batch)
+    insert_rows(ExperienceSpan, SPAN_COLUMNS, spans)
