@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import style_fields
+from core.widgets import quick_countries, style_fields
 
 from .models import DownloadRecord, HostStructure, Theme
 
@@ -35,6 +35,7 @@ class HostStructureForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.agency = agency
         self.instance.agency = agency
+        quick_countries(self, "country")
         if not self.instance.pk:
             self.initial.setdefault("country", agency.country)
 

@@ -10,6 +10,7 @@ from functools import lru_cache
 from html import escape
 
 from django import forms
+from django.db.models import BLANK_CHOICE_DASH
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import format_html
@@ -92,6 +93,18 @@ def _countries(language: str) -> tuple[tuple[str, str], ...]:
 def country_choices() -> tuple[tuple[str, str], ...]:
     """The countries sorted by their name in the active language, computed once per language."""
     return _countries(get_language() or "")
+
+
+def quick_countries(form: forms.BaseForm, *names: str) -> forms.BaseForm:
+    """The country fields ``names`` of ``form``: the 250 countries sorted once per language and
+    written in Python, where django-countries sorts them on every form and Django renders a
+    template per option (20 ms a select)."""
+    for name in names:
+        field = form.fields[name]
+        field.choices = [BLANK_CHOICE_DASH[0], *country_choices()]
+        field.widget = QuickSelect(attrs=field.widget.attrs, choices=field.choices)
+        field.widget.is_required = field.required
+    return form
 
 
 def style_fields(form: forms.Form) -> forms.Form:

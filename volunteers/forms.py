@@ -1,5 +1,5 @@
 from django import forms
-from django.db.models import BLANK_CHOICE_DASH, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.forms import inlineformset_factory
 from django.template.defaultfilters import filesizeformat
@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Theme
 from core.dates import validate_date
-from core.widgets import QuickSelect, country_choices, quick_selects
+from core.widgets import quick_countries, quick_selects
 
 from .models import Experience, LanguageSkill, Volunteer, normalise_name
 from .validators import HEAD_BYTES, MAX_IMPORT_BYTES, import_format, xlsx_archive_refusal
@@ -57,14 +57,7 @@ class VolunteerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.agency = agency
         self.instance.sending_agency = agency
-        # The 250 countries twice: sorted once per language and written in Python, where
-        # django-countries sorts them on every form and Django renders a template per option
-        # (the form took 80-100 ms).
-        for name in ("nationality", "country"):
-            field = self.fields[name]
-            field.choices = [BLANK_CHOICE_DASH[0], *country_choices()]
-            field.widget = QuickSelect(attrs=field.widget.attrs, choices=field.choices)
-            field.widget.is_required = field.required
+        quick_countries(self, "nationality", "country")  # the form took 80-100 ms without
         quick_selects(self)
         if not self.instance.pk:
             self.initial.setdefault("nationality", agency.country)
