@@ -74,7 +74,7 @@ class Mission(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # The quota's agencies, copied by ``save`` (and by the bulk loaders): the mission list of an
-    # agency filters on them in its order index (``mission_list_order``) instead of joining each
+    # agency filters on them in its order index (``mission_list_covering``) instead of joining each
     # mission to its quota. On PostgreSQL a composite foreign key to the quota's
     # ``(id, sending, receiving)`` keeps them equal (migration 0015).
     sending = models.ForeignKey(
