@@ -60,11 +60,22 @@ def after(keys: list[str], values: list) -> Q:
     """Rows after ``values`` in the order of ``keys``: (k1 > v1) or (k1 = v1 and k2 > v2)…,
     with k1 ≥ v1 beside it: the bound an index range starts from (the planner reads no range
     in the alternatives alone, and walked 90 % of a register to find a page at 90 %)."""
+    return _beyond(keys, values, forward=True)
+
+
+def before(keys: list[str], values: list) -> Q:
+    """Rows before ``values`` in the order of ``keys``: ``after``'s mirror (a "Previous" page,
+    read in the reverse order)."""
+    return _beyond(keys, values, forward=False)
+
+
+def _beyond(keys: list[str], values: list, *, forward: bool) -> Q:
     first = keys[0]
-    bound = Q(**{f"{_name(first)}__{'lte' if first.startswith('-') else 'gte'}": values[0]})
+    up = first.startswith("-") != forward  # the first key's values grow in that direction
+    bound = Q(**{f"{_name(first)}__{'gte' if up else 'lte'}": values[0]})
     q = Q()
     for i, key in enumerate(keys):
-        lookup = "lt" if key.startswith("-") else "gt"
+        lookup = "gt" if key.startswith("-") != forward else "lt"
         step = Q(**{f"{_name(key)}__{lookup}": values[i]})
         for previous, value in zip(keys[:i], values[:i], strict=True):
             step &= Q(**{_name(previous): value})

@@ -65,10 +65,12 @@ class CappedPaginator(Paginator):
 
 @dataclass
 class KeysetPage:
-    """Rows past the counted ones: no number, no total; the page links to the next rows and
-    back to the first page."""
+    """Rows past the counted ones: no number, no total; the page links to the next rows, to
+    the rows before it (``previous_position``: "" when the list reads its pages its own way)
+    and back to the first page."""
 
     object_list: list
+    previous_position: str = ""
     is_keyset: bool = True
 
 
@@ -82,6 +84,7 @@ def page_of(
     per_page: int,
     counted: Callable[[QuerySet, object, int], Page] | None = None,
     read: Callable[[Q, int, int], list] | None = None,
+    before: str = "",
 ) -> tuple[Page | KeysetPage, str]:
     """The page asked for, and the position its "next" link goes on from ("" when none).
 
@@ -90,7 +93,15 @@ def page_of(
     ``counted`` (a search counts its matches its own way) or a ``CappedPaginator``. The last
     numbered page of a list longer than the cap goes on after its last row. ``read(where,
     start, count)``: the rows of a keyset page, when the list reads them its own way (a search:
-    ``volunteers.selectors.SearchReader``)."""
+    ``volunteers.selectors.SearchReader``; such a page has no "Previous"). ``before``: a
+    position whose preceding rows make the page ("Previous"), read in the reverse order."""
+    end = keyset.parse(before or "", model, keys) if read is None else None
+    if end is not None:
+        rows = list(queryset.filter(keyset.before(keys, end)).reverse()[: per_page + 1])[::-1]
+        if rows:  # none: a position at the very start, the first page then
+            earlier = len(rows) > per_page
+            rows = rows[-per_page:]
+            return _keyset_page(rows, keys, earlier=earlier), keyset.position_of(rows[-1], keys)
     start = keyset.parse(position or "", model, keys)
     if start is not None:
         where = keyset.after(keys, start)
@@ -99,9 +110,8 @@ def page_of(
         else:
             rows = list(queryset.filter(where)[: per_page + 1])
         more = len(rows) > per_page
-        return KeysetPage(rows[:per_page]), keyset.position_of(
-            rows[per_page - 1], keys
-        ) if more else ""
+        page = _keyset_page(rows[:per_page], keys, earlier=read is None)
+        return page, keyset.position_of(rows[per_page - 1], keys) if more else ""
     if counted is not None:
         page = counted(queryset, number, per_page)
     else:
@@ -112,10 +122,26 @@ def page_of(
     return page, ""
 
 
+def _keyset_page(rows: list, keys: list[str], *, earlier: bool) -> KeysetPage:
+    """``rows``, linking back to those before them when ``earlier``."""
+    previous = keyset.position_of(rows[0], keys) if earlier and rows else ""
+    return KeysetPage(rows, previous_position=previous)
+
+
 def page_of_request(request, queryset: QuerySet, **kwargs) -> tuple[Page | KeysetPage, str]:
-    """``page_of`` for the page and position a list's request asks for (``page``, ``after``)."""
-    number, position = request.GET.get("page"), request.GET.get("after", "")
-    return page_of(queryset, number=number, position=position, **kwargs)
+    """``page_of`` for the page and positions a list's request asks for (``page``, ``after``,
+    ``before``)."""
+    return page_of(
+        queryset,
+        number=request.GET.get("page"),
+        position=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        **kwargs,
+    )
+
+
+# What a list's links keep of its request: not where its page is.
+PAGE_PARAMETERS = ("page", "after", "before")
 
 
 @dataclass

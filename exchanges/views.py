@@ -13,7 +13,7 @@ from agencies.models import Agency
 from agencies.services import Kind, download_record
 from core.errors import DomainError, add_form_error
 from core.files import download_name
-from core.pagination import page_of_request
+from core.pagination import PAGE_PARAMETERS, page_of_request
 
 from . import selectors, services
 from .forms import AgreementFilterForm, AgreementForm, CompareForm, ReasonForm, quota_formset
@@ -84,7 +84,7 @@ def _index_context(request, acting) -> dict:
         keys=selectors.AGREEMENT_ORDER,
         per_page=PAGE_SIZE,
     )
-    query = {k: v for k, v in request.GET.items() if k not in ("page", "after") and v}
+    query = {k: v for k, v in request.GET.items() if k not in PAGE_PARAMETERS and v}
     agency = acting.agency if acting else None
     return {
         "form": form,

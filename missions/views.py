@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies import rules as access
 from agencies.services import Kind, download_record
 from core.errors import DomainError, add_form_error
-from core.pagination import page_of_request
+from core.pagination import PAGE_PARAMETERS, page_of_request
 from core.texts import of
 from volunteers.models import Experience, Volunteer
 from volunteers.selectors import open_proof
@@ -82,7 +82,7 @@ def index(request):
         per_page=PAGE_SIZE,
     )
     page.object_list = selectors.mark_placement_counts(list(page.object_list))
-    query = {k: v for k, v in request.GET.items() if k not in ("page", "after") and v}
+    query = {k: v for k, v in request.GET.items() if k not in PAGE_PARAMETERS and v}
     return render(
         request,
         "missions/mission_list.html",

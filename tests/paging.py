@@ -6,7 +6,8 @@ from __future__ import annotations
 def rows_past_the_count(client, url, *, counted_pages: int, more: str, beyond: str) -> list:
     """Every row of the list at ``url``: its ``counted_pages`` numbered pages (the last one
     saying ``more``, "More than …", and linking on), then the keyset pages after them (each
-    saying ``beyond``) until none follows."""
+    saying ``beyond``) until none follows. From the last, "Previous" pages lead back through
+    the same rows to the first."""
     rows = []
     for number in range(1, counted_pages + 1):
         page = client.get(url, {"page": number})
@@ -20,4 +21,10 @@ def rows_past_the_count(client, url, *, counted_pages: int, more: str, beyond: s
         assert beyond in page.content.decode()
         rows += page.context["page"].object_list
         position = page.context["next_position"]
+    back, position = list(page.context["page"].object_list), page.context["page"].previous_position
+    while position:
+        page = client.get(url, {"before": position})
+        back[:0] = page.context["page"].object_list
+        position = page.context["page"].previous_position
+    assert back == rows
     return rows

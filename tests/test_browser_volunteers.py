@@ -114,5 +114,11 @@ def test_an_officer_pages_past_the_counted_volunteers_to_the_last_one(
         following.click()
     assert len(shown) == register.count() - 4
     assert shown[-1] == f"{last.last_name.upper()} {last.first_name}"
+    # "Previous" leads back to the two volunteers before the last page's.
+    ending = len(page.locator("tbody tr td:first-child a").all_inner_texts())
+    keyset = page.get_by_test_id("keyset-pages")
+    keyset.get_by_role("link", name="Précédente", exact=True).click()
+    before = page.locator("tbody tr td:first-child a").all_inner_texts()
+    assert before == shown[-ending - 2 : -ending]
     page.get_by_role("link", name="Première page").click()
     assert "Plus de 4 volontaires" in page.get_by_test_id("result-count").inner_text()

@@ -243,6 +243,16 @@ def test_every_mission_is_reached_past_the_count_in_the_lists_order(client, monk
         seen += [m.pk for m in page.context["page"].object_list]
         position = page.context["next_position"]
     assert seen == expected and len(seen) == 8
+    # And back, "Previous" after "Previous", to the first rows.
+    last = [m.pk for m in page.context["page"].object_list]
+    assert f"before={page.context['page'].previous_position}" in page.content.decode()
+    position, back = page.context["page"].previous_position, []
+    while position:
+        page = client.get(url, {**params, "before": position})
+        back = [m.pk for m in page.context["page"].object_list] + back
+        assert page.context["next_position"]  # and forward again from there
+        position = page.context["page"].previous_position
+    assert back + last == expected
 
 
 def test_the_mission_page_issues_the_same_queries_for_few_and_many_placements(client):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies import rules as access
 from agencies.services import Kind, download_record
 from core.errors import DomainError, add_form_error
-from core.pagination import page_of_request
+from core.pagination import PAGE_PARAMETERS, page_of_request
 
 from . import export_jobs, exporting, selectors, services
 from .eligibility import evaluate
@@ -107,8 +107,8 @@ def _index_context(request, acting) -> dict:
     )
     page.object_list = selectors.mark_eligibility(list(page.object_list), on)
     query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("after", None)
+    for name in PAGE_PARAMETERS:
+        query.pop(name, None)
     agency = acting.agency if acting else None
     return {
         "filter": filterset,
