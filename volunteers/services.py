@@ -44,18 +44,9 @@ MAX_REPORTED = 1000  # issues kept on the job record; the counts are exact
 SPAN_COLUMNS = ["volunteer", "start", "end", "days_before", "origin", "days_through"]
 
 
-def _span_rows(volunteer_id: int, spans: list[eligibility.Span]) -> list[ExperienceSpan]:
-    return [
-        ExperienceSpan(
-            volunteer_id=volunteer_id,
-            start=span.start,
-            end=span.end,
-            days_before=span.days_before,
-            origin=span.origin,
-            days_through=span.days_through,
-        )
-        for span in spans
-    ]
+def _span_rows(volunteer_id: int, spans: list[eligibility.Span]) -> list[tuple]:
+    """A volunteer's spans as rows of ``SPAN_COLUMNS`` (written by ``core.bulk.insert_rows``)."""
+    return [(volunteer_id, s.start, s.end, s.days_before, s.origin, s.days_through) for s in spans]
 
 
 def _met_on(spans: list[eligibility.Span]) -> datetime.date | None:
@@ -74,8 +65,10 @@ def experience_spans_refresh(*, volunteer_ids: Iterable[int], batch: int = 1000)
             periods[volunteer_id].append((start, end))
         spans = {pk: eligibility.merged_spans(periods[pk]) for pk in chunk}
         ExperienceSpan.objects.filter(volunteer_id__in=chunk).delete()
-        ExperienceSpan.objects.bulk_create(
-            [row for pk, merged in spans.items() for row in _span_rows(pk, merged)]
+        insert_rows(
+            ExperienceSpan,
+            SPAN_COLUMNS,
+            [row for pk, merged in spans.items() for row in _span_rows(pk, merged)],
         )
         Volunteer.objects.bulk_update(
             [Volunteer(pk=pk, experience_met_on=_met_on(merged)) for pk, merged in spans.items()],
@@ -378,7 +371,7 @@ def _create(job: VolunteerImport, rows: list[ParsedRow], batch: int = 1000) -> N
         for experience in row.experiences:
             experience.volunteer_id = vid  # the id, not the object: no check of it per row
         experiences += row.experiences
-        spans += [(vid, s.start, s.end, s.days_before, s.origin, s.days_through) for s in merged]
+        spans += _span_rows(vid, merged)
     # The volunteer's history records the import (who, when, which file); the job keeps the
     # file and its checksum. Doubling every language and period with a history row of its own
     # would only slow a 10,000-row import down; their later changes are recorded as usual.
