@@ -53,6 +53,10 @@ def partner_ids_of(agency_ids: set[int]) -> set[int]:
     """
     if not agency_ids:
         return set()
+    return set(_partner_ids(agency_ids))
+
+
+def _partner_ids(agency_ids) -> QuerySet:
     Agreement = Agency.agreements_as_a.rel.related_model
     agreed = (
         Agreement.objects.filter(last_approved_version__isnull=False)
@@ -61,11 +65,13 @@ def partner_ids_of(agency_ids: set[int]) -> set[int]:
     )
     as_a = agreed.filter(party_a__in=agency_ids).values_list("party_b_id", flat=True)
     as_b = agreed.filter(party_b__in=agency_ids).values_list("party_a_id", flat=True)
-    return set(as_a.union(as_b))
+    return as_a.union(as_b)
 
 
-def agency_partners(*, agency: Agency) -> QuerySet[Agency]:
-    return Agency.objects.filter(pk__in=partner_ids_of({agency.pk}))
+def agency_partners(*, agency: Agency) -> QuerySet:
+    """The partners' key, name and acronym (a page lists hundreds: rows, not instances),
+    read in one query."""
+    return Agency.objects.filter(pk__in=_partner_ids([agency.pk])).values("pk", "name", "acronym")
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:

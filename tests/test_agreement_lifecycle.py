@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import translation
 
 from agencies.selectors import partner_ids_of
@@ -312,3 +313,13 @@ def test_partners_are_agencies_with_an_agreement_approved_by_both(parties, submi
     assert partner_ids_of({AgencyFactory().pk}) == set()
     Agreement.objects.filter(pk=submitted.pk).update(status="terminated")
     assert partner_ids_of({a.pk}) == set()
+
+
+def test_an_agency_page_links_its_partners_once_agreed(client, parties, submitted):
+    a, b, manager_a, _ = parties
+    url, link = reverse("agencies:detail", args=[a.pk]), reverse("agencies:detail", args=[b.pk])
+    client.force_login(manager_a)
+    assert link not in client.get(url).content.decode()  # a submitted draft: no partner yet
+    approve_both(submitted, parties)
+    page = client.get(url).content.decode()
+    assert f'<li><a href="{link}">{b.name} ({b.acronym})</a></li>' in page
