@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from core.models import QuickChoiceLabels
+
 from .themes import THEME_LABELS
 
 phone_validator = RegexValidator(
@@ -35,7 +37,7 @@ class Theme(models.Model):
         return THEME_LABELS.get(self.code, self.name)
 
 
-class Agency(models.Model):
+class Agency(QuickChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         NATIONAL_AGENCY = "national_agency", _("National volunteering agency")
         INTERNATIONAL_OPERATOR = "international_operator", _("International operator")
@@ -76,7 +78,7 @@ class HostStructureQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class HostStructure(models.Model):
+class HostStructure(QuickChoiceLabels, models.Model):
     """An organisation where volunteers serve, managed by one agency of its country."""
 
     class Kind(models.TextChoices):
@@ -128,7 +130,7 @@ class HostStructure(models.Model):
         return f"{self.name} ({self.city})"
 
 
-class Membership(models.Model):
+class Membership(QuickChoiceLabels, models.Model):
     class Role(models.TextChoices):
         MANAGER = "manager", _("Manager")
         OFFICER = "officer", _("Officer")
@@ -162,7 +164,7 @@ class Membership(models.Model):
         return f"{self.user} — {self.agency} ({self.get_role_display()})"
 
 
-class DownloadRecord(models.Model):
+class DownloadRecord(QuickChoiceLabels, models.Model):
     """One download or export of personal or agreement data (append-only): the platform's one
     log of them, read by the managers of the agency that acted and by the admin.
 

@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Membership
+from core.models import QuickChoiceLabels
 
 
-class ApiToken(models.Model):
+class ApiToken(QuickChoiceLabels, models.Model):
     """A token an agency manager created for the agency's own systems.
 
     Only the SHA-256 of the secret is stored (the secret is shown once, at creation): a

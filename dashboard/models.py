@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import QuickChoiceLabels
+
 
 class AlertKind(models.TextChoices):
     CHECKLIST_LATE = "checklist_late", _("Pre-departure item late")
@@ -17,7 +19,7 @@ class AlertKind(models.TextChoices):
     AGREEMENT_ENDING = "agreement_ending", _("Agreement ending within 90 days")
 
 
-class AlertAcknowledgement(models.Model):
+class AlertAcknowledgement(QuickChoiceLabels, models.Model):
     """An agency's member saw an alert and took it in hand: the alert is hidden from the
     agency's home page (shown again under "show acknowledged") and left out of the digests.
     An alert is named by its kind and ``key`` (the object it is about)."""

@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.dates import validate_date
+from core.models import QuickChoiceLabels
 
 
 class Criterion(models.TextChoices):
@@ -31,7 +32,7 @@ class Axis(models.TextChoices):
     PARTNERSHIP = "partnership", _("Partnership")
 
 
-class Evaluation(models.Model):
+class Evaluation(QuickChoiceLabels, models.Model):
     """One version of an evaluation. Published versions are frozen: a correction is a new
     version (``previous`` points at the one it corrects) that is published in turn."""
 
@@ -137,7 +138,7 @@ class Evaluation(models.Model):
         return self.status == self.Status.PUBLISHED
 
 
-class Score(models.Model):
+class Score(QuickChoiceLabels, models.Model):
     evaluation = models.ForeignKey(
         Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="scores"
     )
@@ -171,7 +172,7 @@ class Score(models.Model):
 OPEN_RECOMMENDATION = Q(kind="recommendation", follow_up__in=["open", "in_progress"])
 
 
-class Finding(models.Model):
+class Finding(QuickChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         STRENGTH = "strength", _("Strength")
         WEAKNESS = "weakness", _("Weakness")

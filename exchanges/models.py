@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.dates import validate_date, validate_year
+from core.models import QuickChoiceLabels
 
 from .validators import validate_pdf
 
@@ -116,7 +117,7 @@ def _document_path(instance, filename):
     return f"agreements/{uuid.uuid4().hex}.pdf"
 
 
-class Agreement(models.Model):
+class Agreement(QuickChoiceLabels, models.Model):
     """A bilateral reciprocity agreement between two distinct agencies.
 
     Its *substance* (parties, dates, rules, themes, quotas...) is rendered canonically into an

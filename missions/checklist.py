@@ -38,6 +38,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.models import QuickChoiceLabels
+
 from .models import Placement
 
 
@@ -109,7 +111,7 @@ def checklist_document_path(instance, filename):
     return f"missions/checklists/{month}/{instance.placement_id}-{instance.kind}.{suffix}"
 
 
-class ChecklistItem(models.Model):
+class ChecklistItem(QuickChoiceLabels, models.Model):
     """One item of a placement's checklist. ``agency`` is the responsible agency (the quota's
     sender or host, after ``side``), kept on the row so that an agency's open items are read
     from one index for its home page and its alerts."""

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.dates import validate_date
+from core.models import QuickChoiceLabels
 from core.search import search_text
 
 
@@ -36,7 +37,7 @@ LIST_COLUMNS = [
 ]  # fmt: skip
 
 
-class Mission(models.Model):
+class Mission(QuickChoiceLabels, models.Model):
     Status = MissionStatus
 
     quota = models.ForeignKey(
@@ -187,7 +188,7 @@ LIVE_STATUSES = [PlacementStatus.NOMINATED, PlacementStatus.CONFIRMED, Placement
 USED_STATUSES = [PlacementStatus.CONFIRMED, PlacementStatus.DEPLOYED, PlacementStatus.COMPLETED]
 
 
-class Placement(models.Model):
+class Placement(QuickChoiceLabels, models.Model):
     """A volunteer on a mission: nominated by the sender, confirmed or declined by the host,
     deployed, completed, or withdrawn at any step; the sender cancels before confirmation.
 
@@ -311,7 +312,7 @@ class Placement(models.Model):
         return reverse("missions:detail", args=[self.mission_id]) + f"#placement-{self.pk}"
 
 
-class FollowUp(models.Model):
+class FollowUp(QuickChoiceLabels, models.Model):
     """The volunteer's situation 3, 6 and 12 months after return (insertion)."""
 
     class Situation(models.TextChoices):

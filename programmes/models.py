@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, HostStructure, Theme
 from core.dates import validate_date
+from core.models import QuickChoiceLabels
 from missions.models import Mission
 
 
@@ -69,7 +70,7 @@ class Programme(models.Model):
         return [line.strip() for line in self.steering_committee.splitlines() if line.strip()]
 
 
-class ProgrammeMember(models.Model):
+class ProgrammeMember(QuickChoiceLabels, models.Model):
     """A user's role in a programme: its staff (select, support, report) or a read-only viewer
     (the funder's view). Members of the lead agency are not staff by membership alone."""
 
@@ -97,7 +98,7 @@ class ProgrammeMember(models.Model):
         return f"{self.user} · {self.get_role_display()}"
 
 
-class Target(models.Model):
+class Target(QuickChoiceLabels, models.Model):
     """A named, measurable target; ``kind`` says how the dashboard measures it."""
 
     class Kind(models.TextChoices):
@@ -127,7 +128,7 @@ class Target(models.Model):
         return self.label
 
 
-class Scheme(models.Model):
+class Scheme(QuickChoiceLabels, models.Model):
     """A volunteering scheme a programme allows, with its eligibility rules (read by
     ``volunteers.eligibility``: ages and days of experience)."""
 
@@ -203,7 +204,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Application(models.Model):
+class Application(QuickChoiceLabels, models.Model):
     """A local authority's expression of interest in a call; a laureate once selected."""
 
     class Decision(models.TextChoices):
@@ -301,7 +302,7 @@ class Application(models.Model):
         return self.decision == self.Decision.LAUREATE
 
 
-class SupportAction(models.Model):
+class SupportAction(QuickChoiceLabels, models.Model):
     """Support given to a laureate in one of the programme's two strands."""
 
     class Strand(models.TextChoices):

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import DownloadRecord
-from core.models import JobStatus
+from core.models import JobStatus, QuickChoiceLabels
 
 
 def _report_path(instance, filename):
@@ -17,7 +17,7 @@ def _report_path(instance, filename):
     return f"reports/{uuid.uuid4().hex}"
 
 
-class Report(models.Model):
+class Report(QuickChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         EVALUATION = "evaluation", _("Evaluation report")
         QUOTA = "quota", _("Quota report")

@@ -49,6 +49,8 @@ def report_list(*, user) -> QuerySet[Report]:
     """Every report ``user`` may download, newest first, with what its row shows."""
     return (
         reports_visible_to(user)
-        .select_related("agreement__party_a", "agreement__party_b", "requested_by")
+        .select_related(None)
+        .select_related("agreement__party_a", "agreement__party_b")
+        .prefetch_related("evaluation", "programme", "agency", "requested_by")
         .order_by(*REPORT_ORDER)
     )

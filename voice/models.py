@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import QuickChoiceLabels
+
 SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
 
@@ -48,7 +50,7 @@ def _score_valid(field: str, name: str) -> models.CheckConstraint:
     )
 
 
-class Questionnaire(models.Model):
+class Questionnaire(QuickChoiceLabels, models.Model):
     """One per placement: created when the return is recorded (or the mission has ended),
     answered by the volunteer through the links e-mailed to them, read-only once submitted."""
 
@@ -131,7 +133,7 @@ class MessageKind(models.TextChoices):
     LAST_REMINDER = "last_reminder", _("Last reminder after 28 days")
 
 
-class QuestionnaireMessage(models.Model):
+class QuestionnaireMessage(QuickChoiceLabels, models.Model):
     """Each e-mail of a questionnaire is recorded once: the unique (questionnaire, kind) makes the
     daily sending idempotent, even when beat fires twice at the same time."""
 
@@ -163,7 +165,7 @@ class QuestionnaireMessage(models.Model):
         return f"{self.questionnaire} — {self.get_kind_display()}"
 
 
-class HostAssessment(models.Model):
+class HostAssessment(QuickChoiceLabels, models.Model):
     """The host agency's assessment of the volunteer of one placement."""
 
     placement = models.OneToOneField(
@@ -252,7 +254,7 @@ class SupportOutcome(models.TextChoices):
     FAILED = "failed", _("Did not succeed")
 
 
-class SupportAction(models.Model):
+class SupportAction(QuickChoiceLabels, models.Model):
     """What the sending agency does for a returned volunteer's insertion, at a follow-up."""
 
     Kind = SupportKind

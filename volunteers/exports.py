@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.csv import DELIMITER_CHOICES
-from core.models import JobStatus
+from core.models import JobStatus, QuickChoiceLabels
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -25,7 +25,7 @@ def _export_path(instance, filename):
     return f"volunteers/exports/{uuid.uuid4().hex}"
 
 
-class VolunteerExport(models.Model):
+class VolunteerExport(QuickChoiceLabels, models.Model):
     """One export of the list (CSV or XLSX) with the filters it was asked with.
 
     The request records it queued; a task claims it (queued → running, a conditional update)

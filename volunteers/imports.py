@@ -4,10 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import JobStatus
+from core.models import JobStatus, QuickChoiceLabels
 
 
-class VolunteerImport(models.Model):
+class VolunteerImport(QuickChoiceLabels, models.Model):
     """One uploaded file of volunteers, imported by a background job (see ``importing``).
 
     A job is claimed with a conditional update (queued → running) so that it runs once even if

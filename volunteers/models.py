@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from agencies.models import phone_validator
 from core.dates import validate_birth_date, validate_date
+from core.models import QuickChoiceLabels
 from core.search import search_text
 
 from .validators import validate_proof_document
@@ -74,7 +75,7 @@ class VolunteerStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class Volunteer(models.Model):
+class Volunteer(QuickChoiceLabels, models.Model):
     Status = VolunteerStatus
 
     class Sex(models.TextChoices):
@@ -251,7 +252,7 @@ class Volunteer(models.Model):
         self.email = self.email.strip().lower()
 
 
-class LanguageSkill(models.Model):
+class LanguageSkill(QuickChoiceLabels, models.Model):
     class Level(models.TextChoices):
         NATIVE = "native", _("Native")
         FLUENT = "fluent", _("Fluent")

@@ -2,11 +2,11 @@
 
 from django import template
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core.links import pk_url
 from reports.models import Report
 
 register = template.Library()
@@ -39,7 +39,7 @@ def report_status(context, report: Report) -> str:
             '<span class="badge text-bg-success">{}</span> <a class="btn btn-sm btn-primary ms-2"'
             ' href="{}">{} ({}, {})</a>',
             label,
-            reverse("reports:download", args=[report.pk]),
+            pk_url("reports:download", report.pk),
             _("Download"),
             report.get_format_display(),
             filesizeformat(report.size),
@@ -52,7 +52,7 @@ def report_status(context, report: Report) -> str:
             report.error,
         )
     elif status == Report.Status.FAILED:
-        retry = reverse("reports:retry", args=[report.pk])
+        retry = pk_url("reports:retry", report.pk)
         inner = format_html(
             '<span class="badge text-bg-danger">{}</span>'
             ' <span class="text-danger small ms-2">{}</span>'
@@ -78,7 +78,7 @@ def report_status(context, report: Report) -> str:
     if status in (Report.Status.QUEUED, Report.Status.RUNNING):
         polling = format_html(
             ' hx-get="{}" hx-trigger="load delay:1s" hx-swap="outerHTML"',
-            reverse("reports:status", args=[report.pk]),
+            pk_url("reports:status", report.pk),
         )
     return format_html(
         '<div id="report-status-{}" data-testid="report-status" data-status="{}"{}>{}</div>',
