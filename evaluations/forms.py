@@ -9,6 +9,7 @@ from core.widgets import quick_model_choices, quick_selects
 from exchanges.selectors import agreements_visible_to
 
 from .models import Evaluation, Finding, Score
+from .services import CORRECTION_AGREEMENT
 
 
 class EvaluationForm(forms.ModelForm):
@@ -37,17 +38,21 @@ class EvaluationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # An agency evaluates the agreements it is party to.
         # Thousands for a large agency: options from (pk, reference) rows, built in Python.
-        quick_model_choices(
-            self.fields["agreement"],
-            agreements_visible_to(user).filter(Q(party_a=agency) | Q(party_b=agency)),
-            "reference",
-        )
+        agreements = agreements_visible_to(user).filter(Q(party_a=agency) | Q(party_b=agency))
+        field = self.fields["agreement"]
+        if self.instance.previous_id:
+            # A correction evaluates the agreement of the version it corrects (the service
+            # refuses another): that one only, not editable.
+            agreements = agreements.filter(pk=self.instance.agreement_id)
+            field.disabled = True
+            field.help_text = CORRECTION_AGREEMENT
+        quick_model_choices(field, agreements, "reference")
         self.instance.agency = agency
 
     def chosen_agreement(self):
         """The agreement posted (if it is one the user may choose) or the draft's own."""
-        if self.is_bound:
-            field = self.fields["agreement"]
+        field = self.fields["agreement"]
+        if self.is_bound and not field.disabled:
             try:
                 return field.clean(
                     field.widget.value_from_datadict(self.data, self.files, "agreement")

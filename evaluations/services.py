@@ -16,6 +16,8 @@ from reports.services import report_request
 from .models import Evaluation, Finding, Score
 from .selectors import evaluation_figures
 
+CORRECTION_AGREEMENT = _("A correction evaluates the agreement of the version it corrects.")
+
 TEXT_FIELDS = [
     "agreement",
     "cohort",
@@ -98,6 +100,8 @@ def evaluation_update(
     stored = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if stored.is_published:
         raise DomainError(_("A published evaluation is frozen: make a new version to correct it."))
+    if stored.previous_id and evaluation.agreement_id != stored.previous.agreement_id:
+        raise DomainError(CORRECTION_AGREEMENT)
     _check_author(evaluation)
     _check_dates(evaluation, findings)
     evaluation.status = Evaluation.Status.DRAFT

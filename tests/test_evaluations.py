@@ -138,6 +138,33 @@ def test_a_correction_is_a_new_version_published_in_turn_with_its_report(pilot, 
     assert pilot.title != draft.title
 
 
+def test_a_correction_evaluates_the_agreement_of_the_version_it_corrects(pilot, login, client):
+    from tests.factories import approved_agreement
+
+    user = login("anvt-evaluator")
+    draft = services.evaluation_new_version(evaluation=pilot, user=user)
+    other = approved_agreement(party_a=pilot.agency, party_b=pilot.agreement.party_b)
+    url = reverse("evaluations:edit", args=[draft.pk])
+    page = client.get(url).content.decode()
+    (select,) = re.findall(r'<select[^>]*name="agreement".*?</select>', page, re.S)
+    assert " disabled" in select and pilot.agreement.reference in select
+    assert other.reference not in select  # the one it corrects, only
+    assert "A correction evaluates the agreement" in page or "Une correction évalue" in page
+    # Another agreement posted: the field is not editable, the draft keeps the pilot's.
+    data = form_data(pilot, agreement=other.pk, title="Corrigée")
+    data.update({"findings-TOTAL_FORMS": "0", "scores-TOTAL_FORMS": "0"})
+    assert client.post(url, data).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.title, draft.agreement) == ("Corrigée", pilot.agreement)
+    # And the service refuses it whatever the form.
+    draft.agreement = other
+    with pytest.raises(
+        DomainError, match=r"agreement of the version it corrects|la version qu’elle corrige"
+    ):
+        services.evaluation_update(evaluation=draft, scores=[], findings=[], user=user)
+    assert Evaluation.objects.get(pk=draft.pk).agreement == pilot.agreement
+
+
 def test_publishing_requests_a_french_report_rendered_after_commit(
     pilot, django_capture_on_commit_callbacks, monkeypatch
 ):
