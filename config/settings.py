@@ -149,6 +149,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form renderer, with plain inputs and text areas written in Python (same markup).
+FORM_RENDERER = "core.widgets.QuickRenderer"
 
 VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
