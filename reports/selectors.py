@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from agencies import rules as access
 
@@ -45,12 +45,31 @@ def reports_visible_to(user) -> QuerySet[Report]:
 REPORT_ORDER = ["-created_at", "-pk"]
 
 
+# What a row of the list shows (and what its retry rule reads), not the file's checksum, the
+# parameters' JSON or the timestamps of its runs.
+ROW_FIELDS = (
+    *("kind", "format", "language", "status", "size", "error", "created_at", "scheduled_for"),
+    *("agency", "evaluation", "programme", "requested_by"),
+    *("agreement__reference", "agreement__party_a__acronym", "agreement__party_b__acronym"),
+)
+Evaluations = Report.evaluation.field.related_model.objects
+Programmes = Report.programme.field.related_model.objects
+Agencies = Report.agency.field.related_model.objects
+Users = Report.requested_by.field.related_model.objects
+
+
 def report_list(*, user) -> QuerySet[Report]:
     """Every report ``user`` may download, newest first, with what its row shows."""
     return (
         reports_visible_to(user)
         .select_related(None)
         .select_related("agreement__party_a", "agreement__party_b")
-        .prefetch_related("evaluation", "programme", "agency", "requested_by")
+        .only(*ROW_FIELDS)
+        .prefetch_related(
+            Prefetch("evaluation", Evaluations.only("title", "version")),
+            Prefetch("programme", Programmes.only("name")),
+            Prefetch("agency", Agencies.only("acronym")),
+            Prefetch("requested_by", Users.only("username", "first_name", "last_name")),
+        )
         .order_by(*REPORT_ORDER)
     )

@@ -196,6 +196,40 @@ def test_the_reports_page_makes_the_same_number_of_queries_whatever_the_rows(pil
     assert queries_of(client, url) == few
 
 
+def test_every_kind_of_row_is_drawn_from_the_same_queries(pilot, login, client):
+    """The list reads only the columns its rows show: rows about an agreement, an evaluation and
+    an agency, requested by a person or not, done, failed or queued, cost no query more when
+    there are twice as many, and show what they are about (the failure escaped)."""
+    from agencies.models import Agency
+    from tests.factories import UserFactory
+
+    anvt = Agency.objects.get(acronym="ANVT")
+    login("anvt-manager")
+    url = reverse("reports:index")
+
+    def rows():
+        failed = Report.objects.create(
+            kind=Report.Kind.QUOTA, agency=anvt, status=Report.Status.FAILED,
+            requested_by=UserFactory(first_name="Afi", last_name="Mensah"),
+            error="<b>Pango</b> absent",
+        )  # fmt: skip
+        queued = Report.objects.create(kind=Report.Kind.QUOTA, agreement=pilot.agreement)
+        return failed, queued
+
+    failed, queued = rows()
+    html = client.get(url).content.decode()
+    once = queries_of(client, url)
+    rows()
+    assert queries_of(client, url) == once <= 8  # session, user, roles, count, rows, relations
+    assert User.objects.get(username="anvt-manager").has_perm("vir.retry_report", failed)
+    assert "Afi Mensah" in html and "&lt;b&gt;Pango&lt;/b&gt; absent" in html
+    assert f'action="{reverse("reports:retry", args=[failed.pk])}"' in html
+    assert f'hx-get="{reverse("reports:status", args=[queued.pk])}"' in html
+    assert f"{pilot.title} (v1)" in html and pilot.agreement.reference in html
+    done = pilot.reports.get(language="fr")
+    assert f'href="{reverse("reports:download", args=[done.pk])}"' in html
+
+
 def test_the_reports_page_counts_its_reports_and_numbers_its_pages(pilot, login, client):
     login("cnpv-partner")
     url = reverse("reports:index")
