@@ -440,3 +440,5 @@ PROGRAMME_APPLY_LIMIT_PER_HOUR = env.int("PROGRAMME_APPLY_LIMIT_PER_HOUR", defau
 # Checks added to a nomination by apps above missions (missions/nomination_checks.py): a
 # mission counted for a programme's laureate takes only volunteers eligible under its scheme.
 NOMINATION_CHECKS = ["programmes.services.check_scheme"]
+# What a volunteer's withdrawal checks first (volunteers.services.withdrawal_checks).
+VOLUNTEER_WITHDRAWAL_CHECKS = ["missions.services.check_withdrawal"]

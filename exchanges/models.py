@@ -185,6 +185,12 @@ class Agreement(QuickChoiceLabels, models.Model):
     approved_imbalance_threshold = models.PositiveSmallIntegerField(
         _("approved imbalance threshold"), null=True, blank=True, editable=False
     )
+    # The eligibility rules of the last version both parties approved (None: none yet), which
+    # nominations are checked against (``eligibility_rules``): raised by one party, a maximum
+    # age binds once the other has approved it too.
+    approved_rules = models.JSONField(
+        _("approved eligibility rules"), null=True, blank=True, editable=False
+    )
     language_requirements = models.TextField(_("language requirements"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     document = models.FileField(
@@ -327,6 +333,13 @@ class Agreement(QuickChoiceLabels, models.Model):
         return self.approved_imbalance_threshold
 
     def eligibility_rules(self) -> EligibilityRules:
+        """The rules a nomination follows: those of the last version both parties approved;
+        before any approval, those written (the agreement's pages show those)."""
+        if self.approved_rules:
+            return EligibilityRules(**self.approved_rules)
+        return self.written_rules()
+
+    def written_rules(self) -> EligibilityRules:
         return EligibilityRules(
             min_age=self.min_age,
             max_age=self.max_age,

@@ -8,7 +8,7 @@ for the user when it may not.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -274,11 +274,14 @@ def agreement_approve(
             agreement.status = Status.APPROVED
         # From now on the alert and the quota report read this threshold...
         agreement.approved_imbalance_threshold = agreement.imbalance_threshold
+        # ...nominations these rules...
+        agreement.approved_rules = asdict(agreement.written_rules())
         agreement.save(
             update_fields=[
                 "last_approved_version",
                 "status",
                 "approved_imbalance_threshold",
+                "approved_rules",
                 "updated_at",
             ]
         )

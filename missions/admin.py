@@ -18,6 +18,12 @@ class MissionAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["quota", "host_structure", "created_by"]
     date_hierarchy = "start_date"
 
+    def get_readonly_fields(self, request, obj=None):
+        # Its placements count under its quota (as the app's form refuses the move too).
+        if obj is not None and obj.placements.exists():
+            return ["quota"]
+        return []
+
 
 @admin.register(Placement)
 class PlacementAdmin(SimpleHistoryAdmin):
@@ -29,7 +35,17 @@ class PlacementAdmin(SimpleHistoryAdmin):
     ]
     list_select_related = ["volunteer", "mission"]
     raw_id_fields = ["mission", "volunteer", "nominated_by", "decided_by"]
-    readonly_fields = ["quota"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A placement counts under its mission's quota (places taken, the count tables): moved
+        # to another mission or given to another volunteer, it would be counted where it is
+        # not. The app nominates anew instead.
+        return ["quota", "mission", "volunteer"] if obj is not None else ["quota"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.quota_id = obj.mission.quota_id
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(FollowUp)

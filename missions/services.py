@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.dates import check_dates
 from core.errors import DomainError
@@ -163,6 +164,30 @@ def check_volunteer(mission: Mission, volunteer: Volunteer, exclude: int | None 
         )
 
 
+def check_withdrawal(volunteer: Volunteer) -> None:
+    """A volunteer withdraws from the register once no placement of theirs is under way: each
+    is withdrawn first, on its mission's page, with its reason and the host told
+    (``settings.VOLUNTEER_WITHDRAWAL_CHECKS``)."""
+    live = (
+        volunteer.placements.filter(status__in=LIVE_STATUSES)
+        .select_related("mission")
+        .order_by("mission__start_date", "pk")
+        .first()
+    )
+    if live is not None:
+        raise DomainError(
+            _(
+                "%(volunteer)s has a placement under way (%(status)s) on “%(mission)s”: "
+                "withdraw it on the mission's page first, so that the host agency is told."
+            )
+            % {
+                "volunteer": volunteer,
+                "status": live.get_status_display().lower(),
+                "mission": live.mission.title,
+            }
+        )
+
+
 def check_mission(
     *, quota: Quota, host_structure, theme, start: datetime.date, end: datetime.date
 ) -> None:
@@ -246,8 +271,25 @@ def mission_update(*, mission: Mission, user) -> Mission:
         raise DomainError(
             _("%(used)d places are already taken: the mission cannot have fewer.") % {"used": used}
         )
+    closes = mission.status in {Mission.Status.DRAFT, Mission.Status.CANCELLED}
+    live = mission.placements.filter(status__in=LIVE_STATUSES).count() if closes else 0
+    if live and mission.status != before.status:
+        raise DomainError(
+            ngettext(
+                "A placement of this mission is under way (nominated, confirmed or deployed): "
+                "decline, cancel or withdraw it first.",
+                "%(count)d placements of this mission are under way (nominated, confirmed or "
+                "deployed): decline, cancel or withdraw them first.",
+                live,
+            )
+            % {"count": live},
+            field="status",
+        )
     opens = before.quota_id != mission.quota_id or before.status != Mission.Status.OPEN
-    return _save_mission(mission, opens=opens)
+    _save_mission(mission, opens=opens)
+    # More places or fewer: filled or open again.
+    _refresh_mission_status(mission)
+    return mission
 
 
 def _refresh_mission_status(mission: Mission) -> None:
@@ -370,6 +412,11 @@ def placement_confirm(*, placement: Placement, user, note: str = "", base_url=""
     _expect(placement, S.NOMINATED)
     mission = placement.mission
     quota = mission.quota
+    if mission.status in {Mission.Status.DRAFT, Mission.Status.CANCELLED}:
+        raise DomainError(
+            _("The mission is %(status)s: it takes no confirmation.")
+            % {"status": mission.get_status_display().lower()}
+        )
     volunteer = _locked_volunteer(placement.volunteer_id)
     check_agreement(mission)
     check_volunteer(mission, volunteer, exclude=placement.pk)
@@ -411,6 +458,9 @@ def placement_deploy(
 ) -> Placement:
     placement = _locked_placement(placement)
     _expect(placement, S.CONFIRMED)
+    volunteer = _locked_volunteer(placement.volunteer_id)
+    if volunteer.is_anonymised or volunteer.status == Volunteer.Status.WITHDRAWN:
+        raise DomainError(_("%(volunteer)s has withdrawn.") % {"volunteer": volunteer})
     check_departure(placement.mission, departure_date)  # the date's field error first
     departures.check_departure_checklist(
         placement=placement, user=user, override_reason=override_reason
@@ -418,7 +468,7 @@ def placement_deploy(
     placement.status, placement.departure_date = S.DEPLOYED, departure_date
     placement.full_clean()
     placement.save()
-    _volunteer_follows(_locked_volunteer(placement.volunteer_id), Volunteer.Status.DEPLOYED)
+    _volunteer_follows(volunteer, Volunteer.Status.DEPLOYED)
     _refresh_mission_status(placement.mission)
     return placement
 

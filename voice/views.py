@@ -230,7 +230,12 @@ def _rows(instance, fields) -> list[tuple[str, str]]:
 def placement_record(request, pk):
     """After the mission: the volunteer's answers, the host's assessment, the certificate, and
     the follow-ups with their support actions."""
-    placement = _placement_for_user(request, pk)
+    return _render_record(request, _placement_for_user(request, pk))
+
+
+def _render_record(request, placement, *, assessment_form=None, support=None):
+    """The placement's record; ``assessment_form``, ``support`` (a follow-up's id and its
+    support action form): a form refused, shown again with what was typed and its errors."""
     questionnaire = (
         Questionnaire.objects.filter(placement=placement).prefetch_related("messages").first()
     )
@@ -239,6 +244,9 @@ def placement_record(request, pk):
     follow_ups = list(
         FollowUp.objects.filter(placement=placement).prefetch_related("support_actions")
     )
+    for follow_up in follow_ups:
+        refused = support is not None and support[0] == follow_up.pk
+        follow_up.support_form = support[1] if refused else SupportActionForm()
     user = request.user
     context = {
         "answer_rows": _rows(questionnaire, QuestionnaireForm.Meta.fields)
@@ -252,13 +260,12 @@ def placement_record(request, pk):
         "follow_ups": follow_ups,
         "can_assess": user.has_perm("vir.assess_placement", placement)
         and placement.status == placement.Status.COMPLETED,
-        "assessment_form": HostAssessmentForm(instance=assessment),
+        "assessment_form": assessment_form or HostAssessmentForm(instance=assessment),
         "can_revoke": certificate is not None
         and not certificate.is_revoked
         and user.has_perm("vir.revoke_certificate", placement),
         "revoke_form": RevokeForm(),
         "can_support": user.has_perm("vir.record_support_action", placement),
-        "support_form": SupportActionForm(),
     }
     return render(request, "voice/placement_record.html", context)
 
@@ -275,12 +282,12 @@ def assess(request, pk):
                 placement=placement, user=request.user, answers=form.cleaned_data
             )
         except DomainError as exc:
-            messages.error(request, exc.message)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("The assessment is saved."))
-    else:
-        messages.error(request, _("The assessment was not saved: check the answers."))
-    return redirect("voice:placement", placement.pk)
+            return redirect("voice:placement", placement.pk)
+    messages.error(request, _("The assessment was not saved: check the answers."))
+    return _render_record(request, placement, assessment_form=form)
 
 
 @require_GET
@@ -325,12 +332,13 @@ def support_action_add(request, pk):
                 follow_up=follow_up, user=request.user, **form.cleaned_data
             )
         except DomainError as exc:
-            messages.error(request, exc.message)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("The support action is recorded."))
-    else:
-        messages.error(request, _("The support action was not recorded: check the form."))
-    return redirect("voice:placement", follow_up.placement_id)
+            return redirect("voice:placement", follow_up.placement_id)
+    messages.error(request, _("The support action was not recorded: check the form."))
+    placement = _placement_for_user(request, follow_up.placement_id)
+    return _render_record(request, placement, support=(follow_up.pk, form))
 
 
 @require_GET

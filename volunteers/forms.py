@@ -13,6 +13,10 @@ from .models import Experience, LanguageSkill, Volunteer, normalise_name
 from .validators import HEAD_BYTES, MAX_IMPORT_BYTES, import_format, xlsx_archive_refusal
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+STATUS_HELP = _(
+    "The status follows the volunteer's placements (nominated, confirmed, deployed, back); a "
+    "withdrawal is recorded with its button on the volunteer's page."
+)
 
 
 class VolunteerForm(forms.ModelForm):
@@ -57,11 +61,29 @@ class VolunteerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.agency = agency
         self.instance.sending_agency = agency
+        status = self.fields["status"]
+        if self.instance.pk and self.instance.status == Volunteer.Status.WITHDRAWN:
+            # Back on the register: the one change of status made here.
+            status.choices = [
+                (s.value, s.label) for s in (Volunteer.Status.WITHDRAWN, Volunteer.Status.CANDIDATE)
+            ]
+        else:
+            status.disabled = True
+            status.help_text = STATUS_HELP
         quick_countries(self, "nationality", "country")  # the form took 80-100 ms without
         quick_selects(self)
         if not self.instance.pk:
             self.initial.setdefault("nationality", agency.country)
             self.initial.setdefault("country", agency.country)
+
+    def clean_status(self):
+        """A status the placements set is not typed in (a form left open while the host
+        confirmed would put it back): refused when sent (the API), kept otherwise."""
+        status = self.cleaned_data["status"]
+        sent = self.data.get("status")
+        if self.fields["status"].disabled and sent not in (None, "", status):
+            raise forms.ValidationError(STATUS_HELP)
+        return status
 
     def clean_first_name(self):
         return normalise_name(self.cleaned_data["first_name"])

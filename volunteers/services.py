@@ -7,12 +7,14 @@ import hashlib
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from core.bulk import insert_rows
@@ -89,7 +91,21 @@ VOLUNTEER_UNIQUE_FIELDS = {
 @transaction.atomic
 def volunteer_save(*, form, experiences, languages) -> Volunteer:
     """Save a valid volunteer form with its experience and language formsets. The same person
-    or e-mail registered in the meantime (a form sent twice at once) is refused (DomainError)."""
+    or e-mail registered in the meantime (a form sent twice at once) is refused (DomainError).
+    The status is the one stored (the placements set it, maybe since the form was opened), but
+    for a withdrawn volunteer put back on the register as a candidate."""
+    if form.instance.pk is not None:
+        stored = (
+            Volunteer.objects.select_for_update()
+            .filter(pk=form.instance.pk)
+            .values_list("status", flat=True)
+            .first()
+        )
+        back = stored == Status.WITHDRAWN and form.instance.status == Status.CANDIDATE
+        if stored is not None and not back:
+            form.instance.status = stored
+    elif form.instance.status != Status.CANDIDATE:
+        raise DomainError(_("A new volunteer is registered as a candidate."))
     with refused_if_taken(form.instance, fields=VOLUNTEER_UNIQUE_FIELDS):
         volunteer = form.save()
     for formset in (experiences, languages):
@@ -109,6 +125,15 @@ def _delete_files_on_commit(names: list[str]) -> None:
         transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
+def withdrawal_checks() -> Iterator[Callable]:
+    """Rules that apps above ``volunteers`` add to a withdrawal (a placement under way must be
+    withdrawn first, so that its host is told): dotted paths in
+    ``settings.VOLUNTEER_WITHDRAWAL_CHECKS``, each taking the volunteer and raising
+    ``DomainError`` (as ``missions.nomination_checks``)."""
+    for path in getattr(settings, "VOLUNTEER_WITHDRAWAL_CHECKS", ()):
+        yield import_string(path)
+
+
 @transaction.atomic
 def volunteer_withdraw(*, volunteer: Volunteer, user, reason: str = "") -> Volunteer:
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
@@ -116,6 +141,8 @@ def volunteer_withdraw(*, volunteer: Volunteer, user, reason: str = "") -> Volun
         raise DomainError(_("This volunteer has been anonymised."))
     if volunteer.status == Status.WITHDRAWN:
         raise DomainError(_("This volunteer has already withdrawn."))
+    for check in withdrawal_checks():
+        check(volunteer)
     volunteer.status = Status.WITHDRAWN
     volunteer._change_reason = reason.strip()[:100] or _("Withdrawn")
     volunteer._history_user = user
