@@ -39,7 +39,10 @@ def agency_detail(request, pk):
         "host_structure_count": None if is_member else agency.host_structures.active().count(),
         "partners": selectors.agency_partners(agency=agency),
         "members": selectors.agency_members(agency=agency) if can_view_members else None,
-        "can_add_structure": request.user.has_perm("vir.add_hoststructure", agency),
+        # The form adds a structure to the agency the user acts for (as the list's button).
+        "can_add_structure": request.membership is not None
+        and request.membership.agency_id == agency.pk
+        and request.user.has_perm("vir.add_hoststructure", agency),
     }
     return render(request, "agencies/agency_detail.html", context)
 

@@ -109,6 +109,7 @@ class Evaluation(QuickChoiceLabels, models.Model):
             models.CheckConstraint(
                 condition=Q(period_start__lte=models.F("period_end")),
                 name="evaluation_period_in_order",
+                violation_error_message=_("The end of the period cannot be before its start."),
             ),
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(published_at__isnull=False),

@@ -1,8 +1,11 @@
 """On-demand quota reports, from the agreement page (one agreement) and the reports page (the
 acting agency's agreements, or all of them for administrators)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -10,6 +13,15 @@ from core.errors import DomainError
 
 from .forms import QuotaReportForm
 from .quota_report import quota_report_request, quota_report_scope
+
+# What the reports page's form is filled with again after a refusal (its query string).
+TYPED = ["scope", "file_format", "language", "first_year", "last_year", "threshold", "delimiter"]
+
+
+def _back_to_the_form(request):
+    """The reports page, its form holding what was typed (``exchanges/_quota_report_form``)."""
+    typed = {name: request.POST[name] for name in TYPED if request.POST.get(name)}
+    return redirect(f"{reverse('reports:index')}?{urlencode(typed)}" if typed else "reports:index")
 
 
 @require_POST
@@ -19,7 +31,7 @@ def quota_report_create(request):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect("reports:index")
+        return _back_to_the_form(request)
     data = form.cleaned_data
     membership = request.membership
     agreement, agency = quota_report_scope(
@@ -42,7 +54,7 @@ def quota_report_create(request):
         )
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect("reports:index")
+        return _back_to_the_form(request)
     if report.enqueued is False:
         messages.warning(
             request,

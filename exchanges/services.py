@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies import rules as access
 from agencies.models import Agency, Theme
@@ -22,7 +23,7 @@ from core.errors import DomainError
 from core.integrity import refused_if_taken
 from core.texts import of_agency
 
-from . import notifications
+from . import notifications, selectors
 from .models import Agreement, AgreementStatus, AgreementVersion, Approval, Quota, cohort_error
 from .versions import canonical_json, matches, render_substance, sha256_of
 
@@ -102,6 +103,33 @@ def _check_quotas(agreement: Agreement, quotas: list[QuotaData]) -> None:
                 % {"cohort": quota.cohort}
             )
         seen.add(quota.key)
+
+
+def _check_places_taken(agreement: Agreement, places: dict[tuple[int, int, int], int]) -> None:
+    """No quota below the places its placements took (confirmed, deployed or completed):
+    ``places`` by (cohort, sending, receiving), a quota left out having none. The quotas' rows
+    are locked, as a confirmation locks its quota's: none is confirmed in between."""
+    quotas = list(agreement.quotas.select_for_update().select_related("sending", "receiving"))
+    taken = selectors.counts_of([q.pk for q in quotas])
+    for quota in quotas:
+        used = taken[quota.pk].used if quota.pk in taken else 0
+        wanted = places.get((quota.cohort, quota.sending_id, quota.receiving_id), 0)
+        if wanted < used:
+            raise DomainError(
+                ngettext(
+                    "Cohort %(cohort)s, %(sending)s → %(receiving)s: %(used)d place is taken "
+                    "already, the quota cannot have fewer.",
+                    "Cohort %(cohort)s, %(sending)s → %(receiving)s: %(used)d places are taken "
+                    "already, the quota cannot have fewer.",
+                    used,
+                )
+                % {
+                    "cohort": quota.cohort,
+                    "sending": quota.sending.acronym,
+                    "receiving": quota.receiving.acronym,
+                    "used": used,
+                }
+            )
 
 
 def _save_quotas(agreement: Agreement, quotas: list[QuotaData]) -> None:
@@ -197,6 +225,7 @@ def agreement_update(
     agreement.last_approved_version_id = locked.last_approved_version_id
     _full_clean(agreement)
     _check_quotas(agreement, quotas)
+    _check_places_taken(agreement, {q.key: q.places for q in quotas})
     with refused_if_taken(agreement):  # a reference taken in the meantime
         agreement.save()
     agreement.themes.set(themes)
@@ -269,6 +298,11 @@ def agreement_approve(
     approval.save()
     approved_by = set(version.approvals.values_list("agency_id", flat=True))
     if approved_by == set(agreement.party_ids):
+        # Placements confirmed since the text was written count too.
+        _check_places_taken(
+            agreement,
+            {(q.cohort, q.sending_id, q.receiving_id): q.places for q in agreement.quotas.all()},
+        )
         agreement.last_approved_version = version
         if agreement.status == Status.SUBMITTED:
             agreement.status = Status.APPROVED

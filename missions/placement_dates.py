@@ -6,6 +6,7 @@ and visas need:
 
 - the departure falls between the mission's start less the tolerance and the mission's end;
 - the return comes after the departure and no later than the mission's end plus the tolerance;
+- neither is recorded before it happened (a date after today);
 - a return before the mission's end less the tolerance, or before the agreement's shortest
   mission duration has run from the departure, is *early*: it needs a reason (and a description
   when the reason is "other"). It ends this placement only; the mission's other places stay.
@@ -17,6 +18,7 @@ import calendar
 import datetime
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -81,10 +83,23 @@ def early_before(placement: Placement) -> datetime.date | None:
     return max(by_end, by_duration)
 
 
+def _not_yet(day: datetime.date, field: str) -> None:
+    """A departure or a return is recorded once it happened: the balance of the exchange, the
+    alerts and the follow-ups count it from then on."""
+    today = timezone.localdate()
+    if day > today:
+        raise DomainError(
+            _("%(date)s has not come yet: record it on the day or after (today is %(today)s).")
+            % {"date": _short(day), "today": _short(today)},
+            field=field,
+        )
+
+
 def check_departure(mission: Mission, departure: datetime.date) -> None:
     message = date_error(departure)
     if message:
         raise DomainError(message, field="departure_date")
+    _not_yet(departure, "departure_date")
     first, last = departure_window(mission)
     if departure < first:
         raise DomainError(
@@ -114,6 +129,7 @@ def check_return(
     message = date_error(returned)
     if message:
         raise DomainError(message, field="return_date")
+    _not_yet(returned, "return_date")
     departure = placement.departure_date
     if departure is not None and returned <= departure:
         raise DomainError(

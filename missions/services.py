@@ -519,6 +519,13 @@ def placement_withdraw(*, placement: Placement, user, reason: str, base_url="") 
 
 @transaction.atomic
 def follow_up_record(*, follow_up: FollowUp, user, situation: str, note: str = "") -> FollowUp:
+    """The volunteer's situation 3, 6 or 12 months after the return, known from its due date."""
+    today = timezone.localdate()
+    if follow_up.due_date > today:
+        raise DomainError(
+            _("This follow-up falls due on %(due)s: the situation is recorded from then on.")
+            % {"due": _date(follow_up.due_date)}
+        )
     follow_up.situation, follow_up.note = situation, note
     follow_up.recorded_by, follow_up.recorded_at = user, timezone.now()
     try:

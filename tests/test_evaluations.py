@@ -96,6 +96,31 @@ def test_a_score_out_of_1_to_5_is_refused(pilot, login, client):
     assert '<label class="form-label" for="id_findings-1-text">' in page
 
 
+def test_a_period_ending_before_it_starts_is_refused_in_words(pilot, login, client):
+    """Not the database constraint's name ("evaluation_period_in_order")."""
+    login("anvt-evaluator")
+    data = form_data(pilot, period_start="2018-03-31", period_end="2017-10-01")
+    response = client.post(reverse("evaluations:create"), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "evaluation_period_in_order" not in page
+    assert "La fin de la période ne peut pas précéder son début." in page
+
+
+def test_the_administrator_is_not_offered_a_host_structure_form_that_refuses_them(
+    login, client, admin_user, demo
+):
+    from agencies.models import Agency
+
+    anvt = Agency.objects.get(acronym="ANVT")
+    url = reverse("agencies:detail", args=[anvt.pk])
+    client.force_login(admin_user)
+    assert client.get(url).context["can_add_structure"] is False
+    assert client.get(reverse("agencies:hoststructure_create")).status_code == 403
+    login("anvt-manager")
+    assert client.get(url).context["can_add_structure"] is True
+    assert client.get(reverse("agencies:hoststructure_create")).status_code == 200
+
+
 def test_drafts_are_seen_by_the_authoring_agency_only(pilot, login, client):
     draft = services.evaluation_new_version(evaluation=pilot, user=None)
     login("anvt-partner")

@@ -274,3 +274,68 @@ def test_a_refused_support_action_is_shown_again_under_its_follow_up(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count('value="Un ancien"') == 1 and 'data-testid="support-errors"' in html
+
+
+def test_a_departure_or_a_return_is_recorded_once_it_happened():
+    from django.utils import timezone
+
+    from missions.placement_dates import check_departure, check_return
+
+    today = timezone.localdate()
+    mission = Mission(start_date=today, end_date=today + datetime.timedelta(days=180))
+    check_departure(mission, today)
+    with pytest.raises(DomainError, match="pas encore arrivé") as refused:
+        check_departure(mission, today + datetime.timedelta(days=1))
+    assert refused.value.field == "departure_date"
+    placement = Placement(mission=mission, departure_date=today - datetime.timedelta(days=2))
+    with pytest.raises(DomainError, match="pas encore arrivé") as refused:
+        check_return(placement, today + datetime.timedelta(days=1), "other", "Malade")
+    assert refused.value.field == "return_date"
+
+
+def test_a_follow_up_is_recorded_from_its_due_date():
+    from django.utils import timezone
+
+    from missions.models import FollowUp
+    from missions.services import follow_up_record
+    from tests.voice_helpers import completed_placement
+
+    follow_up = FollowUp.objects.get(placement=completed_placement(), due_month=12)
+    follow_up.due_date = timezone.localdate() + datetime.timedelta(days=1)
+    with pytest.raises(DomainError, match="échéance"):
+        follow_up_record(follow_up=follow_up, user=None, situation="employed")
+    follow_up.due_date = timezone.localdate()
+    follow_up_record(follow_up=follow_up, user=None, situation="employed")
+    assert FollowUp.objects.get(pk=follow_up.pk).situation == "employed"
+
+
+def test_an_amendment_keeps_each_quota_above_the_places_taken():
+    """One place of the A → B quota is taken: an amendment may lower it to 1, not to 0, nor
+    drop it (the partner's approval checks again)."""
+    from exchanges.services import QuotaData, agreement_update
+
+    mission = make_mission(start=START, places=2)
+    confirmed(mission)
+    agreement = mission.quota.agreement
+    manager = manager_of(agreement.party_a)
+    quotas = current_quotas(agreement)
+    taken = mission.quota
+
+    def amend(places):
+        """The text with the taken quota at ``places`` (None: left out)."""
+        rows = [
+            q
+            for q in quotas
+            if (q.sending_id, q.receiving_id) != (taken.sending_id, taken.receiving_id)
+        ]
+        if places is not None:
+            rows.append(QuotaData(taken.cohort, taken.sending_id, taken.receiving_id, places))
+        themes = list(agreement.themes.all())
+        return agreement_update(agreement=agreement, themes=themes, quotas=rows, user=manager)
+
+    for places in (0, None):
+        with pytest.raises(DomainError, match="1 place est déjà prise"):
+            amend(places)
+    taken.refresh_from_db()
+    assert taken.places == 4
+    assert amend(1).number == 2
