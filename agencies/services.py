@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_ipv46_address
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from core.integrity import refused_if_taken
 
 from . import rules as access
@@ -22,7 +24,15 @@ HOST_STRUCTURE_UNIQUE_FIELDS = {"hoststructure_unique_name_per_city": "name"}
 @transaction.atomic
 def host_structure_save(*, form) -> HostStructure:
     """Save a valid host structure form. The same name in the same city registered in the
-    meantime (the form sent twice at once) is refused (DomainError on the name)."""
+    meantime (the form sent twice at once) is refused (DomainError on the name). A structure
+    is in the country of the agency that manages it (the host agency of its missions)."""
+    structure, agency = form.instance, form.agency
+    if agency.country and structure.country != agency.country:
+        raise DomainError(
+            _("A host structure of %(agency)s is in %(country)s.")
+            % {"agency": agency.acronym, "country": agency.country.name},
+            field="country",
+        )
     with refused_if_taken(form.instance, fields=HOST_STRUCTURE_UNIQUE_FIELDS):
         return form.save()
 

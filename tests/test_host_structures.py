@@ -85,6 +85,18 @@ def test_a_duplicate_name_in_the_same_city_is_refused(client, login, demo):
     assert "déjà une structure d’accueil de ce nom" in response.content.decode()
 
 
+def test_a_host_structure_is_in_its_agencys_country(client, login, demo):
+    login("anvt-officer")
+    url = reverse("agencies:hoststructure_create")
+    response = client.post(url, {**VALID, "city": "Sokodé", "country": "ML"})
+    assert response.status_code == 200
+    assert "Une structure d’accueil de ANVT se trouve dans ce pays : Togo." in (
+        response.content.decode().replace("&#x27;", "'")
+    )
+    assert not HostStructure.objects.filter(name=VALID["name"]).exists()
+    assert client.post(url, {**VALID, "city": "Sokodé"}).status_code == 302
+
+
 def test_a_manager_edits_and_the_change_is_recorded_with_its_author(client, login, demo):
     user = login("anvt-manager")
     structure = HostStructure.objects.filter(agency__acronym="ANVT").first()
