@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -240,7 +241,7 @@ class Finding(QuickChoiceLabels, models.Model):
         ]
 
     def __str__(self):
-        return self.text[:60]
+        return Truncator(self.text).chars(60)
 
     @property
     def is_recommendation(self) -> bool:

@@ -120,6 +120,14 @@ def test_overdue_recommendations_alert_their_owner(demo):
     assert alerts and all(a.url.startswith("/evaluations/") for a in alerts)
 
 
+def test_a_recommendation_is_named_by_its_first_words_then_an_ellipsis():
+    from evaluations.models import Finding
+
+    text = "Prévoir un atelier de préparation au retour dans chaque semestre de la mission"
+    assert str(Finding(text=text)) == "Prévoir un atelier de préparation au retour dans chaque sem…"
+    assert str(Finding(text="Suivre l’insertion.")) == "Suivre l’insertion."
+
+
 def test_the_home_page_shows_the_alerts_and_acknowledges_one(client, login, demo):
     login("anvt-officer")
     # The home page loads its alerts after the page: the panel alone, for htmx.
@@ -129,6 +137,7 @@ def test_the_home_page_shows_the_alerts_and_acknowledges_one(client, login, demo
     )
     page = panel.content.decode()
     assert 'data-testid="alerts"' in page and "Billet" in page and "<html" not in page
+    assert "</strong>\u00a0: <a" in page and "</strong>: <a" not in page  # French spacing
     assert 'name="next" value="/"' in page  # an acknowledgement comes back to the home page
     item = ChecklistItem.objects.get(
         placement__mission__title__startswith="Educación", kind="ticket"
