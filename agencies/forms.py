@@ -36,8 +36,9 @@ class HostStructureForm(forms.ModelForm):
         self.agency = agency
         self.instance.agency = agency
         quick_countries(self, "country")
-        if not self.instance.pk:
-            self.initial.setdefault("country", agency.country)
+        # In the country of the agency that manages it (agencies.services checks it again).
+        self.initial["country"] = agency.country
+        self.fields["country"].disabled = True
 
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())

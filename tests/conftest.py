@@ -7,8 +7,14 @@ import socket
 import threading
 import time
 
+import hypothesis
 import pytest
 from django.conf import settings
+
+# No deadline on an example: a property test checks what is computed, not how fast (speed is
+# measured by make bench); two processes on two busy cores made examples miss the default 200 ms.
+hypothesis.settings.register_profile("reciprocity", deadline=None)
+hypothesis.settings.load_profile("reciprocity")
 
 # Sync Playwright runs an event loop in the test thread; Django must allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -485,3 +491,21 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def today_is(monkeypatch):
+    """``today_is(day)``: ``django.utils.timezone.localdate()`` answers ``day`` in this process
+    (the live server's thread included). A departure, a return or a follow-up is recorded once
+    it happened: a flow on the demo's coming missions moves the clock past them."""
+    from django.utils import timezone
+
+    real = timezone.localdate
+
+    def _set(day):
+        def localdate(value=None, *args, **kwargs):
+            return day if value is None else real(value, *args, **kwargs)
+
+        monkeypatch.setattr(timezone, "localdate", localdate)
+
+    return _set

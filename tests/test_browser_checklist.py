@@ -31,8 +31,11 @@ def test_an_alert_is_acknowledged_on_the_home_page(browser_login, live_demo):
     expect(shown).to_contain_text("prise en compte par")
 
 
-def test_the_checklist_holds_the_departure_until_a_manager_overrides(browser_login, live_demo):
+def test_the_checklist_holds_the_departure_until_a_manager_overrides(
+    browser_login, live_demo, today_is
+):
     mission = Mission.objects.get(title=CHECKLIST_MISSION)
+    today_is(mission.start_date)  # a departure is recorded once it happened
     placement = Placement.objects.get(mission=mission)
     start = mission.start_date.isoformat()
 

@@ -16,9 +16,10 @@ from tests.factories import checklist_done, eligible_volunteer
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_sender_records_a_departure_and_an_early_return(browser_login, live_demo):
+def test_the_sender_records_a_departure_and_an_early_return(browser_login, live_demo, today_is):
     agreement = Agreement.objects.get(reference="VIR-TG-ML-2017")
     year = datetime.date.today().year + 1
+    today_is(datetime.date(year, 4, 15))  # recorded once they happened: the return's day
     # The demo's next-year cohort (a mission starts in its cohort's year).
     quota = Quota.objects.get(agreement=agreement, cohort=year, sending=agreement.party_a)
     start = datetime.date(year, 3, 1)

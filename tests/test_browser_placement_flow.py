@@ -17,8 +17,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 BAMAKO = "Volontariat et citoyenneté à Bamako"
 
 
-def test_nomination_to_return_through_review_checklist_and_dates(browser_login, live_demo):
+def test_nomination_to_return_through_review_checklist_and_dates(
+    browser_login, live_demo, today_is
+):
     mission = Mission.objects.get(title=BAMAKO)
+    today_is(mission.end_date)  # the departure and the return are recorded once they happened
     volunteer = eligible_volunteer(
         mission.quota.sending,
         on=mission.start_date,

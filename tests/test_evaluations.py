@@ -107,13 +107,13 @@ def test_a_period_ending_before_it_starts_is_refused_in_words(pilot, login, clie
 
 
 def test_the_administrator_is_not_offered_a_host_structure_form_that_refuses_them(
-    login, client, admin_user, demo
+    login, client, demo
 ):
     from agencies.models import Agency
 
     anvt = Agency.objects.get(acronym="ANVT")
     url = reverse("agencies:detail", args=[anvt.pk])
-    client.force_login(admin_user)
+    login("admin")
     assert client.get(url).context["can_add_structure"] is False
     assert client.get(reverse("agencies:hoststructure_create")).status_code == 403
     login("anvt-manager")

@@ -64,7 +64,7 @@ def test_the_form_explains_what_is_wrong_in_french(client, login, demo):
     before = HostStructure.objects.count()
     response = client.post(
         reverse("agencies:hoststructure_create"),
-        {**VALID, "email": "pas-une-adresse", "phone": "appelez-moi", "country": "XX"},
+        {**VALID, "email": "pas-une-adresse", "phone": "appelez-moi", "kind": "nonsense"},
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -86,15 +86,27 @@ def test_a_duplicate_name_in_the_same_city_is_refused(client, login, demo):
 
 
 def test_a_host_structure_is_in_its_agencys_country(client, login, demo):
+    """The form shows the agency's country and takes no other (a structure of ANVT sent as in
+    Mali is saved in Togo); the service refuses another one, whoever calls it."""
+    from agencies.forms import HostStructureForm
+    from agencies.services import host_structure_save
+    from core.errors import DomainError
+
     login("anvt-officer")
     url = reverse("agencies:hoststructure_create")
-    response = client.post(url, {**VALID, "city": "Sokodé", "country": "ML"})
-    assert response.status_code == 200
-    assert "Une structure d’accueil de ANVT se trouve dans ce pays : Togo." in (
-        response.content.decode().replace("&#x27;", "'")
+    assert (
+        'name="country" disabled'
+        in client.get(url).content.decode().replace('class="form-select" ', "")
+        or "disabled" in client.get(url).content.decode().split('name="country"')[1][:120]
     )
-    assert not HostStructure.objects.filter(name=VALID["name"]).exists()
-    assert client.post(url, {**VALID, "city": "Sokodé"}).status_code == 302
+    assert client.post(url, {**VALID, "city": "Sokodé", "country": "ML"}).status_code == 302
+    assert HostStructure.objects.get(name=VALID["name"]).country == "TG"
+    anvt = Agency.objects.get(acronym="ANVT")
+    form = HostStructureForm({**VALID, "name": "Autre", "city": "Kara"}, agency=anvt)
+    assert form.is_valid()
+    form.instance.country = "ML"
+    with pytest.raises(DomainError, match="Togo"):
+        host_structure_save(form=form)
 
 
 def test_a_manager_edits_and_the_change_is_recorded_with_its_author(client, login, demo):

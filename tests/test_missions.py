@@ -117,8 +117,12 @@ def test_a_refused_nomination_shows_the_rule_in_french(demo, client, login):
     assert not Placement.objects.filter(volunteer=too_old).exists()
 
 
-def test_nominate_then_record_the_whole_way_through_the_pages(demo, client, login):
+def test_nominate_then_record_the_whole_way_through_the_pages(demo, client, login, today_is):
+    from missions.placement_dates import add_months
+
     mission = Mission.objects.get(title=MINDO)
+    # Recorded once they happened: the clock past the mission's 3-month follow-up.
+    today_is(add_months(mission.end_date, 3) + datetime.timedelta(days=1))
     volunteer = eligible_volunteer(mission.quota.sending, on=mission.start_date)
     login("anvt-officer")
     client.post(reverse("missions:nominate", args=[mission.pk]), {"volunteer": volunteer.pk})
