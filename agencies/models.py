@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import QuickChoiceLabels
 
-from .themes import THEME_LABELS
+from .themes import theme_label
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ().-]{6,20}$",
@@ -34,7 +34,7 @@ class Theme(models.Model):
 
     @property
     def label(self):
-        return THEME_LABELS.get(self.code, self.name)
+        return theme_label(self.code, self.name)
 
 
 class Agency(QuickChoiceLabels, models.Model):

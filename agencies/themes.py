@@ -11,3 +11,8 @@ THEME_LABELS = {
     "environment": _("Environment"),
     "decentralisation": _("Support to decentralisation"),
 }
+
+
+def theme_label(code: str, name: str):
+    """A theme's label: its translation when the code is one of the reference themes."""
+    return THEME_LABELS.get(code, name)

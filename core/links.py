@@ -22,7 +22,13 @@ def _around_key(name: str, script_prefix: str, urlconf) -> tuple[str, str]:
     return head, tail
 
 
+def around_key(name: str) -> tuple[str, str]:
+    """What comes before and after the key in the links of ``name``: rows written in Python
+    put each key between them."""
+    return _around_key(name, get_script_prefix(), get_urlconf())
+
+
 def pk_url(name: str, pk) -> str:
     """``reverse(name, args=[pk])`` for a route whose one argument is an integer key."""
-    head, tail = _around_key(name, get_script_prefix(), get_urlconf())
+    head, tail = around_key(name)
     return f"{head}{int(pk)}{tail}"

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from tests.factories import AgencyFactory, ExperienceFactory, VolunteerFactory
 from volunteers.eligibility import Rules, evaluate, latest_birth_date
 from volunteers.models import Experience, Volunteer
-from volunteers.selectors import eligible_q, with_eligibility
+from volunteers.selectors import eligible_q, mark_eligibility, with_eligibility
 from volunteers.services import experience_spans_refresh
 
 d = datetime.date
@@ -49,6 +49,9 @@ def _agrees(volunteers, on, rules):
         )
     )
     assert {pk for pk, eligible in annotated.items() if eligible} == by_python
+    if rules == Rules():  # the list's badge, read from the row's own columns (VIR rules)
+        rows = mark_eligibility(list(Volunteer.objects.filter(pk__in=ids)), on)
+        assert {v.pk for v in rows if v.eligible} == by_python
 
 
 # Birth dates and experience cluster around the boundaries of the drawn rules: the day of the

@@ -53,3 +53,24 @@ def test_the_forms_of_the_platform_use_it():
     from django.forms.renderers import get_default_renderer
 
     assert isinstance(get_default_renderer(), QuickRenderer)
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "es"])
+@pytest.mark.parametrize("value", [None, "", "TG", "CI", ["ML"], "XX"])
+def test_the_countries_written_once_per_language_are_djangos_select(language, value):
+    """``CountrySelect`` keeps the countries' markup per language: it is ``QuickSelect``'s of
+    the same choices, whose options are Django's own, with the chosen country marked."""
+    from core.widgets import CountrySelect, QuickSelect, country_choices
+
+    attrs = {"id": "id_nationality", "class": "form-select", "required": True}
+    with translation.override(language):
+        choices = [("", "---------"), *country_choices()]
+        quick = CountrySelect(choices=choices).render("nationality", value, attrs)
+        assert quick == QuickSelect(choices=choices).render("nationality", value, attrs)
+        django = forms.Select(choices=choices).render(
+            "nationality", value, attrs, renderer=DjangoTemplates()
+        )
+        options = django.split(">", 1)[1].replace("\n", "").replace("  <option", "<option")
+        assert quick.split(">", 1)[1] == options
+        chosen = value[0] if isinstance(value, list) else value
+        assert (f'value="{chosen}" selected' in quick) == (chosen in ("TG", "CI", "ML", ""))

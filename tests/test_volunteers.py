@@ -197,6 +197,38 @@ def test_the_list_says_which_volunteers_are_eligible_on_the_date(client, login, 
     assert all(v.eligible for v in page.context["page"].object_list)
 
 
+def test_the_list_rows_show_each_cell_escaped(db, client, django_user_model):
+    """The rows are written in Python (``volunteer_rows``): names escaped, the anonymised
+    one unnamed, the diaspora badge, the themes by name, the agency column for a member of
+    two agencies."""
+    first, second = MembershipFactory(role="officer"), None
+    second = MembershipFactory(role="officer", user=first.user)
+    health, education = ThemeFactory(code="health"), ThemeFactory(code="education")
+    born = latest_birth_date(TODAY(), 22)
+    shown = VolunteerFactory(
+        sending_agency=first.agency, first_name="<b>Ama</b>", last_name="d'Almeida & Fils",
+        birth_date=born, nationality="TG", diaspora=True, status="selected",
+    )  # fmt: skip
+    shown.themes.add(health, education)
+    erased = VolunteerFactory(sending_agency=second.agency, last_name="Zz", first_name="Zz")
+    Volunteer.objects.filter(pk=erased.pk).update(anonymised_at=timezone.now())
+    client.force_login(first.user)
+
+    html = client.get(reverse("volunteers:index"), {"ordering": "name"}).content.decode()
+
+    assert "<b>Ama" not in html
+    assert "D&#x27;ALMEIDA &amp; FILS &lt;b&gt;Ama&lt;/b&gt;</a>" in html
+    assert f'href="{reverse("volunteers:detail", args=[shown.pk])}"' in html
+    assert 'data-label="Âge">22</td>' in html
+    assert ">Togo</td>" in html
+    assert f'data-label="Statut">{shown.get_status_display()}</td>' in html
+    assert ' <span class="badge text-bg-light border">diaspora</span>' in html
+    themes = " · ".join(str(t) for t in Theme.objects.filter(volunteers=shown).order_by("name"))
+    assert f'data-label="Thèmes">{themes}</td>' in html
+    assert f">{first.agency.acronym}</td>" in html and f">{second.agency.acronym}</td>" in html
+    assert ">Volontaire anonymisé" in html and "ZZ Zz" not in html
+
+
 # --- Detail ---------------------------------------------------------------------------------
 
 

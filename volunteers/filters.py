@@ -12,7 +12,7 @@ from agencies import rules as access
 from agencies.models import Agency, Theme
 from agencies.selectors import agencies_visible_to
 from core.dates import validate_date
-from core.widgets import QuickSelect, country_choices, style_fields
+from core.widgets import CountrySelect, QuickSelect, country_choices, style_fields
 
 from .models import Language, LanguageSkill, Volunteer
 from .selectors import age_between_q, eligible_q, matching
@@ -28,7 +28,7 @@ class VolunteerFilter(django_filters.FilterSet):
         label=_("Status"), choices=Volunteer.Status.choices, widget=QuickSelect
     )
     nationality = django_filters.ChoiceFilter(
-        label=_("Nationality"), choices=country_choices, widget=QuickSelect
+        label=_("Nationality"), choices=country_choices, widget=CountrySelect
     )
     theme = django_filters.ModelChoiceFilter(
         label=_("Theme"), queryset=Theme.objects.all(), method="filter_theme", widget=QuickSelect

@@ -2,7 +2,6 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -80,19 +79,15 @@ def _index_context(request, acting) -> dict:
     if too_short:
         data = data.copy()
         del data["q"]
-    filterset = VolunteerFilter(
-        data or None, queryset=volunteers_registered_by(request.user), user=request.user
-    )
+    register = volunteers_registered_by(request.user).only(*selectors.LIST_COLUMNS)
+    filterset = VolunteerFilter(data or None, queryset=register, user=request.user)
     valid = filterset.form.is_valid()
     on = (valid and filterset.form.cleaned_data.get("eligible_on")) or None
     on = on or timezone.localdate()
-    themes = Prefetch("themes", to_attr="theme_list")
-    volunteers = filterset.qs.prefetch_related(themes)
+    volunteers = filterset.qs
     searched = filterset.is_bound and valid and filterset.form.cleaned_data.get("q")
     reader = (
-        selectors.SearchReader(
-            volunteers, filterset.unsearched.prefetch_related(themes), filterset.order
-        )
+        selectors.SearchReader(volunteers, filterset.unsearched, filterset.order)
         if searched
         else None
     )
@@ -105,7 +100,7 @@ def _index_context(request, acting) -> dict:
         counted=reader and reader.page,
         read=reader,
     )
-    page.object_list = selectors.mark_eligibility(list(page.object_list), on)
+    page.object_list = selectors.mark_themes(selectors.mark_eligibility(page.object_list, on))
     query = request.GET.copy()
     for name in PAGE_PARAMETERS:
         query.pop(name, None)
