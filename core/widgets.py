@@ -20,6 +20,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django_countries import countries
+from django_filters.fields import ModelChoiceIterator as FilterChoiceIterator
 
 
 def _text(value) -> str:
@@ -38,7 +39,10 @@ class QuickSelect(forms.Select):
 
     def _option_rows(self):
         choices = self.choices
-        if type(choices) is ModelChoiceIterator:  # a subclass iterates its own way
+        if type(choices) is ModelChoiceIterator or (
+            # django-filters' adds a "null" choice, when it has one
+            type(choices) is FilterChoiceIterator and choices.field.null_label is None
+        ):
             # Django iterates model choices with ``.iterator()``: on PostgreSQL a server-side
             # cursor and a round trip per chunk. A plain query is faster for a select's rows.
             field = choices.field
