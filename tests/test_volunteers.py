@@ -692,3 +692,37 @@ def test_the_e_mail_check_reads_the_unique_e_mail_index(client, login, demo):
     sql = [q["sql"] for q in ctx.captured_queries]
     assert any('LOWER("volunteers_volunteer"."email")' in one for one in sql)
     assert not any('UPPER("volunteers_volunteer"."email"' in one for one in sql)
+
+
+def test_the_agency_filter_offers_each_user_their_own_agencies_one_after_the_other(db):
+    """The filter set copies its filters without deep copies: what one user's list sets on
+    them (the agencies offered) stays on that list, and the class's filters keep nothing."""
+    from volunteers.filters import VolunteerFilter
+
+    first = MembershipFactory(role="officer")
+    second = MembershipFactory(role="officer", user=first.user)
+    elsewhere = MembershipFactory(role="officer")
+    admin = django_user_model_admin()
+    base = VolunteerFilter.base_filters["sending_agency"]
+    declared = (base.queryset, base.extra["queryset"])
+
+    def offered(user, data=None):
+        filterset = VolunteerFilter(data, queryset=Volunteer.objects.all(), user=user)
+        field = filterset.form.fields.get("sending_agency")
+        return filterset, None if field is None else set(field.queryset)
+
+    _, everyone = offered(admin)
+    assert {first.agency, second.agency, elsewhere.agency} <= everyone
+    _, mine = offered(first.user)
+    assert mine == {first.agency, second.agency}
+    assert offered(elsewhere.user)[1] is None  # one agency: no agency filter
+    refused, _ = offered(first.user, {"sending_agency": str(elsewhere.agency.pk)})
+    assert not refused.form.is_valid() and "sending_agency" in refused.form.errors
+    assert (base.queryset, base.extra["queryset"]) == declared and not hasattr(base, "_field")
+    assert not list(base.queryset)  # as declared: none
+
+
+def django_user_model_admin():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser("root-filter", "root@example.org", "x" * 12)
