@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from agencies import rules as access
+from agencies.models import Theme
 from agencies.themes import theme_label
 from core import keyset
 from core.pagination import CappedPaginator
@@ -149,8 +150,18 @@ def with_eligibility(
 # What a row of the volunteer list shows, and the keys its sorts and keyset pages read.
 LIST_COLUMNS = (
     "first_name", "last_name", "birth_date", "nationality", "diaspora", "status",
-    "anonymised_at", "updated_at", "experience_met_on", "sending_agency__acronym",
+    "anonymised_at", "updated_at", "experience_met_on",
 )  # fmt: skip
+
+
+def for_list_rows(queryset: QuerySet[Volunteer], *, with_agency: bool) -> QuerySet[Volunteer]:
+    """``queryset`` reading the columns the list's rows show, and their agency's acronym only
+    when the list shows it (a member of one agency: no join, no agency built per row)."""
+    if with_agency:
+        return queryset.select_related("sending_agency").only(
+            *LIST_COLUMNS, "sending_agency__acronym"
+        )
+    return queryset.select_related(None).only(*LIST_COLUMNS)
 
 
 def mark_eligibility(volunteers: list[Volunteer], on: datetime.date) -> list[Volunteer]:
@@ -167,17 +178,25 @@ def mark_eligibility(volunteers: list[Volunteer], on: datetime.date) -> list[Vol
 
 
 def mark_themes(volunteers: list[Volunteer]) -> list[Volunteer]:
-    """Set ``theme_list`` (their labels, by name) on each volunteer of a page: one query of
-    the labels, no theme built per row."""
+    """Set ``theme_list`` (their labels, by name) on each volunteer of a page, in one query.
+
+    Written in SQL: the ORM spent 2.5 ms building this query of fifty ids for 0.7 ms of
+    execution (docs/performance.md, 2026-12-06); no theme is built per row."""
     labels: dict[int, list[str]] = {v.pk: [] for v in volunteers}
     if labels:
-        rows = (
-            Volunteer.themes.through.objects.filter(volunteer_id__in=labels)
-            .order_by("theme__name", "theme_id")
-            .values_list("volunteer_id", "theme__code", "theme__name")
+        qn = connection.ops.quote_name
+        links = qn(Volunteer.themes.through._meta.db_table)
+        themes, ids = qn(Theme._meta.db_table), ", ".join(["%s"] * len(labels))
+        # The table names come from the models, the ids are parameters.
+        sql = (
+            f"SELECT link.volunteer_id, theme.code, theme.name FROM {links} link "  # noqa: S608
+            f"JOIN {themes} theme ON theme.id = link.theme_id WHERE link.volunteer_id IN ({ids}) "
+            "ORDER BY theme.name, theme.id"
         )
-        for volunteer_id, code, name in rows:
-            labels[volunteer_id].append(theme_label(code, name))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(labels))
+            for volunteer_id, code, name in cursor.fetchall():
+                labels[volunteer_id].append(theme_label(code, name))
     for v in volunteers:
         v.theme_list = labels[v.pk]
     return volunteers

@@ -79,7 +79,10 @@ def _index_context(request, acting) -> dict:
     if too_short:
         data = data.copy()
         del data["q"]
-    register = volunteers_registered_by(request.user).only(*selectors.LIST_COLUMNS)
+    show_agency = access.is_admin(request.user) or len(request.memberships) > 1
+    register = selectors.for_list_rows(
+        volunteers_registered_by(request.user), with_agency=show_agency
+    )
     filterset = VolunteerFilter(data or None, queryset=register, user=request.user)
     valid = filterset.form.is_valid()
     on = (valid and filterset.form.cleaned_data.get("eligible_on")) or None
@@ -112,7 +115,7 @@ def _index_context(request, acting) -> dict:
         "eligibility_date": on,
         "today": timezone.localdate(),
         "query_string": query.urlencode(),
-        "show_agency": access.is_admin(request.user) or len(request.memberships) > 1,
+        "show_agency": show_agency,
         "can_add": agency is not None and request.user.has_perm("vir.add_volunteer", agency),
         "can_export": request.user.has_perm("vir.export_volunteers"),
         "search_too_short": term if too_short else "",
