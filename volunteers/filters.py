@@ -82,6 +82,10 @@ class VolunteerFilter(django_filters.FilterSet):
         # copied with its choices, labels and widgets (3 ms of the list page): what a filter
         # changes per request is its own attributes and ``extra`` (the queryset of a model
         # choice); a field deep-copies the widget it is given.
+        # Written for django-filters 25.2 (a filter's ``extra``, ``_field`` and ``method``):
+        # check it again when upgrading it.
+        if queryset is None:
+            queryset = Volunteer.objects.all()
         self.is_bound = data is not None
         self.data = data or QueryDict()
         self.queryset = queryset

@@ -184,14 +184,16 @@ def mark_themes(volunteers: list[Volunteer]) -> list[Volunteer]:
     execution (docs/performance.md, 2026-12-06); no theme is built per row."""
     labels: dict[int, list[str]] = {v.pk: [] for v in volunteers}
     if labels:
-        qn = connection.ops.quote_name
-        links = qn(Volunteer.themes.through._meta.db_table)
-        themes, ids = qn(Theme._meta.db_table), ", ".join(["%s"] * len(labels))
-        # The table names come from the models, the ids are parameters.
+        qn, through = connection.ops.quote_name, Volunteer.themes.through._meta
+        links, themes = qn(through.db_table), qn(Theme._meta.db_table)
+        volunteer = qn(through.get_field("volunteer").column)
+        theme = qn(through.get_field("theme").column)
+        ids = ", ".join(["%s"] * len(labels))
+        # The names come from the models, the ids are parameters.
         sql = (
-            f"SELECT link.volunteer_id, theme.code, theme.name FROM {links} link "  # noqa: S608
-            f"JOIN {themes} theme ON theme.id = link.theme_id WHERE link.volunteer_id IN ({ids}) "
-            "ORDER BY theme.name, theme.id"
+            f"SELECT link.{volunteer}, t.code, t.name FROM {links} link "  # noqa: S608
+            f"JOIN {themes} t ON t.id = link.{theme} WHERE link.{volunteer} IN ({ids}) "
+            "ORDER BY t.name, t.id"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, list(labels))

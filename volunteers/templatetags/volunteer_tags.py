@@ -55,7 +55,7 @@ def volunteer_rows(volunteers, *, today, show_agency: bool) -> str:
     badges = {True: eligibility_badge(True), False: eligibility_badge(False)}
     statuses = {value: escape(text) for value, text in Volunteer.Status.choices}
     nationalities = dict(country_choices())
-    head, tail = around_key("volunteers:detail")
+    head, tail = map(escape, around_key("volunteers:detail"))
     rows = []
     for v in volunteers:
         name = anonymised if v.is_anonymised else escape(f"{v.last_name.upper()} {v.first_name}")
