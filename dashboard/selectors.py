@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Case, Count, F, Q, Sum, When
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from evaluations.models import Evaluation, Finding
 from evaluations.selectors import findings_visible_to
 from exchanges.models import Agreement, AgreementStatus, Quota, in_force_q
 from exchanges.selectors import agreements_awaiting_approval
-from missions.models import USED_STATUSES, Placement, PlacementStatus, PlacementTally, QuotaUse
+from missions.models import USED_STATUSES, Placement, PlacementStatus, PlacementTally
 from missions.selectors import follow_ups_due, inbox
 from reports.charts import Series, grouped_bars
 from reports.models import Report
@@ -203,22 +203,15 @@ def _quotas_near_full(agency, today: datetime.date) -> list:
     confirmed, deployed or completed that ``quota_places`` counts), read with the columns the
     panel shows (``used``, ``binding_places``, ``remaining``). A past cohort's places are
     history, not a warning."""
-    if agency is None:
-        # Every quota in force: their counts in one join.
-        in_force = Agreement.objects.filter(status=AgreementStatus.APPROVED, end_date__gte=today)
-        quotas = Quota.objects.filter(agreement__in=in_force)
-        taken = Coalesce("use__n", 0)
-    else:
-        # The agency's quotas of current cohorts, from their (agency, cohort) indexes, each
-        # count looked up by its quota (a join planned for fewer quotas read every count:
-        # 10.6 → 5.5 ms for the largest agency; slower for the whole platform's 14,000).
-        quotas = Quota.objects.filter(
-            Q(sending=agency) | Q(receiving=agency),
-            agreement__status=AgreementStatus.APPROVED,
-            agreement__end_date__gte=today,
-        )
-        use = QuotaUse.objects.filter(quota=OuterRef("pk")).values("n")
-        taken = Coalesce(Subquery(use), 0)
+    quotas = Quota.objects.filter(
+        agreement__status=AgreementStatus.APPROVED, agreement__end_date__gte=today
+    )
+    if agency is not None:
+        # The agency's quotas, from their (agency, cohort) indexes; each count is joined by its
+        # quota (measured on the largest agency: 8.6 ms with its compilation, against 12.1
+        # for a count subquery per quota).
+        quotas = quotas.filter(Q(sending=agency) | Q(receiving=agency))
+    taken = Coalesce("use__n", 0)
     return list(
         quotas.filter(cohort__gte=today.year)
         .annotate(binding_places=Coalesce("approved_places", "places"))
