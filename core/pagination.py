@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.query import ModelIterable
 from django.utils.functional import cached_property
 
 from . import keyset
@@ -32,7 +34,10 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self):
         # Neither the order nor the annotations of the page change how many rows there are.
-        return self.object_list.values("pk").order_by()[: self.cap].count()
+        return self._capped().count()
+
+    def _capped(self) -> QuerySet:
+        return self.object_list.values("pk").order_by()[: self.cap]
 
     @property
     def is_capped(self) -> bool:
@@ -48,6 +53,17 @@ class CappedPaginator(Paginator):
         except EmptyPage:
             return self.num_pages
 
+    def validate_number(self, number):
+        """Page 1 exists in every list (an empty list has an empty first page): it is taken
+        without counting first, so that the first page reads its count with its rows."""
+        if self.allow_empty_first_page and not isinstance(number, float):
+            try:
+                if int(number) == 1:
+                    return 1
+            except (TypeError, ValueError):
+                pass
+        return super().validate_number(number)
+
     def page(self, number):
         """Past the first page, the page's ids first, then its rows by id: ``OFFSET`` skips
         rows only after the query built them, and a list's rows join four or five tables (a
@@ -55,12 +71,37 @@ class CappedPaginator(Paginator):
         not need (the mission list's page 20: 27 → 15 ms of SQL)."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
+        if bottom == 0 and "count" not in self.__dict__ and self._counts_with_rows():
+            return self._first_page()
         if bottom == 0 or not isinstance(self.object_list, QuerySet):
             return super().page(number)
         top = min(bottom + self.per_page, self.count)
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = self.object_list.order_by().in_bulk(ids)
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+    def _counts_with_rows(self) -> bool:
+        """Whether the first page's query can carry the count: a plain query of model rows
+        (not grouped, combined or sliced)."""
+        qs = self.object_list
+        return (
+            isinstance(qs, QuerySet)
+            and qs._iterable_class is ModelIterable
+            and qs.query.combinator is None
+            and qs.query.group_by is None
+            and not qs.query.is_sliced
+        )
+
+    def _first_page(self) -> Page:
+        """The first page's rows with the capped count in the same query (a subquery run
+        once): one round trip instead of two for the page every list opens on. No row: no
+        row at all, the count is 0."""
+        sql, params = self._capped().query.sql_with_params()
+        # The SQL is the ORM's, its values are parameters.
+        count = RawSQL(f"SELECT COUNT(*) FROM ({sql}) capped", params)  # noqa: S608, S611
+        rows = list(self.object_list.annotate(capped_count=count)[: self.per_page])
+        self.count = rows[0].capped_count if rows else 0
+        return self._get_page(rows, 1, self)
 
 
 @dataclass
