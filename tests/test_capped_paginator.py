@@ -40,9 +40,7 @@ def test_the_first_page_counts_with_its_rows_in_one_query(
         assert page.paginator.is_capped == (count >= cap)
 
 
-def test_a_later_page_still_counts_first_and_a_page_past_the_end_gives_the_last(
-    db, monkeypatch
-):
+def test_a_later_page_still_counts_first_and_a_page_past_the_end_gives_the_last(db, monkeypatch):
     agency = MembershipFactory().agency
     VolunteerFactory.create_batch(5, sending_agency=agency)
     queryset = Volunteer.objects.filter(sending_agency=agency).order_by("pk")
@@ -58,7 +56,7 @@ def test_grouped_or_value_queries_count_on_their_own(db, monkeypatch):
     agency = MembershipFactory().agency
     VolunteerFactory.create_batch(3, sending_agency=agency)
     values = Volunteer.objects.filter(sending_agency=agency).order_by("pk").values("pk")
-    page, count, rows, queries = _first_page(values, 2, 10, monkeypatch)
+    _page, count, rows, queries = _first_page(values, 2, 10, monkeypatch)
     assert queries == 2  # the count, then the rows: dictionaries carry no count column
     assert count == 3
     assert rows == list(values[:2])
