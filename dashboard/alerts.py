@@ -73,6 +73,15 @@ def _checklist(agency, today) -> list[Alert]:
             placement__status=Placement.Status.CONFIRMED,
         )
         .select_related("placement__volunteer", "placement__mission")
+        .only(
+            "kind",
+            "due_date",
+            "placement__mission_id",
+            "placement__mission__title",
+            "placement__volunteer__first_name",
+            "placement__volunteer__last_name",
+            "placement__volunteer__anonymised_at",
+        )
         .order_by("due_date", "pk")[:LIMIT]
     )
     alerts = []
@@ -105,7 +114,8 @@ def _in_force(agency, today, prefix: str = "") -> Q:
 
 def _imbalances(agency, today) -> list[Alert]:
     """One grouped pass over the places taken of the quotas of the agreements in force (kept
-    by the database, ``missions.QuotaUse``): each direction summed per agreement.
+    by the database, ``missions.QuotaUse``): each direction summed per agreement, with the
+    agreement's reference and parties.
     ``exchanges.selectors.reciprocity_balance`` gives the same figures with the places beside
     them, at the cost of a subquery per count (five times slower for a large agency, for
     figures this panel does not show)."""
@@ -116,7 +126,12 @@ def _imbalances(agency, today) -> list[Alert]:
 
     rows = list(
         Quota.objects.filter(_in_force(agency, today, "agreement__"))
-        .values(path)
+        .values(
+            path,
+            reference=F(f"{path}__reference"),
+            a=F(f"{path}__party_a__acronym"),
+            b=F(f"{path}__party_b__acronym"),
+        )
         .annotate(used_a_to_b=used("party_a"), used_b_to_a=used("party_b"))
         .annotate(
             gap=Abs(F("used_a_to_b") - F("used_b_to_a")),
@@ -125,31 +140,23 @@ def _imbalances(agency, today) -> list[Alert]:
         .filter(gap__gt=F("threshold"))
         .order_by("-gap", path)[:LIMIT]
     )
-    found = Agreement.objects.select_related("party_a", "party_b").in_bulk(
-        [row[path] for row in rows]
-    )
-    alerts = []
-    for row in rows:
-        agreement = found[row[path]]
-        alerts.append(
-            Alert(
-                kind=AlertKind.IMBALANCE,
-                key=str(agreement.pk),
-                subject=agreement.reference,
-                detail=_(
-                    "%(a)s → %(b)s: %(ab)d, %(b)s → %(a)s: %(ba)d (more than %(threshold)d apart)"
-                )
-                % {
-                    "a": agreement.party_a.acronym,
-                    "b": agreement.party_b.acronym,
-                    "ab": row["used_a_to_b"],
-                    "ba": row["used_b_to_a"],
-                    "threshold": row["threshold"],
-                },
-                url=agreement.get_absolute_url(),
-            )
+    return [
+        Alert(
+            kind=AlertKind.IMBALANCE,
+            key=str(row[path]),
+            subject=row["reference"],
+            detail=_("%(a)s → %(b)s: %(ab)d, %(b)s → %(a)s: %(ba)d (more than %(threshold)d apart)")
+            % {
+                "a": row["a"],
+                "b": row["b"],
+                "ab": row["used_a_to_b"],
+                "ba": row["used_b_to_a"],
+                "threshold": row["threshold"],
+            },
+            url=reverse("exchanges:detail", args=[row[path]]),
         )
-    return alerts
+        for row in rows
+    ]
 
 
 def _recommendations(agency, today) -> list[Alert]:
@@ -161,7 +168,7 @@ def _recommendations(agency, today) -> list[Alert]:
             due_date__lt=today,
             evaluation__status=Evaluation.Status.PUBLISHED,
         )
-        .select_related("evaluation")
+        .only("evaluation_id", "text", "due_date")
         .order_by("due_date", "pk")[:LIMIT]
     )
     return [
@@ -170,7 +177,7 @@ def _recommendations(agency, today) -> list[Alert]:
             key=str(finding.pk),
             subject=str(finding),
             detail=_("was due on %(date)s") % {"date": _date(finding.due_date)},
-            url=finding.evaluation.get_absolute_url(),
+            url=reverse("evaluations:detail", args=[finding.evaluation_id]),
             date=finding.due_date,
         )
         for finding in findings
@@ -186,6 +193,7 @@ def _full_quotas(agency, today) -> list[Alert]:
         .filter(binding__gt=0, used__gte=F("binding"))
         .filter(Exists(open_missions))
         .select_related("agreement", "sending", "receiving")
+        .only("cohort", "agreement__reference", "sending__acronym", "receiving__acronym")
         .order_by("agreement__reference", "cohort", "pk")[:LIMIT]
     )
     return [
@@ -203,9 +211,11 @@ def _full_quotas(agency, today) -> list[Alert]:
 
 
 def _agreements_ending(agency, today) -> list[Alert]:
-    agreements = Agreement.objects.filter(
-        _in_force(agency, today), end_date__lte=today + ENDING
-    ).order_by("end_date", "pk")[:LIMIT]
+    agreements = (
+        Agreement.objects.filter(_in_force(agency, today), end_date__lte=today + ENDING)
+        .only("reference", "end_date")
+        .order_by("end_date", "pk")[:LIMIT]
+    )
     return [
         Alert(
             kind=AlertKind.AGREEMENT_ENDING,
@@ -220,8 +230,8 @@ def _agreements_ending(agency, today) -> list[Alert]:
 
 
 KINDS = (_checklist, _recommendations, _full_quotas, _imbalances, _agreements_ending)
-# One query per kind, the agreements of the imbalances found, the acknowledgements.
-MAX_QUERIES = len(KINDS) + 2
+# One query per kind, the acknowledgements.
+MAX_QUERIES = len(KINDS) + 1
 
 
 def alerts_for(*, agency, today: datetime.date) -> list[Alert]:
