@@ -230,6 +230,29 @@ def test_every_kind_of_row_is_drawn_from_the_same_queries(pilot, login, client):
     assert f'href="{reverse("reports:download", args=[done.pk])}"' in html
 
 
+def test_the_rows_written_in_python_escape_every_value(pilot, login, client):
+    """``report_rows`` writes the list's rows without the template engine: every value that
+    comes from a user is escaped, whatever the kind of row."""
+    from agencies.models import Agency
+    from tests.factories import UserFactory
+
+    anvt = Agency.objects.get(acronym="ANVT")
+    agreement = pilot.agreement
+    agreement.reference = "VIR<i>&2017"
+    agreement.save(update_fields=["reference"])
+    Evaluation.objects.filter(pk=pilot.pk).update(title="<script>alert(1)</script>")
+    Report.objects.create(
+        kind=Report.Kind.QUOTA, agency=anvt, status=Report.Status.QUEUED,
+        requested_by=UserFactory(first_name="<b>Kodjo</b>", last_name="A&B"),
+    )  # fmt: skip
+    login("anvt-manager")
+    html = client.get(reverse("reports:index")).content.decode()
+    assert "VIR&lt;i&gt;&amp;2017 (ANVT ⇄ CNPV)" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; (v1)" in html
+    assert "&lt;b&gt;Kodjo&lt;/b&gt; A&amp;B" in html
+    assert "<script>alert" not in html and "<b>Kodjo" not in html and "<i>&" not in html
+
+
 def test_the_reports_page_counts_its_reports_and_numbers_its_pages(pilot, login, client):
     login("cnpv-partner")
     url = reverse("reports:index")

@@ -4,10 +4,13 @@ from html import escape
 
 from django import template
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from core.links import pk_url
+from core.links import around_key, pk_url
+from core.templatetags.people import person_name
 from reports.models import Report
 
 register = template.Library()
@@ -80,3 +83,39 @@ def report_status(context, report: Report) -> str:
         f'<div id="report-status-{report.pk}" data-testid="report-status"'
         f' data-status="{_h(status)}"{polling}>{inner}</div>'
     )
+
+
+@register.simple_tag(takes_context=True)
+def report_rows(context, reports) -> str:
+    """The rows of the reports list, written in Python like its status cells: fifty rows
+    through the template engine were 8.7 ms of the page's 29 (docs/performance.md). Every
+    value is escaped."""
+    head, tail = around_key("reports:detail")
+    rows = []
+    for r in reports:
+        title = _h(r.get_kind_display())
+        if r.evaluation:
+            title += f" — {_h(r.evaluation.title)} (v{_h(r.evaluation.version)})"
+        if r.agreement:
+            agreement = r.agreement
+            scope = (
+                f"{_h(agreement.reference)} ({_h(agreement.party_a.acronym)} ⇄ "
+                f"{_h(agreement.party_b.acronym)})"
+            )
+        elif r.programme:
+            scope = _h(r.programme.name)
+        else:
+            scope = _h((r.agency.acronym if r.agency else "") or "–")
+        requested = _h(date_format(timezone.localtime(r.created_at), "SHORT_DATETIME_FORMAT"))
+        if r.requested_by_id or not r.scheduled_for:
+            requested += f" — {_h(person_name(r.requested_by))}"
+        rows.append(
+            f'<tr><td><a href="{_h(head)}{int(r.pk)}{_h(tail)}">{title}</a></td>'
+            f"<td>{scope}</td>"
+            '<td><span class="badge text-bg-light border" data-testid="report-format">'
+            f"{_h(r.get_format_display())}</span></td>"
+            f"<td>{_h(r.get_language_display())}</td>"
+            f'<td class="text-nowrap">{requested}</td>'
+            f"<td>{report_status(context, r)}</td></tr>"
+        )
+    return mark_safe("".join(rows))  # noqa: S308 -- every value written above is escaped
