@@ -153,6 +153,8 @@ def test_a_french_csv_with_semicolons_and_french_dates_is_imported(db, anvt):
     assert [t.code for t in volunteer.themes.all()] == ["health"]
     experience = volunteer.experiences.get()
     assert (experience.start, experience.end) == (datetime.date(2021, 1, 1), None)
+    assert (experience.organisation, experience.role) == ("Croix-Rouge togolaise", "")
+    assert (experience.description, experience.proof.name, experience.proof_name) == ("", "", "")
     # The spans written with the volunteer are those the refresh computes from the periods.
     columns = ["start", "end", "days_before", "origin", "days_through"]
     written = list(volunteer.spans.values_list(*columns))
@@ -283,11 +285,15 @@ def test_an_insert_that_fails_late_leaves_nothing_imported(db, anvt, monkeypatch
     """The volunteers (and their history, themes, languages) are inserted before their
     experiences: when that later insert fails, none of them stays, as the job then says."""
 
-    def fails(objs, *args, **kwargs):
-        raise IntegrityError("duplicate key value violates unique constraint")
+    import volunteers.services
+    from core.bulk import insert_rows
 
-    # Django's manager, not the project's code: the database refusing the experiences' rows.
-    monkeypatch.setattr(Experience.objects, "bulk_create", fails)
+    def fails(model, columns, rows):
+        if model is Experience:  # the database refusing the experiences' rows
+            raise IntegrityError("duplicate key value violates unique constraint")
+        insert_rows(model, columns, rows)
+
+    monkeypatch.setattr(volunteers.services, "insert_rows", fails)
     before = (
         Volunteer.objects.count(),
         Volunteer.history.count(),

@@ -62,7 +62,8 @@ class ParsedRow:
     row: int
     volunteer: Volunteer
     theme_ids: list[int] = field(default_factory=list)
-    languages: list[LanguageSkill] = field(default_factory=list)
+    # (language code, level) pairs: checked against the lookups, written as plain rows.
+    languages: list[tuple[str, str]] = field(default_factory=list)
     experiences: list[Experience] = field(default_factory=list)
 
 
@@ -478,7 +479,7 @@ class RowChecker:
                 )
             elif language not in seen:
                 seen.add(language)
-                parsed.languages.append(LanguageSkill(language=language, level=level))
+                parsed.languages.append((language, level))
 
     def _experiences(self, row, issue, parsed):
         for slot in range(1, EXPERIENCE_SLOTS + 1):

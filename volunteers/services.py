@@ -44,6 +44,9 @@ MAX_REPORTED = 1000  # issues kept on the job record; the counts are exact
 
 
 SPAN_COLUMNS = ["volunteer", "start", "end", "days_before", "origin", "days_through"]
+EXPERIENCE_COLUMNS = [
+    "volunteer", "organisation", "role", "start", "end", "description", "proof", "proof_name"
+]  # fmt: skip
 
 
 def _span_rows(volunteer_id: int, spans: list[eligibility.Span]) -> list[tuple]:
@@ -394,16 +397,18 @@ def _create(job: VolunteerImport, rows: list[ParsedRow], batch: int = 1000) -> N
     for row, volunteer, merged in zip(rows, volunteers, merged_of_row, strict=True):
         vid = volunteer.pk
         themes += [(vid, theme_id) for theme_id in row.theme_ids]
-        languages += [(vid, skill.language, skill.level) for skill in row.languages]
-        for experience in row.experiences:
-            experience.volunteer_id = vid  # the id, not the object: no check of it per row
-        experiences += row.experiences
+        languages += [(vid, language, level) for language, level in row.languages]
+        experiences += [
+            (vid, e.organisation, e.role, e.start, e.end, e.description, "", "")
+            for e in row.experiences  # checked by the import; a file brings no proof
+        ]
         spans += _span_rows(vid, merged)
     # The volunteer's history records the import (who, when, which file); the job keeps the
     # file and its checksum. Doubling every language and period with a history row of its own
     # would only slow a 10,000-row import down; their later changes are recorded as usual.
-    # Themes, languages and spans are plain rows, written without model instances (core.bulk).
+    # Themes, languages, experiences and spans are plain rows, written without preparing each
+    # value through its field (core.bulk).
     insert_rows(Volunteer.themes.through, ["volunteer", "theme"], themes)
     insert_rows(LanguageSkill, ["volunteer", "language", "level"], languages)
-    Experience.objects.bulk_create(experiences, batch_size=batch)
+    insert_rows(Experience, EXPERIENCE_COLUMNS, experiences)
     insert_rows(ExperienceSpan, SPAN_COLUMNS, spans)
