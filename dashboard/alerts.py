@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.links import pk_url
 from evaluations.models import Evaluation, Finding
 from exchanges.models import Agreement, Quota, binding_threshold, in_force_q
 from missions.models import ChecklistItem, Mission, Placement
@@ -96,7 +97,7 @@ def _checklist(agency, today) -> list[Alert]:
                 detail=(_("was due on %(date)s") if late else _("due on %(date)s"))
                 % {"date": _date(item.due_date)}
                 + f" · {placement.mission.title}",
-                url=placement.get_absolute_url(),
+                url=f"{pk_url('missions:detail', placement.mission_id)}#placement-{placement.pk}",
                 date=item.due_date,
             )
         )
@@ -153,7 +154,7 @@ def _imbalances(agency, today) -> list[Alert]:
                 "ba": row["used_b_to_a"],
                 "threshold": row["threshold"],
             },
-            url=reverse("exchanges:detail", args=[row[path]]),
+            url=pk_url("exchanges:detail", row[path]),
         )
         for row in rows
     ]
@@ -177,7 +178,7 @@ def _recommendations(agency, today) -> list[Alert]:
             key=str(finding.pk),
             subject=str(finding),
             detail=_("was due on %(date)s") % {"date": _date(finding.due_date)},
-            url=reverse("evaluations:detail", args=[finding.evaluation_id]),
+            url=pk_url("evaluations:detail", finding.evaluation_id),
             date=finding.due_date,
         )
         for finding in findings
@@ -204,7 +205,7 @@ def _full_quotas(agency, today) -> list[Alert]:
             f"{quota.sending.acronym} → {quota.receiving.acronym}",
             detail=_("%(used)d/%(places)d places taken, missions still open to nominations")
             % {"used": quota.used, "places": quota.binding},
-            url=quota.agreement.get_absolute_url(),
+            url=pk_url("exchanges:detail", quota.agreement_id),
         )
         for quota in quotas
     ]
@@ -222,7 +223,7 @@ def _agreements_ending(agency, today) -> list[Alert]:
             key=str(agreement.pk),
             subject=agreement.reference,
             detail=_("ends on %(date)s") % {"date": _date(agreement.end_date)},
-            url=agreement.get_absolute_url(),
+            url=pk_url("exchanges:detail", agreement.pk),
             date=agreement.end_date,
         )
         for agreement in agreements
