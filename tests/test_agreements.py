@@ -197,6 +197,31 @@ def test_the_list_issues_the_same_number_of_queries_for_3_and_30_agreements(db, 
     assert large <= 12
 
 
+def test_the_list_rows_written_in_python_show_each_cell_escaped(db, client):
+    """``agreement_rows`` writes the list's rows without the template engine: the reference,
+    title, parties, period, themes, places each way and state, every value escaped."""
+    membership = MembershipFactory(role="manager")
+    partner = AgencyFactory(acronym="P&Q")
+    theme = Theme.objects.create(code="t<1>", name="Santé <b>")
+    agreement = make_agreement(
+        party_a=membership.agency, party_b=partner, author=membership.user, themes=[theme],
+        title="<script>alert(1)</script>", quotas=[(2017, "ab", 4), (2017, "ba", 2)],
+    )  # fmt: skip
+    client.force_login(membership.user)
+    html = client.get(reverse("exchanges:index")).content.decode()
+    me = membership.agency.acronym
+    assert (
+        f'href="{reverse("exchanges:detail", args=[agreement.pk])}">{agreement.reference}<' in html
+    )
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
+    assert f"{me} ⇄ P&amp;Q" in html
+    assert f'title="{me} → P&amp;Q / P&amp;Q → {me}">4 / 2</td>' in html
+    assert "Santé &lt;b&gt;</span>" in html
+    start, end = agreement.start_date, agreement.end_date
+    assert f"{start:%d/%m/%Y} – {end:%d/%m/%Y}" in html
+    assert 'data-testid="state">Brouillon</span>' in html
+
+
 @pytest.mark.parametrize("url_name", ["exchanges:detail", "exchanges:versions"])
 def test_detail_and_versions_issue_the_same_number_of_queries_for_few_and_many_rows(
     db, client, url_name

@@ -2,13 +2,16 @@
 (``exchanges.versions``)."""
 
 import datetime
+from html import escape
 
 from django import template
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from agencies.themes import THEME_LABELS
+from core.links import around_key
 from exchanges.models import AgreementStatus
 
 register = template.Library()
@@ -64,3 +67,46 @@ def state_badge(agreement) -> str:
             _("Changes awaiting approval"),
         )
     return badge
+
+
+@register.simple_tag
+def agreement_rows(agreements) -> str:
+    """The rows of the agreement list, written in Python: fifty rows through the template
+    engine were 8.3 ms of the administrator's page of 26 (docs/performance.md). Every value is
+    escaped."""
+    label = {
+        name: escape(text)
+        for name, text in (
+            ("title", _("Title")),
+            ("parties", _("Parties")),
+            ("period", _("Period")),
+            ("themes", _("Themes")),
+            ("places", _("Places each way")),
+            ("status", _("Status")),
+        )
+    }
+    head, tail = map(escape, around_key("exchanges:detail"))
+    rows = []
+    for a in agreements:
+        party_a, party_b = escape(a.party_a.acronym), escape(a.party_b.acronym)
+        themes = "".join(
+            '<span class="badge text-bg-light border text-wrap text-start me-1">'
+            f"{escape(str(t))}</span>"
+            for t in a.themes.all()
+        )
+        period = (
+            f"{escape(date_format(a.start_date, 'SHORT_DATE_FORMAT'))} – "
+            f"{escape(date_format(a.end_date, 'SHORT_DATE_FORMAT'))}"
+        )
+        rows.append(
+            f'<tr><td><a href="{head}{int(a.pk)}{tail}">{escape(a.reference)}</a></td>'
+            f'<td data-label="{label["title"]}">{escape(a.title)}</td>'
+            f'<td data-label="{label["parties"]}">{party_a} ⇄ {party_b}</td>'
+            f'<td class="text-sm-nowrap" data-label="{label["period"]}">{period}</td>'
+            f'<td data-label="{label["themes"]}">{themes}</td>'
+            f'<td class="text-sm-end text-sm-nowrap" data-label="{label["places"]}" '
+            f'title="{party_a} → {party_b} / {party_b} → {party_a}">'
+            f"{escape(str(a.places_a_to_b))} / {escape(str(a.places_b_to_a))}</td>"
+            f'<td data-label="{label["status"]}">{state_badge(a)}</td></tr>'
+        )
+    return mark_safe("".join(rows))  # noqa: S308 -- every value written above is escaped
