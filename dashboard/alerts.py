@@ -97,7 +97,7 @@ def _checklist(agency, today) -> list[Alert]:
                 detail=(_("was due on %(date)s") if late else _("due on %(date)s"))
                 % {"date": _date(item.due_date)}
                 + f" · {placement.mission.title}",
-                url=f"{pk_url('missions:detail', placement.mission_id)}#placement-{placement.pk}",
+                url=placement.get_absolute_url(),
                 date=item.due_date,
             )
         )

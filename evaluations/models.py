@@ -4,13 +4,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.dates import validate_date
+from core.links import pk_url
 from core.models import QuickChoiceLabels
 
 
@@ -133,7 +133,7 @@ class Evaluation(QuickChoiceLabels, models.Model):
         return f"{self.title} (v{self.version})"
 
     def get_absolute_url(self):
-        return reverse("evaluations:detail", args=[self.pk])
+        return pk_url("evaluations:detail", self.pk)
 
     @property
     def is_published(self) -> bool:

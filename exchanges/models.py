@@ -9,12 +9,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.dates import validate_date, validate_year
+from core.links import pk_url
 from core.models import QuickChoiceLabels
 
 from .validators import validate_pdf
@@ -280,7 +280,7 @@ class Agreement(QuickChoiceLabels, models.Model):
         return self.reference
 
     def get_absolute_url(self):
-        return reverse("exchanges:detail", args=[self.pk])
+        return pk_url("exchanges:detail", self.pk)
 
     @property
     def parties(self):

@@ -13,11 +13,11 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.dates import validate_date
+from core.links import pk_url
 from core.models import QuickChoiceLabels
 from core.search import search_text
 
@@ -147,7 +147,7 @@ class Mission(QuickChoiceLabels, models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("missions:detail", args=[self.pk])
+        return pk_url("missions:detail", self.pk)
 
     def take_quota_agencies(self) -> None:
         """Copy the quota's agencies (``save`` does; a bulk insert calls it itself)."""
@@ -309,7 +309,7 @@ class Placement(QuickChoiceLabels, models.Model):
         return f"{self.volunteer} — {self.mission}"
 
     def get_absolute_url(self):
-        return reverse("missions:detail", args=[self.mission_id]) + f"#placement-{self.pk}"
+        return pk_url("missions:detail", self.mission_id) + f"#placement-{self.pk}"
 
 
 class FollowUp(QuickChoiceLabels, models.Model):
