@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Case, Count, F, Q, Sum, When
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
@@ -124,7 +125,11 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
     returns = placements.filter(
         status=PlacementStatus.DEPLOYED, mission__end_date__range=(today, today + SOON)
     ).order_by("mission__end_date", "pk")[:LIST]
-    for placement in departures.union(returns, all=True):
+    if connection.features.supports_slicing_ordering_in_compound:
+        moving = departures.union(returns, all=True)
+    else:  # SQLite takes no LIMIT inside a UNION: two queries there
+        moving = [*departures, *returns]
+    for placement in moving:
         if placement.status == PlacementStatus.CONFIRMED:
             board.departures.append(placement)
         else:

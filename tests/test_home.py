@@ -68,9 +68,11 @@ def test_the_home_page_issues_a_bounded_number_of_queries(client, db):
     for _ in range(30):
         VolunteerFactory(sending_agency=membership.agency)
     _, large = _get(client)
-    # The session, the user, the memberships, and one query per panel; the alerts and the
+    # The session, the user, the memberships, and one query per panel (departures and returns
+    # in one, but in two on SQLite, which takes no LIMIT inside a UNION); the alerts and the
     # chart come after the page, each from its own address.
-    assert small == large <= 10
+    split = not connection.features.supports_slicing_ordering_in_compound
+    assert small == large <= 10 + split
     assert 'hx-get="/alerts/"' in _get(client)[0].content.decode()
     for name, most in (("alerts", 3 + alerts.MAX_QUERIES), ("home_exchanges", 3)):
         few = _get(client, name, **{"HX-Request": "true"})[1]
