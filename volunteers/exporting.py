@@ -53,43 +53,61 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+def _xlsx_text(value: str) -> str:
+    """XlsxWriter writes a carriage return as ``_x000D_``, which openpyxl (the import) reads as
+    those seven characters: a line feed, as an XML parser reads a raw one."""
+    value = neutralise(value)
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+
+
 def write_xlsx(rows: Iterable[list], out: BinaryIO, *, help_rows: list[list] | None = None):
-    """A write-only workbook: openpyxl spools the rows to disk, memory stays flat."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    """A workbook written row by row (XlsxWriter's constant memory: each row goes to a temporary
+    file as it comes, memory stays flat): twice as fast as openpyxl's write-only workbook, which
+    spent 30 of the 40 seconds of an export of 100,000 volunteers (docs/performance.md).
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Volunteers"))
-    bold = Font(bold=True)
+    Every text is written as a text, neutralised first (none starts with "=", none is taken for
+    a formula or a link), its line breaks as line feeds (what XML makes of a carriage return);
+    dates as dates shown DD/MM/YYYY; yes and no as words."""
+    import xlsxwriter
 
-    def date_cell(value):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "DD/MM/YYYY"
-        return cell
-
-    for index, row in enumerate(rows):
-        if index == 0:
-            cells = [WriteOnlyCell(sheet, value=neutralise(value)) for value in row]
-            for cell in cells:
-                cell.font = bold
-            sheet.append(cells)
+    workbook = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    bold = workbook.add_format({"bold": True})
+    dates = workbook.add_format({"num_format": "dd/mm/yyyy"})
+    sheet = workbook.add_worksheet(_("Volunteers"))
+    text, date, number = sheet.write_string, sheet.write_datetime, sheet.write_number
+    for r, row in enumerate(rows):
+        if r == 0:
+            for c, value in enumerate(row):
+                text(r, c, _xlsx_text(str(value)), bold)
             continue
-        # Plain values for the rest: a cell object per value would triple the time. Texts are
-        # neutralised first, so none starts with "=" and none is taken for a formula.
-        sheet.append(
-            [
-                date_cell(value)
-                if isinstance(value, datetime.date)
-                else neutralise(_cell_text(value) if isinstance(value, bool) else value)
-                for value in row
-            ]
-        )
+        for c, value in enumerate(row):
+            if value is None or value == "":
+                continue  # an empty cell
+            if type(value) is str:
+                text(r, c, _xlsx_text(value))
+            elif isinstance(value, bool):
+                text(r, c, _cell_text(value))
+            elif isinstance(value, datetime.date):
+                date(r, c, value, dates)
+            elif isinstance(value, (int, float)):
+                number(r, c, value)
+            else:
+                text(r, c, _xlsx_text(str(value)))
     if help_rows:
-        notes = workbook.create_sheet(_("Help"))
-        for row in help_rows:
-            notes.append([neutralise(v) for v in row])
-    workbook.save(out)
+        notes = workbook.add_worksheet(_("Help"))
+        for r, row in enumerate(help_rows):
+            for c, value in enumerate(row):
+                if value not in (None, ""):
+                    notes.write_string(r, c, _xlsx_text(str(value)))
+    workbook.close()
 
 
 def xlsx_bytes(rows: Iterable[list], *, help_rows: list[list] | None = None) -> bytes:
