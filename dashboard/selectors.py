@@ -217,19 +217,13 @@ def _quotas_near_full(agency, today: datetime.date) -> list:
         # for a count subquery per quota).
         quotas = quotas.filter(Q(sending=agency) | Q(receiving=agency))
     taken = Coalesce("use__n", 0)
-    nearly_full = (
+    return list(
         quotas.filter(cohort__gte=today.year)
         .annotate(binding_places=Coalesce("approved_places", "places"))
         .filter(binding_places__gt=0)
         .annotate(used=taken)
         .annotate(remaining=F("binding_places") - F("used"))
         .filter(remaining__lte=1)
-    )
-    order = ("remaining", "agreement__reference", "pk")
-    # The LIST ids found first, without the agencies: joined for those rows only, not for
-    # each of the hundreds of nearly full quotas of a large agency (a third of the query).
-    return list(
-        nearly_full.filter(pk__in=nearly_full.order_by(*order).values("pk")[:LIST])
         .select_related("agreement", "sending", "receiving")
         .only(
             "cohort",
@@ -237,7 +231,7 @@ def _quotas_near_full(agency, today: datetime.date) -> list:
             "sending__acronym",
             "receiving__acronym",
         )
-        .order_by(*order)
+        .order_by("remaining", "agreement__reference", "pk")[:LIST]
     )
 
 
