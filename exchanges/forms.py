@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, Theme
 from core.csv import DELIMITER_CHOICES
 from core.dates import validate_year
-from core.widgets import QuickSelect, style_fields
+from core.widgets import QuickSelect, quick_selects, style_fields
 
 from .models import Agreement, AgreementStatus, cohort_error
 from .services import QuotaData
@@ -84,6 +84,7 @@ class AgreementForm(forms.ModelForm):
             self.fields["party_b"].queryset = Agency.objects.filter(is_active=True).exclude(
                 pk=party_a.pk
             )
+        quick_selects(self)  # the partner agency: hundreds of options, one template each
 
     def save(self, commit=True):
         if self.cleaned_data.get("remove_document") and "document" not in self.changed_data:
@@ -128,6 +129,7 @@ class QuotaForm(forms.Form):
     def __init__(self, *args, directions, period=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["direction"].choices = directions
+        quick_selects(self)
         # The agreement's (start, end) as typed in the same page, once valid: a cohort is a
         # year of it (the services check it again).
         self.period = period

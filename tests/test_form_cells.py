@@ -129,3 +129,20 @@ def test_crispy_field_writes_the_volunteer_forms_as_crispy_does(db):
 def test_crispy_field_escapes_the_label_and_the_errors():
     html = _quick(Every(BAD)["name"])
     assert "Nom &lt;b&gt;" in html and "<script>" not in html
+
+
+class EveryChecked(Every):
+    def clean(self):
+        raise forms.ValidationError("Rien ne va <vraiment>.")
+
+
+@pytest.mark.parametrize("data", [None, BAD])
+def test_crispy_form_writes_what_crispy_writes(data):
+    theirs = Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(
+        Context({"form": EveryChecked(data)})
+    )
+    ours = Template("{% load form_cells %}{{ form|crispy_form }}").render(
+        Context({"form": EveryChecked(data)})
+    )
+    assert parse_html(ours) == parse_html(theirs)
+    assert ("Rien ne va &lt;vraiment&gt;." in ours) == (data is not None)
