@@ -182,6 +182,7 @@ class _CommittedDemo:
     def _snapshot(self):
         from django.db import connection
 
+        self.tables = []
         with connection.cursor() as cursor:
             cursor.execute(f"DROP SCHEMA IF EXISTS {self.SNAPSHOT} CASCADE")
             cursor.execute(f"CREATE SCHEMA {self.SNAPSHOT}")

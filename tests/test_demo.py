@@ -274,12 +274,17 @@ def test_it_gives_anvt_an_api_token_that_works(demo, client):
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_the_demo_restored_inside_a_test_leaves_the_triggers_on(_committed_demo):
+def test_the_demo_restored_inside_a_test_leaves_the_triggers_on(_committed_demo, settings):
     """The snapshot is restored with triggers off (``session_replication_role``); inside a
     test's transaction that setting must not outlive the restore, or the test's own writes
     would skip the tallies' and the checks' triggers."""
     from django.db import connection
 
+    # Whatever ran before in this process: the demo in the database, and a snapshot of it (a
+    # plugin tearing the session's fixtures down, Schemathesis', drops the snapshot).
+    _committed_demo.use(settings, copy_files=False)
+    if not _committed_demo._snapshot_kept():
+        _committed_demo._snapshot()  # within this test's transaction: gone again after it
     _committed_demo._restore()
     with connection.cursor() as cursor:
         cursor.execute("SHOW session_replication_role")
