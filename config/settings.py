@@ -179,11 +179,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # connection instead of on every request. Planning the pages' joins cost more than running
     # them (the mission list's seven tables: 8 ms of planning for 2.5 of execution). Measured
     # on the benchmark data: home page 52 -> 41 ms, a volunteer search 39 -> 25 ms
-    # (docs/performance.md). PG_PREPARE_THRESHOLD=0 prepares nothing (PgBouncer in transaction
-    # mode, say).
+    # (docs/performance.md). PG_PREPARE_THRESHOLD=0 prepares nothing and binds on the client,
+    # as Django does by default (PgBouncer in transaction mode, say).
     prepare = env.int("PG_PREPARE_THRESHOLD", default=5)
-    options.setdefault("server_side_binding", True)
-    options.setdefault("prepare_threshold", prepare or None)
+    if prepare:
+        options.setdefault("server_side_binding", True)
+        options.setdefault("prepare_threshold", prepare)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
