@@ -174,14 +174,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     options["options"] = (
         f"{options.get('options', '')} -c jit=off -c random_page_cost={page_cost}".strip()
     )
-    # Parameters bound by the server, and a statement run five times on a connection prepared
-    # (psycopg's threshold; Django's default is never): PostgreSQL then plans it once per
-    # connection instead of on every request. Planning the pages' joins cost more than running
-    # them (the mission list's seven tables: 8 ms of planning for 2.5 of execution). Measured
-    # on the benchmark data: home page 52 -> 41 ms, a volunteer search 39 -> 25 ms
-    # (docs/performance.md). PG_PREPARE_THRESHOLD=0 prepares nothing and binds on the client,
-    # as Django does by default (PgBouncer in transaction mode, say).
-    prepare = env.int("PG_PREPARE_THRESHOLD", default=5)
+    # PG_PREPARE_THRESHOLD=N: parameters bound by the server, and a statement run N times on a
+    # connection prepared, so that PostgreSQL plans it once per connection (Django's default,
+    # 0, prepares nothing). Off by default: it saved planning on the joins of the home page
+    # and the mission list (52 -> 41 ms, the mission list's SQL 22 -> 15 ms), but once a search
+    # statement had been run with five other terms, PostgreSQL's generic plan made the e-mail
+    # domain search take 414 ms instead of 25 (docs/performance.md).
+    prepare = env.int("PG_PREPARE_THRESHOLD", default=0)
     if prepare:
         options.setdefault("server_side_binding", True)
         options.setdefault("prepare_threshold", prepare)
