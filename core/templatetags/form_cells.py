@@ -73,19 +73,24 @@ def _choices(field, errors, help_text):
     )  # fmt: skip
 
 
+def _non_field_alert(form, css: str, *, role: bool) -> str:
+    """The form's errors not tied to a field, listed in an alert of classes ``css`` (with
+    ``role="alert"`` if ``role``); "" when there are none."""
+    errors = form.non_field_errors()
+    if not errors:
+        return ""
+    items = format_html_join("", "<li>{}</li>", ((e,) for e in errors))
+    return format_html(
+        '<div class="{}"{}><ul class="m-0">{}</ul></div>',
+        css, mark_safe(' role="alert"') if role else "", items,
+    )  # fmt: skip
+
+
 @register.filter
 def fields(form):
     """``form`` whole: its errors not tied to a field, its hidden fields, then each field as
     ``cell`` renders it."""
-    errors = form.non_field_errors()
-    alert = (
-        format_html(
-            '<div class="alert alert-danger" role="alert"><ul class="m-0">{}</ul></div>',
-            format_html_join("", "<li>{}</li>", ((e,) for e in errors)),
-        )
-        if errors
-        else ""
-    )
+    alert = _non_field_alert(form, "alert alert-danger", role=True)
     hidden = format_html_join("", "{}", ((f,) for f in form.hidden_fields()))
     visible = format_html_join("", "{}", ((cell(f),) for f in form.visible_fields()))
     return format_html("{}{}{}", alert, hidden, visible)
@@ -275,15 +280,7 @@ def crispy_form(form):
     to a field, then each field as ``crispy_field`` writes it."""
     if getattr(form, "helper", None) is not None:
         return as_crispy_form(form)
-    errors = form.non_field_errors()
-    alert = (
-        format_html(
-            '<div class="alert alert-block alert-danger"><ul class="m-0">{}</ul></div>',
-            format_html_join("", "<li>{}</li>", ((e,) for e in errors)),
-        )
-        if errors
-        else ""
-    )
+    alert = _non_field_alert(form, "alert alert-block alert-danger", role=False)
     return format_html(
         "{}{}", alert, format_html_join("", "{}", ((crispy_field(f),) for f in form))
     )
