@@ -90,3 +90,16 @@ def download_record(
         username=user.get_username(),
         ip=_client_ip(request),
     )
+
+
+def download_labels_erase(
+    *, kind: str, object_ids: Iterable[int], label: str, was: str | None = None
+) -> int:
+    """Rename the downloads of ``kind`` of ``object_ids`` (labelled ``was``, when given) in the
+    log to ``label``: a volunteer who is anonymised is no longer named by what was downloaded
+    of them (the log keeps who downloaded what kind of thing, when). The one change the log
+    allows."""
+    records = DownloadRecord.objects.filter(kind=kind, object_id__in=list(object_ids))
+    if was is not None:
+        records = records.filter(label=was[:255])
+    return records.update(label=label[:255])

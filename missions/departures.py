@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.models import DownloadRecord
+from agencies.services import download_labels_erase
 from core.errors import DomainError
 from volunteers.validators import validate_proof_document
 
@@ -112,3 +114,15 @@ def check_departure_checklist(*, placement: Placement, user, override_reason: st
             "user": user if user is not None and user.is_authenticated else None,
         },
     )
+
+
+def checklist_downloads_anonymise(*, volunteer) -> None:
+    """The downloads of the volunteer's pre-departure documents, named in the log by the
+    volunteer and the file, named by the item alone once the volunteer is anonymised
+    (``volunteers.services.ERASERS``, inside the anonymisation's transaction)."""
+    for item in ChecklistItem.objects.filter(placement__volunteer=volunteer).only("pk", "kind"):
+        download_labels_erase(
+            kind=DownloadRecord.Kind.CHECKLIST_DOCUMENT,
+            object_ids=[item.pk],
+            label=f"{volunteer.full_name} — {item.get_kind_display()}",
+        )

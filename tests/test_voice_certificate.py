@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from pypdf import PdfReader
 
 from agencies.models import DownloadRecord
@@ -21,6 +22,7 @@ from voice.certificates import (
     shown_code,
 )
 from voice.models import Certificate
+from volunteers.services import ERASERS, volunteer_anonymise
 
 from .voice_helpers import ANSWERS, completed_placement, send_and_get_token
 
@@ -208,3 +210,65 @@ def test_a_certificate_read_from_the_reports_is_logged_as_a_certificate(
             (DownloadRecord.Kind.CERTIFICATE, placement.quota.receiving_id),
         ]
     )
+
+
+def test_an_anonymised_volunteer_is_named_neither_by_a_certificate_nor_by_the_log(
+    django_capture_on_commit_callbacks, client
+):
+    """Right to erasure: the certificate's facts, its PDF and file name, the public
+    verification page, the home page's latest reports and the log of downloads (the
+    certificate read both ways, the personal data, a pre-departure document, a proof) stop
+    naming the person once they are anonymised."""
+    placement, _token = _submitted(
+        django_capture_on_commit_callbacks, client, first_name="Akossiwa", last_name="Mensah"
+    )
+    volunteer = placement.volunteer
+    certificate = Certificate.objects.get(placement=placement)
+    old = certificate.report
+    manager = placement.quota.sending.memberships.get(role="manager").user
+    client.force_login(manager)
+    for url in (
+        reverse("voice:certificate_download", args=[certificate.pk]),
+        reverse("reports:download", args=[old.pk]),
+        reverse("volunteers:personal_data", args=[volunteer.pk]),
+    ):
+        assert client.get(url).status_code == 200
+    item = placement.checklist_items.first()
+    experience = volunteer.experiences.first()
+    for kind, object_id in (
+        (DownloadRecord.Kind.CHECKLIST_DOCUMENT, item.pk),
+        (DownloadRecord.Kind.PROOF, experience.pk),
+    ):  # as the download views label them (the views need a file)
+        DownloadRecord.objects.create(
+            kind=kind, object_id=object_id, label=f"{volunteer.full_name} — passeport.pdf",
+            agency=placement.quota.sending, user=manager, username=manager.username,
+        )  # fmt: skip
+    assert DownloadRecord.objects.filter(label__contains="Mensah").count() == 5
+    verify = reverse("voice:verify", args=[shown_code(certificate.code)])
+    assert "Mensah" in client.get(verify).content.decode()
+    asked = client.get(reverse("volunteers:anonymise", args=[volunteer.pk])).content.decode()
+    assert "Effacé aussi : le nom dans les attestations de fin de mission" in asked
+
+    with django_capture_on_commit_callbacks(execute=True):
+        volunteer_anonymise(volunteer=volunteer, user=manager)
+
+    assert not DownloadRecord.objects.filter(label__contains="Mensah").exists()
+    assert DownloadRecord.objects.count() == 5  # relabelled, not deleted
+    certificate.refresh_from_db()
+    assert certificate.facts["volunteer"] is None
+    assert not Report.objects.filter(pk=old.pk).exists()
+    assert not old.file.storage.exists(old.file.name)
+    new = certificate.report
+    assert new.status == Report.Status.DONE and "Mensah" not in new.filename
+    page = client.get(verify).content.decode()
+    assert "est authentique" in page and "Volontaire anonymisé" in page and "Mensah" not in page
+    text = _text(client.get(reverse("voice:certificate_download", args=[certificate.pk])))
+    assert "Volontaire anonymisé" in text and "Mensah" not in text and "Akossiwa" not in text
+    assert "Mensah" not in client.get(reverse("home")).content.decode()
+    log = client.get(reverse("agencies:download_log")).content.decode()
+    assert "Mensah" not in log and "Volontaire anonymisé" in log
+
+
+def test_every_eraser_of_the_anonymisation_is_a_function():
+    for path in ERASERS:
+        assert callable(import_string(path)), path

@@ -17,7 +17,8 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from agencies.models import Membership
+from agencies.models import DownloadRecord, Membership
+from agencies.services import download_labels_erase
 from core.errors import DomainError
 from core.files import download_name
 from missions.models import Placement
@@ -174,6 +175,8 @@ def facts_shown(facts: dict) -> dict:
         "start": parse_date(facts["start"]),
         "end": parse_date(facts["end"]),
         "signatory_role": Membership.Role(facts["signatory_role"]).label,
+        # None once the volunteer is anonymised (``certificates_anonymise``).
+        "volunteer": facts["volunteer"] or _("Anonymised volunteer"),
     }
 
 
@@ -195,5 +198,49 @@ def build(report) -> tuple[bytes, str]:
     """The builder of ``reports`` for kind "certificate": (PDF bytes, file name)."""
     certificate = Certificate.objects.get(pk=report.params["certificate"])
     pdf = render_pdf(render_certificate_html(certificate, report.language))
+    return pdf, certificate_file_name(certificate)
+
+
+def certificate_file_name(certificate: Certificate) -> str:
+    """The PDF's name: the volunteer's name in it, none once they are anonymised."""
     name = certificate.facts["volunteer"]
-    return pdf, download_name(f"certificate-{name}-{certificate.code[:4]}.pdf")
+    code = certificate.code[:4]
+    return download_name(f"certificate-{name}-{code}.pdf" if name else f"certificate-{code}.pdf")
+
+
+def certificates_anonymise(*, volunteer) -> None:
+    """The volunteer's name erased from their certificates (``volunteers.services.ERASERS``,
+    inside the anonymisation's transaction): the frozen facts name no one, the verification
+    page says "anonymised volunteer", each PDF is rendered again without the name (the old one
+    deleted once the erasure is committed), and the log of downloads no longer names them."""
+    certificates = Certificate.objects.filter(placement__volunteer=volunteer).select_related(
+        "report", "placement__quota__agreement", "placement__quota__sending"
+    )
+    for certificate in certificates:
+        old, named = certificate.report, certificate_file_name(certificate)
+        certificate.facts = {**certificate.facts, "volunteer": None}
+        certificate.report = None
+        if old is not None and not certificate.is_revoked:
+            quota = certificate.placement.quota
+            certificate.report = report_request(
+                kind=Report.Kind.CERTIFICATE,
+                language=old.language,
+                agreement=quota.agreement,
+                agency=quota.sending,
+                params={"certificate": certificate.pk},
+                rate_limited=False,
+            )
+        certificate.save(update_fields=["facts", "report"])
+        # Its downloads were logged under the PDF's name, by the certificate's id or, read
+        # from the reports, by the report's (``Report.download_kind``).
+        download_labels_erase(
+            kind=DownloadRecord.Kind.CERTIFICATE,
+            object_ids=[certificate.pk, *([old.pk] if old else [])],
+            was=named,
+            label=certificate_file_name(certificate),
+        )
+        if old is not None:
+            if old.file:
+                storage, name = old.file.storage, old.file.name
+                transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+            old.delete()

@@ -17,6 +17,8 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from agencies.models import DownloadRecord
+from agencies.services import download_labels_erase
 from core.bulk import insert_rows
 from core.errors import DomainError
 from core.history import history_of_created
@@ -208,6 +210,14 @@ def volunteer_personal_data(*, volunteer: Volunteer, user) -> dict:
 
 
 ANONYMOUS_NAME = "Anonymised"
+# The apps above this one that keep a volunteer's name elsewhere (the log's labels of their
+# pre-departure documents, a certificate's facts and file): "module.function" taking the
+# anonymised ``volunteer``, called inside the anonymisation's transaction. Strings, as the
+# report builders are, so that this app imports none of them.
+ERASERS = [
+    "missions.departures.checklist_downloads_anonymise",
+    "voice.certificates.certificates_anonymise",
+]
 IDENTITY_ERASED = {
     "email": "",
     "phone": "",
@@ -225,7 +235,9 @@ def volunteer_anonymise(*, volunteer: Volunteer, user) -> Volunteer:
     Kept: sex, year of birth, nationality, diaspora, country, education, languages, themes,
     agency, status and the dates of the experience periods. Erased, also from the earlier
     versions in the history (or the erasure would be a pretence): names, exact birth date,
-    contact details, free texts and proof documents. The anonymisation itself is recorded.
+    contact details, free texts and proof documents; the name in the labels of the log of
+    downloads, and where the apps above keep it (``ERASERS``: a certificate's facts and PDF).
+    The anonymisation itself is recorded.
     """
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     if volunteer.is_anonymised:
@@ -250,6 +262,15 @@ def volunteer_anonymise(*, volunteer: Volunteer, user) -> Volunteer:
     volunteer._history_user = user
     volunteer.full_clean(exclude=["first_name", "last_name"])
     volunteer.save()
+    # The log of downloads names what was downloaded: the volunteer's data, their proofs.
+    label = volunteer.full_name
+    download_labels_erase(
+        kind=DownloadRecord.Kind.PERSONAL_DATA, object_ids=[volunteer.pk], label=label
+    )
+    experiences = Experience.objects.filter(volunteer=volunteer).values_list("pk", flat=True)
+    download_labels_erase(kind=DownloadRecord.Kind.PROOF, object_ids=experiences, label=label)
+    for eraser in ERASERS:
+        import_string(eraser)(volunteer=volunteer)
     return volunteer
 
 
