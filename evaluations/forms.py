@@ -5,6 +5,7 @@ from django.forms import inlineformset_factory
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.formsets import NoRepeatFormSet
 from core.widgets import quick_model_choices, quick_selects
 from exchanges.selectors import agreements_visible_to
 
@@ -101,10 +102,16 @@ class ScoreForm(forms.ModelForm):
         self.fields["value"].widget.attrs.update(min=1, max=5)
 
 
+class BaseScoreFormSet(NoRepeatFormSet):
+    unique_field = "criterion"
+    repeated_message = _("This criterion is scored twice.")
+
+
 ScoreFormSet = inlineformset_factory(
     Evaluation,
     Score,
     form=ScoreForm,
+    formset=BaseScoreFormSet,
     fields=["criterion", "value", "comment"],
     extra=6,
     max_num=6,

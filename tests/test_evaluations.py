@@ -390,3 +390,19 @@ def test_the_administrators_evaluation_list_reads_its_index_without_sorting(admi
     plan = evaluations.filter(position)[:51].explain()
     assert "evaluation_newest" in plan and "Sort" not in plan, plan
     assert re.search(r"Index Cond: \(.*period_end <= ", plan), plan
+
+
+def test_a_criterion_scored_twice_is_refused_on_its_row_in_words(pilot, login, client):
+    """Not Django's "Corrigez les données en double dans criterion" above the table."""
+    login("anvt-evaluator")
+    twice = {
+        "scores-TOTAL_FORMS": "2",
+        "scores-1-criterion": "relevance",
+        "scores-1-value": "3",
+        "scores-1-comment": "",
+    }
+    response = client.post(reverse("evaluations:create"), form_data(pilot, **twice))
+    page = response.content.decode()
+    assert response.status_code == 200 and "criterion" not in re.sub(r"<[^>]+>", "", page)
+    assert "Ce critère est noté deux fois." in page
+    assert not Evaluation.objects.filter(title="Bilan à mi-parcours").exists()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Theme
 from core.dates import validate_date
+from core.formsets import NoRepeatFormSet
 from core.widgets import quick_countries, quick_selects
 
 from .models import Experience, LanguageSkill, Volunteer, normalise_name
@@ -155,19 +156,9 @@ ExperienceFormSet = inlineformset_factory(
 )
 
 
-class BaseLanguageFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        # Instead of Django's generic "duplicate data for language": say it in plain words.
-        seen = set()
-        for form in self.forms:
-            if not form.has_changed() and not form.instance.pk:
-                continue
-            if self.can_delete and self._should_delete_form(form):
-                continue
-            language = form.cleaned_data.get("language")
-            if language in seen:
-                form.add_error("language", _("This language is listed twice."))
-            seen.add(language)
+class BaseLanguageFormSet(NoRepeatFormSet):
+    unique_field = "language"
+    repeated_message = _("This language is listed twice.")
 
 
 class LanguageForm(forms.ModelForm):
