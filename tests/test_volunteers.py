@@ -726,3 +726,18 @@ def django_user_model_admin():
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.create_superuser("root-filter", "root@example.org", "x" * 12)
+
+
+def test_the_name_sort_orders_a_shared_last_name_by_first_name(client, login, demo):
+    """As the default order does: not by the id among the people who share a last name."""
+    officer = login("anvt-officer")
+    agency = officer.memberships.get().agency
+    for first in ("Yawa", "Abla", "Kokou"):  # created in this order: the ids disagree
+        VolunteerFactory(sending_agency=agency, last_name="Zzkpatcha", first_name=first)
+    url = reverse("volunteers:index")
+    for ordering, expected in (
+        ("name", ["Abla", "Kokou", "Yawa"]),
+        ("-name", ["Yawa", "Kokou", "Abla"]),
+    ):
+        page = client.get(url, {"ordering": ordering, "q": "Zzkpatcha"}).context["page"]
+        assert [v.first_name for v in page.object_list] == expected, ordering

@@ -21,6 +21,23 @@ from .models import Language, LanguageSkill, Volunteer
 from .selectors import age_between_q, eligible_q, matching
 
 
+class NameOrdering(django_filters.OrderingFilter):
+    """The list's sorts, the name on the last name then the first name, as the list's default
+    order and its index (``volunteer_agency_name_search``) have it: by the last name alone,
+    the id would order the people who share it."""
+
+    THEN = {"last_name": "first_name", "-last_name": "-first_name"}
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ordering = []
+        for param in value:
+            field = self.get_ordering_value(param)
+            ordering += [field, self.THEN[field]] if field in self.THEN else [field]
+        return qs.order_by(*ordering)
+
+
 class VolunteerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -54,7 +71,7 @@ class VolunteerFilter(django_filters.FilterSet):
     sending_agency = django_filters.ModelChoiceFilter(
         label=_("Agency"), queryset=Agency.objects.none(), widget=QuickSelect
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = NameOrdering(
         label=_("Sort by"),
         widget=QuickSelect,
         fields=(
