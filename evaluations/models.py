@@ -113,6 +113,13 @@ class Evaluation(QuickChoiceLabels, models.Model):
                 violation_error_message=_("The end of the period cannot be before its start."),
             ),
             models.CheckConstraint(
+                condition=Q(visit_start__isnull=True)
+                | Q(visit_end__isnull=True)
+                | Q(visit_start__lte=models.F("visit_end")),
+                name="evaluation_visit_in_order",
+                violation_error_message=_("The end of the visit cannot be before its start."),
+            ),
+            models.CheckConstraint(
                 condition=Q(status="draft") | Q(published_at__isnull=False),
                 name="evaluation_published_has_date",
             ),

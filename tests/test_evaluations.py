@@ -406,3 +406,15 @@ def test_a_criterion_scored_twice_is_refused_on_its_row_in_words(pilot, login, c
     assert response.status_code == 200 and "criterion" not in re.sub(r"<[^>]+>", "", page)
     assert "Ce critère est noté deux fois." in page
     assert not Evaluation.objects.filter(title="Bilan à mi-parcours").exists()
+
+
+def test_a_visit_ending_before_it_starts_is_refused_in_words(pilot, login, client):
+    login("anvt-evaluator")
+    data = form_data(pilot, visit_start="2018-02-10", visit_end="2018-02-01")
+    response = client.post(reverse("evaluations:create"), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "evaluation_visit_in_order" not in page
+    assert "La fin de la visite ne peut pas précéder son début." in page
+    assert not Evaluation.objects.filter(title="Bilan à mi-parcours").exists()
+    in_order = form_data(pilot, visit_start="2018-02-01", visit_end="2018-02-10")
+    assert client.post(reverse("evaluations:create"), in_order).status_code == 302
