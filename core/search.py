@@ -28,12 +28,12 @@ from django.db import migrations
 from django.db.models import CharField, F, Func, Lookup, Q, TextField, Transform, Value
 from django.db.models.functions import Concat, Upper
 
-# Letters that Unicode does not decompose into a base letter and a mark (PostgreSQL's unaccent
-# rules map them the same way).
+# Letters that Unicode does not decompose into a base letter and a mark, and the typographic
+# apostrophes (PostgreSQL's unaccent rules map them the same way: N’TCHA is found as N'TCHA).
 _LETTERS = str.maketrans(
     {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O", "đ": "d",
      "Đ": "D", "ł": "l", "Ł": "L", "ı": "i", "ɖ": "d", "Ɖ": "D", "ɛ": "e", "Ɛ": "E",
-     "ɔ": "o", "Ɔ": "O", "ŋ": "n", "Ŋ": "N"}
+     "ɔ": "o", "Ɔ": "O", "ŋ": "n", "Ŋ": "N", "’": "'", "‘": "'"}
 )  # fmt: skip
 
 

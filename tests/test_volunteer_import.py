@@ -485,3 +485,15 @@ def test_a_worker_runs_an_import_job():
             time.sleep(0.2)
     assert job.status == "done", job.message or job.errors
     assert Volunteer.objects.filter(sending_agency=agency).count() == 1
+
+
+def test_a_name_whose_apostrophe_differs_is_the_same_person(db, anvt):
+    VolunteerFactory(
+        sending_agency=anvt, first_name="Essi", last_name="Zz’Tcha",
+        birth_date=datetime.date(2001, 8, 21),
+    )  # fmt: skip
+    rows = [["ESSI", "ZZ'TCHA", "F", "21/08/2001", "TG", "", "", "", "", "", ""]]
+    job, _ = submit(anvt, csv_file(FR, rows))
+    assert job.status == "done", job.errors
+    assert job.created_count == 0 and job.duplicate_count == 1
+    assert "Already" in job.duplicates[0]["message"] or "Déjà" in job.duplicates[0]["message"]

@@ -741,3 +741,26 @@ def test_the_name_sort_orders_a_shared_last_name_by_first_name(client, login, de
     ):
         page = client.get(url, {"ordering": ordering, "q": "Zzkpatcha"}).context["page"]
         assert [v.first_name for v in page.object_list] == expected, ordering
+
+
+def test_an_apostrophe_typed_either_way_is_the_same_name(client, login, demo):
+    """’ (a phone, a word processor) and ' (a keyboard): the same person is refused twice,
+    and either spelling of the search finds both."""
+    officer = login("anvt-officer")
+    agency = officer.memberships.get().agency
+    VolunteerFactory(
+        sending_agency=agency, first_name="Essi", last_name="Zz’Tcha",
+        birth_date=datetime.date(2001, 8, 21),
+    )  # fmt: skip
+    VolunteerFactory(sending_agency=agency, first_name="Kafui", last_name="Zz'Tcha")
+    response = client.post(
+        reverse("volunteers:create"),
+        form_data(first_name="ESSI", last_name="Zz'Tcha", birth_date="2001-08-21"),
+    )
+    assert "déjà un volontaire avec ce nom et cette date de naissance" in response.content.decode()
+    assert (
+        Volunteer.objects.filter(first_name__iexact="essi", last_name__contains="Zz").count() == 1
+    )
+    for term in ("Zz'Tcha", "ZZ’TCHA", "zz‘tcha"):
+        page = client.get(reverse("volunteers:index"), {"q": term}).context["page"]
+        assert sorted(v.first_name for v in page.object_list) == ["Essi", "Kafui"], term

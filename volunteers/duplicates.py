@@ -8,14 +8,14 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from .models import Volunteer
+from .models import Volunteer, apostrophe_variants, name_key
 
 if TYPE_CHECKING:  # the row type of the import's checks, which call this module
     from .importing import ParsedRow
 
 
 def _name_key(first: str, last: str, birth_date) -> tuple:
-    return (first.casefold(), last.casefold(), birth_date)
+    return (*name_key(first, last), birth_date)
 
 
 def find_duplicates(agency, rows: list[ParsedRow], batch: int = 1000) -> dict[int, str]:
@@ -40,8 +40,12 @@ def find_duplicates(agency, rows: list[ParsedRow], batch: int = 1000) -> dict[in
         columns = ["email_lower", "first_name", "last_name", "birth_date", "anonymised_at"]
         same_person = register.filter(
             anonymised_at__isnull=True,
-            last_lower__in={r.volunteer.last_name.lower() for r in chunk},
-            first_lower__in={r.volunteer.first_name.lower() for r in chunk},
+            last_lower__in={
+                n for r in chunk for n in apostrophe_variants(r.volunteer.last_name.lower())
+            },
+            first_lower__in={
+                n for r in chunk for n in apostrophe_variants(r.volunteer.first_name.lower())
+            },
             birth_date__in={r.volunteer.birth_date for r in chunk},
         ).values_list(*columns)
         same_email = (

@@ -10,7 +10,7 @@ from core.dates import validate_date
 from core.formsets import NoRepeatFormSet
 from core.widgets import quick_countries, quick_selects
 
-from .models import Experience, LanguageSkill, Volunteer, normalise_name
+from .models import Experience, LanguageSkill, Volunteer, name_key, normalise_name
 from .validators import HEAD_BYTES, MAX_IMPORT_BYTES, import_format, xlsx_archive_refusal
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -102,10 +102,11 @@ class VolunteerForm(forms.ModelForm):
         ).exclude(pk=self.instance.pk)
         first, last, born = (cleaned.get(k) for k in ("first_name", "last_name", "birth_date"))
         if first and last and born:
-            # Compared in Python: SQLite's case-insensitive matching ignores accented letters.
-            key = (first.casefold(), last.casefold())
+            # Compared in Python: SQLite's case-insensitive matching ignores accented letters;
+            # ' and ’ are the same apostrophe (``name_key``).
+            key = name_key(first, last)
             same_day = others.filter(birth_date=born).values_list("first_name", "last_name")
-            if any((f.casefold(), n.casefold()) == key for f, n in same_day):
+            if any(name_key(f, n) == key for f, n in same_day):
                 self.add_error(
                     "last_name",
                     _("Your agency already has a volunteer with this name and birth date."),

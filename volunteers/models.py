@@ -39,6 +39,23 @@ def normalise_name(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value).split())
 
 
+# The typographic apostrophes (a phone types ’) compared as the keyboard's ' (PostgreSQL's
+# unaccent does the same for the search: core.search).
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'"})
+
+
+def name_key(first: str, last: str) -> tuple[str, str]:
+    """Two names of the same person compare equal: whatever their case and apostrophes."""
+    return first.translate(_APOSTROPHES).casefold(), last.translate(_APOSTROPHES).casefold()
+
+
+def apostrophe_variants(value: str) -> set[str]:
+    """``value`` with its apostrophes written each way: what a lookup of the stored names by
+    an index of their exact (lowered) text must ask for."""
+    plain = value.translate(_APOSTROPHES)
+    return {value, plain, plain.replace("'", "’"), plain.replace("'", "‘")}
+
+
 def validate_not_before_1900(value: datetime.date) -> None:
     if value < datetime.date(1900, 1, 1):
         raise ValidationError(_("Enter a date after 1900."), code="too_early")
