@@ -121,7 +121,11 @@ def check_volunteer(mission: Mission, volunteer: Volunteer, exclude: int | None 
             _("%(volunteer)s is not a volunteer of %(agency)s, the sending agency of this quota.")
             % {"volunteer": volunteer, "agency": quota.sending.acronym}
         )
-    if volunteer.is_anonymised or volunteer.status == Volunteer.Status.WITHDRAWN:
+    if volunteer.is_anonymised:
+        raise DomainError(
+            _("This volunteer has been anonymised: they can no longer take part in a mission.")
+        )
+    if volunteer.status == Volunteer.Status.WITHDRAWN:
         raise DomainError(_("%(volunteer)s has withdrawn.") % {"volunteer": volunteer})
     rules = Rules(**dataclasses.asdict(quota.agreement.eligibility_rules()))
     periods = [e.period for e in volunteer.experiences.all()]
@@ -459,7 +463,11 @@ def placement_deploy(
     placement = _locked_placement(placement)
     _expect(placement, S.CONFIRMED)
     volunteer = _locked_volunteer(placement.volunteer_id)
-    if volunteer.is_anonymised or volunteer.status == Volunteer.Status.WITHDRAWN:
+    if volunteer.is_anonymised:
+        raise DomainError(
+            _("This volunteer has been anonymised: they can no longer take part in a mission.")
+        )
+    if volunteer.status == Volunteer.Status.WITHDRAWN:
         raise DomainError(_("%(volunteer)s has withdrawn.") % {"volunteer": volunteer})
     check_departure(placement.mission, departure_date)  # the date's field error first
     departures.check_departure_checklist(

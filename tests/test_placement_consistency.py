@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from core.errors import DomainError
 from missions.models import Mission, Placement
@@ -339,3 +340,13 @@ def test_an_amendment_keeps_each_quota_above_the_places_taken():
     taken.refresh_from_db()
     assert taken.places == 4
     assert amend(1).number == 2
+
+
+def test_an_anonymised_volunteer_is_refused_as_such_not_as_withdrawn():
+    mission = make_mission(start=START, places=1)
+    volunteer = eligible_volunteer(mission.quota.sending)
+    Volunteer.objects.filter(pk=volunteer.pk).update(anonymised_at=timezone.now())
+    volunteer.refresh_from_db()
+    with pytest.raises(DomainError, match="a été anonymisé") as refused:
+        placement_nominate(mission=mission, volunteer=volunteer, user=None)
+    assert "retiré" not in str(refused.value)
