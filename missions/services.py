@@ -113,6 +113,16 @@ def check_places(quota: Quota) -> None:
         raise error
 
 
+def check_still_taking_part(volunteer: Volunteer) -> None:
+    """Neither anonymised nor withdrawn, each refused in its own words."""
+    if volunteer.is_anonymised:
+        raise DomainError(
+            _("This volunteer has been anonymised: they can no longer take part in a mission.")
+        )
+    if volunteer.status == Volunteer.Status.WITHDRAWN:
+        raise DomainError(_("%(volunteer)s has withdrawn.") % {"volunteer": volunteer})
+
+
 def check_volunteer(mission: Mission, volunteer: Volunteer, exclude: int | None = None) -> None:
     """Sent by the quota's sender, eligible on the start date, free for the mission's dates."""
     quota = mission.quota
@@ -121,12 +131,7 @@ def check_volunteer(mission: Mission, volunteer: Volunteer, exclude: int | None 
             _("%(volunteer)s is not a volunteer of %(agency)s, the sending agency of this quota.")
             % {"volunteer": volunteer, "agency": quota.sending.acronym}
         )
-    if volunteer.is_anonymised:
-        raise DomainError(
-            _("This volunteer has been anonymised: they can no longer take part in a mission.")
-        )
-    if volunteer.status == Volunteer.Status.WITHDRAWN:
-        raise DomainError(_("%(volunteer)s has withdrawn.") % {"volunteer": volunteer})
+    check_still_taking_part(volunteer)
     rules = Rules(**dataclasses.asdict(quota.agreement.eligibility_rules()))
     periods = [e.period for e in volunteer.experiences.all()]
     result = evaluate(volunteer.birth_date, periods, mission.start_date, rules)
@@ -463,12 +468,7 @@ def placement_deploy(
     placement = _locked_placement(placement)
     _expect(placement, S.CONFIRMED)
     volunteer = _locked_volunteer(placement.volunteer_id)
-    if volunteer.is_anonymised:
-        raise DomainError(
-            _("This volunteer has been anonymised: they can no longer take part in a mission.")
-        )
-    if volunteer.status == Volunteer.Status.WITHDRAWN:
-        raise DomainError(_("%(volunteer)s has withdrawn.") % {"volunteer": volunteer})
+    check_still_taking_part(volunteer)
     check_departure(placement.mission, departure_date)  # the date's field error first
     departures.check_departure_checklist(
         placement=placement, user=user, override_reason=override_reason
