@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.dates import check_dates
 from core.errors import DomainError
 from core.languages import preferred_language
+from exchanges.models import Quota
 from reports.models import Report
 from reports.services import report_request
 
@@ -39,6 +40,28 @@ def _check_author(evaluation: Evaluation) -> None:
     agreement = evaluation.agreement
     if evaluation.agency_id not in (agreement.party_a_id, agreement.party_b_id):
         raise DomainError(_("The authoring agency must be a party of the agreement."))
+
+
+def _check_cohort(evaluation: Evaluation) -> None:
+    """The cohort is a year the agreement has quotas for: the evaluation's page, figures and
+    report read that cohort's quotas and placements."""
+    evaluation.cohort = str(evaluation.cohort).strip()
+    years = sorted(
+        set(
+            Quota.objects.filter(agreement_id=evaluation.agreement_id).values_list(
+                "cohort", flat=True
+            )
+        )
+    )
+    if evaluation.cohort in {str(year) for year in years}:
+        return
+    if not years:
+        raise DomainError(_("This agreement has no quota yet: no cohort to evaluate."))
+    raise DomainError(
+        _("The agreement has no quota for the cohort “%(cohort)s”: choose one of %(years)s.")
+        % {"cohort": evaluation.cohort, "years": ", ".join(str(year) for year in years)},
+        field="cohort",
+    )
 
 
 def _check_dates(evaluation: Evaluation, findings: list[Finding]) -> None:
@@ -83,6 +106,7 @@ def evaluation_create(
     *, evaluation: Evaluation, scores: list[Score], findings: list[Finding], user
 ) -> Evaluation:
     _check_author(evaluation)
+    _check_cohort(evaluation)
     _check_dates(evaluation, findings)
     evaluation.status = Evaluation.Status.DRAFT
     evaluation.created_by = user
@@ -103,6 +127,7 @@ def evaluation_update(
     if stored.previous_id and evaluation.agreement_id != stored.previous.agreement_id:
         raise DomainError(CORRECTION_AGREEMENT)
     _check_author(evaluation)
+    _check_cohort(evaluation)
     _check_dates(evaluation, findings)
     evaluation.status = Evaluation.Status.DRAFT
     evaluation.full_clean()

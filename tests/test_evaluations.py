@@ -418,3 +418,14 @@ def test_a_visit_ending_before_it_starts_is_refused_in_words(pilot, login, clien
     assert not Evaluation.objects.filter(title="Bilan à mi-parcours").exists()
     in_order = form_data(pilot, visit_start="2018-02-01", visit_end="2018-02-10")
     assert client.post(reverse("evaluations:create"), in_order).status_code == 302
+
+
+@pytest.mark.parametrize("cohort", ["abc", "1800", "2030"])
+def test_a_cohort_the_agreement_has_no_quota_for_is_refused_in_words(pilot, login, client, cohort):
+    login("anvt-evaluator")
+    response = client.post(reverse("evaluations:create"), form_data(pilot, cohort=cohort))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"La convention n’a pas de quota pour la promotion « {cohort} »" in page
+    assert "2017" in page.split(f"« {cohort} »")[1][:200]  # the cohorts it has
+    assert not Evaluation.objects.filter(title="Bilan à mi-parcours").exists()
