@@ -96,14 +96,29 @@ def test_a_score_out_of_1_to_5_is_refused(pilot, login, client):
     assert '<label class="form-label" for="id_findings-1-text">' in page
 
 
-def test_a_period_ending_before_it_starts_is_refused_in_words(pilot, login, client):
+@pytest.mark.parametrize(
+    ("what", "backwards", "in_order", "constraint", "message"),
+    [
+        ("period", ("2018-03-31", "2017-10-01"), ("2017-10-01", "2018-03-31"),
+         "evaluation_period_in_order", "La fin de la période ne peut pas précéder son début."),
+        ("visit", ("2018-02-10", "2018-02-01"), ("2018-02-01", "2018-02-10"),
+         "evaluation_visit_in_order", "La fin de la visite ne peut pas précéder son début."),
+    ],
+)  # fmt: skip
+def test_dates_ending_before_they_start_are_refused_in_words(
+    pilot, login, client, what, backwards, in_order, constraint, message
+):
     """Not the database constraint's name ("evaluation_period_in_order")."""
     login("anvt-evaluator")
-    data = form_data(pilot, period_start="2018-03-31", period_end="2017-10-01")
+    fields = (f"{what}_start", f"{what}_end")
+    data = form_data(pilot, **dict(zip(fields, backwards, strict=True)))
     response = client.post(reverse("evaluations:create"), data)
     page = response.content.decode()
-    assert response.status_code == 200 and "evaluation_period_in_order" not in page
-    assert "La fin de la période ne peut pas précéder son début." in page
+    assert response.status_code == 200 and constraint not in page
+    assert message in page
+    assert not Evaluation.objects.filter(title="Bilan à mi-parcours").exists()
+    data = form_data(pilot, **dict(zip(fields, in_order, strict=True)))
+    assert client.post(reverse("evaluations:create"), data).status_code == 302
 
 
 def test_the_administrator_is_not_offered_a_host_structure_form_that_refuses_them(
@@ -406,18 +421,6 @@ def test_a_criterion_scored_twice_is_refused_on_its_row_in_words(pilot, login, c
     assert response.status_code == 200 and "criterion" not in re.sub(r"<[^>]+>", "", page)
     assert "Ce critère est noté deux fois." in page
     assert not Evaluation.objects.filter(title="Bilan à mi-parcours").exists()
-
-
-def test_a_visit_ending_before_it_starts_is_refused_in_words(pilot, login, client):
-    login("anvt-evaluator")
-    data = form_data(pilot, visit_start="2018-02-10", visit_end="2018-02-01")
-    response = client.post(reverse("evaluations:create"), data)
-    page = response.content.decode()
-    assert response.status_code == 200 and "evaluation_visit_in_order" not in page
-    assert "La fin de la visite ne peut pas précéder son début." in page
-    assert not Evaluation.objects.filter(title="Bilan à mi-parcours").exists()
-    in_order = form_data(pilot, visit_start="2018-02-01", visit_end="2018-02-10")
-    assert client.post(reverse("evaluations:create"), in_order).status_code == 302
 
 
 @pytest.mark.parametrize("cohort", ["abc", "1800", "2030"])
