@@ -31,7 +31,7 @@ from .forms import (
     ReturnForm,
 )
 from .models import USED_STATUSES, ChecklistItem, FollowUp, Mission, Placement
-from .selectors import mission_page_visible_to, missions_visible_to, placements_visible_to
+from .selectors import missions_visible_to, placements_visible_to
 
 PAGE_SIZE = 50
 
@@ -42,11 +42,6 @@ def _mission_for_user(request, pk, perm=None) -> Mission:
     if perm and not request.user.has_perm(perm, mission):
         raise PermissionDenied
     return mission
-
-
-def _mission_page(request, pk) -> Mission:
-    """The mission as its page reads it (``selectors.mission_page_visible_to``), else 404."""
-    return get_object_or_404(mission_page_visible_to(request.user), pk=pk)
 
 
 def _placement_for_user(request, pk, perm):
@@ -102,7 +97,7 @@ def index(request):
 
 @require_GET
 def mission_detail(request, pk):
-    return _render_detail(request, _mission_page(request, pk))
+    return _render_detail(request, _mission_for_user(request, pk))
 
 
 def _render_detail(request, mission: Mission, bound=None):
@@ -197,11 +192,7 @@ def _host_choices(user) -> list[int] | None:
 
 @require_http_methods(["GET", "POST"])
 def mission_edit(request, pk):
-    # Read as its page reads it: the form needs its quota and agreement, not the agencies'
-    # rows (seven joined tables took PostgreSQL 3 ms to plan).
-    mission = _mission_page(request, pk)
-    if not request.user.has_perm("vir.change_mission", mission):
-        raise PermissionDenied
+    mission = _mission_for_user(request, pk, "vir.change_mission")
     pick, agreement = _agreement_step(request, default=mission.quota.agreement)
     form = MissionForm(
         request.POST or None,
@@ -410,7 +401,7 @@ def _record_date(request, pk, status, form_class, run, success):
             % {"status": placement.get_status_display()},
         )
         return redirect(placement)
-    mission = _mission_page(request, placement.mission_id)
+    mission = _mission_for_user(request, placement.mission_id)
     placement.mission = mission
     form = form_class(request.POST, placement=placement)
     if form.is_valid():
