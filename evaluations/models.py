@@ -155,7 +155,7 @@ class Score(QuickChoiceLabels, models.Model):
     value = models.PositiveSmallIntegerField(
         _("score (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
 
     history = HistoricalRecords()
 
@@ -203,7 +203,7 @@ class Finding(QuickChoiceLabels, models.Model):
     axis = models.CharField(_("axis"), max_length=20, choices=Axis.choices)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), max_length=2000)
     owner = models.ForeignKey(
         "agencies.Agency",
         verbose_name=_("owner agency"),

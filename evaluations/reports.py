@@ -40,7 +40,14 @@ def render_evaluation_html(evaluation: Evaluation, language: str) -> str:
             "chart": chart,
             "figures": figures,
             "axes": findings_by_axis(f for f in findings if not f.is_recommendation),
-            "recommendations": [f for f in findings if f.kind == Finding.Kind.RECOMMENDATION],
+            # In the order of the axes, as the findings above and the evaluation's page.
+            "recommendations": [
+                f
+                for _axis, group in findings_by_axis(
+                    f for f in findings if f.kind == Finding.Kind.RECOMMENDATION
+                )
+                for f in group
+            ],
         }
         return render_to_string("evaluations/report_pdf.html", context)
 

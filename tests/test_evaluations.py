@@ -432,3 +432,19 @@ def test_a_cohort_the_agreement_has_no_quota_for_is_refused_in_words(pilot, logi
     assert f"La convention n’a pas de quota pour la promotion « {cohort} »" in page
     assert "2017" in page.split(f"« {cohort} »")[1][:200]  # the cohorts it has
     assert not Evaluation.objects.filter(title="Bilan à mi-parcours").exists()
+
+
+@pytest.mark.parametrize("field", ["findings-1-text", "scores-0-comment"])
+def test_a_text_longer_than_a_pdf_cell_takes_is_refused_and_kept(pilot, login, client, field):
+    """A recommendation and a score comment stop at 2,000 characters (a table cell of the
+    evaluation PDF); the text typed comes back with its message."""
+    login("anvt-evaluator")
+    text = "mot " * 500 + "de trop"
+    response = client.post(reverse("evaluations:create"), form_data(pilot, **{field: text}))
+    assert response.status_code == 200
+    assert not Evaluation.objects.filter(title="Bilan à mi-parcours").exists()
+    page = response.content.decode()
+    assert "comporte au plus 2000 caractères (actuellement 2007)" in page
+    assert "de trop" in page
+    response = client.post(reverse("evaluations:create"), form_data(pilot, **{field: text[:2000]}))
+    assert response.status_code == 302

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 import pytest
 from django.utils import translation
+from django.utils.formats import date_format
 from pypdf import PdfReader
 
 from agencies.models import Agency
-from evaluations.models import Evaluation
+from evaluations.models import Axis, Evaluation, Finding, Score
 from evaluations.reports import render_evaluation_html
 from exchanges.models import Agreement
 from exchanges.quota_report import Scope, build_quota_report, column_labels, render_html
@@ -172,4 +173,53 @@ def test_the_evaluation_report_shows_its_quotas_inside_the_page(demo, language):
         assert header in text, header
     assert "ANVT → CNPV 4 4 0" in text
     assert "CNPV → ANVT 2 2 0" in text
+    assert_inside_the_page(pdf)
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "es"])
+def test_the_recommendations_keep_their_words_whole_in_the_axis_order(demo, language):
+    """A column of the recommendations table is as wide as its colgroup says: an axis, an
+    owner and a due date are not split inside a word (a table laid out by its content, with
+    words breakable anywhere, made each column one letter wide: "Parten ariat")."""
+    pilot = Evaluation.objects.get(agreement__reference="VIR-TG-ML-2017", version=1)
+    recommendations = [
+        f for f in pilot.findings.select_related("owner") if f.kind == Finding.Kind.RECOMMENDATION
+    ]
+    assert len(recommendations) >= 3
+    pdf = render_pdf(render_evaluation_html(pilot, language))
+    text = flat(pdf)
+    with translation.override(language):
+        axes = [str(f.get_axis_display()) for f in recommendations]
+        dates = [date_format(f.due_date, "SHORT_DATE_FORMAT") for f in recommendations]
+        table = text[text.index(translation.gettext("Recommendation")) :]
+    for word in [*axes, *dates, *(f.owner.acronym for f in recommendations)]:
+        assert word in table, word
+    # In the order of the axes, as the findings by axis above the table (one recommendation
+    # per axis in the demo; the model orders them by the axis's code).
+    assert len(set(axes)) == len(axes)
+    with translation.override(language):
+        in_order = [str(axis.label) for axis in Axis if axis.label in axes]
+    positions = [table.index(label) for label in in_order]
+    assert positions == sorted(positions)
+    assert_inside_the_page(pdf)
+
+
+def test_long_texts_and_long_words_stay_inside_the_page(demo):
+    """The longest texts the forms take: a title of one unbroken word, a recommendation and a
+    score comment of the longest length, each drawn inside the page."""
+    pilot = Evaluation.objects.get(agreement__reference="VIR-TG-ML-2017", version=1)
+    Evaluation.objects.filter(pk=pilot.pk).update(
+        title="Évaluation" + "X" * 190, visit_place="Y" * 100
+    )
+    longest = Finding._meta.get_field("text").max_length
+    pilot.findings.filter(
+        pk=pilot.findings.filter(kind=Finding.Kind.RECOMMENDATION).values("pk")[:1]
+    ).update(text=("Z" * 150 + " mot" * longest)[:longest])
+    longest = Score._meta.get_field("comment").max_length
+    pilot.scores.filter(pk=pilot.scores.values("pk")[:1]).update(
+        comment=("avis " * longest)[:longest]
+    )
+    pdf = render_pdf(render_evaluation_html(Evaluation.objects.get(pk=pilot.pk), "fr"))
+    text = flat(pdf)
+    assert "mot mot mot" in text and "avis avis" in text
     assert_inside_the_page(pdf)
