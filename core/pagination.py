@@ -219,11 +219,16 @@ class UncountedPage:
         return len(self.object_list)
 
 
+# The deepest page ``uncounted_page`` reads: past it, an offset would overflow the database's
+# integers (a page number typed in the address); no log is that long.
+UNCOUNTED_MAX_PAGE = 1_000_000
+
+
 def uncounted_page(queryset, number, per_page: int) -> UncountedPage:
-    """Page ``number`` (1 if not a positive number): one query, one row more than the page to
-    tell whether another follows."""
+    """Page ``number`` (1 if not a positive number, at most ``UNCOUNTED_MAX_PAGE``): one query,
+    one row more than the page to tell whether another follows."""
     try:
-        number = max(1, int(number))
+        number = min(max(1, int(number)), UNCOUNTED_MAX_PAGE)
     except (TypeError, ValueError):
         number = 1
     start = (number - 1) * per_page

@@ -263,8 +263,9 @@ class AgreementFilterForm(forms.Form):
 
 
 class CompareForm(forms.Form):
-    old = forms.IntegerField(label=_("From version"), min_value=1)
-    new = forms.IntegerField(label=_("To version"), min_value=1)
+    # At most the database's integer: a larger number typed in the address is refused here.
+    old = forms.IntegerField(label=_("From version"), min_value=1, max_value=2**31 - 1)
+    new = forms.IntegerField(label=_("To version"), min_value=1, max_value=2**31 - 1)
 
 
 class QuotaReportForm(forms.Form):

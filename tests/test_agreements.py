@@ -459,6 +459,13 @@ def test_the_version_pages_show_the_approved_text_and_who_approved_it(client, lo
     assert client.get(reverse("exchanges:version", args=[ml.pk, 9])).status_code == 404
     missing = client.get(reverse("exchanges:compare", args=[ml.pk]), {"old": 1, "new": 7})
     assert missing.status_code == 404
+    # Past the database's integers (typed in the address): refused by the form, nothing
+    # compared, the choices offered again.
+    huge = client.get(
+        reverse("exchanges:compare", args=[ml.pk]), {"old": 1, "new": "99999999999999999999"}
+    )
+    assert huge.status_code == 200 and huge.context["comparison"] is None
+    assert "new" in huge.context["form"].errors
 
 
 def test_the_admin_lists_agreements_versions_and_approvals(client, login, demo):

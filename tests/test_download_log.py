@@ -183,6 +183,17 @@ def test_it_pages_newest_first_and_keeps_the_filters_on_the_next_page(client, db
     assert [r.username for r in second.context["page"]] == ["user-01", "user-00"]
 
 
+def test_a_page_number_past_any_log_shows_an_empty_page(client, db):
+    """Typed in the address, a page number whose offset would overflow the database's integers
+    is read as the deepest page (an empty one), not an error."""
+    agency = AgencyFactory()
+    client.force_login(MembershipFactory(agency=agency, role="manager").user)
+    record(agency, username="alice")
+    response = client.get(LOG, {"page": "300000000000000000"})
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == []
+
+
 def test_a_deleted_user_leaves_a_readable_record(client, db):
     agency = AgencyFactory()
     client.force_login(MembershipFactory(agency=agency, role="manager").user)
