@@ -1,10 +1,30 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .errors import DomainError, add_form_error
 from .models import OutgoingEmail, WorkerHeartbeat
 
 admin.site.site_header = _("Reciprocity administration")
 admin.site.site_title = _("Reciprocity")
+
+
+class CheckedAdminForm(forms.ModelForm):
+    """An admin form that runs the rules the services apply to its model (``check``, raising
+    ``DomainError``) once the fields are valid: a refusal is shown on its field, in words, as
+    the app's forms show it, instead of a row the app would refuse or a database error."""
+
+    def check(self, data: dict) -> None:
+        raise NotImplementedError
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                self.check(data)
+            except DomainError as error:
+                add_form_error(self, error)
+        return data
 
 
 @admin.register(WorkerHeartbeat)

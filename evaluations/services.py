@@ -36,13 +36,13 @@ TEXT_FIELDS = [
 ]
 
 
-def _check_author(evaluation: Evaluation) -> None:
+def check_author(evaluation: Evaluation) -> None:
     agreement = evaluation.agreement
     if evaluation.agency_id not in (agreement.party_a_id, agreement.party_b_id):
         raise DomainError(_("The authoring agency must be a party of the agreement."))
 
 
-def _check_cohort(evaluation: Evaluation) -> None:
+def check_cohort(evaluation: Evaluation) -> None:
     """The cohort is a year the agreement has quotas for: the evaluation's page, figures and
     report read that cohort's quotas and placements."""
     evaluation.cohort = str(evaluation.cohort).strip()
@@ -75,18 +75,19 @@ def _check_dates(evaluation: Evaluation, findings: list[Finding]) -> None:
         check_dates(due_date=finding.due_date)
 
 
-def _check_owners(evaluation: Evaluation, findings: list[Finding]) -> None:
+def check_owners(evaluation: Evaluation, findings: list[Finding]) -> None:
     """A recommendation is owned by a party of the evaluated agreement: no other agency sees
     the evaluation (the database refuses the rest too)."""
     parties = (evaluation.agreement.party_a_id, evaluation.agreement.party_b_id)
     if any(item.owner_id is not None and item.owner_id not in parties for item in findings):
         raise DomainError(
-            _("The owner of a recommendation must be a party of the evaluated agreement.")
+            _("The owner of a recommendation must be a party of the evaluated agreement."),
+            field="owner",
         )
 
 
 def _replace_children(evaluation, scores: list[Score], findings: list[Finding]) -> None:
-    _check_owners(evaluation, findings)
+    check_owners(evaluation, findings)
     evaluation.scores.all().delete()
     evaluation.findings.all().delete()
     for item in scores:
@@ -105,8 +106,8 @@ def _replace_children(evaluation, scores: list[Score], findings: list[Finding]) 
 def evaluation_create(
     *, evaluation: Evaluation, scores: list[Score], findings: list[Finding], user
 ) -> Evaluation:
-    _check_author(evaluation)
-    _check_cohort(evaluation)
+    check_author(evaluation)
+    check_cohort(evaluation)
     _check_dates(evaluation, findings)
     evaluation.status = Evaluation.Status.DRAFT
     evaluation.created_by = user
@@ -126,8 +127,8 @@ def evaluation_update(
         raise DomainError(_("A published evaluation is frozen: make a new version to correct it."))
     if stored.previous_id and evaluation.agreement_id != stored.previous.agreement_id:
         raise DomainError(CORRECTION_AGREEMENT)
-    _check_author(evaluation)
-    _check_cohort(evaluation)
+    check_author(evaluation)
+    check_cohort(evaluation)
     _check_dates(evaluation, findings)
     evaluation.status = Evaluation.Status.DRAFT
     evaluation.full_clean()

@@ -1,11 +1,29 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import CheckedAdminForm
+
 from .models import ChecklistItem, DepartureOverride, FollowUp, Mission, Placement
+from .services import check_mission
+
+
+class MissionAdminForm(CheckedAdminForm):
+    """A mission's own rules (``services.check_mission``): a host structure of the quota's
+    host agency (the one that sees and edits the mission), a theme and dates of the agreement."""
+
+    def check(self, data):
+        check_mission(
+            quota=data.get("quota", self.instance.quota if self.instance.quota_id else None),
+            host_structure=data["host_structure"],
+            theme=data["theme"],
+            start=data["start_date"],
+            end=data["end_date"],
+        )
 
 
 @admin.register(Mission)
 class MissionAdmin(SimpleHistoryAdmin):
+    form = MissionAdminForm
     list_display = ["title", "host_structure", "city", "start_date", "end_date", "places", "status"]
     list_filter = ["status", "theme", "receiving", "sending"]
     search_fields = [

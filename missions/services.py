@@ -207,7 +207,8 @@ def check_mission(
     if host_structure.agency_id != quota.receiving_id:
         raise DomainError(
             _("The host structure must be one of %(agency)s, the host agency of this quota.")
-            % {"agency": quota.receiving.acronym}
+            % {"agency": quota.receiving.acronym},
+            field="host_structure",
         )
     themes = list(agreement.themes.all())
     if themes and theme not in themes:
