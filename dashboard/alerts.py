@@ -31,7 +31,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.links import pk_url
-from evaluations.models import Evaluation, Finding
+from evaluations.models import Evaluation, Finding, superseded_q
 from exchanges.models import Agreement, Quota, binding_threshold, in_force_q
 from missions.models import ChecklistItem, Mission, Placement
 
@@ -169,6 +169,7 @@ def _recommendations(agency, today) -> list[Alert]:
             due_date__lt=today,
             evaluation__status=Evaluation.Status.PUBLISHED,
         )
+        .exclude(superseded_q("evaluation__"))
         .only("evaluation_id", "text", "due_date")
         .order_by("due_date", "pk")[:LIMIT]
     )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from agencies import rules as access
 from agencies.models import Agency
-from evaluations.models import Evaluation, Finding
+from evaluations.models import Evaluation, Finding, superseded_q
 from evaluations.selectors import findings_visible_to
 from exchanges.models import Agreement, AgreementStatus, Quota, in_force_q
 from exchanges.selectors import agreements_awaiting_approval
@@ -163,6 +163,7 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
             due_date__lte=today + SOON,
             evaluation__status=Evaluation.Status.PUBLISHED,
         )
+        .exclude(superseded_q("evaluation__"))
         .only("evaluation_id", "text", "due_date", "follow_up")
         .order_by("due_date", "pk")[:LIST]
     )

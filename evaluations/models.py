@@ -256,3 +256,10 @@ class Finding(QuickChoiceLabels, models.Model):
 
 
 from . import owner_rule  # noqa: E402, F401  (registers the owner rule's SQLite triggers)
+
+
+def superseded_q(prefix: str = "") -> Q:
+    """Published versions whose correction is published too: the correction replaces them, and
+    the alerts and the home page follow its recommendations, not theirs (``prefix``: the path
+    to the evaluation)."""
+    return Q(**{f"{prefix}correction__status": Evaluation.Status.PUBLISHED})

@@ -86,7 +86,15 @@ def _recommendations() -> Coalesce:
 def evaluation_list(*, user) -> QuerySet[Evaluation]:
     return (
         evaluations_visible_to(user)
-        .annotate(recommendations=_recommendations())
+        .annotate(
+            recommendations=_recommendations(),
+            # The version of its published correction, if any: the list says it is replaced.
+            replaced_by=Subquery(
+                Evaluation.objects.filter(
+                    previous=OuterRef("pk"), status=Evaluation.Status.PUBLISHED
+                ).values("version")
+            ),
+        )
         .order_by(*EVALUATION_ORDER)
     )
 

@@ -63,6 +63,7 @@ def evaluation_detail(request, pk):
         )
     reports = reports_visible_to(user).filter(evaluation=evaluation)[:10]
     can_change = user.has_perm("vir.change_evaluation", evaluation)
+    correction = Evaluation.objects.filter(previous=evaluation).only("version", "status").first()
     return render(
         request,
         "evaluations/evaluation_detail.html",
@@ -75,9 +76,9 @@ def evaluation_detail(request, pk):
             "can_edit": can_change and not evaluation.is_published,
             "can_publish": not evaluation.is_published
             and user.has_perm("vir.publish_evaluation", evaluation),
-            "can_correct": evaluation.is_published
-            and can_change
-            and not Evaluation.objects.filter(previous=evaluation).exists(),
+            "can_correct": evaluation.is_published and can_change and correction is None,
+            # A published correction replaces this version: the page says so and links to it.
+            "replaced_by": correction if correction and correction.is_published else None,
             "report_form": ReportRequestForm(),
             "follow_up_choices": Finding.FollowUp.choices,
         },

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from core.errors import DomainError
 from evaluations import services
@@ -448,3 +449,38 @@ def test_a_text_longer_than_a_pdf_cell_takes_is_refused_and_kept(pilot, login, c
     assert "de trop" in page
     response = client.post(reverse("evaluations:create"), form_data(pilot, **{field: text[:2000]}))
     assert response.status_code == 302
+
+
+def test_a_published_correction_replaces_its_version_everywhere(pilot, login, client):
+    """Once version 2 is published, version 1's recommendations leave the alerts and the home
+    page (version 2's stand for them), its page says it is replaced and links to version 2,
+    and the list marks it. A correction still in draft replaces nothing."""
+    from agencies.models import Agency
+    from dashboard.alerts import alerts_for
+    from dashboard.models import AlertKind
+    from dashboard.selectors import dashboard
+
+    user = login("anvt-evaluator")
+    owner = Agency.objects.get(acronym="ANVT")
+    manager = type(user).objects.get(username="anvt-manager")
+
+    def followed():
+        alerts = alerts_for(agency=owner, today=timezone.localdate())
+        overdue = {a.key for a in alerts if a.kind == AlertKind.RECOMMENDATION_OVERDUE}
+        board = dashboard(user=manager, agency=owner)
+        shown = {str(f.pk) for f in board.recommendations_due}
+        evaluations = Finding.objects.filter(pk__in=overdue | shown).values("evaluation")
+        return set(evaluations.values_list("evaluation", flat=True).distinct())
+
+    assert followed() == {pilot.pk}
+    draft = services.evaluation_new_version(evaluation=pilot, user=user)
+    assert followed() == {pilot.pk}
+    page = client.get(reverse("evaluations:detail", args=[pilot.pk])).content.decode()
+    assert 'data-testid="replaced-by"' not in page
+    services.evaluation_publish(evaluation=draft, user=user)
+    assert followed() == {draft.pk}
+    page = client.get(reverse("evaluations:detail", args=[pilot.pk])).content.decode()
+    assert "Remplacée par la version 2, publiée depuis" in page
+    assert reverse("evaluations:detail", args=[draft.pk]) in page
+    listed = client.get(reverse("evaluations:index")).content.decode()
+    assert listed.count('data-testid="replaced"') == 1 and "remplacée par la v2" in listed
