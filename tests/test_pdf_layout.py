@@ -223,3 +223,23 @@ def test_long_texts_and_long_words_stay_inside_the_page(demo):
     text = flat(pdf)
     assert "mot mot mot" in text and "avis avis" in text
     assert_inside_the_page(pdf)
+
+
+def fonts(pdf: bytes) -> set[str]:
+    """The embedded fonts' names, without their subset prefix ("ABCDEF+")."""
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    return names
+
+
+def test_every_pdf_is_set_in_one_sans_serif_family_page_footers_included(demo):
+    """The page's margin boxes (the footer: reference, page numbers) do not inherit the body's
+    font; without their own they were set in a serif."""
+    pilot = Evaluation.objects.get(agreement__reference="VIR-TG-ML-2017", version=1)
+    for pdf in (
+        render_pdf(render_evaluation_html(pilot, "fr")),
+        _quota_pdf(_scopes()["all"], "fr"),
+    ):
+        assert fonts(pdf) <= {"DejaVu-Sans", "DejaVu-Sans-Bold"}, fonts(pdf)
