@@ -10,7 +10,7 @@ from core.widgets import quick_model_choices, quick_selects
 from exchanges.selectors import agreements_visible_to
 
 from .models import Evaluation, Finding, Score
-from .services import CORRECTION_AGREEMENT
+from .services import CORRECTION_AGREEMENT, OWNER_NOT_A_PARTY
 
 
 class EvaluationForm(forms.ModelForm):
@@ -82,6 +82,9 @@ class FindingForm(forms.ModelForm):
         if owners is not None:
             field = self.fields["owner"]
             field.queryset = owners  # what a posted owner is validated against
+            # Not "Select a valid choice": the choices offered before an agreement is chosen
+            # are the parties of any of the agency's agreements.
+            field.error_messages["invalid_choice"] = OWNER_NOT_A_PARTY
             if owner_rows is not None:
                 field.choices = [("", field.empty_label), *owner_rows]
         quick_selects(self)

@@ -18,6 +18,7 @@ from .models import Evaluation, Finding, Score
 from .selectors import evaluation_figures
 
 CORRECTION_AGREEMENT = _("A correction evaluates the agreement of the version it corrects.")
+OWNER_NOT_A_PARTY = _("The owner of a recommendation must be a party of the evaluated agreement.")
 
 TEXT_FIELDS = [
     "agreement",
@@ -80,10 +81,7 @@ def check_owners(evaluation: Evaluation, findings: list[Finding]) -> None:
     the evaluation (the database refuses the rest too)."""
     parties = (evaluation.agreement.party_a_id, evaluation.agreement.party_b_id)
     if any(item.owner_id is not None and item.owner_id not in parties for item in findings):
-        raise DomainError(
-            _("The owner of a recommendation must be a party of the evaluated agreement."),
-            field="owner",
-        )
+        raise DomainError(OWNER_NOT_A_PARTY, field="owner")
 
 
 def _replace_children(evaluation, scores: list[Score], findings: list[Finding]) -> None:

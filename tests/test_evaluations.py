@@ -484,3 +484,26 @@ def test_a_published_correction_replaces_its_version_everywhere(pilot, login, cl
     assert reverse("evaluations:detail", args=[draft.pk]) in page
     listed = client.get(reverse("evaluations:index")).content.decode()
     assert listed.count('data-testid="replaced"') == 1 and "remplacée par la v2" in listed
+
+
+def test_an_owner_who_is_not_a_party_of_the_chosen_agreement_is_refused_in_words(
+    pilot, login, client
+):
+    """Before an agreement is chosen, the owners offered are the parties of any of the
+    agency's agreements: one of another agreement is refused with the rule, not with "Select
+    a valid choice"."""
+    from agencies.models import Agency
+
+    login("anvt-evaluator")
+    parties = (pilot.agreement.party_a_id, pilot.agreement.party_b_id)
+    offered = client.get(reverse("evaluations:create")).context["findings"].forms[0]
+    other = next(pk for pk, _label in offered.fields["owner"].choices if pk and pk not in parties)
+    assert Agency.objects.filter(pk=other).exists()
+    response = client.post(
+        reverse("evaluations:create"), form_data(pilot, **{"findings-1-owner": other})
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "L’agence responsable d’une recommandation doit être partie à la convention" in page
+    assert "Sélectionnez un choix valide" not in page
+    assert not Evaluation.objects.filter(title="Bilan à mi-parcours").exists()
