@@ -65,7 +65,7 @@ def placements_visible_to(user) -> QuerySet[Placement]:
     visibility filter joins it anyway), the mission with its quota, agreement and host
     structure, and the volunteer; the agencies' acronyms as ``sending_acronym`` and
     ``receiving_acronym`` (as ``missions_visible_to``: the nominations inbox was planned in
-    11 ms with the two agencies joined, 2–3 ms so)."""
+    11 ms with the two agencies joined, about 3 ms so)."""
     acronym = Agency.objects.values("acronym")
     qs = Placement.objects.select_related(
         "quota", "mission__quota__agreement", "mission__host_structure", "volunteer"
