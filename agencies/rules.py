@@ -70,21 +70,31 @@ def is_admin(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
+def active_memberships():
+    """Memberships of active agencies, with their agency, by acronym."""
+    return (
+        Membership.objects.filter(agency__is_active=True)
+        .select_related("agency")
+        .order_by("agency__acronym")
+    )
+
+
 def memberships_of(user) -> list[Membership]:
     """The user's memberships of active agencies, with their agency, by acronym: one query,
     cached on the user object (the request's user: the access rules and the agency switcher
-    share it)."""
+    share it; ``agencies.auth`` reads them with the user)."""
     if not user.is_authenticated:
         return []
     cached = getattr(user, "_reciprocity_memberships", None)
     if cached is None:
-        cached = list(
-            Membership.objects.filter(user=user, agency__is_active=True)
-            .select_related("agency")
-            .order_by("agency__acronym")
-        )
-        user._reciprocity_memberships = cached
+        cached = remember_memberships(user, list(active_memberships().filter(user=user)))
     return cached
+
+
+def remember_memberships(user, memberships: list[Membership]) -> list[Membership]:
+    """Keep ``memberships`` (read by ``memberships_of``'s query) on ``user``."""
+    user._reciprocity_memberships = memberships
+    return memberships
 
 
 def roles_of(user) -> dict[int, str]:

@@ -92,6 +92,40 @@ def quick_selects(form: forms.BaseForm) -> forms.BaseForm:
     return form
 
 
+def _mark_selected(markup: str, selected: set[str]) -> str:
+    """``markup`` (options written unselected) with the options of ``selected`` marked."""
+    for value in selected:
+        option = f'<option value="{escape(value)}">'
+        markup = markup.replace(option, f'<option value="{escape(value)}" selected>', 1)
+    return markup
+
+
+class PerLanguage(dict):
+    """A widget declaration's options markup by language, shared by the copies Django makes of
+    the widget for each form (a deep copy returns it as it is)."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+class CodeSelect(QuickSelect):
+    """A select whose choices are written in the code (statuses, languages, sorts): its options
+    are written once per language for each declaration of the widget, then the chosen ones
+    marked in them. Declare it as an instance (``widget=CodeSelect()``): each instance keeps
+    the markup of its own choices. Never for choices read from the database."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__(attrs, choices)
+        self.markup = PerLanguage()
+
+    def _options(self, choices, selected):
+        language = get_language() or ""
+        markup = self.markup.get(language)
+        if markup is None:
+            markup = self.markup[language] = super()._options(choices, set())
+        return mark_safe(_mark_selected(markup, selected))  # noqa: S308 -- escaped by _options
+
+
 @lru_cache(maxsize=8)
 def _countries(language: str) -> tuple[tuple[str, str], ...]:
     return tuple((code, str(name)) for code, name in countries)
@@ -118,11 +152,7 @@ class CountrySelect(QuickSelect):
     def _options(self, choices, selected):
         blank = next(iter(choices), None)
         head = super()._options([blank], selected) if blank and blank[0] in ("", None) else ""
-        markup = _country_options(get_language() or "")
-        for code in selected - {""}:
-            markup = markup.replace(
-                f'<option value="{escape(code)}">', f'<option value="{escape(code)}" selected>', 1
-            )
+        markup = _mark_selected(_country_options(get_language() or ""), selected - {""})
         return mark_safe(head + markup)  # noqa: S308 -- escaped by _options and _country_options
 
 

@@ -74,3 +74,28 @@ def test_the_countries_written_once_per_language_are_djangos_select(language, va
         assert quick.split(">", 1)[1] == options
         chosen = value[0] if isinstance(value, list) else value
         assert (f'value="{chosen}" selected' in quick) == (chosen in ("TG", "CI", "ML", ""))
+
+
+@pytest.mark.parametrize("value", [None, "", "candidate", ["withdrawn"], "XX"])
+def test_code_choices_written_once_per_language_are_quickselects(value):
+    """``CodeSelect`` keeps its options' markup per language, shared by its copies (Django
+    copies a widget for each form): in every language, after another, it is ``QuickSelect``'s
+    of the same choices, with the chosen one marked."""
+    import copy
+
+    from core.widgets import CodeSelect, QuickSelect
+    from volunteers.models import Volunteer
+
+    choices = [("", "---------"), *Volunteer.Status.choices]
+    declared = CodeSelect(choices=choices)
+    attrs = {"id": "id_status", "class": "form-select"}
+    for language in ["fr", "en", "es", "fr"]:
+        with translation.override(language):
+            quick = copy.deepcopy(declared).render("status", value, attrs)
+            assert quick == QuickSelect(choices=choices).render("status", value, attrs)
+    assert set(declared.markup) == {"fr", "en", "es"}
+    other = CodeSelect(choices=[("a", "A")])  # another declaration: its own options
+    assert (
+        other.render("status", "a", {})
+        == '<select name="status"><option value="a" selected>A</option></select>'
+    )

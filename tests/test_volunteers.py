@@ -1,5 +1,6 @@
 import datetime
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -133,6 +134,33 @@ def test_the_list_issues_the_same_number_of_queries_for_30_and_300_volunteers(db
     large, response = _count_queries(client, url, {**params, "theme": theme.pk})
     assert small == large
     assert large <= 12
+
+
+def test_the_list_reads_the_user_the_page_and_the_themes_in_three_queries(db, client):
+    """The signed-in user with their memberships (``agencies.auth``), the page of rows with
+    its count, and every theme with the page's (the rows and the filter's select)."""
+    membership = MembershipFactory(role="officer")
+    ExperienceFactory.create_batch(3, volunteer__sending_agency=membership.agency)
+    client.force_login(membership.user)
+    client.get(reverse("volunteers:index"))  # the session read once into the cache
+    count, response = _count_queries(client, reverse("volunteers:index"), {})
+    assert len(response.context["page"].object_list) == 3
+    assert count == 3
+
+
+def test_the_theme_select_offers_every_theme_beside_the_rows_themes(db, client):
+    membership = MembershipFactory(role="officer")
+    health, water, _ = (ThemeFactory(code=c, name=c.title()) for c in ("h", "w", "u"))
+    volunteer = ExperienceFactory(volunteer__sending_agency=membership.agency).volunteer
+    volunteer.themes.add(health, water)
+    client.force_login(membership.user)
+    page = client.get(reverse("volunteers:index"), {"theme": water.pk}).content.decode()
+    start = page.index('name="theme"')
+    select = page[start : page.index("</select>", start)]
+    assert re.findall(r">(\w)</option>", select) == ["H", "U", "W"]
+    assert f'<option value="{water.pk}" selected>' in select
+    assert f'<option value="{health.pk}">' in select
+    assert "H · W" in page
 
 
 def test_the_filters_select_what_they_say(client, login, demo):

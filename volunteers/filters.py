@@ -10,15 +10,34 @@ from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BaseCSVWidget
 
 from agencies import rules as access
 from agencies.models import Agency, Theme
 from agencies.selectors import agencies_visible_to
 from core.dates import validate_date
-from core.widgets import CountrySelect, QuickSelect, country_choices, style_fields
+from core.widgets import (
+    CodeSelect,
+    CountrySelect,
+    PerLanguage,
+    QuickSelect,
+    country_choices,
+    style_fields,
+)
 
 from .models import Language, LanguageSkill, Volunteer
 from .selectors import age_between_q, eligible_q, matching
+
+
+class SortSelect(BaseCSVWidget, CodeSelect):
+    """The sort's select (``CodeSelect``). django-filters takes a sort's widget as a class (a
+    CSV widget's, or it makes one per request), so this class keeps its one filter's markup."""
+
+    shared_markup = PerLanguage()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.markup = self.shared_markup
 
 
 class NameOrdering(django_filters.OrderingFilter):
@@ -45,7 +64,7 @@ class VolunteerFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"placeholder": _("Name or e-mail"), "type": "search"}),
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Volunteer.Status.choices, widget=QuickSelect
+        label=_("Status"), choices=Volunteer.Status.choices, widget=CodeSelect()
     )
     nationality = django_filters.ChoiceFilter(
         label=_("Nationality"), choices=country_choices, widget=CountrySelect
@@ -54,7 +73,10 @@ class VolunteerFilter(django_filters.FilterSet):
         label=_("Theme"), queryset=Theme.objects.all(), method="filter_theme", widget=QuickSelect
     )
     language = django_filters.ChoiceFilter(
-        label=_("Language"), choices=Language.choices, method="filter_language", widget=QuickSelect
+        label=_("Language"),
+        choices=Language.choices,
+        method="filter_language",
+        widget=CodeSelect(),
     )
     age_min = django_filters.NumberFilter(
         label=_("Age from"), method="filter_age", min_value=0, max_value=120
@@ -73,7 +95,7 @@ class VolunteerFilter(django_filters.FilterSet):
     )
     ordering = NameOrdering(
         label=_("Sort by"),
-        widget=QuickSelect,
+        widget=SortSelect,
         fields=(
             ("last_name", "name"),
             ("birth_date", "birth_date"),
@@ -128,9 +150,20 @@ class VolunteerFilter(django_filters.FilterSet):
 
     @property
     def form(self):
+        """The filters' form: this request's fields (each filter's own copy, built for it) in a
+        plain form, where ``FilterSet.form`` builds a form class per request and the form then
+        deep-copies its fields."""
         if not hasattr(self, "_form"):
-            style_fields(super().form)
+            form = self._meta.form(self.data if self.is_bound else None, prefix=self.form_prefix)
+            form.fields = {name: filter_.field for name, filter_ in self.filters.items()}
+            self._form = style_fields(form)
         return self._form
+
+    def offer_themes(self, themes: list[tuple[int, str]]) -> None:
+        """The theme select's options: ``themes`` (``selectors.mark_themes``, read with the
+        page's rows) instead of a query of its own."""
+        field = self.form.fields["theme"]
+        field.widget.choices = [("", field.empty_label), *themes]
 
     def filter_search(self, queryset, name, value):
         return matching(queryset, value)

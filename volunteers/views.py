@@ -103,7 +103,8 @@ def _index_context(request, acting) -> dict:
         counted=reader and reader.page,
         read=reader,
     )
-    page.object_list = selectors.mark_themes(selectors.mark_eligibility(page.object_list, on))
+    page.object_list = selectors.mark_eligibility(page.object_list, on)
+    filterset.offer_themes(selectors.mark_themes(page.object_list))
     query = request.GET.copy()
     for name in PAGE_PARAMETERS:
         query.pop(name, None)
