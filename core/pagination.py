@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -95,8 +96,13 @@ class CappedPaginator(Paginator):
     def _first_page(self) -> Page:
         """The first page's rows with the capped count in the same query (a subquery run
         once): one round trip instead of two for the page every list opens on. No row: no
-        row at all, the count is 0."""
-        sql, params = self._capped().query.sql_with_params()
+        row at all, the count is 0 (a list empty by its filters' making, such as a user of no
+        active agency's, has no SQL to run: Django raises ``EmptyResultSet``)."""
+        try:
+            sql, params = self._capped().query.sql_with_params()
+        except EmptyResultSet:
+            self.count = 0
+            return self._get_page([], 1, self)
         # The SQL is the ORM's, its values are parameters.
         count = RawSQL(f"SELECT COUNT(*) FROM ({sql}) capped", params)  # noqa: S608, S611
         rows = list(self.object_list.annotate(capped_count=count)[: self.per_page])
