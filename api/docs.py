@@ -21,7 +21,7 @@ class EnglishSchemaView(SpectacularAPIView):
     the models' translated verbose names)."""
 
     def dispatch(self, request, *args, **kwargs):
-        with translation.override("en"):
+        with schema.GENERATION, translation.override("en"):
             response = super().dispatch(request, *args, **kwargs)
             response.render()
         return response

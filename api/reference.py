@@ -12,6 +12,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from drf_spectacular.generators import SchemaGenerator
 
+from .schema import GENERATION
+
 METHODS = ("get", "post", "put", "patch", "delete")
 CODE = re.compile(r"`([^`]+)`")
 
@@ -102,7 +104,7 @@ def _component(name: str, schema: dict) -> dict:
 @functools.cache
 def reference() -> dict:
     """Built once per process: the schema is the code's, which a process does not change."""
-    with translation.override("en"):
+    with GENERATION, translation.override("en"):
         schema = SchemaGenerator(api_version="v1").get_schema(request=None, public=True)
     groups: dict[str, list[dict]] = {}
     for path, item in schema["paths"].items():

@@ -1,8 +1,16 @@
 """What the OpenAPI schema says of the token authentication and of the errors."""
 
+import threading
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
+
+# drf-spectacular's generation is not thread-safe: it binds each view's schema object to the
+# view in turn, and a generation beside another on gunicorn's threads failed ("Schema
+# generation REQUIRES a view instance"). Generations (the schema's view, the reference page)
+# take turns.
+GENERATION = threading.Lock()
 
 
 class TokenScheme(OpenApiAuthenticationExtension):

@@ -546,3 +546,31 @@ def test_a_change_edits_adds_and_deletes_experiences_as_the_page_does():
     assert "This language is listed twice." in str(twice.json()["errors"])
     kept = patch({"city": "Kara"})
     assert len(kept.json()["experiences"]) == 2 and len(kept.json()["languages"]) == 2
+
+
+def test_the_schema_is_generated_for_concurrent_requests(db):
+    """drf-spectacular's generation is not thread-safe (each view's schema object is bound to
+    the view in turn): requests at once on gunicorn's threads answered 500 (an exploratory
+    walk). Generations take turns (``api.schema.GENERATION``)."""
+    import threading
+
+    from django.test import Client
+
+    statuses = []
+
+    def fetch(path):
+        statuses.append(Client(raise_request_exception=False).get(path).status_code)
+
+    for _ in range(3):
+        threads = [
+            threading.Thread(target=fetch, args=(path,))
+            for path in ["/api/v1/schema/"] * 4 + ["/api/v1/docs/"] * 2
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        from api import reference
+
+        reference.reference.cache_clear()  # the reference page generates it afresh too
+    assert statuses == [200] * 18
