@@ -792,3 +792,32 @@ def test_an_apostrophe_typed_either_way_is_the_same_name(client, login, demo):
     for term in ("Zz'Tcha", "ZZ’TCHA", "zz‘tcha"):
         page = client.get(reverse("volunteers:index"), {"q": term}).context["page"]
         assert sorted(v.first_name for v in page.object_list) == ["Essi", "Kafui"], term
+
+
+@pytest.mark.parametrize(
+    ("language", "ascending", "descending"),
+    [
+        ("fr", "Date de naissance", "Date de naissance (décroissant)"),
+        ("en", "Birth date", "Birth date (descending)"),
+        ("es", "Fecha de nacimiento", "Fecha de nacimiento (descendente)"),
+    ],
+)
+def test_the_sorts_are_named_in_the_pages_language(db, client, language, ascending, descending):
+    """django-filters writes a descending sort's label once, in the language of the import:
+    the English page offered "Date de naissance (décroissant)" (an exploratory walk)."""
+    membership = MembershipFactory(role="officer")
+    client.force_login(membership.user)
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    page = client.get(reverse("volunteers:index"), {"ordering": "-birth_date"}).content.decode()
+    start = page.index('name="ordering"')
+    select = page[start : page.index("</select>", start)]
+    assert f'<option value="birth_date">{ascending}</option>' in select
+    assert f'<option value="-birth_date" selected>{descending}</option>' in select
+
+
+def test_an_inverted_age_range_is_said_so(db, client):
+    membership = MembershipFactory(role="officer")
+    client.force_login(membership.user)
+    response = client.get(reverse("volunteers:index"), {"age_min": "30", "age_max": "20"})
+    assert response.status_code == 200
+    assert "L’âge maximal est inférieur à l’âge minimal." in response.content.decode()

@@ -28,6 +28,15 @@ from core.widgets import (
 from .models import Language, LanguageSkill, Volunteer
 from .selectors import age_between_q, eligible_q, matching
 
+# A search whose words are all shorter than this matches most of a register (the trigram
+# indexes need three characters): the list asks for more instead of sorting a hundred thousand
+# matches, and leaves it out, as its export does.
+MIN_SEARCH_LENGTH = 3
+
+
+def search_too_short(term: str) -> bool:
+    return bool(term.split()) and max(len(word) for word in term.split()) < MIN_SEARCH_LENGTH
+
 
 class SortSelect(BaseCSVWidget, CodeSelect):
     """The sort's select (``CodeSelect``). django-filters takes a sort's widget as a class (a
@@ -55,6 +64,15 @@ class NameOrdering(django_filters.OrderingFilter):
             field = self.get_ordering_value(param)
             ordering += [field, self.THEN[field]] if field in self.THEN else [field]
         return qs.order_by(*ordering)
+
+
+class VolunteerFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("age_min"), data.get("age_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("age_max", _("The upper age is below the lower one."))
+        return data
 
 
 class VolunteerFilter(django_filters.FilterSet):
@@ -103,18 +121,26 @@ class VolunteerFilter(django_filters.FilterSet):
             ("status", "status"),
             ("updated_at", "updated"),
         ),
+        # The descending sorts' labels too: django-filters would write them once, in the
+        # language active when this module is imported ("Nom (décroissant)" in English).
         field_labels={
             "last_name": _("Name"),
+            "-name": _("Name (descending)"),
             "birth_date": _("Birth date"),
+            "-birth_date": _("Birth date (descending)"),
             "nationality": _("Nationality"),
+            "-nationality": _("Nationality (descending)"),
             "status": _("Status"),
+            "-status": _("Status (descending)"),
             "updated_at": _("Last change"),
+            "-updated": _("Last change (descending)"),
         },
     )
 
     class Meta:
         model = Volunteer
         fields = []
+        form = VolunteerFilterForm
 
     def __init__(self, data=None, queryset=None, *, user, request=None, prefix=None):
         # ``FilterSet.__init__``, but each filter copied with its own ``extra`` instead of deep
@@ -166,7 +192,7 @@ class VolunteerFilter(django_filters.FilterSet):
         field.widget.choices = [("", field.empty_label), *themes]
 
     def filter_search(self, queryset, name, value):
-        return matching(queryset, value)
+        return queryset if search_too_short(value) else matching(queryset, value)
 
     def filter_theme(self, queryset, name, value):
         through = Volunteer.themes.through

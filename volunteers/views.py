@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from core.pagination import PAGE_PARAMETERS, page_of_request
 
 from . import export_jobs, exporting, selectors, services
 from .eligibility import evaluate
-from .filters import VolunteerFilter
+from .filters import MIN_SEARCH_LENGTH, VolunteerFilter, search_too_short
 from .forms import (
     EligibilityDateForm,
     ExperienceFormSet,
@@ -35,10 +36,8 @@ from .selectors import (
 )
 
 PAGE_SIZE = 50
-# A search word shorter than this matches most of a register (the trigram indexes need three
-# characters): the list asks for more instead of sorting a hundred thousand matches.
-MIN_SEARCH_LENGTH = 3
 
+INVALID_FILTERS = _lazy("Correct the filters before exporting: nothing was exported.")
 BROKER_DOWN = _lazy(
     "The task queue cannot be reached: your export is recorded and will start as soon as it "
     "is back."
@@ -75,10 +74,7 @@ def index(request):
 def _index_context(request, acting) -> dict:
     data = request.GET
     term = data.get("q", "").strip()
-    too_short = bool(term) and max(len(word) for word in term.split()) < MIN_SEARCH_LENGTH
-    if too_short:
-        data = data.copy()
-        del data["q"]
+    too_short = search_too_short(term)  # left out by the filter, kept in its box
     show_agency = access.is_admin(request.user) or len(request.memberships) > 1
     register = selectors.for_list_rows(
         volunteers_registered_by(request.user), with_agency=show_agency
@@ -89,6 +85,7 @@ def _index_context(request, acting) -> dict:
     on = on or timezone.localdate()
     volunteers = filterset.qs
     searched = filterset.is_bound and valid and filterset.form.cleaned_data.get("q")
+    searched = searched and not too_short
     reader = (
         selectors.SearchReader(volunteers, filterset.unsearched, filterset.order)
         if searched
@@ -129,6 +126,11 @@ def export(request):
     """Record an export of the list as filtered (the query string) and show its progress."""
     if not request.user.has_perm("vir.export_volunteers"):
         raise PermissionDenied
+    filters = _filtered(request, Volunteer.objects.none())
+    if filters.is_bound and not filters.is_valid():
+        # The list shows each filter's error; an export would leave the filter out unsaid.
+        messages.error(request, INVALID_FILTERS)
+        return redirect(f"{reverse('volunteers:index')}?{request.GET.urlencode()}")
     file_format = "xlsx" if request.POST.get("format") == "xlsx" else "csv"
     job = export_jobs.volunteer_export_request(
         user=request.user,
