@@ -109,3 +109,9 @@ def test_the_irreversible_actions_ask_for_confirmation(client, login, demo):
     page = client.get(agreement.get_absolute_url()).content.decode()
     assert 'data-confirm="Résilier la convention VIR-TG-ML-2017 ?' in page
     assert '<dialog id="confirm-dialog"' in page
+
+
+def test_the_tokens_page_names_the_agency_with_its_article(client, login, demo):
+    login("anvt-manager")
+    page = client.get(reverse("api:tokens")).content.decode()
+    assert "aux systèmes de l’ANVT d’utiliser" in page
