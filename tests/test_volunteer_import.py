@@ -497,3 +497,15 @@ def test_a_name_whose_apostrophe_differs_is_the_same_person(db, anvt):
     assert job.status == "done", job.errors
     assert job.created_count == 0 and job.duplicate_count == 1
     assert "Already" in job.duplicates[0]["message"] or "Déjà" in job.duplicates[0]["message"]
+
+
+def test_a_language_without_a_level_is_working_knowledge_as_the_template_says():
+    from django.utils import translation
+
+    from volunteers.exporting import template_help
+    from volunteers.importing import language_item
+
+    assert language_item("ee") == ("ee", "")  # stored as working knowledge (importing.py)
+    with translation.override("fr"):
+        help_rows = dict((row[0], row[1]) for row in template_help("fr")[1:])
+    assert any("une langue sans niveau : bonne connaissance" in text for text in help_rows.values())

@@ -128,7 +128,10 @@ def template_help(language: str) -> list[list[str]]:
         "email": _("Optional; unique within the agency."),
         "country": _("Country of residence: code or name."),
         "education_level": _("e.g. baccalaureate, bachelor, master."),
-        "languages": _("Language and level, separated by commas: fr:native, en:basic."),
+        "languages": _(
+            "Language and level, separated by commas: fr:native, en:basic (a language without "
+            "a level: working knowledge)."
+        ),
         "themes": _("Theme codes or names, separated by commas: health, ecology."),
         "status": _("candidate (default), selected, deployed, returned or withdrawn."),
         "experience_1_start": _("Start of a volunteering period: 31/12/2000."),
