@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,7 @@ from .checklist import (
     DepartureOverride,
     due_date,
 )
-from .models import Placement
+from .models import FollowUp, Placement
 
 
 def planned_departure(placement: Placement) -> datetime.date:
@@ -116,13 +117,31 @@ def check_departure_checklist(*, placement: Placement, user, override_reason: st
     )
 
 
-def checklist_downloads_anonymise(*, volunteer) -> None:
-    """The downloads of the volunteer's pre-departure documents, named in the log by the
-    volunteer and the file, named by the item alone once the volunteer is anonymised
-    (``volunteers.services.ERASERS``, inside the anonymisation's transaction)."""
-    for item in ChecklistItem.objects.filter(placement__volunteer=volunteer).only("pk", "kind"):
+def placements_anonymise(*, volunteer) -> None:
+    """What the volunteer's placements keep of them, erased once they are anonymised
+    (``volunteers.services.ERASERS``, inside the anonymisation's transaction): the
+    pre-departure documents (deleted once the erasure is committed) and the free texts written
+    about them (the checklist's notes, the reasons of the placements' changes and of an early
+    return, a departure allowed with open items, the follow-ups' notes, also in the history).
+    The statuses, dates and reasons chosen from a list stay: the statistics need them. The
+    downloads of the documents are named in the log by the item alone."""
+    items = ChecklistItem.objects.filter(placement__volunteer=volunteer)
+    files = [name for name in items.exclude(document="").values_list("document", flat=True)]
+    if files:
+        storage = ChecklistItem._meta.get_field("document").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    for item in items.only("pk", "kind"):
         download_labels_erase(
             kind=DownloadRecord.Kind.CHECKLIST_DOCUMENT,
             object_ids=[item.pk],
             label=f"{volunteer.full_name} — {item.get_kind_display()}",
         )
+    items.update(document="", document_name="", note="")
+    placements = Placement.objects.filter(volunteer=volunteer)
+    texts = {"reason": "", "early_return_note": ""}
+    placements.update(**texts)
+    Placement.history.filter(volunteer_id=volunteer.pk).update(**texts)
+    DepartureOverride.objects.filter(placement__volunteer=volunteer).update(reason="")
+    follow_ups = FollowUp.objects.filter(placement__volunteer=volunteer)
+    FollowUp.history.filter(id__in=follow_ups.values("pk")).update(note="")
+    follow_ups.update(note="")

@@ -20,7 +20,13 @@ from missions.models import Placement
 
 from . import certificates
 from .links import link_issue
-from .models import QUESTIONNAIRE_SCORES, HostAssessment, Questionnaire, QuestionnaireMessage
+from .models import (
+    QUESTIONNAIRE_SCORES,
+    HostAssessment,
+    Questionnaire,
+    QuestionnaireMessage,
+    SupportAction,
+)
 
 Kind = QuestionnaireMessage.Kind
 REMINDER_AFTER = datetime.timedelta(days=14)
@@ -195,3 +201,13 @@ def host_assessment_save(*, placement: Placement, user, answers: dict) -> HostAs
         raise DomainError(" ".join(exc.messages)) from exc
     assessment.save()
     return assessment
+
+
+def answers_anonymise(*, volunteer) -> None:
+    """The free texts of and about an anonymised volunteer erased (``volunteers.services.
+    ERASERS``, inside the anonymisation's transaction): their questionnaire's skills and
+    comments, the host's comments on them, the notes of their insertion support. The scores,
+    plans and outcomes stay: the statistics need them."""
+    Questionnaire.objects.filter(placement__volunteer=volunteer).update(skills="", comments="")
+    HostAssessment.objects.filter(placement__volunteer=volunteer).update(comments="")
+    SupportAction.objects.filter(follow_up__placement__volunteer=volunteer).update(note="")

@@ -210,12 +210,14 @@ def volunteer_personal_data(*, volunteer: Volunteer, user) -> dict:
 
 
 ANONYMOUS_NAME = "Anonymised"
-# The apps above this one that keep a volunteer's name elsewhere (the log's labels of their
-# pre-departure documents, a certificate's facts and file): "module.function" taking the
+# The apps above this one that keep a volunteer's name or words about them elsewhere (their
+# pre-departure documents and the notes of their placements, their questionnaire's answers, a
+# certificate's facts and file): "module.function" taking the
 # anonymised ``volunteer``, called inside the anonymisation's transaction. Strings, as the
 # report builders are, so that this app imports none of them.
 ERASERS = [
-    "missions.departures.checklist_downloads_anonymise",
+    "missions.departures.placements_anonymise",
+    "voice.services.answers_anonymise",
     "voice.certificates.certificates_anonymise",
 ]
 IDENTITY_ERASED = {
@@ -236,7 +238,9 @@ def volunteer_anonymise(*, volunteer: Volunteer, user) -> Volunteer:
     agency, status and the dates of the experience periods. Erased, also from the earlier
     versions in the history (or the erasure would be a pretence): names, exact birth date,
     contact details, free texts and proof documents; the name in the labels of the log of
-    downloads, and where the apps above keep it (``ERASERS``: a certificate's facts and PDF).
+    downloads, and where the apps above keep it (``ERASERS``: pre-departure documents, the
+    notes of placements and follow-ups, the questionnaire's texts, a certificate's facts and
+    PDF).
     The anonymisation itself is recorded.
     """
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
