@@ -80,6 +80,20 @@ def checklist_item_update(
     return item
 
 
+def checklist_reschedule(*, mission) -> None:
+    """The due dates of the checklists of a mission whose start moved, for its placements
+    whose departure is not recorded yet (their planned departure is the mission's start)."""
+    rules = {rule.kind: rule for rule in ITEMS}
+    items = ChecklistItem.objects.filter(
+        placement__mission=mission, placement__departure_date__isnull=True
+    )
+    changed = []
+    for item in items:
+        item.due_date = due_date(rules[item.kind], mission.start_date)
+        changed.append(item)
+    ChecklistItem.objects.bulk_update(changed, ["due_date"])
+
+
 def open_required_items(placement: Placement) -> list[ChecklistItem]:
     return list(
         ChecklistItem.objects.filter(

@@ -297,9 +297,40 @@ def mission_update(*, mission: Mission, user) -> Mission:
         )
     opens = before.quota_id != mission.quota_id or before.status != Mission.Status.OPEN
     _save_mission(mission, opens=opens)
-    # More places or fewer: filled or open again.
+    moved = (before.start_date, before.end_date) != (mission.start_date, mission.end_date)
+    if moved:
+        _check_placements_still_fit(mission)
+    # More places or fewer: filled or open again, which needs a place left in the quota.
     _refresh_mission_status(mission)
+    if before.status != Mission.Status.OPEN and mission.status == Mission.Status.OPEN:
+        error = quota_full_error(mission.quota)
+        if error is not None:
+            raise DomainError(
+                _("%(full)s The mission cannot open again for more places.")
+                % {"full": error.message},
+                field="places",
+            )
+    if moved and before.start_date != mission.start_date:
+        departures.checklist_reschedule(mission=mission)
     return mission
+
+
+def _check_placements_still_fit(mission: Mission) -> None:
+    """New dates of a mission must still suit the volunteers nominated, confirmed or deployed
+    on it: eligible on the new start, free of any other placement over the new dates."""
+    live = mission.placements.filter(status__in=LIVE_STATUSES).select_related("volunteer")
+    for placement in live.order_by("pk"):
+        try:
+            check_volunteer(mission, placement.volunteer, exclude=placement.pk)
+        except DomainError as exc:
+            raise DomainError(
+                _(
+                    "These dates do not suit a volunteer of this mission (%(status)s): "
+                    "%(reason)s Keep the dates, or settle that placement first."
+                )
+                % {"status": placement.get_status_display().lower(), "reason": exc.message},
+                field="start_date",
+            ) from exc
 
 
 def _refresh_mission_status(mission: Mission) -> None:
