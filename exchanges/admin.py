@@ -1,12 +1,36 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import CheckedAdminForm
+
 from .models import Agreement, AgreementVersion, Approval, Quota
-from .services import agreement_record_version
+from .services import QuotaData, agreement_record_version, check_quota_row
+
+
+class QuotaAdminForm(CheckedAdminForm):
+    """The rules of the agreement's form (``services.check_quota_row``): a quota from one
+    party to the other, in a cohort of the agreement, of a mission duration within the
+    agreement's, with no fewer places than its placements took."""
+
+    def check(self, data):
+        agreement = data.get("agreement") or self.instance.agreement
+        sending, receiving = data.get("sending"), data.get("receiving")
+        check_quota_row(
+            agreement,
+            QuotaData(
+                cohort=data.get("cohort"),
+                sending_id=sending.pk if sending else None,
+                receiving_id=receiving.pk if receiving else None,
+                places=data.get("places") or 0,
+                duration_months=data.get("duration_months"),
+            ),
+            pk=self.instance.pk,
+        )
 
 
 class QuotaInline(admin.TabularInline):
     model = Quota
+    form = QuotaAdminForm
     extra = 0
     fields = ["cohort", "sending", "receiving", "places", "approved_places", "duration_months"]
     readonly_fields = ["approved_places"]
@@ -78,6 +102,7 @@ class ApprovalAdmin(admin.ModelAdmin):
 
 @admin.register(Quota)
 class QuotaAdmin(SimpleHistoryAdmin):
+    form = QuotaAdminForm
     list_display = ["agreement", "cohort", "sending", "receiving", "places", "approved_places"]
     list_filter = ["cohort", "sending", "receiving"]
     search_fields = ["agreement__reference"]

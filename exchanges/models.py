@@ -164,7 +164,7 @@ class Agreement(QuickChoiceLabels, models.Model):
         help_text=_("Days in the union of the volunteering periods; two years: 730."),
     )
     min_duration_months = models.PositiveSmallIntegerField(
-        _("shortest mission (months)"), default=6
+        _("shortest mission (months)"), default=6, validators=[MinValueValidator(1)]
     )
     max_duration_months = models.PositiveSmallIntegerField(
         _("longest mission (months)"), default=12
@@ -254,6 +254,11 @@ class Agreement(QuickChoiceLabels, models.Model):
             models.CheckConstraint(
                 condition=Q(min_duration_months__lte=F("max_duration_months")),
                 name="agreement_durations_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_duration_months__gte=1),
+                name="agreement_missions_last_a_month",
+                violation_error_message=_("A mission lasts at least one month."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=STORED_STATUSES), name="agreement_stored_status"
@@ -396,7 +401,9 @@ class Quota(models.Model):
                 name="quota_approved_places_not_negative",
             ),
             models.CheckConstraint(
-                condition=~Q(sending=F("receiving")), name="quota_two_distinct_agencies"
+                condition=~Q(sending=F("receiving")),
+                name="quota_two_distinct_agencies",
+                violation_error_message=_("A quota goes from one agency to another."),
             ),
             models.UniqueConstraint(
                 fields=["agreement", "cohort", "sending", "receiving"],

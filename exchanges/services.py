@@ -103,6 +103,47 @@ def _check_quotas(agreement: Agreement, quotas: list[QuotaData]) -> None:
                 % {"cohort": quota.cohort}
             )
         seen.add(quota.key)
+        shortest, longest = agreement.min_duration_months, agreement.max_duration_months
+        if quota.duration_months is not None and not shortest <= quota.duration_months <= longest:
+            raise DomainError(
+                _(
+                    "Cohort %(cohort)s: a quota's mission duration lies within the "
+                    "agreement's, from %(min)d to %(max)d months."
+                )
+                % {"cohort": quota.cohort, "min": shortest, "max": longest}
+            )
+
+
+def check_quota_row(agreement: Agreement, quota: QuotaData, *, pk: int | None = None) -> None:
+    """One quota written on its own (the admin): the rules of an agreement's quotas, and no
+    fewer places than its placements took."""
+    _check_quotas(agreement, [quota])
+    taken = selectors.counts_of([pk]) if pk is not None else {}
+    used = taken[pk].used if pk in taken else 0
+    if quota.places < used:
+        raise _fewer_than_taken(quota.cohort, quota.sending_id, quota.receiving_id, used)
+
+
+def _fewer_than_taken(cohort: int, sending_id: int, receiving_id: int, used: int) -> DomainError:
+    acronyms = dict(
+        Agency.objects.filter(pk__in=[sending_id, receiving_id]).values_list("pk", "acronym")
+    )
+    return DomainError(
+        ngettext(
+            "Cohort %(cohort)s, %(sending)s → %(receiving)s: %(used)d place is taken "
+            "already, the quota cannot have fewer.",
+            "Cohort %(cohort)s, %(sending)s → %(receiving)s: %(used)d places are taken "
+            "already, the quota cannot have fewer.",
+            used,
+        )
+        % {
+            "cohort": cohort,
+            "sending": acronyms.get(sending_id, ""),
+            "receiving": acronyms.get(receiving_id, ""),
+            "used": used,
+        },
+        field="places",
+    )
 
 
 def _check_places_taken(agreement: Agreement, places: dict[tuple[int, int, int], int]) -> None:
@@ -115,21 +156,7 @@ def _check_places_taken(agreement: Agreement, places: dict[tuple[int, int, int],
         used = taken[quota.pk].used if quota.pk in taken else 0
         wanted = places.get((quota.cohort, quota.sending_id, quota.receiving_id), 0)
         if wanted < used:
-            raise DomainError(
-                ngettext(
-                    "Cohort %(cohort)s, %(sending)s → %(receiving)s: %(used)d place is taken "
-                    "already, the quota cannot have fewer.",
-                    "Cohort %(cohort)s, %(sending)s → %(receiving)s: %(used)d places are taken "
-                    "already, the quota cannot have fewer.",
-                    used,
-                )
-                % {
-                    "cohort": quota.cohort,
-                    "sending": quota.sending.acronym,
-                    "receiving": quota.receiving.acronym,
-                    "used": used,
-                }
-            )
+            raise _fewer_than_taken(quota.cohort, quota.sending_id, quota.receiving_id, used)
 
 
 def _save_quotas(agreement: Agreement, quotas: list[QuotaData]) -> None:

@@ -1,15 +1,28 @@
+import copy
+
 from django.contrib import admin
+from django.forms.models import construct_instance
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import CheckedAdminForm
 
 from .models import ChecklistItem, DepartureOverride, FollowUp, Mission, Placement
-from .services import check_mission
+from .services import (
+    check_closing,
+    check_mission,
+    check_opening_again,
+    check_placements_still_fit,
+    check_places_taken,
+    mission_create,
+    mission_update,
+)
 
 
 class MissionAdminForm(CheckedAdminForm):
     """A mission's own rules (``services.check_mission``): a host structure of the quota's
-    host agency (the one that sees and edits the mission), a theme and dates of the agreement."""
+    host agency (the one that sees and edits the mission), a theme and dates of the agreement;
+    and, as the app's form, no fewer places than taken and dates that still suit the
+    volunteers placed on it."""
 
     def check(self, data):
         check_mission(
@@ -19,6 +32,15 @@ class MissionAdminForm(CheckedAdminForm):
             start=data["start_date"],
             end=data["end_date"],
         )
+        if self.instance.pk is not None:
+            # The mission as the form would save it (the form's instance takes the values
+            # after ``clean``).
+            mission = construct_instance(self, copy.copy(self.instance))
+            was = self.instance.status
+            check_places_taken(mission)
+            check_closing(mission, was=was)
+            check_placements_still_fit(mission)
+            check_opening_again(mission, was=was)
 
 
 @admin.register(Mission)
@@ -42,6 +64,14 @@ class MissionAdmin(SimpleHistoryAdmin):
             return ["quota"]
         return []
 
+    def save_model(self, request, obj, form, change):
+        # Through the services, as the app saves it: its status follows its places, its
+        # placements' checklists its start (the form has run their checks).
+        if change:
+            mission_update(mission=obj, user=request.user)
+        else:
+            mission_create(mission=obj, user=request.user)
+
 
 @admin.register(Placement)
 class PlacementAdmin(SimpleHistoryAdmin):
@@ -54,16 +84,17 @@ class PlacementAdmin(SimpleHistoryAdmin):
     list_select_related = ["volunteer", "mission"]
     raw_id_fields = ["mission", "volunteer", "nominated_by", "decided_by"]
 
-    def get_readonly_fields(self, request, obj=None):
-        # A placement counts under its mission's quota (places taken, the count tables): moved
-        # to another mission or given to another volunteer, it would be counted where it is
-        # not. The app nominates anew instead.
-        return ["quota", "mission", "volunteer"] if obj is not None else ["quota"]
+    # A placement moves through the mission page's steps, where the rules run (the volunteer
+    # of the quota's sender, eligible and free, the places of the mission and the quota, the
+    # dates, the checklist, the volunteer's status, the parties told). The admin reads it and
+    # corrects only its free texts; it does not add one.
+    EDITABLE = ("reason", "early_return_note")
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.quota_id = obj.mission.quota_id
-        super().save_model(request, obj, form, change)
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Placement._meta.fields if f.name not in self.EDITABLE]
 
 
 @admin.register(FollowUp)

@@ -271,51 +271,36 @@ def mission_create(*, mission: Mission, user) -> Mission:
     return _save_mission(mission, opens=True)
 
 
+def check_places_taken(mission: Mission) -> None:
+    used = mission.placements.filter(status__in=USED_STATUSES).count()
+    if mission.places < used:
+        raise DomainError(
+            _("%(used)d places are already taken: the mission cannot have fewer.") % {"used": used},
+            field="places",
+        )
+
+
 @transaction.atomic
 def mission_update(*, mission: Mission, user) -> Mission:
     before = Mission.objects.select_for_update().get(pk=mission.pk)
-    used = mission.placements.filter(status__in=USED_STATUSES).count()
     if before.quota_id != mission.quota_id and mission.placements.exists():
         raise DomainError(_("A mission with placements cannot move to another quota."))
-    if mission.places < used:
-        raise DomainError(
-            _("%(used)d places are already taken: the mission cannot have fewer.") % {"used": used}
-        )
-    closes = mission.status in {Mission.Status.DRAFT, Mission.Status.CANCELLED}
-    live = mission.placements.filter(status__in=LIVE_STATUSES).count() if closes else 0
-    if live and mission.status != before.status:
-        raise DomainError(
-            ngettext(
-                "A placement of this mission is under way (nominated, confirmed or deployed): "
-                "decline, cancel or withdraw it first.",
-                "%(count)d placements of this mission are under way (nominated, confirmed or "
-                "deployed): decline, cancel or withdraw them first.",
-                live,
-            )
-            % {"count": live},
-            field="status",
-        )
+    check_places_taken(mission)
+    check_closing(mission, was=before.status)
     opens = before.quota_id != mission.quota_id or before.status != Mission.Status.OPEN
     _save_mission(mission, opens=opens)
     moved = (before.start_date, before.end_date) != (mission.start_date, mission.end_date)
     if moved:
-        _check_placements_still_fit(mission)
-    # More places or fewer: filled or open again, which needs a place left in the quota.
+        check_placements_still_fit(mission)
+    check_opening_again(mission, was=before.status)
+    # More places or fewer: filled or open again.
     _refresh_mission_status(mission)
-    if before.status != Mission.Status.OPEN and mission.status == Mission.Status.OPEN:
-        error = quota_full_error(mission.quota)
-        if error is not None:
-            raise DomainError(
-                _("%(full)s The mission cannot open again for more places.")
-                % {"full": error.message},
-                field="places",
-            )
     if moved and before.start_date != mission.start_date:
         departures.checklist_reschedule(mission=mission)
     return mission
 
 
-def _check_placements_still_fit(mission: Mission) -> None:
+def check_placements_still_fit(mission: Mission) -> None:
     """New dates of a mission must still suit the volunteers nominated, confirmed or deployed
     on it: eligible on the new start, free of any other placement over the new dates."""
     live = mission.placements.filter(status__in=LIVE_STATUSES).select_related("volunteer")
@@ -333,13 +318,52 @@ def _check_placements_still_fit(mission: Mission) -> None:
             ) from exc
 
 
+def check_closing(mission: Mission, *, was: str) -> None:
+    """A mission put back to draft or cancelled has no placement under way."""
+    closes = mission.status in {Mission.Status.DRAFT, Mission.Status.CANCELLED}
+    live = mission.placements.filter(status__in=LIVE_STATUSES).count() if closes else 0
+    if live and mission.status != was:
+        raise DomainError(
+            ngettext(
+                "A placement of this mission is under way (nominated, confirmed or deployed): "
+                "decline, cancel or withdraw it first.",
+                "%(count)d placements of this mission are under way (nominated, confirmed or "
+                "deployed): decline, cancel or withdraw them first.",
+                live,
+            )
+            % {"count": live},
+            field="status",
+        )
+
+
+def check_opening_again(mission: Mission, *, was: str) -> None:
+    """A filled or finished mission given more places opens again: its quota needs a place
+    left, as for a mission created open."""
+    if was == Mission.Status.OPEN or _status_from_placements(mission) != Mission.Status.OPEN:
+        return
+    error = quota_full_error(mission.quota)
+    if error is not None:
+        raise DomainError(
+            _("%(full)s The mission cannot open again for more places.") % {"full": error.message},
+            field="places",
+        )
+
+
 def _refresh_mission_status(mission: Mission) -> None:
-    """Filled, in progress or completed follow the placements; draft and cancelled stay.
+    """Filled, in progress or completed follow the placements; draft and cancelled stay."""
+    status = _status_from_placements(mission)
+    if status != mission.status:
+        mission.status = status
+        Mission.objects.filter(pk=mission.pk).update(status=status)
+
+
+def _status_from_placements(mission: Mission) -> str:
+    """The status the placements give ``mission`` (with its places as they are set now).
 
     Finished only when every place holds a completed placement and none is confirmed or under
     way: a volunteer back early ends their placement, not the mission's other places."""
     if mission.status in {Mission.Status.DRAFT, Mission.Status.CANCELLED}:
-        return
+        return mission.status
     counts = mission.placements.aggregate(
         confirmed=Count("pk", filter=Q(status=S.CONFIRMED)),
         deployed=Count("pk", filter=Q(status=S.DEPLOYED)),
@@ -353,9 +377,7 @@ def _refresh_mission_status(mission: Mission) -> None:
         status = Mission.Status.FILLED
     else:
         status = Mission.Status.OPEN
-    if status != mission.status:
-        mission.status = status
-        Mission.objects.filter(pk=mission.pk).update(status=status)
+    return status
 
 
 # --- Placements -----------------------------------------------------------------------------
