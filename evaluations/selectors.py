@@ -5,8 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from agencies import rules as access
 from agencies.models import Agency
@@ -15,6 +27,8 @@ from missions.models import FollowUp, Placement
 from voice.selectors import answers_shown, cohort_answers, insertion_rates
 
 from .models import Axis, Evaluation, Finding
+
+RETURNED_EARLY = "returned_early"  # an outcome of the figures: completed, back early
 
 # --- Visibility (the role tables and memberships: ``agencies.rules``) -------------------------
 
@@ -122,8 +136,21 @@ def cohort_outcomes(*, evaluation: Evaluation) -> CohortOutcomes:
     as counts by status and situation (one aggregate query each; no personal data)."""
     year = _cohort_year(evaluation)
     cohort = Q(quota__agreement=evaluation.agreement_id, quota__cohort=year)
+    # A volunteer back early ended their placement ("completed") without accomplishing the
+    # mission: counted apart, as the mission page shows them.
+    outcome = Case(
+        When(
+            Q(status=Placement.Status.COMPLETED) & ~Q(early_return_reason=""),
+            then=Value(RETURNED_EARLY),
+        ),
+        default=F("status"),
+    )
     by_outcome = (
-        Placement.objects.filter(cohort).order_by("status").values("status").annotate(n=Count("pk"))
+        Placement.objects.filter(cohort)
+        .annotate(outcome=outcome)
+        .order_by("outcome")
+        .values("outcome")
+        .annotate(n=Count("pk"))
     )
     follow_ups = (
         FollowUp.objects.filter(
@@ -136,7 +163,7 @@ def cohort_outcomes(*, evaluation: Evaluation) -> CohortOutcomes:
         .annotate(n=Count("pk"))
     )
     return CohortOutcomes(
-        placements_by_outcome={r["status"]: r["n"] for r in by_outcome},
+        placements_by_outcome={r["outcome"]: r["n"] for r in by_outcome},
         insertion_follow_ups={r["situation"] or "": r["n"] for r in follow_ups},
     )
 
@@ -201,7 +228,7 @@ def figures_of(*, evaluation: Evaluation) -> Figures:
     say the same thing forever, whatever placements come after. A draft's are computed now."""
     frozen = evaluation.is_published and evaluation.figures is not None
     data = evaluation.figures if frozen else evaluation_figures(evaluation=evaluation)
-    statuses = dict(Placement.Status.choices)
+    statuses = {**dict(Placement.Status.choices), RETURNED_EARLY: _("Early return")}
     situations = dict(FollowUp.Situation.choices)
     follow_ups = dict(Finding.FollowUp.choices)
     return Figures(

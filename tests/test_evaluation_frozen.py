@@ -129,3 +129,21 @@ def test_the_migration_freezes_the_versions_published_before_it(pilot):
     stored = Evaluation.objects.get(pk=pilot.pk).figures
     migration.freeze_published(apps, None)
     assert Evaluation.objects.get(pk=pilot.pk).figures == stored
+
+
+def test_a_volunteer_back_early_is_not_counted_as_a_mission_accomplished(pilot):
+    """Found by a walk: the PDF counted an early return (health) as "Mission accomplie", and
+    said "Aucun constat" above the recommendations it lists."""
+    draft = services.evaluation_new_version(evaluation=pilot, user=pilot.created_by)
+    before = figures_of(evaluation=draft).placements_by_outcome["Mission accomplie"]
+    back_early = Placement.objects.filter(
+        quota__agreement=pilot.agreement, quota__cohort=pilot.cohort, status="completed"
+    ).first()
+    Placement.objects.filter(pk=back_early.pk).update(early_return_reason="health")
+    figures = figures_of(evaluation=draft).placements_by_outcome
+    assert (figures["Mission accomplie"], figures["Retour anticipé"]) == (before - 1, 1)
+    Finding.objects.filter(evaluation=draft).exclude(kind=Finding.Kind.RECOMMENDATION).delete()
+    assert Finding.objects.filter(evaluation=draft).exists()
+    text = _pdf_text(draft)
+    assert "Retour anticipé 1" in text
+    assert "Aucun constat en dehors des recommandations ci-dessous" in text
