@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import check_dates
@@ -65,6 +66,30 @@ def check_cohort(evaluation: Evaluation) -> None:
     )
 
 
+def check_evaluable(evaluation: Evaluation) -> None:
+    """An agreement both parties approved at least once (a draft exchanged no one), over a
+    period that meets the agreement's."""
+    agreement = evaluation.agreement
+    if agreement.last_approved_version_id is None:
+        raise DomainError(
+            _(
+                "This agreement was never approved by both parties: there is no exchange to "
+                "evaluate yet."
+            ),
+            field="agreement",
+        )
+    start, end = evaluation.period_start, evaluation.period_end
+    if start and end and (end < agreement.start_date or start > agreement.end_date):
+        raise DomainError(
+            _("The period covered must meet the agreement's (%(from)s – %(to)s).")
+            % {
+                "from": date_format(agreement.start_date, "SHORT_DATE_FORMAT"),
+                "to": date_format(agreement.end_date, "SHORT_DATE_FORMAT"),
+            },
+            field="period_start",
+        )
+
+
 def _check_dates(evaluation: Evaluation, findings: list[Finding]) -> None:
     check_dates(
         period_start=evaluation.period_start,
@@ -72,6 +97,7 @@ def _check_dates(evaluation: Evaluation, findings: list[Finding]) -> None:
         visit_start=evaluation.visit_start,
         visit_end=evaluation.visit_end,
     )
+    check_evaluable(evaluation)
     for finding in findings:
         check_dates(due_date=finding.due_date)
 

@@ -1,5 +1,6 @@
 """Evaluations: visibility, drafts frozen once published, corrections, follow-up, pages."""
 
+import datetime
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from core.errors import DomainError
 from evaluations import services
 from evaluations.models import Evaluation, Finding
 from reports.models import Report
+from tests.factories import make_agreement
 from tests.paging import rows_past_the_count
 from tests.test_reports import queries_of
 
@@ -506,4 +508,28 @@ def test_an_owner_who_is_not_a_party_of_the_chosen_agreement_is_refused_in_words
     page = response.content.decode()
     assert "L’agence responsable d’une recommandation doit être partie à la convention" in page
     assert "Sélectionnez un choix valide" not in page
+    assert not Evaluation.objects.filter(title="Bilan à mi-parcours").exists()
+
+
+def test_an_agreement_never_approved_or_a_period_far_from_it_is_not_evaluated(
+    pilot, login, client
+):
+    """Found by a walk: an evaluation of a draft agreement, and one covering 2010 for an
+    agreement from 2017, were saved."""
+    login("anvt-evaluator")
+    draft = make_agreement(
+        party_a=pilot.agreement.party_a,
+        party_b=pilot.agreement.party_b,
+        quotas=[(2017, "ab", 2)],
+        start_date=datetime.date(2017, 1, 1),
+    )
+    response = client.post(reverse("evaluations:create"), form_data(pilot, agreement=draft.pk))
+    assert response.status_code == 200
+    assert "jamais été approuvée par les deux parties" in response.content.decode()
+    response = client.post(
+        reverse("evaluations:create"),
+        form_data(pilot, period_start="2010-01-01", period_end="2010-12-31"),
+    )
+    assert response.status_code == 200
+    assert "doit recouper celle de la convention" in response.content.decode()
     assert not Evaluation.objects.filter(title="Bilan à mi-parcours").exists()
