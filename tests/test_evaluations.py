@@ -511,9 +511,7 @@ def test_an_owner_who_is_not_a_party_of_the_chosen_agreement_is_refused_in_words
     assert not Evaluation.objects.filter(title="Bilan à mi-parcours").exists()
 
 
-def test_an_agreement_never_approved_or_a_period_far_from_it_is_not_evaluated(
-    pilot, login, client
-):
+def test_an_agreement_never_approved_or_a_period_far_from_it_is_not_evaluated(pilot, login, client):
     """Found by a walk: an evaluation of a draft agreement, and one covering 2010 for an
     agreement from 2017, were saved."""
     login("anvt-evaluator")
