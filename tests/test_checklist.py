@@ -137,6 +137,7 @@ def test_the_pages_tick_items_refuse_the_departure_and_show_the_override(client,
     )
     page = response.content.decode()
     assert "ne peut pas être enregistré" in page and "Billet" in page
+    assert "en retard" in page and "obligatoires ouverts" in page  # due in 2017, still open
     client.force_login(manager_of(sender))
     page = client.post(
         reverse("missions:deploy", args=[placement.pk]),
@@ -146,6 +147,8 @@ def test_the_pages_tick_items_refuse_the_departure_and_show_the_override(client,
     placement.refresh_from_db()
     assert placement.status == "deployed"
     assert "Départ groupé maintenu." in page
+    # Gone: what stays open is no longer late nor waited for.
+    assert "en retard" not in page and "obligatoires ouverts" not in page
     # The host's officer may not tick the sender's items; an outsider does not see them.
     client.force_login(member(host, "officer"))
     assert client.post(reverse("missions:checklist_item", args=[visa.pk]), {}).status_code == 403
