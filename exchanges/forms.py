@@ -289,7 +289,7 @@ class QuotaReportForm(forms.Form):
         label=_("Imbalance threshold (volunteers)"),
         help_text=_("Empty: each agreement’s own threshold."),
         required=False,
-        min_value=0,
+        min_value=1,  # as an agreement's own
         max_value=1000,
     )
     delimiter = forms.ChoiceField(

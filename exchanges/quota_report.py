@@ -25,6 +25,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from agencies import rules as access
 from agencies.models import Agency
@@ -206,7 +207,7 @@ def column_labels() -> list[str]:
         "Declined": _("Declined"),
         "Deployed": _("Deployed"),
         "Completed": _("Completed"),
-        "Withdrawn": _("Withdrawn"),
+        "Withdrawn": pgettext("quota figures", "Withdrawn"),
         "Remaining": _("Remaining"),
         "Use rate (%)": _("Use rate (%)"),
     }

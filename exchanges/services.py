@@ -286,7 +286,7 @@ def agreement_submit(
 
 @transaction.atomic
 def agreement_approve(
-    *, agreement: Agreement, version_number: int, agency: Agency, user, base_url: str = ""
+    *, agreement: Agreement, version_number: int | None, agency: Agency, user, base_url: str = ""
 ) -> Approval:
     """``user`` approves, for ``agency`` (a party they manage), the version they read.
 
@@ -306,6 +306,10 @@ def agreement_approve(
             }
         raise DomainError(refusal)
     version = agreement.current_version
+    if not isinstance(version_number, int) or version_number < 1:
+        raise DomainError(
+            _("The approval names no version: reload the agreement, read it and approve it.")
+        )
     if version is None or version.number != version_number:
         raise DomainError(
             _(

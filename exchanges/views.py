@@ -261,7 +261,7 @@ def agreement_approve(request, pk):
     try:
         number = int(request.POST.get("version", ""))
     except ValueError:
-        number = 0
+        number = None  # a stale or altered form: the service says which version to read
 
     def run(agreement):
         services.agreement_approve(

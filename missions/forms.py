@@ -140,11 +140,13 @@ class MissionForm(forms.ModelForm):
             agency__in=host_ids, is_active=True
         ).order_by("name")
         self.fields["theme"].queryset = Theme.objects.order_by("name")
-        # Filled, in progress and completed follow the placements.
-        self.fields["status"].choices = [
-            (s.value, s.label)
-            for s in (Mission.Status.DRAFT, Mission.Status.OPEN, Mission.Status.CANCELLED)
-        ]
+        # Filled, in progress and completed follow the placements; a new mission is not
+        # created cancelled.
+        chosen = [Mission.Status.DRAFT, Mission.Status.OPEN]
+        if self.instance.pk:
+            chosen.append(Mission.Status.CANCELLED)
+        self.fields["status"].choices = [(s.value, s.label) for s in chosen]
+        self.fields["places"].widget.attrs["min"] = 1  # the service's rule: one place at least
         if self.instance.pk and self.instance.status not in dict(self.fields["status"].choices):
             self.fields["status"].disabled = True
             self.fields["status"].choices = Mission.Status.choices

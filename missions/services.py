@@ -410,7 +410,7 @@ def _expect(placement: Placement, *statuses: str) -> None:
     if placement.status not in statuses:
         raise DomainError(
             _("This placement is %(status)s: this step is not possible.")
-            % {"status": placement.get_status_display()}
+            % {"status": placement.get_status_display().lower()}
         )
 
 

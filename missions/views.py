@@ -398,7 +398,7 @@ def _record_date(request, pk, status, form_class, run, success):
         messages.error(
             request,
             _("This placement is %(status)s: this step is not possible.")
-            % {"status": placement.get_status_display()},
+            % {"status": placement.get_status_display().lower()},
         )
         return redirect(placement)
     mission = _mission_for_user(request, placement.mission_id)

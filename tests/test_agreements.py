@@ -333,6 +333,11 @@ def test_approving_an_old_version_is_refused(client, login, demo):
     response = client.post(reverse("exchanges:approve", args=[ml.pk]), {"version": 1}, follow=True)
     assert any("n’est pas la version actuelle" in m for m in messages_of(response))
     assert not Approval.objects.filter(version=agreement().current_version).exists()
+    # A form altered or cut short names no version: said so, not "version 0".
+    for sent in ({"version": "abc"}, {}):
+        response = client.post(reverse("exchanges:approve", args=[ml.pk]), sent, follow=True)
+        assert any("ne désigne aucune version" in m for m in messages_of(response))
+    assert not Approval.objects.filter(version=agreement().current_version).exists()
 
 
 def test_submit_then_both_managers_approve_through_the_pages(client, login, demo):

@@ -21,5 +21,5 @@ def test_a_mission_with_a_pending_nomination_is_not_cancelled(browser_login, liv
     page.goto(f"{live_demo.url}/missions/{mission.pk}/edit/")
     page.locator("#id_status").select_option(Mission.Status.CANCELLED)
     page.get_by_role("button", name="Enregistrer").click()
-    expect(page.get_by_text("Un placement de cette mission est en cours")).to_be_visible()
+    expect(page.get_by_text("Une affectation de cette mission est en cours")).to_be_visible()
     assert Mission.objects.get(pk=mission.pk).status == Mission.Status.OPEN

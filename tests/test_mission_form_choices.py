@@ -184,3 +184,13 @@ def test_a_mission_with_placements_shows_its_quota_only_and_keeps_it(client):
     assert client.post(url, data).status_code == 302
     mission.refresh_from_db()
     assert (mission.title, mission.quota_id) == ("Renamed", form.initial["quota"])
+
+
+def test_a_new_mission_is_not_offered_cancelled_and_takes_one_place_at_least():
+    """Found by a walk: the creation form offered "Annulée" and its places input allowed 0."""
+    form = MissionForm(host_ids=[])
+    assert [value for value, _label in form.fields["status"].choices] == ["draft", "open"]
+    assert 'min="1"' in str(form["places"])
+    mission = make_mission(start=datetime.date(NEXT_YEAR, 3, 1))
+    edited = MissionForm(instance=mission, host_ids=[mission.quota.receiving_id])
+    assert "cancelled" in dict(edited.fields["status"].choices)

@@ -73,7 +73,7 @@ def test_a_mission_with_placements_under_way_is_not_cancelled_nor_put_back_to_dr
         mission=mission, volunteer=eligible_volunteer(mission.quota.sending), user=None
     )
     mission.status = status
-    with pytest.raises(DomainError, match="Un placement de cette mission est en cours") as refused:
+    with pytest.raises(DomainError, match="Une affectation de cette mission") as refused:
         mission_update(mission=mission, user=None)
     assert refused.value.field == "status"
     assert status_of(mission) == Mission.Status.OPEN

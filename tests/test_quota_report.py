@@ -25,6 +25,8 @@ def test_the_csv_has_a_bom_and_the_agreed_places(demo):
     text = data.decode("utf-8-sig")
     # French: ";" (core.csv.delimiter_for), what a French spreadsheet expects.
     assert text.splitlines()[0].startswith("Convention;Promotion;Agence d’envoi")
+    # The counts' columns all plural, as columns of counts (not "Retiré" among them).
+    assert "Proposés;Confirmés;Refusés;En mission;Terminés;Retirés;" in text.splitlines()[0]
     # As the seeds tell: 4 places / 4 completed Togo → Mali, 2 / 2 Mali → Togo (the pending
     # nomination for Togo is under next year's cohort).
     # (places, nominated, confirmed, declined, deployed, completed, withdrawn, remaining, rate)

@@ -127,3 +127,13 @@ def test_report_requests_are_limited_per_user_and_minute(
     login("cnpv-officer")
     request_report()
     assert Report.objects.filter(requested_by=user).count() == 4
+
+
+def test_a_threshold_of_no_volunteer_is_refused_as_an_agreement_s_is(
+    client, login, demo, request_report, tasks_in_process
+):
+    login("anvt-manager")
+    before = Report.objects.count()
+    response = request_report(threshold=0)
+    assert "supérieure ou égale à 1" in response.content.decode()
+    assert Report.objects.count() == before
