@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history
 from agencies.models import Agency, HostStructure, Theme
 from dashboard.alerts import alerts_for
 from dashboard.models import AlertAcknowledgement, AlertKind
+from devtools.demo_missions import record_as_lived
 from exchanges.models import Quota
 from missions.departures import checklist_create
 from missions.models import ChecklistItem, Mission, Placement
@@ -103,6 +104,7 @@ def load_checklists(today: datetime.date | None = None) -> None:
         Placement,
     )
     placement.mission = mission
+    record_as_lived([placement])
     Volunteer.objects.filter(pk=volunteer.pk).update(status=Volunteer.Status.SELECTED)
     checklist_create(placement=placement)
     ChecklistItem.objects.filter(placement=placement, kind__in=DONE).update(

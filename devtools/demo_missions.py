@@ -210,6 +210,7 @@ def _past_placements(missions, specs, agencies, users) -> None:
     Experience.objects.bulk_create(experiences)
     experience_spans_refresh(volunteer_ids=[v.pk for v in volunteers])
     placements = bulk_create_with_history(placements, Placement)
+    record_as_lived(placements)
     follow_ups = []
     for i, placement in enumerate(placements):
         for month in FollowUp.MONTHS:
@@ -261,7 +262,25 @@ def _pending_nominations(missions, specs, users) -> None:
                 nominated_by=users.get(f"{mission.quota.sending.slug}-manager"),
             )
         )
-    bulk_create_with_history(placements, Placement)
+    record_as_lived(bulk_create_with_history(placements, Placement))
+
+
+def record_as_lived(placements: list[Placement]) -> None:
+    """Placements made in bulk dated and signed as they happened, not at the demo's loading by
+    no one: nominated before they were decided, their history's row by whoever made the last
+    step (the sender nominates and records the return, the host decides), when they did."""
+    for placement in placements:
+        if placement.decided_at is not None:
+            placement.nominated_at = placement.decided_at - datetime.timedelta(days=14)
+            Placement.objects.filter(pk=placement.pk).update(nominated_at=placement.nominated_at)
+        when, who = placement.nominated_at, placement.nominated_by
+        if placement.status == S.COMPLETED and placement.return_date is not None:
+            when = timezone.make_aware(
+                datetime.datetime.combine(placement.return_date, datetime.time(10))
+            )
+        elif placement.decided_at is not None:
+            when, who = placement.decided_at, placement.decided_by
+        Placement.history.filter(id=placement.pk).update(history_date=when, history_user=who)
 
 
 NOMINEE_MOTIVATION = (
@@ -317,6 +336,11 @@ def load_early_return() -> None:
     placement.return_date = EARLY_RETURN["returned"]
     placement.early_return_reason = EARLY_RETURN["reason"]
     placement.early_return_note = EARLY_RETURN["note"]
+    # Recorded by the sender, on the day of the return (not at the demo's loading).
+    placement._history_user = placement.nominated_by
+    placement._history_date = timezone.make_aware(
+        datetime.datetime.combine(placement.return_date, datetime.time(10))
+    )
     placement.save()
     for follow_up in placement.follow_ups.all():
         follow_up.due_date = add_months(placement.return_date, follow_up.due_month)

@@ -149,12 +149,10 @@ CASES = [
 
 
 def _status(i):
+    """Candidates (one withdrawn): selected, deployed and returned follow the placements
+    (``missions.services``), which the demo's missions make."""
     if i == 7:
         return Volunteer.Status.WITHDRAWN
-    if i % 13 == 0:
-        return Volunteer.Status.RETURNED
-    if i % 7 == 0:
-        return Volunteer.Status.SELECTED
     return Volunteer.Status.CANDIDATE
 
 

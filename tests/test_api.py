@@ -425,7 +425,7 @@ def test_the_departure_follows_the_date_rules_and_the_checklist():
     again = post(api(host_manager), url, forced, key="d4")
     assert again["Idempotent-Replayed"] == "true" and again.json() == departed.json()
     twice = post(api(host_manager), url, forced, key="d5")
-    assert twice.status_code == 409 and "En mission" in twice.json()["detail"]
+    assert twice.status_code == 409 and "« en mission »" in twice.json()["detail"]
 
 
 def test_the_return_asks_the_reason_of_an_early_one():

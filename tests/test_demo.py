@@ -17,6 +17,7 @@ from missions.models import FollowUp, Mission, Placement
 from programmes.models import Application, ProgrammeMember
 from programmes.selectors import programme_figures
 from voice.models import Certificate, HostAssessment, Questionnaire, SupportAction
+from volunteers.models import Volunteer
 
 
 def test_it_creates_the_six_agencies_and_a_user_per_role(demo):
@@ -289,3 +290,33 @@ def test_the_demo_restored_inside_a_test_leaves_the_triggers_on(_committed_demo,
     with connection.cursor() as cursor:
         cursor.execute("SHOW session_replication_role")
         assert cursor.fetchone()[0] == "origin"
+
+
+def test_every_volunteer_s_status_is_what_their_placements_say(demo):
+    """Found by a walk: about 45 demo volunteers were "selected" or "returned" without any
+    placement, though statuses follow the placements."""
+    from missions.models import Placement
+
+    follows = {
+        "selected": Placement.Status.CONFIRMED,
+        "deployed": Placement.Status.DEPLOYED,
+        "returned": Placement.Status.COMPLETED,
+    }
+    for status, placement_status in follows.items():
+        without = Volunteer.objects.filter(status=status).exclude(
+            placements__status=placement_status
+        )
+        assert not without.exists(), (status, list(without[:5]))
+
+
+def test_the_demo_s_placements_are_dated_and_signed_as_they_happened(demo):
+    """Found by a walk: the timelines said the placements of 2017 were completed at the
+    demo's loading, by a "deleted user", and decided before they were nominated."""
+    from missions.models import Placement
+
+    assert not Placement.objects.filter(decided_at__lt=F("nominated_at")).exists()
+    history = Placement.history.all()
+    assert not history.filter(history_user__isnull=True).exists()
+    completed = history.filter(status="completed", return_date__isnull=False)
+    assert completed.exists()
+    assert all(h.history_date.date() == h.return_date for h in completed)

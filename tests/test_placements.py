@@ -195,7 +195,7 @@ def test_decline_needs_a_reason_and_leaves_the_volunteer_candidate(mission, host
     placement_decline(placement=placement, user=host_manager, reason="Profil inadapté")
     placement.refresh_from_db()
     assert (placement.status, placement.reason) == ("declined", "Profil inadapté")
-    assert "Refusé" in refused(lambda: placement_confirm(placement=placement, user=host_manager))
+    assert "« refusé" in refused(lambda: placement_confirm(placement=placement, user=host_manager))
 
 
 def test_withdrawal_sends_the_volunteer_back_to_candidate(mission, host_manager):

@@ -20,7 +20,9 @@ TODAY = timezone.localdate
 
 
 def anvt_volunteer():
-    return Volunteer.objects.filter(sending_agency__acronym="ANVT").order_by("pk").first()
+    """An ANVT volunteer without placements (a placement under way holds a withdrawal)."""
+    anvt = Volunteer.objects.filter(sending_agency__acronym="ANVT", placements__isnull=True)
+    return anvt.order_by("pk").first()
 
 
 def form_data(experiences=(), languages=(), **fields):

@@ -23,7 +23,9 @@ OUTSIDE = {"outsider": 404}
 
 
 def anvt_volunteer():
-    return Volunteer.objects.filter(sending_agency__acronym="ANVT").order_by("pk").first().pk
+    """An ANVT volunteer without placements: no host agency sees them."""
+    anvt = Volunteer.objects.filter(sending_agency__acronym="ANVT", placements__isnull=True)
+    return anvt.order_by("pk").first().pk
 
 
 def anvt_cnpv():
@@ -180,7 +182,7 @@ ROWS += [
         "volunteer_detail",
         anvt_volunteer,
         method="patch",
-        data={"city": "Kara"},
+        data={"city": "Tchamba-Centre"},
         effect=volunteer_city,
         expect=everyone(
             200, **ANON, evaluator=403, partner=403, **{"partner_agency": 404}, outsider=404

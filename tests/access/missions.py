@@ -51,13 +51,14 @@ def follow_up():
 
 
 def nomination():
-    """An eligible ANVT volunteer for the open Mali mission."""
+    """An eligible ANVT volunteer for the open Mali mission, placed nowhere (the page marks
+    those placed on overlapping dates, whom the service refuses)."""
     from missions.selectors import nomination_candidates
 
     candidates, _ = nomination_candidates(
         mission=Mission.objects.get(pk=mali_now()), eligible_only=True
     )
-    return {"volunteer": candidates.order_by("pk").first().pk}
+    return {"volunteer": candidates.filter(placements__isnull=True).order_by("pk").first().pk}
 
 
 def checklist_item(kind):
