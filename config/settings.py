@@ -453,3 +453,6 @@ PROGRAMME_APPLY_LIMIT_PER_HOUR = env.int("PROGRAMME_APPLY_LIMIT_PER_HOUR", defau
 NOMINATION_CHECKS = ["programmes.services.check_scheme"]
 # What a volunteer's withdrawal checks first (volunteers.services.withdrawal_checks).
 VOLUNTEER_WITHDRAWAL_CHECKS = ["missions.services.check_withdrawal"]
+# What apps above ``volunteers`` show on a volunteer's page (volunteers.views.detail): dotted
+# paths of functions taking (volunteer, user) and returning HTML.
+VOLUNTEER_PAGE_PANELS = ["missions.views.volunteer_placements_panel"]

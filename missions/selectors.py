@@ -351,3 +351,12 @@ def nominee_profile(*, placement: Placement) -> NomineeProfile:
         timeline=experience_timeline(experiences, on),
         eligibility=eligibility,
     )
+
+
+def placements_of_volunteer(volunteer, user) -> QuerySet[Placement]:
+    """A volunteer's placements the user may see, latest mission first (their page)."""
+    return (
+        placements_visible_to(user)
+        .filter(volunteer=volunteer)
+        .order_by("-mission__start_date", "-pk")
+    )

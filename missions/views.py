@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -554,3 +555,12 @@ def checklist_document(request, pk):
         concerns=[item.agency_id],
     )
     return FileResponse(file, as_attachment=True, filename=filename, content_type=content_type)
+
+
+def volunteer_placements_panel(*, volunteer: Volunteer, user) -> str:
+    """The volunteer's placements on their page (``settings.VOLUNTEER_PAGE_PANELS``): each
+    mission, its host, dates and status, linked to the mission's page."""
+    return render_to_string(
+        "missions/_volunteer_placements.html",
+        {"placements": selectors.placements_of_volunteer(volunteer, user)},
+    )

@@ -122,3 +122,19 @@ def test_an_officer_pages_past_the_counted_volunteers_to_the_last_one(
     assert before == shown[-ending - 2 : -ending]
     page.get_by_role("link", name="Première page").click()
     assert "Plus de 4 volontaires" in page.get_by_test_id("result-count").inner_text()
+
+
+def test_an_officer_goes_from_a_volunteer_to_the_missions_of_their_placements(
+    browser_login, live_demo
+):
+    """A volunteer's page lists their placements (the pilot's volunteer back early from
+    Nantes), each linked to its mission's page."""
+    page = browser_login("anvt-officer")
+    page.get_by_role("link", name="Volontaires", exact=True).first.click()
+    page.get_by_label("Recherche").fill("Sossou")
+    page.get_by_role("button", name="Filtrer").click()
+    page.get_by_role("link", name="SOSSOU Kodjo").click()
+    placements = page.get_by_test_id("volunteer-placements")
+    assert "Retour anticipé" in placements.inner_text()
+    placements.get_by_role("link", name="Solidarité internationale à Nantes").click()
+    assert page.get_by_role("heading", name="Solidarité internationale à Nantes").is_visible()

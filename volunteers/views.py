@@ -1,11 +1,13 @@
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -210,6 +212,12 @@ def detail(request, pk):
             "can_download": user.has_perm("vir.download_personal_data", volunteer),
             "can_anonymise": user.has_perm("vir.anonymise_volunteer", volunteer),
             "withdraw_form": WithdrawForm(),
+            # What the apps above keep of the volunteer (their placements): each drawn by its
+            # app (``settings.VOLUNTEER_PAGE_PANELS``), as this app imports none of them.
+            "panels": [
+                import_string(path)(volunteer=volunteer, user=user)
+                for path in settings.VOLUNTEER_PAGE_PANELS
+            ],
         },
     )
 
