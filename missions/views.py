@@ -126,11 +126,14 @@ def _render_detail(request, mission: Mission, bound=None):
         placement.open_required = [i for i in placement.checklist if i.required and i.is_open]
         placement.can_override = user.has_perm("vir.override_departure", placement)
     quota = selectors.mission_quota_places(mission=mission)
+    taken = sum(p.status in USED_STATUSES for p in placements)
     context = {
         "mission": mission,
         "placements": placements,
         "quota": quota,
-        "taken": sum(p.status in USED_STATUSES for p in placements),
+        "taken": taken,
+        # A confirmation needs a place left in the mission and in its quota (else refused).
+        "can_confirm": taken < mission.places and quota.remaining > 0,
         "can_edit": user.has_perm("vir.change_mission", mission),
         # Under a full quota the page says "full" instead: a nomination would be refused.
         "can_nominate": mission.status == Mission.Status.OPEN

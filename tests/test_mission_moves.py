@@ -5,6 +5,7 @@ open it again under a full quota."""
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from core.errors import DomainError
@@ -89,3 +90,18 @@ def test_more_places_do_not_open_a_mission_again_under_a_full_quota():
     assert refused.value.field == "places"
     first.refresh_from_db()
     assert (first.status, first.places) == (Mission.Status.FILLED, 1)
+
+
+def test_a_nomination_left_once_the_mission_is_full_is_offered_no_confirmation(client):
+    """Found by a walk: the other nominations kept their "Confirmer" button once the mission
+    was full, and the click was refused."""
+    mission = make_mission(start=D(2018, 1, 1), places=1)
+    first, second = (eligible_volunteer(mission.quota.sending) for _ in range(2))
+    waiting = placement_nominate(mission=mission, volunteer=second, user=None)
+    client.force_login(manager_of(mission.quota.receiving))
+    url = reverse("missions:detail", args=[mission.pk])
+    confirm_url = reverse("missions:confirm", args=[waiting.pk])
+    assert confirm_url in client.get(url).content.decode()
+    confirm(mission, first)
+    page = client.get(url).content.decode()
+    assert confirm_url not in page and "Plus de place pour la confirmer" in page
