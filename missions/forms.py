@@ -267,8 +267,14 @@ class DepartureForm(_PlacementDateForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The window the rules allow that is not in the future: a departure is recorded once
+        # it has happened.
         first, last = placement_dates.departure_window(self.placement.mission)
-        self.fields["departure_date"].help_text = _("From %(first)s to %(last)s.") % {
+        last = min(last, timezone.localdate())
+        help_text = _("From %(first)s to %(last)s.")
+        if first > last:
+            help_text = _("Recorded once the volunteer has left, from %(first)s.")
+        self.fields["departure_date"].help_text = help_text % {
             "first": date_format(first, "SHORT_DATE_FORMAT"),
             "last": date_format(last, "SHORT_DATE_FORMAT"),
         }

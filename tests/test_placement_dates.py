@@ -298,3 +298,17 @@ def test_the_demo_has_an_early_return_with_its_reason(client, login, demo):
     login("anvt-manager")
     page = client.get(placement.mission.get_absolute_url()).content.decode()
     assert "Retour anticipé" in page and "Santé" in page and "hospitalisation" in page
+
+
+def test_the_departure_help_offers_no_date_still_to_come(client):
+    """Found by a walk: the help gave the mission's whole window even where every date of it
+    was in the future, and the service refuses a departure after today."""
+    next_year = datetime.date.today().year + 1
+    mission = make_mission(start=datetime.date(next_year, 3, 1))
+    volunteer = eligible_volunteer(mission.quota.sending, on=mission.start_date)
+    placement = placement_nominate(mission=mission, volunteer=volunteer, user=None)
+    placement_confirm(placement=placement, user=None)
+    client.force_login(manager_of(mission.quota.sending))
+    page = client.get(mission.get_absolute_url()).content.decode()
+    assert f"S’enregistre une fois le volontaire parti, à partir du 30/01/{next_year}." in page
+    assert "au 31/08/" not in page
