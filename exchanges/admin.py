@@ -13,7 +13,10 @@ class QuotaAdminForm(CheckedAdminForm):
     agreement's, with no fewer places than its placements took."""
 
     def check(self, data):
+        # In an agreement's page the agreement as typed there (unsaved when new).
         agreement = data.get("agreement") or self.instance.agreement
+        if None in (agreement.start_date, agreement.end_date, agreement.party_a_id):
+            return  # the agreement's own form is in error: its errors come first
         sending, receiving = data.get("sending"), data.get("receiving")
         check_quota_row(
             agreement,

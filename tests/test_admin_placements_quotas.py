@@ -122,3 +122,34 @@ def test_a_quota_s_missions_last_within_the_agreement_s_durations():
     with pytest.raises(DomainError, match="supérieure ou égale à 1"):
         agreement_update(agreement=fresh, themes=[], quotas=current_quotas(agreement), user=manager)
     assert Agreement.objects.get(pk=agreement.pk).min_duration_months == 6
+
+
+@pytest.mark.parametrize("start, duration", [("", ""), ("2018-01-01", "40")])
+def test_a_new_agreement_s_quotas_are_checked_against_it_as_typed(admin_client, start, duration):
+    """The quota rows of a new agreement are checked against the agreement typed above them;
+    with the agreement's own form in error, its errors come first (not a server error)."""
+    parties = AgencyFactory(), AgencyFactory()
+    url = reverse("admin:exchanges_agreement_add")
+    data = form_data(admin_client.get(url))
+    data.update(
+        {
+            "reference": "VIR-ADMIN-1",
+            "title": "Convention saisie dans l’admin",
+            "party_a": parties[0].pk,
+            "party_b": parties[1].pk,
+            "start_date": start,
+            "end_date": "2019-12-31",
+            "quotas-TOTAL_FORMS": "1",
+            "quotas-INITIAL_FORMS": "0",
+            "quotas-0-cohort": "2018",
+            "quotas-0-sending": parties[0].pk,
+            "quotas-0-receiving": parties[1].pk,
+            "quotas-0-places": "2",
+            "quotas-0-duration_months": duration,
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert not Agreement.objects.filter(reference="VIR-ADMIN-1").exists()
+    if duration:
+        assert "de 6 à 12 mois" in response.content.decode()
