@@ -7,11 +7,11 @@ from django.views.decorators.http import require_GET, require_POST
 from agencies.services import download_record
 from core.errors import DomainError
 from core.files import download_name
-from core.pagination import page_of_request
+from core.pagination import CappedPaginator, page_of_request
 
 from . import services
 from .models import Report
-from .selectors import REPORT_ORDER, report_list, reports_visible_to
+from .selectors import REPORT_ORDER, report_count_rows, report_list, reports_visible_to
 
 PAGE_SIZE = 50
 
@@ -23,12 +23,16 @@ def _report_for_user(request, pk) -> Report:
 @require_GET
 def index(request):
     """Every report the user may download (newest first): a capped count, then pages past it."""
+    count_rows = report_count_rows(request.user)
     page, next_position = page_of_request(
         request,
         report_list(user=request.user),
         model=Report,
         keys=REPORT_ORDER,
         per_page=PAGE_SIZE,
+        counted=lambda reports, number, per_page: CappedPaginator(
+            reports, per_page, count_rows=count_rows
+        ).get_page(number),
     )
     return render(
         request, "reports/report_list.html", {"page": page, "next_position": next_position}

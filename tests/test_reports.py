@@ -388,3 +388,49 @@ def test_the_administrators_report_list_reads_its_index_without_sorting(admin_us
         plan = page[:51].explain()
         assert "report_newest" in plan and "Sort" not in plan, plan
     assert re.search(r"Index Cond: \(.*created_at <= ", plan), plan
+
+
+@pytest.mark.parametrize("username", ["anvt-officer", "cnpv-manager", "cnpv-partner"])
+def test_the_reports_list_counts_each_report_its_user_may_download_once(
+    pilot, login, client, username
+):
+    """The count reads the reports in three parts (an agreement's, an agency's, a programme's,
+    ``reports.selectors.report_count_rows``): every kind of scope, a programme's report about
+    one of the user's agencies (within reach of two parts), another programme's, and a draft
+    evaluation's report are counted as the list shows them."""
+    import datetime
+
+    from agencies.models import Agency
+    from evaluations.services import evaluation_new_version
+    from programmes.models import Programme, ProgrammeMember
+    from reports.selectors import report_count_rows
+    from tests.factories import AgencyFactory
+
+    user = User.objects.get(username=username)
+    mine = user.memberships.first().agency
+    anvt, other = Agency.objects.get(acronym="ANVT"), AgencyFactory()
+    dates = {"start_date": datetime.date(2024, 1, 1), "end_date": datetime.date(2026, 12, 31)}
+    read = Programme.objects.create(name="Lu", lead_agency=anvt, funder="F", **dates)
+    unread = Programme.objects.create(name="Pas lu", lead_agency=anvt, funder="F", **dates)
+    ProgrammeMember.objects.create(programme=read, user=user, role="viewer")
+    draft = evaluation_new_version(evaluation=pilot, user=None)
+    quota, programme = Report.Kind.QUOTA, Report.Kind.PROGRAMME
+    scopes = [
+        {"kind": quota, "agreement": pilot.agreement},
+        {"kind": quota, "agency": mine},
+        {"kind": quota, "agency": other},
+        {"kind": programme, "programme": read, "agency": mine},
+        {"kind": programme, "programme": read, "agency": other},
+        {"kind": programme, "programme": read},
+        {"kind": programme, "programme": unread, "agency": other},
+        {"kind": Report.Kind.EVALUATION, "evaluation": draft, "agreement": draft.agreement},
+    ]
+    for scope in scopes:
+        Report.objects.create(**scope)
+    visible = set(reports_visible_to(user).values_list("pk", flat=True))
+    assert len(visible) >= 6  # the agreement's, the agency's, the three programme's, the pilot's
+    counted = list(report_count_rows(user).values_list("pk", flat=True))
+    assert sorted(counted) == sorted(visible)  # each once
+    login(username)
+    page = client.get(reverse("reports:index")).context["page"]
+    assert page.paginator.count == len(visible)
