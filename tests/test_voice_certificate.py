@@ -272,3 +272,22 @@ def test_an_anonymised_volunteer_is_named_neither_by_a_certificate_nor_by_the_lo
 def test_every_eraser_of_the_anonymisation_is_a_function():
     for path in ERASERS:
         assert callable(import_string(path)), path
+
+
+def test_an_early_return_is_attested_as_the_period_served_not_a_mission_accomplished(
+    django_capture_on_commit_callbacks, client
+):
+    """A volunteer back early (here for their health) gets an attestation of the months they
+    served, saying the mission ended early (not why), and the verification page says the same:
+    not "has completed the mission"."""
+    placement, token = _submitted(django_capture_on_commit_callbacks, client, early_return="health")
+    certificate = Certificate.objects.get(placement=placement)
+    assert certificate.facts["ended_early"] is True
+    text = re.sub(r"\s+", " ", _text(client.get(reverse("voice:certificate", args=[token]))))
+    mission = placement.mission
+    assert "Attestation de service" in text and "a participé à la mission" in text
+    assert "Attestation de fin de mission" not in text and "a accompli" not in text
+    assert "a pris fin de manière anticipée" in text and "Santé" not in text
+    assert f"{mission.end_date.year}" in text
+    page = client.get(reverse("voice:verify", args=[certificate.code])).content.decode()
+    assert "est authentique" in page and "fin anticipée" in page

@@ -1,5 +1,6 @@
 """A completed placement and its questionnaire link, the way the platform makes them."""
 
+import datetime
 import re
 
 from django.core import mail
@@ -27,7 +28,11 @@ ANSWERS = {
 }
 
 
-def completed_placement(*, mission=None, email="awa@example.org", complete=True, **volunteer):
+def completed_placement(
+    *, mission=None, email="awa@example.org", complete=True, early_return="", **volunteer
+):
+    """A placement deployed on its mission's first day and back on its last (``early_return``:
+    a month before it, for that reason)."""
     mission = mission or make_mission()
     placement = placement_nominate(
         mission=mission,
@@ -38,7 +43,10 @@ def completed_placement(*, mission=None, email="awa@example.org", complete=True,
     checklist_done(placement)
     placement_deploy(placement=placement, user=None, departure_date=mission.start_date)
     if complete:
-        placement_complete(placement=placement, user=None, return_date=mission.end_date)
+        back = mission.end_date - datetime.timedelta(days=30) if early_return else mission.end_date
+        placement_complete(
+            placement=placement, user=None, return_date=back, early_return_reason=early_return
+        )
     placement.refresh_from_db()
     return placement
 

@@ -72,6 +72,10 @@ def certificate_facts(placement: Placement, questionnaire: Questionnaire) -> dic
         "theme": str(mission.theme),
         "start": (placement.departure_date or mission.start_date).isoformat(),
         "end": (placement.return_date or mission.end_date).isoformat(),
+        # An early return (its reason is not printed: it may be the volunteer's health): the
+        # document attests the period served, not a mission accomplished.
+        "ended_early": bool(placement.early_return_reason),
+        "planned_end": mission.end_date.isoformat(),
         "skills": questionnaire.skills,
         "signatory": signatory,
         "signatory_role": role,
@@ -174,6 +178,7 @@ def facts_shown(facts: dict) -> dict:
         **facts,
         "start": parse_date(facts["start"]),
         "end": parse_date(facts["end"]),
+        "planned_end": parse_date(facts.get("planned_end") or facts["end"]),
         "signatory_role": Membership.Role(facts["signatory_role"]).label,
         # None once the volunteer is anonymised (``certificates_anonymise``).
         "volunteer": facts["volunteer"] or _("Anonymised volunteer"),
