@@ -156,6 +156,9 @@ def test_the_volunteer_chooses_the_language(django_capture_on_commit_callbacks, 
     completed_placement()
     token = send_and_get_token(django_capture_on_commit_callbacks)
     assert "Votre mission" in mail.outbox[-1].subject  # French by default
+    # The button is a verb ("Changer"), not the noun of the history tables ("Modification").
+    french = client.get(reverse("voice:answer", args=[token])).content.decode()
+    assert re.search(r"<button[^>]*>Changer</button>", french) and "Modification" not in french
     response = client.post(reverse("voice:language", args=[token]), {"language": "en"})
     assert response.status_code == 302
     assert Questionnaire.objects.get().language == "en"
