@@ -35,6 +35,13 @@ def _bodies():
             "%(agency)s nominates %(volunteer)s for the mission “%(mission)s” (%(structure)s, "
             "%(city)s). Confirm or decline the nomination on the platform:"
         ),
+        # The nomination as the host's officers (and, when an administrator nominated, the
+        # sender's members) read it: only the host's managers decide (``agencies.rules``).
+        "nominated_for_information": _(
+            "%(agency)s nominates %(volunteer)s for the mission “%(mission)s” (%(structure)s, "
+            "%(city)s). The host agency's managers confirm or decline the nomination on the "
+            "platform:"
+        ),
         PlacementStatus.CONFIRMED: _(
             "%(agency)s confirms %(volunteer)s for the mission “%(mission)s” (%(structure)s, "
             "%(city)s)."
@@ -69,7 +76,7 @@ def placement_changed(placement, *, by_agency_id=None, by_user=None, url: str = 
     mission = placement.mission
     by = parties.get(by_agency_id)
 
-    def compose():
+    def compose(variant):
         ctx = {
             "agency": by.acronym if by else _("An administrator"),
             "volunteer": placement.volunteer.full_name,
@@ -80,7 +87,7 @@ def placement_changed(placement, *, by_agency_id=None, by_user=None, url: str = 
             "reason": placement.reason or "—",
         }
         subject = _subjects()[placement.status] % ctx
-        body = _bodies()[placement.status] % ctx
+        body = _bodies()[variant] % ctx
         if placement.status == PlacementStatus.CONFIRMED and placement.reason:
             body += "\n" + _("Note from the host agency: %(note)s") % {"note": placement.reason}
         return subject, body
@@ -92,11 +99,25 @@ def placement_changed(placement, *, by_agency_id=None, by_user=None, url: str = 
         else placement.get_absolute_url()
     )
     link = (url or settings.SITE_URL).rstrip("/") + path
+    deciders: dict[str, list[str]] = {}
+    if placement.status == PlacementStatus.NOMINATED and quota.receiving_id in recipients:
+        deciders = access.notified_recipients([quota.receiving_id], {access.Role.MANAGER})
+    deciding = {e for emails in deciders.values() for e in emails}
+    informed = {
+        language: [e for e in emails if e not in deciding]
+        for language, emails in access.notified_recipients(
+            recipients, access.NOTIFY_PLACEMENTS
+        ).items()
+    }
+    for_information = (
+        "nominated_for_information"
+        if placement.status == PlacementStatus.NOMINATED
+        else placement.status
+    )
     messages = []
-    for language, emails in access.notified_recipients(
-        recipients, access.NOTIFY_PLACEMENTS
-    ).items():
-        with translation.override(language):
-            subject, body = compose()
-        messages += [EmailMessage(subject, f"{body}\n\n{link}\n", to=[e]) for e in emails]
+    for variant, by_language in ((placement.status, deciders), (for_information, informed)):
+        for language, emails in by_language.items():
+            with translation.override(language):
+                subject, body = compose(variant)
+            messages += [EmailMessage(subject, f"{body}\n\n{link}\n", to=[e]) for e in emails]
     queue_emails(messages)

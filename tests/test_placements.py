@@ -237,3 +237,19 @@ def test_nothing_is_sent_when_the_step_is_refused(mission, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         refused(lambda: nominate(mission, too_young))
     assert mail.outbox == []
+
+
+def test_the_nomination_asks_only_the_hosts_managers_to_decide(
+    mission, host_manager, django_capture_on_commit_callbacks, tasks_in_process
+):
+    """The host's officers are told of a nomination, not asked to confirm or decline it: only
+    its managers may (the confirm and decline buttons, ``agencies.rules``)."""
+    from tests.factories import MembershipFactory
+
+    officer = MembershipFactory(agency=mission.quota.receiving, role="officer").user
+    with django_capture_on_commit_callbacks(execute=True):
+        nominate(mission)
+    body = {m.to[0]: m.body for m in mail.outbox}
+    assert "Confirmez ou refusez la proposition" in body[host_manager.email]
+    assert "Confirmez ou refusez" not in body[officer.email]
+    assert "Les responsables de l’agence d’accueil confirment ou refusent" in body[officer.email]
