@@ -76,12 +76,16 @@ def _formset_data(prefix: str, rows: list[dict]) -> dict:
     return data
 
 
-def _formset_patch(prefix: str, existing: list[dict], given: list[dict] | None, key: str) -> dict:
+def _formset_patch(
+    prefix: str, existing: list[dict], given: list[dict] | None, key: str
+) -> tuple[dict, list[int | None]]:
     """The formset's data for a change: ``given`` (None: leave the rows as they are) is the
     whole new list; a row matching an existing one on ``key`` changes it (the fields given),
-    an existing row not given is deleted, the others are added, as on the page."""
+    an existing row not given is deleted, the others are added, as on the page. With it, the
+    index in ``given`` of each of the formset's forms (None: a stored row the request left
+    out), so that an error names the item the request sent."""
     if given is None:
-        return _formset_data(prefix, [])
+        return _formset_data(prefix, []), []
     given = [dict(row) for row in given]
     if key == "id":
         known = {row["id"] for row in existing}
@@ -92,29 +96,35 @@ def _formset_patch(prefix: str, existing: list[dict], given: list[dict] | None, 
                 )
     matched: dict = {}
     added = []  # new rows, and a second row for one key (the formset then says it is twice)
-    for row in given:
+    for index, row in enumerate(given):
         if row.get(key) is None or row[key] in matched:
-            added.append(row)
+            added.append((index, row))
         else:
-            matched[row[key]] = row
-    rows = []
+            matched[row[key]] = (index, row)
+    rows, origins = [], []
     for row in existing:
-        change = matched.pop(row[key], None)
+        index, change = matched.pop(row[key], (None, None))
         rows.append({**row, **change} if change is not None else {**row, "DELETE": "on"})
-    added += matched.values()
+        origins.append(index)
+    added = sorted([*added, *matched.values()], key=lambda pair: pair[0])
+    origins += [index for index, _row in added]
     data = _formset_data(prefix, [*rows, *({k: v for k, v in row.items() if k != "id"}
-                                           for row in added)])  # fmt: skip
+                                           for _index, row in added)])  # fmt: skip
     data[f"{prefix}-INITIAL_FORMS"] = str(len(rows))
-    return data
+    return data, origins
 
 
-def _errors(*forms) -> dict:
+def _errors(*forms, origins: dict | None = None) -> dict:
+    """``{"field": [messages]}``, a formset's named ``prefix[i].field`` with ``i`` the index of
+    the item in the request (``origins``: by prefix, the item of each form; else its form)."""
     errors: dict = {}
     for form in forms:
         if hasattr(form, "forms"):  # a formset
+            items = (origins or {}).get(form.prefix, [])
             for index, sub in enumerate(form.forms):
+                item = items[index] if index < len(items) and items[index] is not None else index
                 for field, messages in sub.errors.items():
-                    errors[f"{form.prefix}[{index}].{field}"] = messages
+                    errors[f"{form.prefix}[{item}].{field}"] = messages
             if form.non_form_errors():
                 errors[form.prefix] = form.non_form_errors()
         else:
@@ -141,9 +151,13 @@ def _save(request, *, agency: Agency, instance=None, payload: dict) -> object:
             )
         )
         languages = list(instance.languages.order_by("pk").values("id", "language", "level"))
-        data.update(_formset_patch("experiences", experiences, payload.get("experiences"), "id"))
-        data.update(_formset_patch("languages", languages, payload.get("languages"), "language"))
+        origins = {}
+        for prefix, stored, key in (("experiences", experiences, "id"),
+                                    ("languages", languages, "language")):  # fmt: skip
+            patch, origins[prefix] = _formset_patch(prefix, stored, payload.get(prefix), key)
+            data.update(patch)
     else:
+        origins = None
         for prefix in ("experiences", "languages"):
             rows = [{k: v for k, v in row.items() if k != "id"} for row in payload.get(prefix, [])]
             data.update(_formset_data(prefix, rows))
@@ -151,7 +165,7 @@ def _save(request, *, agency: Agency, instance=None, payload: dict) -> object:
     experiences = ExperienceFormSet(data, {}, instance=form.instance, prefix="experiences")
     languages = LanguageFormSet(data, instance=form.instance, prefix="languages")
     if not all([form.is_valid(), experiences.is_valid(), languages.is_valid()]):
-        raise exceptions.ValidationError(_errors(form, experiences, languages))
+        raise exceptions.ValidationError(_errors(form, experiences, languages, origins=origins))
     return volunteer_save(form=form, experiences=experiences, languages=languages)
 
 

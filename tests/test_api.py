@@ -521,7 +521,11 @@ def test_a_change_edits_adds_and_deletes_experiences_as_the_page_does():
     # The form's rules: an end before the start is refused, and nothing is saved.
     wrong = patch({"city": "Kara", "experiences": [{"id": red_cross["id"], "end": "2015-01-01"}]})
     assert wrong.status_code == 400, wrong.json()
-    assert any(key.startswith("experiences") for key in wrong.json()["errors"])
+    # Named by the item's index in the request, not by the form's among the stored rows.
+    assert list(wrong.json()["errors"]) == ["experiences[0].end"]
+    new = patch({"experiences": [red_cross, {"organisation": "X", "start": "2021-01-01",
+                                             "end": "2020-01-01"}]})  # fmt: skip
+    assert new.status_code == 400 and list(new.json()["errors"]) == ["experiences[1].end"]
     assert Volunteer.objects.get(pk=body["id"]).city == ""
     unknown = patch({"experiences": [{"id": 999999, "organisation": "X"}]})
     assert unknown.status_code == 400 and "experiences[0].id" in unknown.json()["errors"]
@@ -543,7 +547,9 @@ def test_a_change_edits_adds_and_deletes_experiences_as_the_page_does():
     twice = patch({"languages": [{"language": "fr", "level": "basic"},
                                  {"language": "fr", "level": "native"}]})  # fmt: skip
     assert twice.status_code == 400
-    assert "This language is listed twice." in str(twice.json()["errors"])
+    assert twice.json()["errors"] == {"languages[1].language": ["This language is listed twice."]}
+    unknown_language = patch({"languages": [{"language": "xx", "level": "native"}]})
+    assert list(unknown_language.json()["errors"]) == ["languages[0].language"]
     kept = patch({"city": "Kara"})
     assert len(kept.json()["experiences"]) == 2 and len(kept.json()["languages"]) == 2
 
