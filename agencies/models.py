@@ -164,6 +164,10 @@ class Membership(QuickChoiceLabels, models.Model):
         return f"{self.user} — {self.agency} ({self.get_role_display()})"
 
 
+# The user name recorded for a download through a volunteer's personal link (no account).
+ANONYMOUS_DOWNLOADER = "(volunteer link)"
+
+
 class DownloadRecord(QuickChoiceLabels, models.Model):
     """One download or export of personal or agreement data (append-only): the platform's one
     log of them, read by the managers of the agency that acted and by the admin.
@@ -216,3 +220,13 @@ class DownloadRecord(QuickChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} “{self.label}” — {self.username} ({self.at:%Y-%m-%d})"
+
+    @property
+    def downloader(self) -> str:
+        """Who downloaded, as the log names them: the account's full name (an API token's
+        account bears the token's name) with the user name recorded at the time; a volunteer
+        through their personal link. Reads ``user``: select it with the records."""
+        if self.user_id is None and self.username == ANONYMOUS_DOWNLOADER:
+            return str(_("the volunteer, through their personal link"))
+        full = self.user.get_full_name() if self.user_id else ""
+        return f"{full} ({self.username})" if full else self.username

@@ -81,11 +81,16 @@ def _start_of(day: datetime.date) -> datetime.datetime:
 def agency_downloads(*, agency: Agency, filters: dict) -> QuerySet[DownloadRecord]:
     """The downloads made for ``agency``, newest first (index ``download_agency_newest``),
     narrowed by the filters of the log page (kind, part of a user name, first and last day)."""
-    qs = DownloadRecord.objects.filter(agency=agency)
+    qs = DownloadRecord.objects.filter(agency=agency).select_related("user")
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
-    if filters.get("user"):
-        qs = qs.filter(username__icontains=filters["user"].strip())
+    if filters.get("user"):  # the user name recorded, or the account's name (a token's)
+        part = filters["user"].strip()
+        qs = qs.filter(
+            Q(username__icontains=part)
+            | Q(user__first_name__icontains=part)
+            | Q(user__last_name__icontains=part)
+        )
     # Days in the site's time zone, as bounds on ``at`` itself (the index serves them).
     if filters.get("since"):
         qs = qs.filter(at__gte=_start_of(filters["since"]))

@@ -13,7 +13,7 @@ from core.errors import DomainError
 from core.integrity import refused_if_taken
 
 from . import rules as access
-from .models import DownloadRecord, HostStructure
+from .models import ANONYMOUS_DOWNLOADER, DownloadRecord, HostStructure
 
 Kind = DownloadRecord.Kind
 
@@ -58,10 +58,6 @@ def _acting_agency_id(request, concerns: Iterable[int | None]) -> int | None:
         return acting
     mine = access.agency_ids_of(request.user)
     return next((pk for pk in concerned if pk in mine), acting)
-
-
-# The user name recorded for a download through a volunteer's personal link.
-ANONYMOUS_DOWNLOADER = "(volunteer link)"
 
 
 def download_record(

@@ -226,3 +226,28 @@ def test_the_admin_lists_the_log_read_only(client, login, demo):
     delete = reverse("admin:agencies_downloadrecord_delete", args=[entry.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert DownloadRecord.objects.filter(pk=entry.pk).exists()
+
+
+def test_an_api_token_and_a_volunteers_link_are_named_as_people_read_them(client, db):
+    """A token's downloads under the token's name (its account's), not its opaque account
+    name; a volunteer's personal link in the page's language; the filter finds the token by
+    its name."""
+    from agencies.models import ANONYMOUS_DOWNLOADER
+    from api.services import api_token_create
+
+    agency = AgencyFactory(acronym="ANVT2")
+    manager = MembershipFactory(agency=agency, role="manager").user
+    expires = timezone.localdate() + datetime.timedelta(days=30)
+    token, _secret = api_token_create(agency=agency, name="Registre national", role="officer",
+                                      user=manager, expires_on=expires)  # fmt: skip
+    account = token.user
+    DownloadRecord.objects.create(kind=Kind.REPORT, object_id=1, label="r.pdf", agency=agency,
+                                  user=account, username=account.username)  # fmt: skip
+    DownloadRecord.objects.create(kind=Kind.CERTIFICATE, object_id=2, label="c.pdf",
+                                  agency=agency, username=ANONYMOUS_DOWNLOADER)  # fmt: skip
+    client.force_login(manager)
+    page = client.get(LOG).content.decode()
+    assert f"Registre national (API ANVT2) ({account.username})" in page
+    assert "le ou la volontaire, par son lien personnel" in page and "(volunteer link)" not in page
+    found = client.get(LOG, {"user": "registre"}).context["page"].object_list
+    assert [r.username for r in found] == [account.username]

@@ -10,7 +10,7 @@ from django.utils.module_loading import import_string
 from pypdf import PdfReader
 
 from agencies.models import DownloadRecord
-from agencies.services import ANONYMOUS_DOWNLOADER
+from agencies.models import ANONYMOUS_DOWNLOADER
 from core.errors import DomainError
 from missions.services import placement_complete
 from reports.models import Report
