@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 from pypdf import PdfReader
 
-from agencies.models import DownloadRecord
-from agencies.models import ANONYMOUS_DOWNLOADER
+from agencies.models import ANONYMOUS_DOWNLOADER, DownloadRecord
 from core.errors import DomainError
 from missions.services import placement_complete
 from reports.models import Report
