@@ -28,9 +28,16 @@ def _back_to_the_form(request):
 def quota_report_create(request):
     form = QuotaReportForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
+        # Each message names its field: the form has two years and a threshold.
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
             for error in errors:
-                messages.error(request, error)
+                messages.error(
+                    request,
+                    _("%(field)s: %(error)s") % {"field": label, "error": error}
+                    if label
+                    else error,
+                )
         return _back_to_the_form(request)
     data = form.cleaned_data
     membership = request.membership

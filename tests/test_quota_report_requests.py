@@ -135,5 +135,18 @@ def test_a_threshold_of_no_volunteer_is_refused_as_an_agreement_s_is(
     login("anvt-manager")
     before = Report.objects.count()
     response = request_report(threshold=0)
-    assert "supérieure ou égale à 1" in response.content.decode()
+    page = response.content.decode()
+    # The message names its field (the form has two years and a threshold), and the inputs
+    # hold the limits the server applies, so that the browser says so before sending.
+    field = "Seuil de déséquilibre (volontaires) : "
+    assert field + "Assurez-vous que cette valeur est supérieure ou égale à 1" in page
     assert Report.objects.count() == before
+    form = page.split('data-testid="quota-report-form"')[1].split("</form>")[0]
+    assert 'name="threshold" value="0" min="1" max="1000"' in form
+    last = timezone.localdate().year + 30
+    assert f'name="first_year" value="" min="1990" max="{last}"' in form
+    response = request_report(first_year=1989)
+    assert (
+        f"Cohortes depuis : Saisissez une année comprise entre 1990 et {last}"
+        in response.content.decode()
+    )
