@@ -9,9 +9,12 @@ This app sits above ``missions``: a programme mission links an existing mission 
 
 from __future__ import annotations
 
+import functools
 import secrets
+import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -162,6 +165,22 @@ class Scheme(QuickChoiceLabels, models.Model):
         return self.get_code_display()
 
 
+@functools.cache
+def available_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone the server knows (``Europe/Paris``): any other text would make every
+    page that shows the call in its zone fail."""
+    if value not in available_time_zones():
+        raise ValidationError(
+            _("Unknown time zone: %(zone)s. Write an IANA name such as Europe/Paris."),
+            code="unknown_time_zone",
+            params={"zone": value},
+        )
+
+
 class Call(models.Model):
     """A call for expressions of interest. Opening and deadline are instants; ``time_zone``
     is the zone in which they are announced and shown to applicants."""
@@ -171,7 +190,9 @@ class Call(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("deadline"))
-    time_zone = models.CharField(_("time zone"), max_length=50, default="Europe/Paris")
+    time_zone = models.CharField(
+        _("time zone"), max_length=50, default="Europe/Paris", validators=[validate_time_zone]
+    )
     selection_date = models.DateField(_("selection date"), validators=[validate_date])
     questions = models.TextField(_("questions"), blank=True, help_text=_("One question per line."))
 

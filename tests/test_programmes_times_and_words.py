@@ -1,0 +1,74 @@
+"""Programmes: the call's instants in its own time zone (public pages and admin), a time zone the
+server knows, the state of a target after the programme's end and the schemes' rules in words
+(found by the fifth exploratory walk: F3, F4, F6, F17, F18)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zoneinfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from pypdf import PdfReader
+
+from programmes import selectors
+from programmes.models import Call, Scheme
+from programmes.report import programme_report_request
+from reports.models import Report
+from tests import test_programmes
+from tests.test_programmes import staff
+
+# The fixtures of the programme's tests.
+programme = test_programmes.programme
+call = test_programmes.call
+
+pytestmark = pytest.mark.django_db
+
+UTC = datetime.UTC
+
+
+def admin_form(call: Call, **changes) -> dict:
+    """The call's admin form as a browser posts it (dates typed in ISO, always accepted)."""
+    data = {
+        "programme": call.programme_id,
+        "title": call.title,
+        "slug": call.slug,
+        "opens_at_0": "2026-11-01",
+        "opens_at_1": "09:00:00",
+        "closes_at_0": "2026-12-16",
+        "closes_at_1": "23:59:00",
+        "time_zone": call.time_zone,
+        "selection_date": call.selection_date.isoformat(),
+        "questions": call.questions,
+    }
+    data.update(changes)
+    return data
+
+
+# --- F17: a time zone the server knows ------------------------------------------------------
+
+
+def test_the_model_refuses_an_unknown_time_zone(call):
+    call.time_zone = "Europe/Pari"
+    with pytest.raises(ValidationError) as refused:
+        call.full_clean()
+    assert "Fuseau horaire inconnu : Europe/Pari." in str(refused.value.message_dict["time_zone"])
+
+
+def test_the_admin_refuses_an_unknown_time_zone_and_saves_nothing(admin_client, call):
+    before = Call.objects.values().get(pk=call.pk)
+    url = reverse("admin:programmes_call_change", args=[call.pk])
+    response = admin_client.post(url, admin_form(call, time_zone="Mars/Olympus"))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "Fuseau horaire inconnu : Mars/Olympus." in str(errors["time_zone"])
+    assert Call.objects.values().get(pk=call.pk) == before
+    # Nor is a new call added with it.
+    add = reverse("admin:programmes_call_add")
+    response = admin_client.post(add, admin_form(call, slug="autre", time_zone="Mars/Olympus"))
+    assert response.status_code == 200
+    assert not Call.objects.filter(slug="autre").exists()
