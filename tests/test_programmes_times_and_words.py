@@ -72,3 +72,51 @@ def test_the_admin_refuses_an_unknown_time_zone_and_saves_nothing(admin_client, 
     response = admin_client.post(add, admin_form(call, slug="autre", time_zone="Mars/Olympus"))
     assert response.status_code == 200
     assert not Call.objects.filter(slug="autre").exists()
+
+
+# --- F18: the admin types and shows the instants in the call's time zone --------------------
+
+
+def test_the_admin_shows_the_instants_in_the_calls_time_zone(admin_client, call):
+    call.opens_at = datetime.datetime(2022, 2, 14, 9, 0, tzinfo=UTC)
+    call.closes_at = datetime.datetime(2022, 3, 30, 21, 59, tzinfo=UTC)  # 23:59 in Paris
+    call.save()
+    page = admin_client.get(reverse("admin:programmes_call_change", args=[call.pk]))
+    form = page.context["adminform"].form
+    assert form["closes_at"].value() == datetime.datetime(2022, 3, 30, 23, 59)
+    content = page.content.decode()
+    assert 'value="23:59:00"' in content
+    assert "Saisie et affichée dans le fuseau horaire de l’appel" in content
+    listing = admin_client.get(reverse("admin:programmes_call_changelist")).content.decode()
+    assert "30/03/2022 23:59 (Europe/Paris)" in listing
+
+
+@pytest.mark.parametrize(
+    "zone, stored",
+    [
+        ("Europe/Paris", datetime.datetime(2026, 12, 16, 22, 59, tzinfo=UTC)),
+        ("America/Guayaquil", datetime.datetime(2026, 12, 17, 4, 59, tzinfo=UTC)),
+    ],
+)
+def test_the_admin_reads_the_typed_instants_in_the_calls_time_zone(
+    admin_client, call, zone, stored
+):
+    url = reverse("admin:programmes_call_change", args=[call.pk])
+    response = admin_client.post(url, admin_form(call, time_zone=zone))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    call.refresh_from_db()
+    assert call.closes_at == stored
+    assert call.opens_at == datetime.datetime(2026, 11, 1, 9, 0, tzinfo=zoneinfo.ZoneInfo(zone))
+    # The public form announces what was typed.
+    page = Client().get(reverse("programmes:apply", args=[call.slug])).content.decode()
+    assert "16 décembre 2026 23:59" in page
+
+
+def test_the_admin_refuses_a_time_the_clock_change_skips(admin_client, call):
+    before = Call.objects.values().get(pk=call.pk)
+    url = reverse("admin:programmes_call_change", args=[call.pk])
+    skipped = admin_form(call, closes_at_0="2027-03-28", closes_at_1="02:30:00")
+    response = admin_client.post(url, skipped)
+    assert response.status_code == 200
+    assert "changement d’heure" in str(response.context["adminform"].form.errors["closes_at"])
+    assert Call.objects.values().get(pk=call.pk) == before
