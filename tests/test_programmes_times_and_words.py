@@ -120,3 +120,17 @@ def test_the_admin_refuses_a_time_the_clock_change_skips(admin_client, call):
     assert response.status_code == 200
     assert "changement d’heure" in str(response.context["adminform"].form.errors["closes_at"])
     assert Call.objects.values().get(pk=call.pk) == before
+
+
+# --- F4: the programme page shows the deadline in the call's zone ---------------------------
+
+
+def test_the_programme_page_shows_the_deadline_in_the_calls_time_zone(call):
+    call.opens_at = datetime.datetime(2022, 2, 14, 9, 0, tzinfo=UTC)
+    call.closes_at = datetime.datetime(2022, 3, 30, 21, 59, tzinfo=UTC)
+    call.save()
+    client = Client()
+    client.force_login(staff(call.programme))
+    page = client.get(reverse("programmes:detail", args=[call.programme.pk])).content.decode()
+    assert "Date limite : 30/03/2022 23:59 (Europe/Paris)." in page
+    assert "21:59" not in page
