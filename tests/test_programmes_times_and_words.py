@@ -134,3 +134,55 @@ def test_the_programme_page_shows_the_deadline_in_the_calls_time_zone(call):
     page = client.get(reverse("programmes:detail", args=[call.programme.pk])).content.decode()
     assert "Date limite : 30/03/2022 23:59 (Europe/Paris)." in page
     assert "21:59" not in page
+
+
+# --- F3: a target not met is missed once the programme has ended ----------------------------
+
+
+def dashboard(client, programme) -> str:
+    return client.get(reverse("programmes:dashboard", args=[programme.pk])).content.decode()
+
+
+def test_a_target_not_met_is_not_yet_met_while_the_programme_runs(call):
+    programme = call.programme
+    programme.end_date = datetime.date(2099, 12, 31)
+    programme.save()
+    client = Client()
+    client.force_login(staff(programme, role="viewer"))
+    page = dashboard(client, programme)
+    assert 'data-testid="status-missions">pas encore<' in page
+    assert "non atteint" not in page
+
+
+def test_a_target_not_met_is_missed_after_the_programmes_end(call):
+    programme = call.programme  # 2022 – 2024
+    client = Client()
+    client.force_login(staff(programme, role="viewer"))
+    page = dashboard(client, programme)
+    assert 'data-testid="status-missions">non atteint<' in page
+    assert "pas encore" not in page
+    # The day of the end still counts as running.
+    on_the_end = selectors.programme_figures(programme, today=programme.end_date)
+    assert {t.status for t in on_the_end.targets} == {"not_yet"}
+    after = selectors.programme_figures(
+        programme, today=programme.end_date + datetime.timedelta(days=1)
+    )
+    assert {t.status for t in after.targets} == {"missed"}
+    with translation.override("es"):
+        assert after.targets[0].status_label == "no alcanzado"
+
+
+@pytest.mark.usefixtures("tasks_in_process")
+def test_the_progress_report_says_missed_after_the_end(call, django_capture_on_commit_callbacks):
+    user = staff(call.programme)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = programme_report_request(
+            programme=call.programme, user=user, file_format="pdf", language="fr"
+        )
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE, report.error
+    with report.file.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "non atteint" in text
+    assert "pas encore" not in text
