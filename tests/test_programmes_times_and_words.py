@@ -186,3 +186,34 @@ def test_the_progress_report_says_missed_after_the_end(call, django_capture_on_c
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "non atteint" in text
     assert "pas encore" not in text
+
+
+# --- F6: the schemes' rules in words -------------------------------------------------------
+
+
+def test_the_dashboard_states_each_schemes_ages_and_experience(programme):
+    Scheme.objects.create(
+        programme=programme, code="vir", min_age=18, max_age=25, min_experience_days=730
+    )
+    client = Client()
+    client.force_login(staff(programme, role="viewer"))
+    page = client.get(reverse("programmes:dashboard", args=[programme.pk])).content.decode()
+    assert "Service Civique : de 16 à 25 ans (30 en situation de handicap)</li>" in page
+    assert "Volontariat de solidarité internationale (VSI) : à partir de 18 ans</li>" in page
+    assert (
+        "(VIR) : de 18 à 25 ans, avec au moins 730 jours d’expérience de volontariat "
+        "(environ 24 mois)</li>"
+    ) in page
+
+
+def test_a_scheme_with_only_a_maximum_or_no_limit_says_so(programme):
+    vsi = programme.schemes.get(code="vsi")
+    vsi.min_age, vsi.max_age = 0, 30
+    assert vsi.rules_text().endswith(" : jusqu’à 30 ans")
+    vsi.max_age = None
+    assert vsi.rules_text().endswith(" : sans limite d’âge")
+    vsi.min_age = 18
+    with translation.override("es"):
+        assert vsi.rules_text().endswith(": desde los 18 años")
+    with translation.override("en"):
+        assert vsi.rules_text().endswith(": aged 18 and over")
