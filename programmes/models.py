@@ -9,19 +9,24 @@ This app sits above ``missions``: a programme mission links an existing mission 
 
 from __future__ import annotations
 
+import functools
 import secrets
+import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, HostStructure, Theme
 from core.dates import validate_date
 from core.models import QuickChoiceLabels
 from missions.models import Mission
+from volunteers.eligibility import DAYS_PER_YEAR
 
 
 class Level(models.TextChoices):
@@ -161,6 +166,58 @@ class Scheme(QuickChoiceLabels, models.Model):
     def __str__(self):
         return self.get_code_display()
 
+    def ages_text(self) -> str:
+        """The age rule in words: a minimum of 0 is no minimum, a missing maximum none."""
+        low, high = self.min_age or None, self.max_age
+        if low and high:
+            text = gettext("aged %(min)s to %(max)s") % {"min": low, "max": high}
+        elif low:
+            text = gettext("aged %(min)s and over") % {"min": low}
+        elif high:
+            text = gettext("aged up to %(max)s") % {"max": high}
+        else:
+            text = gettext("no age limit")
+        if self.max_age_with_disability:
+            text += " " + gettext("(%(max)s with a disability)") % {
+                "max": self.max_age_with_disability
+            }
+        return text
+
+    def rules_text(self) -> str:
+        """The scheme and its rules in one sentence (the dashboard's list of schemes): ages,
+        and the minimum experience when there is one (in days, the rule; about how many months
+        they make, for reading)."""
+        rules = self.ages_text()
+        days = self.min_experience_days
+        if days:
+            rules += ", " + ngettext(
+                "with at least %(days)s day of volunteering experience",
+                "with at least %(days)s days of volunteering experience",
+                days,
+            ) % {"days": days}
+            months = days * 12 // DAYS_PER_YEAR
+            if months:
+                rules += " " + ngettext(
+                    "(about %(months)s month)", "(about %(months)s months)", months
+                ) % {"months": months}
+        return gettext("%(scheme)s: %(rules)s") % {"scheme": self, "rules": rules}
+
+
+@functools.cache
+def available_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone the server knows (``Europe/Paris``): any other text would make every
+    page that shows the call in its zone fail."""
+    if value not in available_time_zones():
+        raise ValidationError(
+            _("Unknown time zone: %(zone)s. Write an IANA name such as Europe/Paris."),
+            code="unknown_time_zone",
+            params={"zone": value},
+        )
+
 
 class Call(models.Model):
     """A call for expressions of interest. Opening and deadline are instants; ``time_zone``
@@ -171,7 +228,9 @@ class Call(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("deadline"))
-    time_zone = models.CharField(_("time zone"), max_length=50, default="Europe/Paris")
+    time_zone = models.CharField(
+        _("time zone"), max_length=50, default="Europe/Paris", validators=[validate_time_zone]
+    )
     selection_date = models.DateField(_("selection date"), validators=[validate_date])
     questions = models.TextField(_("questions"), blank=True, help_text=_("One question per line."))
 

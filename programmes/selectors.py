@@ -3,12 +3,16 @@ programme's figures against its targets (aggregates in SQL, one query per sectio
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.rules import PROGRAMME_READERS, agency_ids_of, is_admin
 from missions.models import MissionStatus
@@ -88,6 +92,15 @@ def share(part: int, whole: int) -> int | None:
     return int((Decimal(100 * part) / Decimal(whole)).quantize(Decimal(1), ROUND_HALF_UP))
 
 
+class TargetStatus(models.TextChoices):
+    """Where a target stands: met, or not met while the programme runs (not yet), or not met
+    once its end date has passed (missed: no later figure can meet it in time)."""
+
+    MET = "met", gettext_lazy("met")
+    NOT_YET = "not_yet", gettext_lazy("not yet")
+    MISSED = "missed", gettext_lazy("missed")
+
+
 @dataclass
 class TargetProgress:
     label: str
@@ -96,6 +109,11 @@ class TargetProgress:
     actual: int | None  # a number, or a percentage for shares
     met: bool
     percent: bool = False
+    status: str = TargetStatus.NOT_YET
+
+    @property
+    def status_label(self) -> str:
+        return str(TargetStatus(self.status).label)
 
 
 @dataclass
@@ -146,9 +164,11 @@ def selection_balance(programme: Programme) -> tuple[Figures, dict[str, int]]:
     return figures, levels
 
 
-def programme_figures(programme: Programme) -> Figures:
+def programme_figures(programme: Programme, *, today: datetime.date | None = None) -> Figures:
     """Every figure of the dashboard and the progress report: three queries (laureates, the
-    missions by status, year and country, the targets)."""
+    missions by status, year and country, the targets). A target not met is missed once the
+    programme has ended (after its end date, ``today`` by default)."""
+    ended = (today or timezone.localdate()) > programme.end_date
     figures, levels = selection_balance(programme)
     cancelled = Q(mission__status=MissionStatus.CANCELLED)
     rows = (
@@ -173,12 +193,14 @@ def programme_figures(programme: Programme) -> Figures:
     ]
     figures.missions = sum(n for status, n in statuses.items() if status != "cancelled")
     figures.by_year_country = [(y, c, n) for (y, c), n in sorted(by_place.items())]
-    figures.targets = [_progress(t, figures, levels) for t in programme.targets.all()]
+    figures.targets = [_progress(t, figures, levels, ended) for t in programme.targets.all()]
     figures.chart = _chart(figures.by_year_country)
     return figures
 
 
-def _progress(target: Target, figures: Figures, levels: dict[str, int]) -> TargetProgress:
+def _progress(
+    target: Target, figures: Figures, levels: dict[str, int], ended: bool
+) -> TargetProgress:
     kind = Target.Kind
     if target.kind == kind.MISSIONS:
         actual, met = figures.missions, figures.missions >= target.value
@@ -201,6 +223,9 @@ def _progress(target: Target, figures: Figures, levels: dict[str, int]) -> Targe
         actual,
         met,
         percent=target.kind in (kind.FIRST_TIMERS, kind.LEVEL_BALANCE),
+        status=TargetStatus.MET
+        if met
+        else (TargetStatus.MISSED if ended else TargetStatus.NOT_YET),
     )
 
 
