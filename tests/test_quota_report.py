@@ -1,4 +1,5 @@
 import io
+import re
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -143,3 +144,25 @@ def test_the_pdf_title_with_an_ampersand_and_an_apostrophe_is_escaped_once(demo)
     assert all(title in page for page in pages[1:])
     text = "".join(pages)
     assert "&amp;" not in text and "&#x27;" not in text and "&quot;" not in text
+
+
+def test_the_pdf_says_an_open_range_of_cohorts_and_dates_in_the_readers_language(demo):
+    """ "Promotions à partir de 2017." rather than "Cohortes 2017 à ….", one word for a cohort
+    throughout, and the date as the language writes it ("6 de diciembre de 2026")."""
+    agreement = Agreement.objects.get(reference="VIR-TG-ML-2017")
+
+    def text(language, **years):
+        report = build_quota_report(scope=Scope(agreement_id=agreement.pk, **years), title="T")
+        pdf = render_pdf(render_html(report, language=language))
+        return " ".join(
+            " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split()
+        )
+
+    french = text("fr", first_year=2017)
+    assert "Promotions à partir de 2017." in french and "…" not in french
+    assert "ohorte" not in french  # "promotion" throughout, as the table's column
+    assert "Promotions jusqu’à 2020." in text("fr", last_year=2020)
+    assert "Promotions de 2017 à 2020." in text("fr", first_year=2017, last_year=2020)
+    spanish = text("es", first_year=2017)
+    assert "Cohortes desde 2017." in spanish
+    assert re.search(r"Generado el \d{1,2} de \w+ de \d{4}", spanish), spanish[:300]

@@ -147,6 +147,6 @@ def test_a_threshold_of_no_volunteer_is_refused_as_an_agreement_s_is(
     assert f'name="first_year" value="" min="1990" max="{last}"' in form
     response = request_report(first_year=1989)
     assert (
-        f"Cohortes depuis : Saisissez une année comprise entre 1990 et {last}"
+        f"Promotions depuis : Saisissez une année comprise entre 1990 et {last}"
         in response.content.decode()
     )
