@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from agencies import rules as access
 from core.errors import DomainError
+from programmes.selectors import programmes_visible_to
 
 from . import services
 from .alerts import alert_panel
@@ -19,15 +20,21 @@ HOME_ALERTS = 10  # the most pressing, on the home page; the alerts page lists t
 ALERTS_PAGE = 50  # a page of the alerts page
 
 
+PROGRAMMES_SHOWN = 20
+
+
 @require_GET
 def home(request):
     """The dashboard of the acting agency (all agencies for an administrator without one)."""
     acting = request.membership
     agency = acting.agency if acting else None
-    board = None
+    board, programmes = None, []
     if agency is not None or access.is_admin(request.user):
         board = dashboard(user=request.user, agency=agency)
-    return render(request, "dashboard/home.html", {"board": board, "today": timezone.localdate()})
+    else:  # a programme's staff or viewer (a funder) belongs to no agency: their programmes
+        programmes = list(programmes_visible_to(request.user).order_by("name")[:PROGRAMMES_SHOWN])
+    context = {"board": board, "programmes": programmes, "today": timezone.localdate()}
+    return render(request, "dashboard/home.html", context)
 
 
 @require_GET

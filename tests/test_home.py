@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from agencies.models import Agency
 from dashboard import alerts
-from tests.factories import MembershipFactory, VolunteerFactory, make_agreement
+from tests.factories import MembershipFactory, UserFactory, VolunteerFactory, make_agreement
 from volunteers.models import Volunteer
 
 
@@ -104,3 +104,19 @@ def test_a_bulk_update_shows_at_once(client, db):
     assert dict(_get(client)[0].context["board"].volunteers_by_status) == {"Candidat": 3}
     Volunteer.objects.filter(sending_agency=membership.agency).update(status="selected")
     assert dict(_get(client)[0].context["board"].volunteers_by_status) == {"Sélectionné": 3}
+
+
+def test_a_funder_without_an_agency_lands_on_their_programmes(client, login, demo):
+    """The programme's viewer (the funder) belongs to no agency by design: the home page leads
+    to their programme, and neither says "All agencies" nor asks them to join one."""
+    from programmes.models import Programme
+
+    login("daect-viewer")
+    page = client.get(reverse("home")).content.decode()
+    programme = Programme.objects.get()
+    assert "Vos programmes" in page and "Toutes les agences" not in page
+    assert reverse("programmes:dashboard", args=[programme.pk]) in page
+    assert "aucune agence" not in page
+    client.force_login(UserFactory())  # nothing at all: asked to be added to an agency
+    page = client.get(reverse("home")).content.decode()
+    assert "aucune agence" in page and "Toutes les agences" not in page
