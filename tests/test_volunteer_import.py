@@ -509,3 +509,21 @@ def test_a_language_without_a_level_is_working_knowledge_as_the_template_says():
     with translation.override("fr"):
         help_rows = dict((row[0], row[1]) for row in template_help("fr")[1:])
     assert any("une langue sans niveau : bonne connaissance" in text for text in help_rows.values())
+
+
+def test_a_volunteer_registered_between_the_check_and_the_write_fails_the_import_whole(
+    db, anvt, monkeypatch
+):
+    """The database's unique e-mail refuses the row (COPY on PostgreSQL, its error raised as
+    Django's): the job fails saying so, and none of the file's volunteers stays."""
+    import volunteers.importing
+
+    submit(anvt, csv_file(FR, [good_row(7)]))  # already registered
+    monkeypatch.setattr(volunteers.importing, "find_duplicates", lambda agency, rows: {})
+    job, _ = submit(anvt, csv_file(FR, [good_row(i) for i in range(5, 9)]))
+    assert job.status == "failed" and job.created_count == 0
+    assert "inscrits entre-temps" in job.message
+    emails = [f"ama{i}@example.org" for i in range(5, 9)]
+    assert list(Volunteer.objects.filter(email__in=emails).values_list("email", flat=True)) == [
+        "ama7@example.org"
+    ]

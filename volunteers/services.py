@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import DownloadRecord
 from agencies.services import download_labels_erase
-from core.bulk import insert_rows
+from core.bulk import insert_instances, insert_rows
 from core.errors import DomainError
 from core.history import history_of_created
 from core.integrity import refused_if_taken
@@ -410,7 +410,8 @@ def _create(job: VolunteerImport, rows: list[ParsedRow], batch: int = 1000) -> N
     merged_of_row = [eligibility.merged_spans([e.period for e in r.experiences]) for r in rows]
     for row, spans_of_row in zip(rows, merged_of_row, strict=True):
         row.volunteer.experience_met_on = _met_on(spans_of_row)
-    volunteers = Volunteer.objects.bulk_create([r.volunteer for r in rows], batch_size=batch)
+    volunteers = [r.volunteer for r in rows]
+    insert_instances(Volunteer, volunteers)
     history_of_created(
         Volunteer,
         [v.pk for v in volunteers],
