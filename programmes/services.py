@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -100,6 +100,12 @@ def _deadline(call: Call) -> str:
         return date_format(timezone.localtime(call.closes_at), "DATETIME_FORMAT")
 
 
+def _deadline_in_zone(call: Call) -> str:
+    """The deadline as applicants read it, with the zone it is announced in (applicants include
+    overseas regions)."""
+    return f"{_deadline(call)} ({call.time_zone})"
+
+
 def _check_open(call: Call) -> None:
     now = timezone.now()
     if now < call.opens_at:
@@ -152,7 +158,7 @@ def _confirmation(application: Application, *, amended: bool) -> EmailMessage:
             "contact": application.contact_name,
             "name": application.name,
             "call": application.call.title,
-            "deadline": _deadline(application.call),
+            "deadline": _deadline_in_zone(application.call),
             "url": amend_url(application),
             "selection": date_format(application.call.selection_date, "DATE_FORMAT"),
         }
@@ -237,15 +243,50 @@ def _decision_email(application: Application) -> EmailMessage:
     return EmailMessage(subject, body, to=[application.contact_email])
 
 
+def _local_date(call: Call, instant) -> str:
+    with timezone.override(call.time_zone):
+        return date_format(timezone.localtime(instant), "DATE_FORMAT")
+
+
+def call_notify_refusal(*, call: Call, to_notify: int, last_notified, now=None) -> str | None:
+    """Why the applicants of ``call`` cannot be notified now, or None: not before the deadline
+    (until then applicants may amend, as their confirmation promised), and not when nobody is
+    left to notify. The page shows it instead of the button; ``call_notify`` checks it again."""
+    now = now or timezone.now()
+    if now < call.closes_at:
+        return _("The call is open until %(deadline)s: notify after its deadline.") % {
+            "deadline": _deadline_in_zone(call)
+        }
+    if to_notify == 0 and last_notified is not None:
+        return _("Every applicant was notified on %(date)s.") % {
+            "date": _local_date(call, last_notified)
+        }
+    if to_notify == 0:
+        return _("No application to notify.")
+    return None
+
+
 @transaction.atomic
 def call_notify(*, call: Call, user) -> int:
-    """Tell every applicant of ``call`` its decision, once; refused while some are pending."""
+    """Tell every applicant of ``call`` its decision, once, after the call's deadline; refused
+    while some are pending."""
     _require(user, "vir.select_applications", call)
+    call = Call.objects.select_for_update().get(pk=call.pk)
     applications = list(
         Application.objects.select_for_update()
         .select_related("call")
         .filter(call=call, notified_at__isnull=True)
     )
+    last_notified = None
+    if not applications:
+        last_notified = Application.objects.filter(call=call).aggregate(last=Max("notified_at"))[
+            "last"
+        ]
+    refusal = call_notify_refusal(
+        call=call, to_notify=len(applications), last_notified=last_notified
+    )
+    if refusal:
+        raise DomainError(refusal)
     pending = sum(1 for a in applications if a.decision == Application.Decision.PENDING)
     if pending:
         raise DomainError(

@@ -217,13 +217,23 @@ def programme_detail(request, pk):
             "page": page,
             "decision": decision,
             "decisions": Application.Decision.choices,
-            "calls": programme.calls.all(),
+            "calls": _calls_with_notice_state(programme) if can_select else programme.calls.all(),
             "can_select": can_select,
             "can_view_dashboard": user.has_perm("vir.view_programme_dashboard", programme),
             # Live while selecting: the share of first-timers and the levels among laureates.
             "figures": selectors.selection_balance(programme)[0] if can_select else None,
         },
     )
+
+
+def _calls_with_notice_state(programme):
+    """The calls, each with why its applicants cannot be notified now (None: they can)."""
+    calls = list(selectors.calls_with_notices(programme))
+    for call in calls:
+        call.notify_refusal = services.call_notify_refusal(
+            call=call, to_notify=call.to_notify, last_notified=call.last_notified
+        )
+    return calls
 
 
 @require_GET

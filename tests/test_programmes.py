@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from core.errors import DomainError
 from missions.models import MissionStatus, Placement
@@ -272,6 +274,7 @@ def test_staff_select_and_every_applicant_is_notified_in_french_once(
         application=a, user=user, score=16, comment="Solide", decision="laureate",
         reason="Projet solide",
     )  # fmt: skip
+    close(call)
     with pytest.raises(DomainError, match="sans décision"):
         services.call_notify(call=call, user=user)  # b is still pending
     with pytest.raises(DomainError, match="raison"):
@@ -291,8 +294,11 @@ def test_staff_select_and_every_applicant_is_notified_in_french_once(
     laureate_mail = next(m for m in mailoutbox if m.to == ["paul@example.org"])
     assert_links_to_amend(a, laureate_mail.body)
     mailoutbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.call_notify(call=call, user=user) == 0
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(DomainError, match="Toutes les candidates ont été notifiées le"),
+    ):
+        services.call_notify(call=call, user=user)
     assert mailoutbox == []
 
 
@@ -323,12 +329,30 @@ def test_the_selection_page_shows_the_live_share_of_first_timers_and_levels(call
 # --- Operators and visibility ---------------------------------------------------------------
 
 
+def close(call):
+    """The call's deadline passes: its applicants may be notified."""
+    call.closes_at = timezone.now() - timedelta(seconds=1)
+    call.save(update_fields=["closes_at"])
+
+
+def notify_after_deadline(call, user) -> int:
+    """Notify as if the deadline had passed, then reopen the call, so that later applications of
+    the same test still go to an open call."""
+    closes_at = call.closes_at
+    close(call)
+    try:
+        return services.call_notify(call=call, user=user)
+    finally:
+        call.closes_at = closes_at
+        call.save(update_fields=["closes_at"])
+
+
 def laureate(call, user, **fields):
     a = application(call, **fields)
     services.application_assess(
         application=a, user=user, score=15, comment="", decision="laureate", reason="ok"
     )
-    services.call_notify(call=call, user=user)
+    notify_after_deadline(call, user)
     a.refresh_from_db()
     return a
 
@@ -658,3 +682,76 @@ def test_a_programme_mission_takes_only_volunteers_eligible_under_its_scheme(cal
     older.birth_date = datetime.date(1998, 6, 1)  # 24 on the mission's start
     older.save()
     assert placement_nominate(mission=mission, volunteer=older, user=manager).pk
+
+
+def staff_client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- Notices only after the deadline (walk 5, F11) ------------------------------------------
+
+
+def test_applicants_are_notified_only_after_the_deadline_named_in_the_calls_zone(call):
+    user = staff(call.programme)
+    day = timezone.localdate() + timedelta(days=12)
+    call.closes_at = datetime.datetime(
+        day.year, day.month, day.day, 23, 59, tzinfo=zoneinfo.ZoneInfo("America/Guadeloupe")
+    )
+    call.time_zone = "America/Guadeloupe"
+    call.save()
+    a = application(call)
+    services.application_assess(
+        application=a, user=user, score=9, comment="", decision="not_selected", reason="Tardif"
+    )
+    with pytest.raises(DomainError, match="L’appel est ouvert jusqu’au") as refused:
+        services.call_notify(call=call, user=user)
+    assert "23:59 (America/Guadeloupe)" in refused.value.message  # 03:59 or 04:59 in Paris
+    a.refresh_from_db()
+    assert a.notified_at is None
+    close(call)
+    assert services.call_notify(call=call, user=user) == 1
+
+
+def test_the_notify_button_waits_for_the_deadline_and_says_when_all_were_notified(call):
+    user = staff(call.programme)
+    a = application(call)
+    services.application_assess(
+        application=a, user=user, score=9, comment="", decision="not_selected", reason="Tardif"
+    )
+    client = staff_client(user)
+    detail = reverse("programmes:detail", args=[call.programme.pk])
+    notify = reverse("programmes:notify", args=[call.pk])
+
+    page = client.get(detail).content.decode()
+    assert notify not in page and "notifiez après sa date limite" in page
+    response = client.post(notify, follow=True)
+    assert "notifiez après sa date limite" in response.content.decode()
+    a.refresh_from_db()
+    assert a.notified_at is None
+
+    close(call)
+    assert notify in client.get(detail).content.decode()
+    response = client.post(notify, follow=True)
+    assert "Candidates notifiées : 1." in response.content.decode()
+
+    page = client.get(detail).content.decode()
+    a.refresh_from_db()
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    notified_on = date_format(timezone.localdate(a.notified_at, timezone=paris), "DATE_FORMAT")
+    assert notify not in page
+    assert f"Toutes les candidates ont été notifiées le {notified_on}." in page
+    response = client.post(notify, follow=True).content.decode()
+    assert "Candidates notifiées : 0." not in response
+    assert f"Toutes les candidates ont été notifiées le {notified_on}." in response
+
+
+@pytest.mark.usefixtures("tasks_in_process")
+def test_the_confirmation_gives_the_deadline_with_its_time_zone(
+    call, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        application(call)
+    [mail] = mailoutbox
+    assert "(Europe/Paris)" in mail.body

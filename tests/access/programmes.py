@@ -147,7 +147,8 @@ ROWS = [
         data=unlinked_mission,
         effect=links,
     ),
-    # Every applicant of the demo's call is notified already: nothing to send, for anyone.
+    # Every applicant of the demo's call is notified already: nothing to send, for anyone (the
+    # service refuses and says when they were).
     Row(
         "programmes:notify",
         lambda: reverse("programmes:notify", args=[call().pk]),
