@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from agencies.forms import DateInput
@@ -70,6 +71,13 @@ class OperatorForm(forms.Form):
 
 
 class SupportActionForm(forms.ModelForm):
+    attendance = forms.IntegerField(
+        label=capfirst(_("attendance")),
+        min_value=0,
+        max_value=SupportAction.MAX_ATTENDANCE,
+        initial=0,
+    )
+
     class Meta:
         model = SupportAction
         fields = ["strand", "title", "date", "attendance", "notes"]

@@ -3,6 +3,8 @@ notifying, the laureate's choice of operator, support actions and programme miss
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
@@ -338,10 +340,53 @@ def operator_choose(*, application: Application, operator: Agency) -> Applicatio
     return application
 
 
+def _check_support_date(laureate: Application, day) -> None:
+    """A support action is recorded once it took place, for a laureate told it was one, within
+    the programme's period."""
+    call = laureate.call
+    programme = call.programme
+    # Dates are read in the call's zone, the programme's own (as its deadline is announced).
+    zone = zoneinfo.ZoneInfo(call.time_zone)
+    if day > timezone.localdate(timezone=zone):
+        raise DomainError(
+            _("A support action is recorded once it took place: its date cannot be in the future."),
+            field="date",
+        )
+    if laureate.notified_at is not None:
+        earliest = timezone.localdate(laureate.notified_at, timezone=zone)
+        if day < earliest:
+            raise DomainError(
+                _(
+                    "Support is given to a laureate once notified: the date cannot be before "
+                    "%(date)s."
+                )
+                % {"date": date_format(earliest, "DATE_FORMAT")},
+                field="date",
+            )
+    if day < programme.start_date:
+        raise DomainError(
+            _("The date cannot be before the programme's start (%(date)s).")
+            % {"date": date_format(programme.start_date, "DATE_FORMAT")},
+            field="date",
+        )
+    if day > programme.end_date:
+        raise DomainError(
+            _("The date cannot be after the programme's end (%(date)s).")
+            % {"date": date_format(programme.end_date, "DATE_FORMAT")},
+            field="date",
+        )
+
+
 def support_action_add(*, laureate: Application, user, data: dict) -> SupportAction:
     _require(user, "vir.record_support", laureate)
     if not laureate.is_laureate:
         raise DomainError(_("Support is given to laureates."))
+    _check_support_date(laureate, data["date"])
+    if not 0 <= data["attendance"] <= SupportAction.MAX_ATTENDANCE:
+        raise DomainError(
+            _("The attendance is between 0 and %(max)s.") % {"max": SupportAction.MAX_ATTENDANCE},
+            field="attendance",
+        )
     action = SupportAction(laureate=laureate, created_by=user, **data)
     action.full_clean()
     action.save()

@@ -28,6 +28,7 @@ from programmes.models import (
     ProgrammeMember,
     ProgrammeMission,
     Scheme,
+    SupportAction,
     Target,
 )
 from tests.factories import (
@@ -426,9 +427,20 @@ def test_a_mission_of_another_agency_cannot_be_linked(call):
 # --- Support actions ------------------------------------------------------------------------
 
 
+def notified_in_2022(a):
+    """The laureate was told in the programme's first months (the fixture's programme runs
+    2022–2024), so that support actions can be dated within its period."""
+    Application.objects.filter(pk=a.pk).update(notified_at=NOTIFIED_2022)
+    a.refresh_from_db()
+    return a
+
+
+NOTIFIED_2022 = datetime.datetime(2022, 4, 5, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
+
+
 def test_staff_record_support_for_laureates_only(call):
     user = staff(call.programme)
-    a = laureate(call, user)
+    a = notified_in_2022(laureate(call, user))
     client = Client()
     client.force_login(user)
     data = {
@@ -755,3 +767,65 @@ def test_the_confirmation_gives_the_deadline_with_its_time_zone(
         application(call)
     [mail] = mailoutbox
     assert "(Europe/Paris)" in mail.body
+
+
+# --- Support actions: recorded once they took place, within the programme (walk 5, F12) -----
+
+
+def support(a, user, **fields):
+    data = {"strand": "capacity", "title": "Formation", "date": datetime.date(2022, 6, 1),
+            "attendance": 12, "notes": ""}  # fmt: skip
+    data.update(fields)
+    return services.support_action_add(laureate=a, user=user, data=data)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"date": datetime.date(2022, 4, 4)}, "ne peut pas précéder le 5 avril 2022"),
+        ({"date": datetime.date(2025, 1, 1)}, "ne peut pas suivre la fin du programme"),
+        ({"attendance": SupportAction.MAX_ATTENDANCE + 1}, "entre 0 et 10000"),
+    ],
+)
+def test_a_support_action_out_of_bounds_is_refused_and_nothing_is_saved(call, fields, message):
+    user = staff(call.programme)
+    a = notified_in_2022(laureate(call, user))
+    with pytest.raises(DomainError, match=message):
+        support(a, user, **fields)
+    assert not a.support_actions.exists()
+
+
+def test_a_support_action_is_not_dated_in_the_future_even_within_the_programme(call):
+    user = staff(call.programme)
+    call.programme.end_date = timezone.localdate() + timedelta(days=400)
+    call.programme.save()
+    a = notified_in_2022(laureate(call, user))
+    with pytest.raises(DomainError, match="ne peut pas être dans le futur"):
+        support(a, user, date=timezone.localdate() + timedelta(days=2))
+    support(a, user, date=timezone.localdate(timezone=zoneinfo.ZoneInfo("Europe/Paris")))
+    assert a.support_actions.count() == 1
+
+
+def test_a_support_action_is_not_dated_before_the_programmes_start(call):
+    user = staff(call.programme)
+    a = laureate_only(call, user)  # not notified yet: the programme's start bounds it
+    a.refresh_from_db()
+    with pytest.raises(DomainError, match="ne peut pas précéder le début du programme"):
+        support(a, user, date=datetime.date(2021, 12, 31))
+    assert not a.support_actions.exists()
+
+
+def test_a_support_action_on_each_bound_is_recorded_and_one_beyond_is_not(call):
+    user = staff(call.programme)
+    a = notified_in_2022(laureate(call, user))
+    most = SupportAction.MAX_ATTENDANCE
+    support(a, user, date=datetime.date(2022, 4, 5))  # the day of the notice
+    support(a, user, date=datetime.date(2024, 12, 31), attendance=most)  # the programme's end
+    for beyond in (
+        {"date": datetime.date(2022, 4, 4)},
+        {"date": datetime.date(2025, 1, 1)},
+        {"attendance": most + 1},
+    ):
+        with pytest.raises(DomainError):
+            support(a, user, **beyond)
+    assert a.support_actions.count() == 2
