@@ -696,10 +696,64 @@ def test_a_programme_mission_takes_only_volunteers_eligible_under_its_scheme(cal
     assert placement_nominate(mission=mission, volunteer=older, user=manager).pk
 
 
+# --- A refused form keeps what was typed (walk 5, F1) ---------------------------------------
+
+
 def staff_client(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+def test_an_invalid_assessment_comes_back_with_what_was_typed_and_its_error(call):
+    user = staff(call.programme)
+    a = application(call)
+    response = staff_client(user).post(
+        reverse("programmes:assess", args=[a.pk]),
+        {
+            "score": "25",
+            "comment": "Portage politique solide",
+            "decision": "laureate",
+            "reason": "Projet mûr",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "inférieure ou égale à 20" in page
+    assert "Portage politique solide" in page and "Projet mûr" in page
+    a.refresh_from_db()
+    assert (a.score, a.comment, a.decision, a.reason) == (None, "", "pending", "")
+
+
+def test_an_assessment_the_service_refuses_comes_back_with_its_error_on_the_field(call):
+    user = staff(call.programme)
+    a = application(call)
+    response = staff_client(user).post(
+        reverse("programmes:assess", args=[a.pk]),
+        {"score": "12", "comment": "Dossier incomplet", "decision": "not_selected", "reason": ""},
+    )
+    assert response.status_code == 200
+    form = response.context["assess_form"]
+    assert form.errors["reason"] == ["Indiquez la raison de la décision."]
+    assert "Dossier incomplet" in response.content.decode()
+    a.refresh_from_db()
+    assert (a.score, a.decision) == (None, "pending")
+
+
+def test_an_invalid_support_action_comes_back_with_what_was_typed_and_its_errors(call):
+    user = staff(call.programme)
+    a = notified_in_2022(laureate(call, user))
+    response = staff_client(user).post(
+        reverse("programmes:support_add", args=[a.pk]),
+        {"strand": "capacity", "title": "", "date": "2022-06-01", "attendance": "-3",
+         "notes": "Salle du conseil"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    form = response.context["support_form"]
+    assert set(form.errors) == {"title", "attendance"}
+    page = response.content.decode()
+    assert "supérieure ou égale à 0" in page and "Salle du conseil" in page
+    assert not a.support_actions.exists()
 
 
 # --- Notices only after the deadline (walk 5, F11) ------------------------------------------
@@ -829,3 +883,22 @@ def test_a_support_action_on_each_bound_is_recorded_and_one_beyond_is_not(call):
         with pytest.raises(DomainError):
             support(a, user, **beyond)
     assert a.support_actions.count() == 2
+
+
+def test_the_support_form_refuses_an_implausible_attendance_and_a_year_out_of_the_period(call):
+    user = staff(call.programme)
+    a = notified_in_2022(laureate(call, user))
+    client = staff_client(user)
+    url = reverse("programmes:support_add", args=[a.pk])
+    data = {"strand": "capacity", "title": "Atelier", "date": "2022-06-01",
+            "attendance": "999999999", "notes": ""}  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "inférieure ou égale à 10000" in response.content.decode()
+    page = client.get(reverse("programmes:application", args=[a.pk])).content.decode()
+    assert 'max="10000"' in page
+    for day in ("2010-01-01", "2035-01-01"):
+        response = client.post(url, {**data, "attendance": "12", "date": day})
+        assert response.status_code == 200
+        assert response.context["support_form"].errors["date"]
+    assert not a.support_actions.exists()
