@@ -57,6 +57,17 @@ class AssessForm(forms.Form):
         label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
+    def __init__(self, *args, notified: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if notified:
+            # The notice carried the decision and its reason: the page offers neither to change
+            # (``services.application_assess`` refuses it too).
+            self.fields["reason"].widget.attrs["readonly"] = True
+            self.fields["reason"].help_text = _(
+                "The applicant was notified of the decision and its reason: they can no longer "
+                "change."
+            )
+
 
 class OperatorForm(forms.Form):
     operator = forms.ModelChoiceField(label=_("operator"), queryset=None)

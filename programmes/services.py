@@ -203,6 +203,16 @@ def application_assess(
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.notified_at is not None and decision != application.decision:
         raise DomainError(_("The applicant was already notified of the decision."))
+    if application.notified_at is not None and reason.strip() != application.reason.strip():
+        # The record must say what the applicant was told (the notice carried this reason).
+        raise DomainError(
+            _(
+                "The applicant was notified of this reason on %(date)s: it can no longer "
+                "change (the score and the comment may)."
+            )
+            % {"date": _local_date(application.call, application.notified_at)},
+            field="reason",
+        )
     if decision not in Application.Decision.values:
         raise DomainError(_("Unknown decision."), field="decision")
     if decision != Application.Decision.PENDING and not reason.strip():

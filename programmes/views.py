@@ -303,6 +303,7 @@ def _assess_form(application, data=None) -> AssessForm:
             "decision": application.decision,
             "reason": application.reason,
         },
+        notified=application.notified_at is not None,
     )
 
 

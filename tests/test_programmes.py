@@ -756,6 +756,43 @@ def test_an_invalid_support_action_comes_back_with_what_was_typed_and_its_errors
     assert not a.support_actions.exists()
 
 
+# --- The reason told to the applicant stays (walk 5, F2) ------------------------------------
+
+
+def test_once_notified_the_reason_is_frozen_but_score_and_comment_may_change(call):
+    user = staff(call.programme)
+    a = laureate(call, user)
+    with pytest.raises(DomainError, match="ne peut plus changer") as refused:
+        services.application_assess(
+            application=a, user=user, score=18, comment="Revu", decision="laureate",
+            reason="Motif changé après notification",
+        )  # fmt: skip
+    assert refused.value.field == "reason"
+    a.refresh_from_db()
+    assert (a.score, a.comment, a.reason) == (15, "", "ok")
+    services.application_assess(
+        application=a, user=user, score=18, comment="Revu", decision="laureate", reason="ok"
+    )
+    a.refresh_from_db()
+    assert (a.score, a.comment, a.reason) == (18, "Revu", "ok")
+
+
+def test_the_page_refuses_a_new_reason_after_the_notice_and_offers_it_read_only(call):
+    user = staff(call.programme)
+    a = laureate(call, user)
+    client = staff_client(user)
+    page = client.get(reverse("programmes:application", args=[a.pk])).content.decode()
+    assert re.search(r'<textarea[^>]*name="reason"[^>]*readonly', page)
+    response = client.post(
+        reverse("programmes:assess", args=[a.pk]),
+        {"score": "18", "comment": "Revu", "decision": "laureate", "reason": "Autre motif"},
+    )
+    assert response.status_code == 200
+    assert "ne peut plus changer" in response.content.decode()
+    a.refresh_from_db()
+    assert (a.score, a.comment, a.reason) == (15, "", "ok")
+
+
 # --- Notices only after the deadline (walk 5, F11) ------------------------------------------
 
 
