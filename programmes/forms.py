@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from agencies.forms import DateInput
@@ -56,6 +57,17 @@ class AssessForm(forms.Form):
         label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
+    def __init__(self, *args, notified: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if notified:
+            # The notice carried the decision and its reason: the page offers neither to change
+            # (``services.application_assess`` refuses it too).
+            self.fields["reason"].widget.attrs["readonly"] = True
+            self.fields["reason"].help_text = _(
+                "The applicant was notified of the decision and its reason: they can no longer "
+                "change."
+            )
+
 
 class OperatorForm(forms.Form):
     operator = forms.ModelChoiceField(label=_("operator"), queryset=None)
@@ -70,6 +82,13 @@ class OperatorForm(forms.Form):
 
 
 class SupportActionForm(forms.ModelForm):
+    attendance = forms.IntegerField(
+        label=capfirst(_("attendance")),
+        min_value=0,
+        max_value=SupportAction.MAX_ATTENDANCE,
+        initial=0,
+    )
+
     class Meta:
         model = SupportAction
         fields = ["strand", "title", "date", "attendance", "notes"]

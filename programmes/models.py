@@ -373,8 +373,13 @@ class SupportAction(QuickChoiceLabels, models.Model):
     )
     strand = models.CharField(_("strand"), max_length=20, choices=Strand.choices)
     title = models.CharField(_("title"), max_length=200)
+    # A workshop or a training gathers a few people, an event some hundreds: more is a typo.
+    MAX_ATTENDANCE = 10_000
+
     date = models.DateField(_("date"), validators=[validate_date])
-    attendance = models.PositiveSmallIntegerField(_("attendance"), default=0)
+    attendance = models.PositiveSmallIntegerField(
+        _("attendance"), default=0, validators=[MaxValueValidator(MAX_ATTENDANCE)]
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from agencies.rules import PROGRAMME_READERS, agency_ids_of, is_admin
 from missions.models import MissionStatus
 from reports.charts import Series, grouped_bars
 
-from .models import Application, Level, Programme, ProgrammeMember, ProgrammeMission, Target
+from .models import Application, Call, Level, Programme, ProgrammeMember, ProgrammeMission, Target
 
 
 def _reader_of(user, programme_field: str) -> Exists:
@@ -243,4 +243,13 @@ def _chart(rows: list[tuple[int, str, int]]) -> str:
             Series(_("Abroad"), [abroad[y] for y in years]),
         ],
         title=_("Missions of the programme per year: hosted in France and abroad"),
+    )
+
+
+def calls_with_notices(programme: Programme) -> QuerySet[Call]:
+    """The programme's calls with ``to_notify`` (applications not notified yet) and
+    ``last_notified`` (the latest notice), for the notify button."""
+    return programme.calls.annotate(
+        to_notify=Count("applications", filter=Q(applications__notified_at__isnull=True)),
+        last_notified=Max("applications__notified_at"),
     )

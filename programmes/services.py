@@ -3,11 +3,13 @@ notifying, the laureate's choice of operator, support actions and programme miss
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -100,6 +102,12 @@ def _deadline(call: Call) -> str:
         return date_format(timezone.localtime(call.closes_at), "DATETIME_FORMAT")
 
 
+def _deadline_in_zone(call: Call) -> str:
+    """The deadline as applicants read it, with the zone it is announced in (applicants include
+    overseas regions)."""
+    return f"{_deadline(call)} ({call.time_zone})"
+
+
 def _check_open(call: Call) -> None:
     now = timezone.now()
     if now < call.opens_at:
@@ -152,7 +160,7 @@ def _confirmation(application: Application, *, amended: bool) -> EmailMessage:
             "contact": application.contact_name,
             "name": application.name,
             "call": application.call.title,
-            "deadline": _deadline(application.call),
+            "deadline": _deadline_in_zone(application.call),
             "url": amend_url(application),
             "selection": date_format(application.call.selection_date, "DATE_FORMAT"),
         }
@@ -195,6 +203,16 @@ def application_assess(
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.notified_at is not None and decision != application.decision:
         raise DomainError(_("The applicant was already notified of the decision."))
+    if application.notified_at is not None and reason.strip() != application.reason.strip():
+        # The record must say what the applicant was told (the notice carried this reason).
+        raise DomainError(
+            _(
+                "The applicant was notified of this reason on %(date)s: it can no longer "
+                "change (the score and the comment may)."
+            )
+            % {"date": _local_date(application.call, application.notified_at)},
+            field="reason",
+        )
     if decision not in Application.Decision.values:
         raise DomainError(_("Unknown decision."), field="decision")
     if decision != Application.Decision.PENDING and not reason.strip():
@@ -237,15 +255,50 @@ def _decision_email(application: Application) -> EmailMessage:
     return EmailMessage(subject, body, to=[application.contact_email])
 
 
+def _local_date(call: Call, instant) -> str:
+    with timezone.override(call.time_zone):
+        return date_format(timezone.localtime(instant), "DATE_FORMAT")
+
+
+def call_notify_refusal(*, call: Call, to_notify: int, last_notified, now=None) -> str | None:
+    """Why the applicants of ``call`` cannot be notified now, or None: not before the deadline
+    (until then applicants may amend, as their confirmation promised), and not when nobody is
+    left to notify. The page shows it instead of the button; ``call_notify`` checks it again."""
+    now = now or timezone.now()
+    if now < call.closes_at:
+        return _("The call is open until %(deadline)s: notify after its deadline.") % {
+            "deadline": _deadline_in_zone(call)
+        }
+    if to_notify == 0 and last_notified is not None:
+        return _("Every applicant was notified on %(date)s.") % {
+            "date": _local_date(call, last_notified)
+        }
+    if to_notify == 0:
+        return _("No application to notify.")
+    return None
+
+
 @transaction.atomic
 def call_notify(*, call: Call, user) -> int:
-    """Tell every applicant of ``call`` its decision, once; refused while some are pending."""
+    """Tell every applicant of ``call`` its decision, once, after the call's deadline; refused
+    while some are pending."""
     _require(user, "vir.select_applications", call)
+    call = Call.objects.select_for_update().get(pk=call.pk)
     applications = list(
         Application.objects.select_for_update()
         .select_related("call")
         .filter(call=call, notified_at__isnull=True)
     )
+    last_notified = None
+    if not applications:
+        last_notified = Application.objects.filter(call=call).aggregate(last=Max("notified_at"))[
+            "last"
+        ]
+    refusal = call_notify_refusal(
+        call=call, to_notify=len(applications), last_notified=last_notified
+    )
+    if refusal:
+        raise DomainError(refusal)
     pending = sum(1 for a in applications if a.decision == Application.Decision.PENDING)
     if pending:
         raise DomainError(
@@ -297,10 +350,53 @@ def operator_choose(*, application: Application, operator: Agency) -> Applicatio
     return application
 
 
+def _check_support_date(laureate: Application, day) -> None:
+    """A support action is recorded once it took place, for a laureate told it was one, within
+    the programme's period."""
+    call = laureate.call
+    programme = call.programme
+    # Dates are read in the call's zone, the programme's own (as its deadline is announced).
+    zone = zoneinfo.ZoneInfo(call.time_zone)
+    if day > timezone.localdate(timezone=zone):
+        raise DomainError(
+            _("A support action is recorded once it took place: its date cannot be in the future."),
+            field="date",
+        )
+    if laureate.notified_at is not None:
+        earliest = timezone.localdate(laureate.notified_at, timezone=zone)
+        if day < earliest:
+            raise DomainError(
+                _(
+                    "Support is given to a laureate once notified: the date cannot be before "
+                    "%(date)s."
+                )
+                % {"date": date_format(earliest, "DATE_FORMAT")},
+                field="date",
+            )
+    if day < programme.start_date:
+        raise DomainError(
+            _("The date cannot be before the programme's start (%(date)s).")
+            % {"date": date_format(programme.start_date, "DATE_FORMAT")},
+            field="date",
+        )
+    if day > programme.end_date:
+        raise DomainError(
+            _("The date cannot be after the programme's end (%(date)s).")
+            % {"date": date_format(programme.end_date, "DATE_FORMAT")},
+            field="date",
+        )
+
+
 def support_action_add(*, laureate: Application, user, data: dict) -> SupportAction:
     _require(user, "vir.record_support", laureate)
     if not laureate.is_laureate:
         raise DomainError(_("Support is given to laureates."))
+    _check_support_date(laureate, data["date"])
+    if not 0 <= data["attendance"] <= SupportAction.MAX_ATTENDANCE:
+        raise DomainError(
+            _("The attendance is between 0 and %(max)s.") % {"max": SupportAction.MAX_ATTENDANCE},
+            field="attendance",
+        )
     action = SupportAction(laureate=laureate, created_by=user, **data)
     action.full_clean()
     action.save()

@@ -217,13 +217,23 @@ def programme_detail(request, pk):
             "page": page,
             "decision": decision,
             "decisions": Application.Decision.choices,
-            "calls": programme.calls.all(),
+            "calls": _calls_with_notice_state(programme) if can_select else programme.calls.all(),
             "can_select": can_select,
             "can_view_dashboard": user.has_perm("vir.view_programme_dashboard", programme),
             # Live while selecting: the share of first-timers and the levels among laureates.
             "figures": selectors.selection_balance(programme)[0] if can_select else None,
         },
     )
+
+
+def _calls_with_notice_state(programme):
+    """The calls, each with why its applicants cannot be notified now (None: they can)."""
+    calls = list(selectors.calls_with_notices(programme))
+    for call in calls:
+        call.notify_refusal = services.call_notify_refusal(
+            call=call, to_notify=call.to_notify, last_notified=call.last_notified
+        )
+    return calls
 
 
 @require_GET
@@ -281,7 +291,25 @@ def dashboard_csv(request, pk):
 
 @require_GET
 def application_detail(request, pk):
-    application = _application_for_user(request, pk)
+    return _application_page(request, _application_for_user(request, pk))
+
+
+def _assess_form(application, data=None) -> AssessForm:
+    return AssessForm(
+        data,
+        initial={
+            "score": application.score,
+            "comment": application.comment,
+            "decision": application.decision,
+            "reason": application.reason,
+        },
+        notified=application.notified_at is not None,
+    )
+
+
+def _application_page(request, application, *, assess_form=None, support_form=None):
+    """The application's page; a refused form comes back bound to what was typed, with its
+    errors on their fields."""
     user = request.user
     can_select = user.has_perm("vir.select_applications", application)
     can_support = user.has_perm("vir.record_support", application) and application.is_laureate
@@ -295,17 +323,8 @@ def application_detail(request, pk):
         {
             "application": application,
             "can_select": can_select,
-            "assess_form": AssessForm(
-                initial={
-                    "score": application.score,
-                    "comment": application.comment,
-                    "decision": application.decision,
-                    "reason": application.reason,
-                }
-            )
-            if can_select
-            else None,
-            "support_form": SupportActionForm() if can_support else None,
+            "assess_form": (assess_form or _assess_form(application)) if can_select else None,
+            "support_form": (support_form or SupportActionForm()) if can_support else None,
             "link_form": MissionLinkForm(missions=missions, programme=application.call.programme)
             if can_link and application.operator_id
             else None,
@@ -353,18 +372,18 @@ def _linkable(request, application):
 @require_POST
 def assess(request, pk):
     application = _application_for_user(request, pk, "vir.select_applications")
-    form = AssessForm(request.POST)
+    form = _assess_form(application, request.POST)
     if form.is_valid():
         try:
             services.application_assess(
                 application=application, user=request.user, **form.cleaned_data
             )
-            messages.success(request, _("The assessment is saved."))
         except DomainError as error:
-            messages.error(request, error.message)
-    else:
-        messages.error(request, _("The assessment is not valid."))
-    return redirect("programmes:application", pk=application.pk)
+            add_form_error(form, error)
+        else:
+            messages.success(request, _("The assessment is saved."))
+            return redirect("programmes:application", pk=application.pk)
+    return _application_page(request, application, assess_form=form)
 
 
 @require_POST
@@ -388,12 +407,12 @@ def support_add(request, pk):
             services.support_action_add(
                 laureate=application, user=request.user, data=form.cleaned_data
             )
-            messages.success(request, _("The support action is recorded."))
         except DomainError as error:
-            messages.error(request, error.message)
-    else:
-        messages.error(request, _("The support action is not valid."))
-    return redirect("programmes:application", pk=application.pk)
+            add_form_error(form, error)
+        else:
+            messages.success(request, _("The support action is recorded."))
+            return redirect("programmes:application", pk=application.pk)
+    return _application_page(request, application, support_form=form)
 
 
 @require_POST

@@ -66,6 +66,15 @@ def test_an_authority_applies_is_selected_chooses_its_operator_and_the_dashboard
     page.locator("textarea[name=reason]").fill("Première collectivité bretonne du programme.")
     page.get_by_role("button", name="Enregistrer l’appréciation").click()
     expect(page.get_by_test_id("decision")).to_contain_text("Lauréate")
+    # Applicants may amend until the deadline: no notice before it.
+    page.goto(live + reverse("programmes:detail", args=[programme.pk]))
+    open_call = page.get_by_role("listitem").filter(has_text="Appel complémentaire")
+    expect(open_call.get_by_test_id("notify-refusal")).to_contain_text(
+        "notifiez après sa date limite"
+    )
+    expect(open_call.get_by_role("button", name="Notifier les candidates")).to_have_count(0)
+    # The deadline passes.
+    Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
     page.goto(live + reverse("programmes:detail", args=[programme.pk]))
     page.get_by_role("listitem").filter(has_text="Appel complémentaire").get_by_role(
         "button", name="Notifier les candidates"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from core.errors import DomainError
 from missions.models import MissionStatus, Placement
@@ -26,6 +28,7 @@ from programmes.models import (
     ProgrammeMember,
     ProgrammeMission,
     Scheme,
+    SupportAction,
     Target,
 )
 from tests.factories import (
@@ -272,6 +275,7 @@ def test_staff_select_and_every_applicant_is_notified_in_french_once(
         application=a, user=user, score=16, comment="Solide", decision="laureate",
         reason="Projet solide",
     )  # fmt: skip
+    close(call)
     with pytest.raises(DomainError, match="sans décision"):
         services.call_notify(call=call, user=user)  # b is still pending
     with pytest.raises(DomainError, match="raison"):
@@ -291,8 +295,11 @@ def test_staff_select_and_every_applicant_is_notified_in_french_once(
     laureate_mail = next(m for m in mailoutbox if m.to == ["paul@example.org"])
     assert_links_to_amend(a, laureate_mail.body)
     mailoutbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.call_notify(call=call, user=user) == 0
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(DomainError, match="Toutes les candidates ont été notifiées le"),
+    ):
+        services.call_notify(call=call, user=user)
     assert mailoutbox == []
 
 
@@ -323,12 +330,30 @@ def test_the_selection_page_shows_the_live_share_of_first_timers_and_levels(call
 # --- Operators and visibility ---------------------------------------------------------------
 
 
+def close(call):
+    """The call's deadline passes: its applicants may be notified."""
+    call.closes_at = timezone.now() - timedelta(seconds=1)
+    call.save(update_fields=["closes_at"])
+
+
+def notify_after_deadline(call, user) -> int:
+    """Notify as if the deadline had passed, then reopen the call, so that later applications of
+    the same test still go to an open call."""
+    closes_at = call.closes_at
+    close(call)
+    try:
+        return services.call_notify(call=call, user=user)
+    finally:
+        call.closes_at = closes_at
+        call.save(update_fields=["closes_at"])
+
+
 def laureate(call, user, **fields):
     a = application(call, **fields)
     services.application_assess(
         application=a, user=user, score=15, comment="", decision="laureate", reason="ok"
     )
-    services.call_notify(call=call, user=user)
+    notify_after_deadline(call, user)
     a.refresh_from_db()
     return a
 
@@ -402,9 +427,20 @@ def test_a_mission_of_another_agency_cannot_be_linked(call):
 # --- Support actions ------------------------------------------------------------------------
 
 
+def notified_in_2022(a):
+    """The laureate was told in the programme's first months (the fixture's programme runs
+    2022–2024), so that support actions can be dated within its period."""
+    Application.objects.filter(pk=a.pk).update(notified_at=NOTIFIED_2022)
+    a.refresh_from_db()
+    return a
+
+
+NOTIFIED_2022 = datetime.datetime(2022, 4, 5, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
+
+
 def test_staff_record_support_for_laureates_only(call):
     user = staff(call.programme)
-    a = laureate(call, user)
+    a = notified_in_2022(laureate(call, user))
     client = Client()
     client.force_login(user)
     data = {
@@ -658,3 +694,248 @@ def test_a_programme_mission_takes_only_volunteers_eligible_under_its_scheme(cal
     older.birth_date = datetime.date(1998, 6, 1)  # 24 on the mission's start
     older.save()
     assert placement_nominate(mission=mission, volunteer=older, user=manager).pk
+
+
+# --- A refused form keeps what was typed (walk 5, F1) ---------------------------------------
+
+
+def staff_client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_an_invalid_assessment_comes_back_with_what_was_typed_and_its_error(call):
+    user = staff(call.programme)
+    a = application(call)
+    response = staff_client(user).post(
+        reverse("programmes:assess", args=[a.pk]),
+        {
+            "score": "25",
+            "comment": "Portage politique solide",
+            "decision": "laureate",
+            "reason": "Projet mûr",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "inférieure ou égale à 20" in page
+    assert "Portage politique solide" in page and "Projet mûr" in page
+    a.refresh_from_db()
+    assert (a.score, a.comment, a.decision, a.reason) == (None, "", "pending", "")
+
+
+def test_an_assessment_the_service_refuses_comes_back_with_its_error_on_the_field(call):
+    user = staff(call.programme)
+    a = application(call)
+    response = staff_client(user).post(
+        reverse("programmes:assess", args=[a.pk]),
+        {"score": "12", "comment": "Dossier incomplet", "decision": "not_selected", "reason": ""},
+    )
+    assert response.status_code == 200
+    form = response.context["assess_form"]
+    assert form.errors["reason"] == ["Indiquez la raison de la décision."]
+    assert "Dossier incomplet" in response.content.decode()
+    a.refresh_from_db()
+    assert (a.score, a.decision) == (None, "pending")
+
+
+def test_an_invalid_support_action_comes_back_with_what_was_typed_and_its_errors(call):
+    user = staff(call.programme)
+    a = notified_in_2022(laureate(call, user))
+    response = staff_client(user).post(
+        reverse("programmes:support_add", args=[a.pk]),
+        {"strand": "capacity", "title": "", "date": "2022-06-01", "attendance": "-3",
+         "notes": "Salle du conseil"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    form = response.context["support_form"]
+    assert set(form.errors) == {"title", "attendance"}
+    page = response.content.decode()
+    assert "supérieure ou égale à 0" in page and "Salle du conseil" in page
+    assert not a.support_actions.exists()
+
+
+# --- The reason told to the applicant stays (walk 5, F2) ------------------------------------
+
+
+def test_once_notified_the_reason_is_frozen_but_score_and_comment_may_change(call):
+    user = staff(call.programme)
+    a = laureate(call, user)
+    with pytest.raises(DomainError, match="ne peut plus changer") as refused:
+        services.application_assess(
+            application=a, user=user, score=18, comment="Revu", decision="laureate",
+            reason="Motif changé après notification",
+        )  # fmt: skip
+    assert refused.value.field == "reason"
+    a.refresh_from_db()
+    assert (a.score, a.comment, a.reason) == (15, "", "ok")
+    services.application_assess(
+        application=a, user=user, score=18, comment="Revu", decision="laureate", reason="ok"
+    )
+    a.refresh_from_db()
+    assert (a.score, a.comment, a.reason) == (18, "Revu", "ok")
+
+
+def test_the_page_refuses_a_new_reason_after_the_notice_and_offers_it_read_only(call):
+    user = staff(call.programme)
+    a = laureate(call, user)
+    client = staff_client(user)
+    page = client.get(reverse("programmes:application", args=[a.pk])).content.decode()
+    assert re.search(r'<textarea[^>]*name="reason"[^>]*readonly', page)
+    response = client.post(
+        reverse("programmes:assess", args=[a.pk]),
+        {"score": "18", "comment": "Revu", "decision": "laureate", "reason": "Autre motif"},
+    )
+    assert response.status_code == 200
+    assert "ne peut plus changer" in response.content.decode()
+    a.refresh_from_db()
+    assert (a.score, a.comment, a.reason) == (15, "", "ok")
+
+
+# --- Notices only after the deadline (walk 5, F11) ------------------------------------------
+
+
+def test_applicants_are_notified_only_after_the_deadline_named_in_the_calls_zone(call):
+    user = staff(call.programme)
+    day = timezone.localdate() + timedelta(days=12)
+    call.closes_at = datetime.datetime(
+        day.year, day.month, day.day, 23, 59, tzinfo=zoneinfo.ZoneInfo("America/Guadeloupe")
+    )
+    call.time_zone = "America/Guadeloupe"
+    call.save()
+    a = application(call)
+    services.application_assess(
+        application=a, user=user, score=9, comment="", decision="not_selected", reason="Tardif"
+    )
+    with pytest.raises(DomainError, match="L’appel est ouvert jusqu’au") as refused:
+        services.call_notify(call=call, user=user)
+    assert "23:59 (America/Guadeloupe)" in refused.value.message  # 03:59 or 04:59 in Paris
+    a.refresh_from_db()
+    assert a.notified_at is None
+    close(call)
+    assert services.call_notify(call=call, user=user) == 1
+
+
+def test_the_notify_button_waits_for_the_deadline_and_says_when_all_were_notified(call):
+    user = staff(call.programme)
+    a = application(call)
+    services.application_assess(
+        application=a, user=user, score=9, comment="", decision="not_selected", reason="Tardif"
+    )
+    client = staff_client(user)
+    detail = reverse("programmes:detail", args=[call.programme.pk])
+    notify = reverse("programmes:notify", args=[call.pk])
+
+    page = client.get(detail).content.decode()
+    assert notify not in page and "notifiez après sa date limite" in page
+    response = client.post(notify, follow=True)
+    assert "notifiez après sa date limite" in response.content.decode()
+    a.refresh_from_db()
+    assert a.notified_at is None
+
+    close(call)
+    assert notify in client.get(detail).content.decode()
+    response = client.post(notify, follow=True)
+    assert "Candidates notifiées : 1." in response.content.decode()
+
+    page = client.get(detail).content.decode()
+    a.refresh_from_db()
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    notified_on = date_format(timezone.localdate(a.notified_at, timezone=paris), "DATE_FORMAT")
+    assert notify not in page
+    assert f"Toutes les candidates ont été notifiées le {notified_on}." in page
+    response = client.post(notify, follow=True).content.decode()
+    assert "Candidates notifiées : 0." not in response
+    assert f"Toutes les candidates ont été notifiées le {notified_on}." in response
+
+
+@pytest.mark.usefixtures("tasks_in_process")
+def test_the_confirmation_gives_the_deadline_with_its_time_zone(
+    call, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        application(call)
+    [mail] = mailoutbox
+    assert "(Europe/Paris)" in mail.body
+
+
+# --- Support actions: recorded once they took place, within the programme (walk 5, F12) -----
+
+
+def support(a, user, **fields):
+    data = {"strand": "capacity", "title": "Formation", "date": datetime.date(2022, 6, 1),
+            "attendance": 12, "notes": ""}  # fmt: skip
+    data.update(fields)
+    return services.support_action_add(laureate=a, user=user, data=data)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"date": datetime.date(2022, 4, 4)}, "ne peut pas précéder le 5 avril 2022"),
+        ({"date": datetime.date(2025, 1, 1)}, "ne peut pas suivre la fin du programme"),
+        ({"attendance": SupportAction.MAX_ATTENDANCE + 1}, "entre 0 et 10000"),
+    ],
+)
+def test_a_support_action_out_of_bounds_is_refused_and_nothing_is_saved(call, fields, message):
+    user = staff(call.programme)
+    a = notified_in_2022(laureate(call, user))
+    with pytest.raises(DomainError, match=message):
+        support(a, user, **fields)
+    assert not a.support_actions.exists()
+
+
+def test_a_support_action_is_not_dated_in_the_future_even_within_the_programme(call):
+    user = staff(call.programme)
+    call.programme.end_date = timezone.localdate() + timedelta(days=400)
+    call.programme.save()
+    a = notified_in_2022(laureate(call, user))
+    with pytest.raises(DomainError, match="ne peut pas être dans le futur"):
+        support(a, user, date=timezone.localdate() + timedelta(days=2))
+    support(a, user, date=timezone.localdate(timezone=zoneinfo.ZoneInfo("Europe/Paris")))
+    assert a.support_actions.count() == 1
+
+
+def test_a_support_action_is_not_dated_before_the_programmes_start(call):
+    user = staff(call.programme)
+    a = laureate_only(call, user)  # not notified yet: the programme's start bounds it
+    a.refresh_from_db()
+    with pytest.raises(DomainError, match="ne peut pas précéder le début du programme"):
+        support(a, user, date=datetime.date(2021, 12, 31))
+    assert not a.support_actions.exists()
+
+
+def test_a_support_action_on_each_bound_is_recorded_and_one_beyond_is_not(call):
+    user = staff(call.programme)
+    a = notified_in_2022(laureate(call, user))
+    most = SupportAction.MAX_ATTENDANCE
+    support(a, user, date=datetime.date(2022, 4, 5))  # the day of the notice
+    support(a, user, date=datetime.date(2024, 12, 31), attendance=most)  # the programme's end
+    for beyond in (
+        {"date": datetime.date(2022, 4, 4)},
+        {"date": datetime.date(2025, 1, 1)},
+        {"attendance": most + 1},
+    ):
+        with pytest.raises(DomainError):
+            support(a, user, **beyond)
+    assert a.support_actions.count() == 2
+
+
+def test_the_support_form_refuses_an_implausible_attendance_and_a_year_out_of_the_period(call):
+    user = staff(call.programme)
+    a = notified_in_2022(laureate(call, user))
+    client = staff_client(user)
+    url = reverse("programmes:support_add", args=[a.pk])
+    data = {"strand": "capacity", "title": "Atelier", "date": "2022-06-01",
+            "attendance": "999999999", "notes": ""}  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "inférieure ou égale à 10000" in response.content.decode()
+    page = client.get(reverse("programmes:application", args=[a.pk])).content.decode()
+    assert 'max="10000"' in page
+    for day in ("2010-01-01", "2035-01-01"):
+        response = client.post(url, {**data, "attendance": "12", "date": day})
+        assert response.status_code == 200
+        assert response.context["support_form"].errors["date"]
+    assert not a.support_actions.exists()

@@ -122,7 +122,13 @@ ROWS = [
         lambda: reverse("programmes:assess", args=[laureate().pk]),
         ADMIN_ACTS,
         method="post",
-        data={"score": "19", "comment": "", "decision": "laureate", "reason": "Revu"},
+        # Re-scored: its reason, told to the laureate, stays what it was.
+        data={
+            "score": "19",
+            "comment": "Revu",
+            "decision": "laureate",
+            "reason": "Projet structuré, portage politique affirmé.",
+        },
         effect=score,
     ),
     Row(
@@ -147,7 +153,8 @@ ROWS = [
         data=unlinked_mission,
         effect=links,
     ),
-    # Every applicant of the demo's call is notified already: nothing to send, for anyone.
+    # Every applicant of the demo's call is notified already: nothing to send, for anyone (the
+    # service refuses and says when they were).
     Row(
         "programmes:notify",
         lambda: reverse("programmes:notify", args=[call().pk]),
