@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -315,8 +316,11 @@ def _application_page(request, application, *, assess_form=None, support_form=No
     can_support = user.has_perm("vir.record_support", application) and application.is_laureate
     can_link = user.has_perm("vir.link_programme_mission", application)
     term, missions, more = "", Mission.objects.none(), False
+    nothing_to_count = ""
     if can_link and application.operator_id:
         term, missions, more = _linkable_shown(request, application)
+        if not term and not missions:  # a form whose list can have no option: say why
+            nothing_to_count = _nothing_to_count(application)
     return render(
         request,
         "programmes/application_detail.html",
@@ -326,8 +330,9 @@ def _application_page(request, application, *, assess_form=None, support_form=No
             "assess_form": (assess_form or _assess_form(application)) if can_select else None,
             "support_form": (support_form or SupportActionForm()) if can_support else None,
             "link_form": MissionLinkForm(missions=missions, programme=application.call.programme)
-            if can_link and application.operator_id
+            if can_link and application.operator_id and not nothing_to_count
             else None,
+            "nothing_to_count": nothing_to_count,
             "mission_term": term,
             "more_missions": more,
             "linkable_shown": LINKABLE_SHOWN,
@@ -352,6 +357,26 @@ def _linkable_shown(request, application):
     ids = list(missions.order_by("-pk").values_list("pk", flat=True)[: LINKABLE_SHOWN + 1])
     shown = Mission.objects.filter(pk__in=ids[:LINKABLE_SHOWN]).order_by("-pk")
     return term, shown, len(ids) > LINKABLE_SHOWN
+
+
+def _nothing_to_count(application) -> str:
+    """Why no mission of the operator can be counted for the laureate: its operator is party to
+    no agreement (the Agence du Service Civique), or none of its missions in the programme's
+    period is left."""
+    operator = application.operator
+    if not services.operator_quotas(laureate=application).exists():
+        return _(
+            "%(operator)s is party to no agreement on the platform: it has no mission to count "
+            "for this laureate."
+        ) % {"operator": operator.acronym}
+    programme = application.call.programme
+    return _(
+        "%(operator)s has no mission from %(start)s to %(end)s left to count for this laureate."
+    ) % {
+        "operator": operator.acronym,
+        "start": date_format(programme.start_date, "SHORT_DATE_FORMAT"),
+        "end": date_format(programme.end_date, "SHORT_DATE_FORMAT"),
+    }
 
 
 def _linkable(request, application):

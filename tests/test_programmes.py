@@ -939,3 +939,18 @@ def test_the_support_form_refuses_an_implausible_attendance_and_a_year_out_of_th
         assert response.status_code == 200
         assert response.context["support_form"].errors["date"]
     assert not a.support_actions.exists()
+
+
+def test_an_operator_party_to_no_agreement_is_told_why_no_mission_can_be_counted(
+    demo, login, client
+):
+    """The Agence du Service Civique operates laureates but is party to no agreement: its
+    laureates' pages say so rather than offer a mission select that can hold no option."""
+    laureate = Application.objects.filter(
+        operator__acronym="ASC", decision=Application.Decision.LAUREATE
+    ).first()
+    assert laureate is not None
+    login("asc-officer")
+    page = client.get(reverse("programmes:application", args=[laureate.pk])).content.decode()
+    assert "ASC n’est partie à aucune convention sur la plateforme" in page
+    assert reverse("programmes:link_mission", args=[laureate.pk]) not in page
