@@ -18,8 +18,7 @@ from django.utils import timezone
 
 def insert_rows(model: type[Model], columns: Sequence[str], rows: Sequence[tuple]) -> None:
     """Insert ``rows`` into ``model``'s table, each a tuple of the values of ``columns`` (field
-    names). On PostgreSQL, one ``INSERT … SELECT FROM UNNEST`` of one array per column (what
-    ``bulk_create`` itself sends there); elsewhere ``executemany``. Every column without a
+    names). On PostgreSQL, one ``COPY``; elsewhere ``executemany``. Every column without a
     default in the database must be among ``columns``: the insert fails otherwise."""
     if not rows:
         return
@@ -49,7 +48,7 @@ def _copy(cursor, statement: str):
 
 # Field classes (exactly these: a country field is a CharField whose instances hold a Country)
 # whose value an instance holds as the database takes it: written as they are. Others (a
-# country, a JSON document) go through their field's ``get_prep_value``.
+# country, a JSON document) go through their field's ``get_db_prep_save``.
 _AS_THEY_ARE = {
     models.CharField, models.TextField, models.EmailField, models.BooleanField,
     models.DateField, models.DateTimeField, models.IntegerField, models.BigIntegerField,
@@ -95,7 +94,9 @@ def insert_instances(model: type[Model], objs: Sequence[Model]) -> None:
                 copy.write_row(
                     [obj.pk]
                     + [
-                        values[f.attname] if as_is else f.get_prep_value(values[f.attname])
+                        values[f.attname]
+                        if as_is
+                        else f.get_db_prep_save(values[f.attname], connection)
                         for f, as_is in zip(fields, plain, strict=True)
                     ]
                 )
