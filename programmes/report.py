@@ -22,10 +22,12 @@ from .selectors import Figures, programme_figures
 
 def figure_rows(figures: Figures) -> list[list]:
     """The report's table: targets, then laureates by level, missions by status, by year and
-    country (the CSV, and the data table under the PDF's chart)."""
-    rows = [[_("Target"), _("Goal"), _("Actual"), _("Met")]]
+    country (the report's CSV, the dashboard's CSV, and the data table under the PDF's chart).
+    A target says where it stands, as on the dashboard: met, not yet, or missed once the
+    programme has ended."""
+    rows = [[_("Target"), _("Goal"), _("Actual"), _("Status")]]
     rows += [
-        [t.label, t.target, "" if t.actual is None else t.actual, _("yes") if t.met else _("no")]
+        [t.label, t.target, "" if t.actual is None else t.actual, t.status_label]
         for t in figures.targets
     ]
     rows += [[], [_("Level"), _("Laureates"), _("Share (%)")]]

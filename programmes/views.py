@@ -31,7 +31,7 @@ from .forms import (
     SupportActionForm,
 )
 from .models import Application, Call, ProgrammeMission
-from .report import programme_report_request
+from .report import figure_rows, programme_report_request
 
 PAGE_SIZE = 50
 
@@ -281,11 +281,7 @@ def report_request(request, pk):
 def dashboard_csv(request, pk):
     programme = _programme_for_user(request, pk, "vir.view_programme_dashboard")
     figures = selectors.programme_figures(programme)
-    rows = [[_("Target"), _("Goal"), _("Actual"), _("Met")]]
-    rows += [[t.label, t.target, t.actual, _("yes") if t.met else _("no")] for t in figures.targets]
-    rows += [[], [_("Year"), _("Country"), _("Missions")]]
-    rows += [[year, country, n] for year, country, n in figures.by_year_country]
-    response = HttpResponse(csv_bytes(rows), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(csv_bytes(figure_rows(figures)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="programme-{programme.pk}.csv"'
     return response
 

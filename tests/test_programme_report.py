@@ -69,8 +69,8 @@ def test_the_csv_progress_report_in_english(call, django_capture_on_commit_callb
     report.refresh_from_db()
     with report.file.open("rb") as handle:
         content = handle.read().decode("utf-8-sig")
-    assert content.splitlines()[0] == "Target,Goal,Actual,Met"
-    assert "50 % primo-engagées,50,100,yes" in content
+    assert content.splitlines()[0] == "Target,Goal,Actual,Status"
+    assert "50 % primo-engagées,50,100,met" in content
 
 
 def test_staff_request_it_and_a_viewer_may_not(call):

@@ -4,6 +4,7 @@ server knows, the state of a target after the programme's end and the schemes' r
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 import zoneinfo
@@ -186,6 +187,32 @@ def test_the_progress_report_says_missed_after_the_end(call, django_capture_on_c
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "non atteint" in text
     assert "pas encore" not in text
+
+
+def test_both_csvs_say_missed_after_the_end_and_not_yet_while_it_runs(
+    call, django_capture_on_commit_callbacks
+):
+    """The dashboard's CSV and the report's CSV state each target as the dashboard does."""
+    programme = call.programme  # 2022 – 2024: ended
+    client = Client()
+    client.force_login(staff(programme, role="viewer"))
+    url = reverse("programmes:dashboard_csv", args=[programme.pk])
+    rows = list(csv.reader(io.StringIO(client.get(url).content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Objectif", "Cible", "Réalisé", "Statut"]
+    assert rows[1][3] == "non atteint"
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        report = programme_report_request(
+            programme=programme, user=staff(programme), file_format="csv", language="en"
+        )
+    report.refresh_from_db()
+    with report.file.open("rb") as handle:
+        lines = handle.read().decode("utf-8-sig").splitlines()
+    assert lines[0] == "Target,Goal,Actual,Status"
+    assert lines[1].endswith(",missed")
+    programme.end_date = datetime.date(2099, 12, 31)
+    programme.save()
+    rows = list(csv.reader(io.StringIO(client.get(url).content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][3] == "pas encore"
 
 
 # --- F6: the schemes' rules in words -------------------------------------------------------
