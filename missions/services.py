@@ -414,17 +414,39 @@ def _expect(placement: Placement, *statuses: str) -> None:
         )
 
 
-def _volunteer_follows(volunteer: Volunteer, status: str | None) -> None:
-    """The volunteer's status follows the placements; None: back to candidate unless another
-    placement is confirmed or under way."""
-    if status is None:
-        others = volunteer.placements.filter(status__in=[S.CONFIRMED, S.DEPLOYED])
-        if others.filter(status=S.DEPLOYED).exists():
-            status = Volunteer.Status.DEPLOYED
-        elif others.exists():
-            status = Volunteer.Status.SELECTED
-        else:
-            status = Volunteer.Status.CANDIDATE
+# What a volunteer's placements make of them, the first that applies: on a mission, selected
+# for one ahead, back from one. The order of the steps does not matter: a confirmation for next
+# year leaves a volunteer on mission "deployed", a return leaves one confirmed elsewhere
+# "selected".
+_STATUS_FROM_PLACEMENTS = (
+    (S.DEPLOYED, Volunteer.Status.DEPLOYED),
+    (S.CONFIRMED, Volunteer.Status.SELECTED),
+    (S.COMPLETED, Volunteer.Status.RETURNED),
+)
+
+
+def volunteer_status_from_placements(volunteer: Volunteer) -> str:
+    """The status that the volunteer's placements give: deployed while one is under way,
+    selected while one is confirmed, returned once one is completed, else candidate (a
+    nomination, declined, cancelled or withdrawn placement changes nothing). A withdrawal from
+    the register is the volunteer's own decision, not a placement's: it stays."""
+    if volunteer.status == Volunteer.Status.WITHDRAWN:
+        return Volunteer.Status.WITHDRAWN
+    held = set(
+        volunteer.placements.filter(status__in=[s for s, _status in _STATUS_FROM_PLACEMENTS])
+        .values_list("status", flat=True)
+        .distinct()
+    )
+    for placement_status, status in _STATUS_FROM_PLACEMENTS:
+        if placement_status in held:
+            return status
+    return Volunteer.Status.CANDIDATE
+
+
+def _volunteer_follows(volunteer: Volunteer) -> None:
+    """After any step of a placement, under the volunteer's row lock: the status is what all
+    their placements say (``volunteer_status_from_placements``), never the step's alone."""
+    status = volunteer_status_from_placements(volunteer)
     if volunteer.status != status:
         volunteer.status = status
         volunteer.save(update_fields=["status", "updated_at"])
@@ -462,6 +484,7 @@ def placement_cancel(*, placement: Placement, user, reason: str = "") -> Placeme
     _expect(placement, S.NOMINATED)
     placement.status, placement.reason = S.CANCELLED, reason
     placement.save()
+    _volunteer_follows(_locked_volunteer(placement.volunteer_id))
     return placement
 
 
@@ -493,7 +516,7 @@ def placement_confirm(*, placement: Placement, user, note: str = "", base_url=""
     placement.status, placement.reason = S.CONFIRMED, note.strip()
     placement.decided_by, placement.decided_at = user, timezone.now()
     placement.save()
-    _volunteer_follows(volunteer, Volunteer.Status.SELECTED)
+    _volunteer_follows(volunteer)
     _refresh_mission_status(mission)
     departures.checklist_create(placement=placement)
     notifications.placement_changed(placement, by_agency_id=quota.receiving_id, url=base_url)
@@ -509,6 +532,7 @@ def placement_decline(*, placement: Placement, user, reason: str, base_url="") -
     placement.status, placement.reason = S.DECLINED, reason.strip()
     placement.decided_by, placement.decided_at = user, timezone.now()
     placement.save()
+    _volunteer_follows(_locked_volunteer(placement.volunteer_id))
     notifications.placement_changed(
         placement, by_agency_id=placement.quota.receiving_id, url=base_url
     )
@@ -530,7 +554,7 @@ def placement_deploy(
     placement.status, placement.departure_date = S.DEPLOYED, departure_date
     placement.full_clean()
     placement.save()
-    _volunteer_follows(volunteer, Volunteer.Status.DEPLOYED)
+    _volunteer_follows(volunteer)
     _refresh_mission_status(placement.mission)
     return placement
 
@@ -560,7 +584,7 @@ def placement_complete(
         ],
         ignore_conflicts=True,
     )
-    _volunteer_follows(_locked_volunteer(placement.volunteer_id), Volunteer.Status.RETURNED)
+    _volunteer_follows(_locked_volunteer(placement.volunteer_id))
     _refresh_mission_status(placement.mission)
     return placement
 
@@ -573,7 +597,7 @@ def placement_withdraw(*, placement: Placement, user, reason: str, base_url="") 
     _expect(placement, S.NOMINATED, S.CONFIRMED, S.DEPLOYED)
     placement.status, placement.reason = S.WITHDRAWN, reason.strip()
     placement.save()
-    _volunteer_follows(_locked_volunteer(placement.volunteer_id), None)
+    _volunteer_follows(_locked_volunteer(placement.volunteer_id))
     _refresh_mission_status(placement.mission)
     notifications.placement_changed(placement, by_user=user, url=base_url)
     return placement

@@ -13,7 +13,9 @@ from core.errors import DomainError
 from missions.models import Mission, Placement
 from missions.services import (
     mission_update,
+    placement_complete,
     placement_confirm,
+    placement_decline,
     placement_deploy,
     placement_nominate,
     placement_withdraw,
@@ -22,6 +24,7 @@ from tests.factories import (
     ExperienceFactory,
     MembershipFactory,
     VolunteerFactory,
+    approved_agreement,
     checklist_done,
     current_quotas,
     eligible_volunteer,
@@ -123,6 +126,77 @@ def test_a_withdrawn_volunteer_does_not_leave():
     placement.refresh_from_db()
     assert placement.status == Placement.Status.CONFIRMED
     assert Volunteer.objects.get(pk=placement.volunteer_id).status == Volunteer.Status.WITHDRAWN
+
+
+class TwoMissions:
+    """One volunteer, a mission in 2018 and another in 2019 under the same agreement (walk 6,
+    finding 1: Bakary on missions 37 and 38, Aïssata on missions 37 and 9)."""
+
+    def __init__(self):
+        agreement = approved_agreement(quotas=[(2018, "ab", 4), (2019, "ab", 4)])
+        self.first = make_mission(quota=agreement.quotas.get(cohort=2018), start=START)
+        self.second = make_mission(
+            quota=agreement.quotas.get(cohort=2019), start=datetime.date(2019, 3, 1)
+        )
+        self.volunteer = eligible_volunteer(agreement.party_a)
+        self.host = manager_of(agreement.party_b)
+
+    def nominate(self, mission):
+        return placement_nominate(mission=mission, volunteer=self.volunteer, user=None)
+
+    def confirm(self, mission):
+        return placement_confirm(placement=self.nominate(mission), user=self.host)
+
+    def depart(self, placement):
+        checklist_done(placement)
+        placement_deploy(
+            placement=placement, user=None, departure_date=placement.mission.start_date
+        )
+
+    def come_back(self, placement):
+        placement_complete(placement=placement, user=None, return_date=placement.mission.end_date)
+
+    def status(self):
+        self.volunteer.refresh_from_db()
+        return self.volunteer.status
+
+
+def test_a_confirmation_for_a_later_mission_leaves_a_volunteer_on_mission_deployed():
+    """Walk 6, finding 1 (a): the host confirmed next year's mission while the volunteer was
+    away; the page said "Selected" beside the departure it listed."""
+    two = TwoMissions()
+    first = two.confirm(two.first)
+    two.depart(first)
+    assert two.status() == Volunteer.Status.DEPLOYED
+    second = two.confirm(two.second)
+    assert two.status() == Volunteer.Status.DEPLOYED
+    two.come_back(first)
+    assert two.status() == Volunteer.Status.SELECTED
+    # The later mission withdrawn: back from the first, not a new candidate.
+    placement_withdraw(placement=second, user=None, reason="Plus disponible")
+    assert two.status() == Volunteer.Status.RETURNED
+    # A nomination declined by the host changes nothing either.
+    placement_decline(placement=two.nominate(two.second), user=two.host, reason="Profil")
+    assert two.status() == Volunteer.Status.RETURNED
+
+
+@pytest.mark.parametrize("confirmed_first", [True, False], ids=["confirm-return", "return-confirm"])
+def test_a_volunteer_back_and_confirmed_elsewhere_is_selected_whichever_came_first(
+    confirmed_first,
+):
+    """Walk 6, finding 1 (b): the return recorded after a confirmation for a later mission said
+    "Returned"; recorded before it, "Selected". Both orders say what the placements say."""
+    two = TwoMissions()
+    first = two.confirm(two.first)
+    two.depart(first)
+    if confirmed_first:
+        two.confirm(two.second)
+        two.come_back(first)
+    else:
+        two.come_back(first)
+        assert two.status() == Volunteer.Status.RETURNED
+        two.confirm(two.second)
+    assert two.status() == Volunteer.Status.SELECTED
 
 
 def volunteer_form_data(volunteer, **changes) -> dict:
