@@ -26,18 +26,28 @@ class VolunteerSerializer(serializers.ModelSerializer):
     nationality = serializers.CharField(source="nationality.code")
     country = serializers.CharField(source="country.code", allow_blank=True)
     themes = serializers.SerializerMethodField()
+    birth_date = serializers.DateField(
+        allow_null=True, help_text="Null once the volunteer is anonymised (the year is kept)."
+    )
+    birth_year = serializers.IntegerField(source="birth_date.year", read_only=True)
 
     class Meta:
         model = Volunteer
         fields = [
             "id", "sending_agency", "first_name", "last_name", "sex", "birth_date",
-            "nationality", "diaspora", "email", "phone", "city", "country", "education_level",
-            "themes", "skills", "motivation", "status", "notes", "experience_met_on",
-            "created_at", "updated_at",
+            "birth_year", "nationality", "diaspora", "email", "phone", "city", "country",
+            "education_level", "themes", "skills", "motivation", "status", "notes",
+            "experience_met_on", "created_at", "updated_at",
         ]  # fmt: skip
 
     def get_themes(self, volunteer) -> list[int]:
         return sorted(theme.pk for theme in volunteer.themes.all())
+
+    def to_representation(self, volunteer):
+        data = super().to_representation(volunteer)
+        if volunteer.is_anonymised:  # the day and month were erased: the stored ones are made up
+            data["birth_date"] = None
+        return data
 
 
 class ExperienceSerializer(serializers.Serializer):
@@ -97,9 +107,21 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class EligibilitySerializer(serializers.Serializer):
-    eligible = serializers.BooleanField()
+    eligible = serializers.BooleanField(
+        allow_null=True,
+        help_text="Null when it cannot be told: only the year of birth of an anonymised "
+        "volunteer is kept, and the age rule depends on the erased day (reason "
+        "`age_undetermined`).",
+    )
     on = serializers.DateField()
-    age = serializers.IntegerField()
+    age = serializers.IntegerField(
+        help_text="When only the year of birth is known: the youngest age that year allows."
+    )
+    oldest_age = serializers.IntegerField(
+        allow_null=True,
+        help_text="When only the year of birth is known (anonymised volunteer): the oldest age "
+        "that year allows (`age` or `age` + 1); otherwise null.",
+    )
     experience_days = serializers.IntegerField()
     reasons = ReasonSerializer(many=True)
 

@@ -35,7 +35,7 @@ from .writes import IDEMPOTENCY_HEADER, conditional, idempotent
 
 FORM_FIELDS = VolunteerForm._meta.fields
 LIST_FIELDS = s.VolunteerSerializer.Meta.fields
-LIST_COLUMNS = [f for f in LIST_FIELDS if f != "themes"]
+LIST_COLUMNS = [f for f in LIST_FIELDS if f not in ("themes", "birth_year")] + ["anonymised_at"]
 _DATE, _DATETIME = serializers.DateField(), serializers.DateTimeField()
 
 
@@ -51,6 +51,9 @@ def list_rows(rows: list[dict]) -> list[dict]:
         item["nationality"] = str(item["nationality"] or "")
         item["country"] = str(item["country"] or "")
         item["themes"] = sorted(themes[row["id"]])
+        item["birth_year"] = item["birth_date"].year
+        if item["anonymised_at"] is not None:  # the day and month were erased (the year kept)
+            item["birth_date"] = None
         for field in ("birth_date", "experience_met_on"):
             item[field] = _DATE.to_representation(item[field]) if item[field] else None
         for field in ("created_at", "updated_at"):
@@ -303,6 +306,7 @@ class VolunteerEligibility(ApiView):
             "eligible": verdict.eligible,
             "on": verdict.on,
             "age": verdict.age,
+            "oldest_age": verdict.oldest_age,
             "experience_days": verdict.experience_days,
             "reasons": [{"code": r.code, "message": str(r.message)} for r in verdict.reasons],
         }

@@ -341,7 +341,13 @@ def nominee_profile(*, placement: Placement) -> NomineeProfile:
     experiences = list(volunteer.experiences.all())
     rules = Rules(**dataclasses.asdict(mission.quota.agreement.eligibility_rules()))
     on = mission.start_date
-    eligibility = evaluate(volunteer.birth_date, [e.period for e in experiences], on, rules)
+    eligibility = evaluate(
+        volunteer.birth_date,
+        [e.period for e in experiences],
+        on,
+        rules,
+        year_only=volunteer.is_anonymised,
+    )
     return NomineeProfile(
         placement=placement,
         volunteer=volunteer,

@@ -134,7 +134,13 @@ def check_volunteer(mission: Mission, volunteer: Volunteer, exclude: int | None 
     check_still_taking_part(volunteer)
     rules = Rules(**dataclasses.asdict(quota.agreement.eligibility_rules()))
     periods = [e.period for e in volunteer.experiences.all()]
-    result = evaluate(volunteer.birth_date, periods, mission.start_date, rules)
+    result = evaluate(
+        volunteer.birth_date,
+        periods,
+        mission.start_date,
+        rules,
+        year_only=volunteer.is_anonymised,
+    )
     if not result.eligible:
         raise DomainError(
             _("%(volunteer)s is not eligible on %(date)s: %(reasons)s")

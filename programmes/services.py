@@ -60,7 +60,13 @@ def check_scheme(mission, volunteer, periods) -> None:
     link = ProgrammeMission.objects.filter(mission=mission).select_related("scheme").first()
     if link is None:
         return
-    result = evaluate(volunteer.birth_date, periods, mission.start_date, scheme_rules(link.scheme))
+    result = evaluate(
+        volunteer.birth_date,
+        periods,
+        mission.start_date,
+        scheme_rules(link.scheme),
+        year_only=volunteer.is_anonymised,
+    )
     if not result.eligible:
         raise DomainError(
             _("%(volunteer)s is not eligible under this mission's scheme, %(scheme)s: %(reasons)s")

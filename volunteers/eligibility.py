@@ -16,6 +16,7 @@ Semantics (issue 4):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -56,17 +57,30 @@ class Reason:
 
 @dataclass(frozen=True)
 class Eligibility:
-    eligible: bool
+    """The verdict. ``eligible`` is None when it cannot be told: only the year of birth is
+    known (an anonymised volunteer) and the age rule depends on the erased day. ``age`` is then
+    the youngest age that year allows, and ``oldest_age`` the other (one more, but on 31
+    December)."""
+
+    eligible: bool | None
     age: int
     experience_days: int
     reasons: tuple[Reason, ...]
     on: datetime.date
     rules: Rules
+    oldest_age: int | None = None  # set when only the year of birth is known
 
     @property
     def experience_months(self) -> int:
         """Whole months (a twelfth of 365 days), for display only."""
         return self.experience_days * 12 // DAYS_PER_YEAR
+
+    @property
+    def age_text(self) -> str:
+        """The age for people: "25", or "25 or 26" when only the year of birth is known."""
+        if self.oldest_age is None or self.oldest_age == self.age:
+            return str(self.age)
+        return _("%(youngest)d or %(oldest)d") % {"youngest": self.age, "oldest": self.oldest_age}
 
 
 def age_on(birth_date: datetime.date, on: datetime.date) -> int:
@@ -114,12 +128,32 @@ def experience_days(periods: Iterable[Period], on: datetime.date) -> int:
     return total
 
 
+def _experience_reason(days: int, when: str, rules: Rules) -> Reason:
+    return Reason(
+        "not_enough_experience",
+        ngettext(
+            "%(days)d day of volunteering before %(date)s: %(required)d days are required.",
+            "%(days)d days of volunteering before %(date)s: %(required)d days are required.",
+            days,
+        )
+        % {"days": days, "date": when, "required": rules.min_experience_days},
+    )
+
+
 def evaluate(
     birth_date: datetime.date,
     periods: Sequence[Period],
     on: datetime.date,
     rules: Rules = VIR_RULES,
+    *,
+    year_only: bool = False,
 ) -> Eligibility:
+    """The verdict on ``on``. ``year_only``: only ``birth_date``'s year is known (an anonymised
+    volunteer's day and month were erased, the stored ones are a stand-in), so the age is one
+    of the two that year allows and the age rule is decided only when both give the same
+    answer (``_evaluate_birth_year``)."""
+    if year_only:
+        return _evaluate_birth_year(birth_date.year, periods, on, rules)
     age = age_on(birth_date, on)
     days = experience_days(periods, on)
     when = date_format(on, "SHORT_DATE_FORMAT")
@@ -141,18 +175,7 @@ def evaluate(
             )
         )
     if days < rules.min_experience_days:
-        reasons.append(
-            Reason(
-                "not_enough_experience",
-                ngettext(
-                    "%(days)d day of volunteering before %(date)s: %(required)d days are required.",
-                    "%(days)d days of volunteering before %(date)s: %(required)d days are "
-                    "required.",
-                    days,
-                )
-                % {"days": days, "date": when, "required": rules.min_experience_days},
-            )
-        )
+        reasons.append(_experience_reason(days, when, rules))
     return Eligibility(
         eligible=not reasons,
         age=age,
@@ -160,6 +183,78 @@ def evaluate(
         reasons=tuple(reasons),
         on=on,
         rules=rules,
+    )
+
+
+def _evaluate_birth_year(
+    year: int, periods: Sequence[Period], on: datetime.date, rules: Rules
+) -> Eligibility:
+    """Someone born in ``year``, day unknown: aged ``youngest`` (born on 31 December) or
+    ``oldest`` (born on 1 January) on ``on``. A rule both ages fail is failed, one both pass is
+    passed; otherwise the verdict is None, with the reason saying why."""
+    youngest = age_on(datetime.date(year, 12, 31), on)
+    oldest = age_on(datetime.date(year, 1, 1), on)
+    if youngest == oldest:  # on 31 December: everyone born that year has the same age
+        exact = evaluate(datetime.date(year, 1, 1), periods, on, rules)
+        return dataclasses.replace(exact, oldest_age=oldest)
+    days = experience_days(periods, on)
+    when = date_format(on, "SHORT_DATE_FORMAT")
+    values = {
+        "year": year,
+        "youngest": youngest,
+        "oldest": oldest,
+        "date": when,
+        "min": rules.min_age,
+        "max": rules.max_age,
+        "limit": rules.max_age + 1,
+    }
+    reasons, undecided = [], False
+    if oldest < rules.min_age:
+        reasons.append(
+            Reason(
+                "too_young",
+                _(
+                    "Born in %(year)d: aged %(youngest)d or %(oldest)d on %(date)s; the "
+                    "minimum age is %(min)d."
+                )
+                % values,
+            )
+        )
+    elif youngest > rules.max_age:
+        reasons.append(
+            Reason(
+                "too_old",
+                _(
+                    "Born in %(year)d: aged %(youngest)d or %(oldest)d on %(date)s; the "
+                    "maximum age is %(max)d (not yet %(limit)d)."
+                )
+                % values,
+            )
+        )
+    elif youngest < rules.min_age or oldest > rules.max_age:
+        undecided = True
+        reasons.append(
+            Reason(
+                "age_undetermined",
+                _(
+                    "Born in %(year)d: aged %(youngest)d or %(oldest)d on %(date)s depending "
+                    "on the day of birth, which was erased with the identity; whether the age "
+                    "is within %(min)d to %(max)d cannot be told."
+                )
+                % values,
+            )
+        )
+    if days < rules.min_experience_days:
+        reasons.append(_experience_reason(days, when, rules))
+    failed = any(r.code != "age_undetermined" for r in reasons)
+    return Eligibility(
+        eligible=False if failed else (None if undecided else True),
+        age=youngest,
+        experience_days=days,
+        reasons=tuple(reasons),
+        on=on,
+        rules=rules,
+        oldest_age=oldest,
     )
 
 

@@ -161,7 +161,7 @@ def template_file(file_format: str, language: str) -> bytes:
 # The volunteer's own columns, read as tuples (no model instances: an export may hold 100,000).
 FIELDS = ["pk", "first_name", "last_name", "sex", "birth_date", "nationality", "diaspora",
           "email", "phone", "city", "country", "education_level", "skills", "status", "notes",
-          "sending_agency__acronym"]  # fmt: skip
+          "sending_agency__acronym", "anonymised_at"]  # fmt: skip
 SEX_CODES = {"female": "F", "male": "M"}
 
 
@@ -214,9 +214,18 @@ def export_rows(
     for chunk in _batches(rows, batch):
         languages, themes, experiences = _related([r[0] for r in chunk])
         for pk, first, last, sex, birth, nationality, diaspora, *rest in chunk:
-            email, phone, city, country, education, skills, status, notes, acronym = rest
+            email, phone, city, country, education, skills, status, notes, acronym, erased = rest
             periods = experiences.get(pk, [])
-            result = evaluate(birth, [(start, end) for _o, _r, start, end in periods], today)
+            # An anonymised volunteer's day and month of birth were erased (the stored ones are
+            # a stand-in): the year alone, and no verdict where the erased day decides it.
+            result = evaluate(
+                birth,
+                [(start, end) for _o, _r, start, end in periods],
+                today,
+                year_only=erased is not None,
+            )
+            if erased is not None:
+                birth = birth.year
             row = [first, last, SEX_CODES.get(sex, "X"), birth, nationality, diaspora, email,
                    phone, city, country or "", education, ", ".join(languages.get(pk, [])),
                    skills, ", ".join(themes.get(pk, [])), status, notes]  # fmt: skip

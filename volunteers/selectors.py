@@ -295,7 +295,7 @@ def volunteer_eligibility(
     volunteer: Volunteer, on: datetime.date, rules: Rules = VIR_RULES
 ) -> Eligibility:
     periods = [e.period for e in volunteer.experiences.all()]
-    return evaluate(volunteer.birth_date, periods, on, rules)
+    return evaluate(volunteer.birth_date, periods, on, rules, year_only=volunteer.is_anonymised)
 
 
 @dataclass

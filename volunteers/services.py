@@ -167,7 +167,12 @@ def volunteer_personal_data(*, volunteer: Volunteer, user) -> dict:
         "first_name": volunteer.first_name,
         "last_name": volunteer.last_name,
         "sex": volunteer.sex,
-        "birth_date": volunteer.birth_date.isoformat(),
+        # Once anonymised, the year alone: the day and month stored are a stand-in.
+        "birth_date": (
+            str(volunteer.birth_date.year)
+            if volunteer.is_anonymised
+            else volunteer.birth_date.isoformat()
+        ),
         "nationality": volunteer.nationality.code,
         "diaspora": volunteer.diaspora,
         "email": volunteer.email,

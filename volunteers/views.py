@@ -193,7 +193,12 @@ def detail(request, pk):
     form = EligibilityDateForm(request.GET if "on" in request.GET else None)
     on = form.cleaned_data["on"] if form.is_bound and form.is_valid() else timezone.localdate()
     experiences = list(volunteer.experiences.all())
-    result = evaluate(volunteer.birth_date, [e.period for e in experiences], on)
+    result = evaluate(
+        volunteer.birth_date,
+        [e.period for e in experiences],
+        on,
+        year_only=volunteer.is_anonymised,
+    )
     user = request.user
     return render(
         request,

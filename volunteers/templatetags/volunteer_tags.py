@@ -23,8 +23,14 @@ def age(birth_date, on=None):
 
 
 @register.simple_tag
-def eligibility_badge(eligible: bool) -> str:
-    """The "eligible / not eligible" badge (a tag: it is drawn on every row of the list)."""
+def eligibility_badge(eligible: bool | None) -> str:
+    """The "eligible / not eligible" badge (a tag: it is drawn on every row of the list); None:
+    the verdict cannot be told (``eligibility.Eligibility``)."""
+    if eligible is None:
+        return format_html(
+            '<span class="badge text-bg-secondary" data-testid="eligibility-badge">{}</span>',
+            _("Cannot be determined"),
+        )
     if eligible:
         return format_html(
             '<span class="badge badge-eligible" data-testid="eligibility-badge">{}</span>',
