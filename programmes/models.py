@@ -26,7 +26,7 @@ from agencies.models import Agency, HostStructure, Theme
 from core.dates import validate_date
 from core.models import QuickChoiceLabels
 from missions.models import Mission
-from volunteers.eligibility import DAYS_PER_YEAR
+from volunteers.eligibility import about_months
 
 
 class Level(models.TextChoices):
@@ -195,7 +195,7 @@ class Scheme(QuickChoiceLabels, models.Model):
                 "with at least %(days)s days of volunteering experience",
                 days,
             ) % {"days": days}
-            months = days * 12 // DAYS_PER_YEAR
+            months = about_months(days)
             if months:
                 rules += " " + ngettext(
                     "(about %(months)s month)", "(about %(months)s months)", months

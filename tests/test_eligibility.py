@@ -106,6 +106,56 @@ def test_exactly_730_days_is_enough_and_729_is_not():
     assert not evaluate(born, ten_short, d(2025, 1, 1)).eligible
 
 
+@pytest.mark.parametrize(
+    ("days", "language", "text"),
+    [
+        # 23.97 months: "about 24", not the truncated "about 23" (walk 6, finding 14).
+        (729, "fr", "729 jours (environ 24 mois)"),
+        (729, "es", "729 días (unos 24 meses)"),
+        (729, "en", "729 days (about 24 months)"),
+        (730, "fr", "730 jours (environ 24 mois)"),
+        (46, "fr", "46 jours (environ 2 mois)"),  # 1.51 months
+        (45, "fr", "45 jours (environ 1 mois)"),  # 1.48 months
+        (1, "fr", "1 jour"),  # no "about 0 months"
+        (0, "fr", "0 jour"),  # French: 0 takes the singular
+        (0, "es", "0 días"),
+        (0, "en", "0 days"),
+        (1, "en", "1 day"),
+    ],
+)
+def test_the_experience_reads_with_its_plurals_and_months_rounded(days, language, text):
+    start = d(2020, 1, 1)
+    periods = [(start, start + datetime.timedelta(days=days - 1))] if days else []
+    result = evaluate(d(2000, 1, 1), periods, d(2024, 1, 1))
+    assert result.experience_days == days
+    with translation.override(language):
+        assert result.experience_text == text
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "two"),
+    [
+        ("fr", "Âge : 25 ans.", "Âge : 25 ou 26 ans."),
+        ("es", "Edad: 25 años.", "Edad: 25 o 26 años."),
+    ],
+)
+@pytest.mark.django_db
+def test_the_volunteer_page_writes_the_age_and_the_experience_in_words(client, language, one, two):
+    from tests.factories import VolunteerFactory, manager_of
+    from volunteers.services import volunteer_anonymise
+
+    volunteer = VolunteerFactory(birth_date=d(2004, 2, 29))
+    client.force_login(manager_of(volunteer.sending_agency))
+    url = f"/volunteers/{volunteer.pk}/?on=2030-02-01"
+    with translation.override(language):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    words = {"fr": "0 jour, chevauchements", "es": "0 días, los solapamientos"}[language]
+    assert one in page and words in page and "mois" not in page.split(words)[0][-40:]
+    volunteer_anonymise(volunteer=volunteer, user=None)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert two in page
+
+
 def test_overlapping_periods_count_once_at_the_boundary():
     """Two periods overlapping by a year: the union is 729 days, then 730 with one more."""
     a = (d(2022, 1, 1), d(2023, 12, 31))  # 730 days

@@ -72,15 +72,39 @@ class Eligibility:
 
     @property
     def experience_months(self) -> int:
-        """Whole months (a twelfth of 365 days), for display only."""
-        return self.experience_days * 12 // DAYS_PER_YEAR
+        """About how many months the experience makes (``about_months``), for display only."""
+        return about_months(self.experience_days)
 
     @property
     def age_text(self) -> str:
-        """The age for people: "25", or "25 or 26" when only the year of birth is known."""
+        """The age for people: "25 years", or "25 or 26 years" when only the year of birth is
+        known."""
         if self.oldest_age is None or self.oldest_age == self.age:
-            return str(self.age)
-        return _("%(youngest)d or %(oldest)d") % {"youngest": self.age, "oldest": self.oldest_age}
+            return ngettext("%(age)d year", "%(age)d years", self.age) % {"age": self.age}
+        return _("%(youngest)d or %(oldest)d years") % {
+            "youngest": self.age,
+            "oldest": self.oldest_age,
+        }
+
+    @property
+    def experience_text(self) -> str:
+        """ "729 days (about 24 months)", "1 day", "0 days": each count with its own plural, and
+        no "about 0 months"."""
+        days, months = self.experience_days, self.experience_months
+        text = ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
+        if months:
+            text += " " + (
+                ngettext("(about %(months)s month)", "(about %(months)s months)", months)
+                % {"months": months}
+            )
+        return text
+
+
+def about_months(days: int) -> int:
+    """About how many months ``days`` make, a month being a twelfth of 365 days, rounded half
+    up: 729 days are 23.97 months, "about 24" (truncated, "about 23" read like a month short of
+    the 730 days of two years). For reading only: the rules count days."""
+    return (days * 24 + DAYS_PER_YEAR) // (2 * DAYS_PER_YEAR)
 
 
 def age_on(birth_date: datetime.date, on: datetime.date) -> int:
