@@ -239,8 +239,9 @@ def mission_nominate(request, pk):
             return redirect("missions:nominate", mission.pk)
         messages.success(
             request,
-            _("%(volunteer)s nominated: the host agency is asked to confirm.")
-            % {"volunteer": volunteer},
+            # No participle agreeing with the volunteer: "proposé" said it of every volunteer.
+            _("Nomination %(of_volunteer)s sent: the host agency is asked to confirm.")
+            % {"of_volunteer": of(str(volunteer))},
         )
         return redirect(mission)
     form = NominateFilterForm(request.GET or None)

@@ -26,7 +26,7 @@ def test_an_officer_registers_a_volunteer_and_sees_the_eligibility(browser_login
     second.get_by_label("Début").fill(f"{today.year - 2}-03-01")
     page.get_by_role("button", name="Enregistrer").click()
     assert page.get_by_role("heading", name="Essowè N’Tcha-Kpatcha").is_visible()
-    assert page.get_by_text("Volontaire « Essowè N’Tcha-Kpatcha » enregistré.").is_visible()
+    assert page.get_by_text("La fiche d’Essowè N’Tcha-Kpatcha est enregistrée.").is_visible()
     badge = page.get_by_test_id("eligibility-badge")
     assert badge.inner_text() == "Éligible"
     assert page.get_by_text("chevauche une autre période").first.is_visible()

@@ -121,7 +121,7 @@ def test_a_withdrawn_volunteer_does_not_leave():
     placement = confirmed(mission)
     Volunteer.objects.filter(pk=placement.volunteer_id).update(status=Volunteer.Status.WITHDRAWN)
     checklist_done(placement)
-    with pytest.raises(DomainError, match="s’est retiré"):
+    with pytest.raises(DomainError, match="a retiré sa candidature"):
         placement_deploy(placement=placement, user=None, departure_date=START)
     placement.refresh_from_db()
     assert placement.status == Placement.Status.CONFIRMED
@@ -421,6 +421,6 @@ def test_an_anonymised_volunteer_is_refused_as_such_not_as_withdrawn():
     volunteer = eligible_volunteer(mission.quota.sending)
     Volunteer.objects.filter(pk=volunteer.pk).update(anonymised_at=timezone.now())
     volunteer.refresh_from_db()
-    with pytest.raises(DomainError, match="a été anonymisé") as refused:
+    with pytest.raises(DomainError, match="a été anonymisée") as refused:
         placement_nominate(mission=mission, volunteer=volunteer, user=None)
     assert "retiré" not in str(refused.value)

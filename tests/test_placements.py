@@ -100,7 +100,7 @@ def test_the_whole_way_nominated_confirmed_deployed_completed(mission, host_mana
 def test_a_volunteer_of_another_agency_is_refused(mission):
     stranger = eligible_volunteer(AgencyFactory(acronym="XYZ"))
     message = refused(lambda: nominate(mission, stranger))
-    assert "n’est pas un volontaire de" in message or "is not a volunteer of" in message
+    assert "ne relève pas de" in message or "is not a volunteer of" in message
 
 
 def test_a_volunteer_who_turns_26_the_day_before_the_start_is_refused(mission, sender):

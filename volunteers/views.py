@@ -17,6 +17,7 @@ from agencies import rules as access
 from agencies.services import Kind, download_record
 from core.errors import DomainError, add_form_error
 from core.pagination import PAGE_PARAMETERS, page_of_request
+from core.texts import of
 
 from . import export_jobs, exporting, selectors, services
 from .eligibility import evaluate
@@ -241,7 +242,10 @@ def _edit(request, volunteer, agency):
         except DomainError as exc:
             add_form_error(form, exc)
         else:
-            messages.success(request, _("Volunteer “%s” saved.") % saved.full_name)
+            messages.success(
+                request,
+                _("The record %(of_volunteer)s is saved.") % {"of_volunteer": of(saved.full_name)},
+            )
             return redirect("volunteers:detail", pk=saved.pk)
     return render(
         request,
@@ -278,7 +282,11 @@ def withdraw(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("%s has withdrawn.") % volunteer.full_name)
+        messages.success(
+            request,
+            _("Withdrawal %(of_volunteer)s recorded: no new nomination is possible.")
+            % {"of_volunteer": of(volunteer.full_name)},
+        )
     return redirect("volunteers:detail", pk=volunteer.pk)
 
 
