@@ -220,7 +220,9 @@ def _quotas_near_full(agency, today: datetime.date) -> list:
     taken = Coalesce("use__n", 0)
     return list(
         quotas.filter(cohort__gte=today.year)
-        .annotate(binding_places=Coalesce("approved_places", "places"))
+        # Approved agreements: the places agreed are the approved ones (a row a pending
+        # amendment adds has none, null, and is left out).
+        .annotate(binding_places=F("approved_places"))
         .filter(binding_places__gt=0)
         .annotate(used=taken)
         .annotate(remaining=F("binding_places") - F("used"))

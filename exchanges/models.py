@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +28,26 @@ def binding_threshold(prefix: str = ""):
     """SQL twin of ``Agreement.binding_imbalance_threshold`` (``prefix``: the path to the
     agreement, e.g. ``"agreement__"``)."""
     return Coalesce(f"{prefix}approved_imbalance_threshold", f"{prefix}imbalance_threshold")
+
+
+def agreed_places_expr(prefix: str = "") -> Case:
+    """SQL twin of ``Quota.agreed_places`` (``prefix``: the path to the quota, e.g.
+    ``"quota__"``). Reads the quota's agreement (a join on its key)."""
+    return Case(
+        When(Q((f"{prefix}approved_places__isnull", False)), then=F(f"{prefix}approved_places")),
+        When(
+            Q((f"{prefix}agreement__last_approved_version__isnull", True)),
+            then=F(f"{prefix}places"),
+        ),
+        default=Value(0),
+    )
+
+
+def pending_quota_q(prefix: str = "") -> Q:
+    """SQL twin of ``Quota.is_pending``."""
+    return Q((f"{prefix}approved_places__isnull", True)) & Q(
+        (f"{prefix}agreement__last_approved_version__isnull", False)
+    )
 
 
 @dataclass(frozen=True)
@@ -435,6 +455,23 @@ class Quota(models.Model):
             message = cohort_error(self.cohort, self.agreement.start_date, self.agreement.end_date)
             if message:
                 raise ValidationError({"cohort": message})
+
+    @property
+    def is_pending(self) -> bool:
+        """Added by a version the parties have not both approved, to an agreement they approved
+        before: not part of what was agreed, so no place of it is (``approved_places`` is None
+        both for such a row and for every row of an agreement never approved). Reads the
+        agreement only for such a row."""
+        return self.approved_places is None and self.agreement.last_approved_version_id is not None
+
+    @property
+    def agreed_places(self) -> int:
+        """The places agreed: those of the last version both parties approved (none for a
+        pending row); before any approval, the places written (the proposal: nothing binds
+        yet, and nothing can be placed under it)."""
+        if self.approved_places is not None:
+            return self.approved_places
+        return 0 if self.is_pending else self.places
 
     @property
     def direction_label(self) -> str:

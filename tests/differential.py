@@ -245,7 +245,9 @@ def _quotas_near_full(agency, today) -> list[tuple]:
     for q in quotas:
         if q.cohort < today.year:  # a past cohort: history, not a warning
             continue
-        places = q.approved_places if q.approved_places is not None else q.places
+        if q.approved_places is None:  # a row awaiting both approvals: nothing agreed
+            continue
+        places = q.approved_places
         taken = used.get(q.pk, 0)
         if places > 0 and places - taken <= 1:
             direction = f"{q.sending.acronym} → {q.receiving.acronym}"
