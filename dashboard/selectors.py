@@ -147,7 +147,7 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
     # The agreements whose current version (a first submission or an amendment) this agency
     # has to approve: for its managers only; administrators approve none but see them all.
     if agency is None or access.has_role(user, agency.pk, access.APPROVE):
-        awaiting = agreements_awaiting_approval(agency=agency)
+        awaiting = agreements_awaiting_approval(agency=agency, user=user)
         board.approvals_awaited = list(awaiting.order_by("start_date", "reference")[:LIST])
 
     # Recommendations owned by the agency, still open, due within SOON or overdue (the page

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from core.dates import validate_date, validate_year
 from core.links import pk_url
 from core.models import QuickChoiceLabels
+from core.texts import of_agency
 
 from .validators import validate_pdf
 
@@ -332,19 +333,32 @@ class Agreement(QuickChoiceLabels, models.Model):
         """A version newer than the last approved one awaits approval."""
         return self.current_version_id != self.last_approved_version_id
 
-    def approval_refusal(self, agency_id: int) -> str | None:
+    def approval_refusal(self, agency_id: int, user=None) -> str | None:
         """Why ``agency_id`` cannot approve the current version now (a message for the user),
         or None: the rule that ``agencies.rules.can_approve_for`` and the approval service
-        share."""
+        share. With ``user``: also refused to the person who approved it for the other party
+        (a member of both would otherwise make the two approvals alone). One query."""
         if agency_id not in self.party_ids:
             return _("Only the two parties approve an agreement.")
         if self.status not in {AgreementStatus.SUBMITTED, AgreementStatus.APPROVED}:
             return _("This agreement is not awaiting approval.")
         if not self.has_pending_changes or self.current_version is None:
             return _("This version is already approved by both parties.")
-        if self.current_version.approvals.filter(agency=agency_id).exists():
+        approvals = self.current_version.approvals.filter(agency__in=self.party_ids)
+        if user is not None and user.pk is not None:
+            approvals = approvals.filter(Q(agency=agency_id) | Q(user=user.pk))
+        else:
+            approvals = approvals.filter(agency=agency_id)
+        approved_by = list(approvals.values_list("agency_id", flat=True)[:2])
+        if agency_id in approved_by:
             party = self.party_a if agency_id == self.party_a_id else self.party_b
             return _("%(agency)s has already approved this version.") % {"agency": party}
+        if approved_by:
+            other = self.party_a if approved_by[0] == self.party_a_id else self.party_b
+            return _(
+                "You approved this version on behalf %(of_agency)s: the other party's approval "
+                "must come from another person."
+            ) % {"of_agency": of_agency(other.acronym)}
         return None
 
     @property
@@ -567,6 +581,16 @@ class Approval(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["version", "agency"], name="approval_one_per_party_and_version"
+            ),
+            # One person approves a version for one party only: the two approvals are two
+            # people's (a member of both parties may approve for either, not for both).
+            models.UniqueConstraint(
+                fields=["version", "user"],
+                condition=Q(user__isnull=False),
+                name="approval_one_per_person_and_version",
+                violation_error_message=_(
+                    "One person approves a version on behalf of one party only."
+                ),
             ),
         ]
 

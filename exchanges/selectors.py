@@ -329,11 +329,12 @@ def reciprocity_balance(*, quotas: QuerySet[Quota], by_cohort: bool = True) -> Q
 # --- Approvals awaited ----------------------------------------------------------------------
 
 
-def agreements_awaiting_approval(*, agency=None) -> QuerySet[Agreement]:
+def agreements_awaiting_approval(*, agency=None, user=None) -> QuerySet[Agreement]:
     """Agreements whose current version awaits the approval of ``agency`` (``None``: of either
     party), a first submission or an amendment of an approved agreement alike: the SQL twin of
-    ``Agreement.approval_refusal(agency) is None``, the rule that ``agencies.rules.
-    can_approve_for`` and the approval service ask (a test holds the two together)."""
+    ``Agreement.approval_refusal(agency, user=user) is None``, the rule that ``agencies.rules.
+    can_approve_for`` and the approval service ask (a test holds the two together). With
+    ``user``: not those whose version ``user`` approved for the other party."""
     qs = Agreement.objects.select_related("party_a", "party_b").filter(
         status__in=[AgreementStatus.SUBMITTED, AgreementStatus.APPROVED],
         current_version__isnull=False,
@@ -359,4 +360,8 @@ def agreements_awaiting_approval(*, agency=None) -> QuerySet[Agreement]:
             .values("n")
         )
         return qs.annotate(approvals=Coalesce(Subquery(approvals), 0)).filter(approvals__lt=2)
-    return qs.filter(Q(party_a=agency) | Q(party_b=agency)).exclude(approved_by(agency))
+    qs = qs.filter(Q(party_a=agency) | Q(party_b=agency)).exclude(approved_by(agency))
+    if user is not None and user.pk is not None:
+        by_user = Approval.objects.filter(version=OuterRef("current_version"), user=user.pk)
+        qs = qs.exclude(Exists(by_user))
+    return qs
