@@ -7,7 +7,7 @@ import pytest
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 
-from agencies.models import Agency
+from agencies.models import Agency, HostStructure
 from evaluations.models import Evaluation, Finding
 from exchanges.models import Quota
 from missions.models import Mission, Placement
@@ -160,3 +160,35 @@ def test_a_volunteer_status_is_not_typed_in_the_admin(client, login, demo):
     assert post_volunteer(client, url, status="deployed").status_code == 302
     volunteer.refresh_from_db()
     assert volunteer.status == "candidate"
+
+
+def test_a_host_structure_stays_in_its_agency_country_and_with_its_missions(client, login, demo):
+    """As the app's form: a structure is in its managing agency's country; one that hosts
+    missions stays with their host agency (walk 6, #10)."""
+    login("admin")
+    hosting = HostStructure.objects.filter(missions__isnull=False).distinct().first()
+    elsewhere = Agency.objects.exclude(country=hosting.country).order_by("pk").first()
+    url = reverse("admin:agencies_hoststructure_change", args=[hosting.pk])
+    response = post_changed(client, url, agency=elsewhere.pk)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert elsewhere.acronym in str(errors["country"])
+    # Even in the new agency's country: its missions' host agency is the old one.
+    response = post_changed(client, url, agency=elsewhere.pk, country=elsewhere.country.code)
+    assert response.status_code == 200
+    assert hosting.agency.acronym in str(response.context["adminform"].form.errors["agency"])
+    hosting.refresh_from_db()
+    assert hosting.agency_id != elsewhere.pk
+    # A structure without missions moves to another agency of its country.
+    free = HostStructure.objects.create(
+        agency=Agency.objects.get(acronym="FV"),
+        name="Centre social de Lyon",
+        kind="association",
+        city="Lyon",
+        country="FR",
+    )
+    asc = Agency.objects.get(acronym="ASC")
+    url = reverse("admin:agencies_hoststructure_change", args=[free.pk])
+    assert post_changed(client, url, agency=asc.pk).status_code == 302
+    free.refresh_from_db()
+    assert free.agency_id == asc.pk
