@@ -88,11 +88,34 @@ def _acting_agency_id(request, concerns: Iterable[int | None]) -> int | None:
 
 
 def download_record(
-    *, request, kind: str, object_id: int, label: str, concerns: Iterable[int | None] = ()
+    *,
+    request,
+    kind: str,
+    object_id: int,
+    label: str,
+    concerns: Iterable[int | None] = (),
+    each_of: Iterable[int] = (),
 ) -> DownloadRecord:
     """Record one download of personal or agreement data, before the response is sent: every
-    download view of the platform calls this, and nothing else writes the log."""
+    download view of the platform calls this, and nothing else writes the log. ``each_of``:
+    the agencies whose data a file holds (an export of several agencies' volunteers): each of
+    them gets the record in its log, not only the agency the user acts for."""
     user = request.user
+    agencies = sorted({pk for pk in each_of if pk is not None})
+    if agencies and user.is_authenticated:
+        records = [
+            DownloadRecord.objects.create(
+                kind=kind,
+                object_id=object_id,
+                label=str(label)[:255],
+                agency_id=agency_id,
+                user=user,
+                username=user.get_username(),
+                ip=_client_ip(request),
+            )
+            for agency_id in agencies
+        ]
+        return records[0]
     if not user.is_authenticated:
         # A volunteer through their personal link (no account): the sending agency is told.
         return DownloadRecord.objects.create(

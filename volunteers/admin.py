@@ -132,4 +132,12 @@ class VolunteerExportAdmin(admin.ModelAdmin):
     raw_id_fields = ["requested_by"]
     # The file is private (contact details): the admin shows its name and hash, not a link.
     exclude = ["file"]
-    readonly_fields = ["filename", "sha256", "size", "started_at", "finished_at", "attempts"]
+    readonly_fields = [
+        "filename",
+        "sha256",
+        "size",
+        "agency_ids",
+        "started_at",
+        "finished_at",
+        "attempts",
+    ]
