@@ -210,11 +210,13 @@ def column_labels() -> list[str]:
         "Sending agency": _("Sending agency"),
         "Receiving agency": _("Receiving agency"),
         "Places": _("Places"),
-        "Nominated": _("Nominated"),
-        "Confirmed": _("Confirmed"),
-        "Declined": _("Declined"),
-        "Deployed": _("Deployed"),
-        "Completed": _("Completed"),
+        # Counts of placements, plural headers: in context, as the same English words are
+        # statuses elsewhere ("Deployed", a volunteer's), singular in other languages.
+        "Nominated": pgettext("quota figures", "Nominated"),
+        "Confirmed": pgettext("quota figures", "Confirmed"),
+        "Declined": pgettext("quota figures", "Declined"),
+        "Deployed": pgettext("quota figures", "Deployed"),
+        "Completed": pgettext("quota figures", "Completed"),
         "Withdrawn": pgettext("quota figures", "Withdrawn"),
         "Remaining": _("Remaining"),
         "Use rate (%)": _("Use rate (%)"),
