@@ -3,7 +3,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import CheckedAdminForm
+
 from .models import Agency, DownloadRecord, HostStructure, Membership, Theme
+from .services import check_host_structure
 
 User = get_user_model()
 
@@ -21,8 +24,25 @@ class AgencyAdmin(SimpleHistoryAdmin):
     search_fields = ["acronym", "name__unaccented"]
 
 
+class HostStructureAdminForm(CheckedAdminForm):
+    """The rules of the app's form (``services.check_host_structure``): in the managing
+    agency's country, and kept by the agency of its missions."""
+
+    def check(self, data):
+        agency = data.get("agency")
+        if agency is None:
+            return
+        stored = (
+            HostStructure.objects.select_related("agency").get(pk=self.instance.pk)
+            if self.instance.pk is not None
+            else HostStructure()
+        )
+        check_host_structure(structure=stored, agency=agency, country=data.get("country"))
+
+
 @admin.register(HostStructure)
 class HostStructureAdmin(SimpleHistoryAdmin):
+    form = HostStructureAdminForm
     list_display = ["name", "kind", "city", "country", "agency", "is_active"]
     list_filter = ["kind", "is_active", "country", "agency"]
     search_fields = [

@@ -221,8 +221,12 @@ def managed_parties(user, agreement) -> list[int]:
 
 
 def can_approve_for(user, agreement, agency_id: int) -> bool:
-    """A manager of ``agency_id`` may approve the current version for it, now."""
-    return has_role(user, agency_id, APPROVE) and agreement.approval_refusal(agency_id) is None
+    """A manager of ``agency_id`` may approve the current version for it, now (and has not
+    approved it for the other party)."""
+    return (
+        has_role(user, agency_id, APPROVE)
+        and agreement.approval_refusal(agency_id, user=user) is None
+    )
 
 
 @rules.predicate

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_ipv46_address
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from core.integrity import refused_if_taken
@@ -21,18 +22,44 @@ Kind = DownloadRecord.Kind
 HOST_STRUCTURE_UNIQUE_FIELDS = {"hoststructure_unique_name_per_city": "name"}
 
 
-@transaction.atomic
-def host_structure_save(*, form) -> HostStructure:
-    """Save a valid host structure form. The same name in the same city registered in the
-    meantime (the form sent twice at once) is refused (DomainError on the name). A structure
-    is in the country of the agency that manages it (the host agency of its missions)."""
-    structure, agency = form.instance, form.agency
-    if agency.country and structure.country != agency.country:
+def check_host_structure(*, structure: HostStructure, agency, country) -> None:
+    """A structure is in the country of the agency that manages it (the host agency of its
+    missions); one that hosts missions stays with that agency: a mission's host structure is
+    one of its quota's receiving agency, which sees and edits it (``missions.services.
+    check_mission``). ``structure`` as stored (unsaved: a new one), ``agency`` and
+    ``country`` as wanted."""
+    if agency.country and country != agency.country:
         raise DomainError(
             _("A host structure of %(agency)s is in %(country)s.")
             % {"agency": agency.acronym, "country": agency.country.name},
             field="country",
         )
+    if structure.pk is None or structure.agency_id == agency.pk:
+        return
+    # Missions are declared above this app: read through the relation they declare.
+    missions = structure.missions.count()
+    if missions:
+        raise DomainError(
+            ngettext(
+                "%(structure)s hosts %(count)d mission of %(agency)s: it stays with that "
+                "agency, the host agency of its missions.",
+                "%(structure)s hosts %(count)d missions of %(agency)s: it stays with that "
+                "agency, the host agency of its missions.",
+                missions,
+            )
+            % {"structure": structure.name, "count": missions, "agency": structure.agency.acronym},
+            field="agency",
+        )
+
+
+@transaction.atomic
+def host_structure_save(*, form) -> HostStructure:
+    """Save a valid host structure form. The same name in the same city registered in the
+    meantime (the form sent twice at once) is refused (DomainError on the name). The rules of
+    ``check_host_structure`` (the admin's form runs them too)."""
+    structure, agency = form.instance, form.agency
+    # The form keeps a structure with its agency (``HostStructureForm``): no move to check.
+    check_host_structure(structure=structure, agency=agency, country=structure.country)
     with refused_if_taken(form.instance, fields=HOST_STRUCTURE_UNIQUE_FIELDS):
         return form.save()
 
@@ -61,11 +88,34 @@ def _acting_agency_id(request, concerns: Iterable[int | None]) -> int | None:
 
 
 def download_record(
-    *, request, kind: str, object_id: int, label: str, concerns: Iterable[int | None] = ()
+    *,
+    request,
+    kind: str,
+    object_id: int,
+    label: str,
+    concerns: Iterable[int | None] = (),
+    each_of: Iterable[int] = (),
 ) -> DownloadRecord:
     """Record one download of personal or agreement data, before the response is sent: every
-    download view of the platform calls this, and nothing else writes the log."""
+    download view of the platform calls this, and nothing else writes the log. ``each_of``:
+    the agencies whose data a file holds (an export of several agencies' volunteers): each of
+    them gets the record in its log, not only the agency the user acts for."""
     user = request.user
+    agencies = sorted({pk for pk in each_of if pk is not None})
+    if agencies and user.is_authenticated:
+        records = [
+            DownloadRecord.objects.create(
+                kind=kind,
+                object_id=object_id,
+                label=str(label)[:255],
+                agency_id=agency_id,
+                user=user,
+                username=user.get_username(),
+                ip=_client_ip(request),
+            )
+            for agency_id in agencies
+        ]
+        return records[0]
     if not user.is_authenticated:
         # A volunteer through their personal link (no account): the sending agency is told.
         return DownloadRecord.objects.create(

@@ -191,7 +191,9 @@ def _full_quotas(agency, today) -> list[Alert]:
     open_missions = Mission.objects.filter(quota=OuterRef("pk"), status=Mission.Status.OPEN)
     quotas = (
         Quota.objects.filter(_in_force(agency, today, "agreement__"))
-        .annotate(binding=Coalesce("approved_places", "places"), used=Coalesce("use__n", 0))
+        # Agreements in force: the places agreed are the approved ones (a row a pending
+        # amendment adds has none, null, and is left out by the comparison).
+        .annotate(binding=F("approved_places"), used=Coalesce("use__n", 0))
         .filter(binding__gt=0, used__gte=F("binding"))
         .filter(Exists(open_missions))
         .select_related("agreement", "sending", "receiving")

@@ -147,7 +147,7 @@ def dashboard(*, user, agency, today: datetime.date | None = None) -> Dashboard:
     # The agreements whose current version (a first submission or an amendment) this agency
     # has to approve: for its managers only; administrators approve none but see them all.
     if agency is None or access.has_role(user, agency.pk, access.APPROVE):
-        awaiting = agreements_awaiting_approval(agency=agency)
+        awaiting = agreements_awaiting_approval(agency=agency, user=user)
         board.approvals_awaited = list(awaiting.order_by("start_date", "reference")[:LIST])
 
     # Recommendations owned by the agency, still open, due within SOON or overdue (the page
@@ -220,7 +220,9 @@ def _quotas_near_full(agency, today: datetime.date) -> list:
     taken = Coalesce("use__n", 0)
     return list(
         quotas.filter(cohort__gte=today.year)
-        .annotate(binding_places=Coalesce("approved_places", "places"))
+        # Approved agreements: the places agreed are the approved ones (a row a pending
+        # amendment adds has none, null, and is left out).
+        .annotate(binding_places=F("approved_places"))
         .filter(binding_places__gt=0)
         .annotate(used=taken)
         .annotate(remaining=F("binding_places") - F("used"))

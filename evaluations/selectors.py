@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies import rules as access
 from agencies.models import Agency
+from exchanges.models import pending_quota_q
 from exchanges.selectors import quota_figures
 from missions.models import FollowUp, Placement
 from voice.selectors import answers_shown, cohort_answers, insertion_rates
@@ -121,8 +122,10 @@ def _cohort_year(evaluation: Evaluation) -> int | None:
 
 
 def evaluation_quotas(*, evaluation: Evaluation) -> QuerySet:
-    """The cohort's quotas and their use per direction."""
-    return quota_figures(quotas=evaluation.agreement.quotas.filter(cohort=_cohort_year(evaluation)))
+    """The cohort's quotas and their use per direction (those agreed: not the rows of an
+    amendment awaiting approval)."""
+    quotas = evaluation.agreement.quotas.filter(cohort=_cohort_year(evaluation))
+    return quota_figures(quotas=quotas.exclude(pending_quota_q()))
 
 
 @dataclass(frozen=True)

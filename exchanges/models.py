@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from core.dates import validate_date, validate_year
 from core.links import pk_url
 from core.models import QuickChoiceLabels
+from core.texts import of_agency
 
 from .validators import validate_pdf
 
@@ -28,6 +29,26 @@ def binding_threshold(prefix: str = ""):
     """SQL twin of ``Agreement.binding_imbalance_threshold`` (``prefix``: the path to the
     agreement, e.g. ``"agreement__"``)."""
     return Coalesce(f"{prefix}approved_imbalance_threshold", f"{prefix}imbalance_threshold")
+
+
+def agreed_places_expr(prefix: str = "") -> Case:
+    """SQL twin of ``Quota.agreed_places`` (``prefix``: the path to the quota, e.g.
+    ``"quota__"``). Reads the quota's agreement (a join on its key)."""
+    return Case(
+        When(Q((f"{prefix}approved_places__isnull", False)), then=F(f"{prefix}approved_places")),
+        When(
+            Q((f"{prefix}agreement__last_approved_version__isnull", True)),
+            then=F(f"{prefix}places"),
+        ),
+        default=Value(0),
+    )
+
+
+def pending_quota_q(prefix: str = "") -> Q:
+    """SQL twin of ``Quota.is_pending``."""
+    return Q((f"{prefix}approved_places__isnull", True)) & Q(
+        (f"{prefix}agreement__last_approved_version__isnull", False)
+    )
 
 
 @dataclass(frozen=True)
@@ -312,19 +333,32 @@ class Agreement(QuickChoiceLabels, models.Model):
         """A version newer than the last approved one awaits approval."""
         return self.current_version_id != self.last_approved_version_id
 
-    def approval_refusal(self, agency_id: int) -> str | None:
+    def approval_refusal(self, agency_id: int, user=None) -> str | None:
         """Why ``agency_id`` cannot approve the current version now (a message for the user),
         or None: the rule that ``agencies.rules.can_approve_for`` and the approval service
-        share."""
+        share. With ``user``: also refused to the person who approved it for the other party
+        (a member of both would otherwise make the two approvals alone). One query."""
         if agency_id not in self.party_ids:
             return _("Only the two parties approve an agreement.")
         if self.status not in {AgreementStatus.SUBMITTED, AgreementStatus.APPROVED}:
             return _("This agreement is not awaiting approval.")
         if not self.has_pending_changes or self.current_version is None:
             return _("This version is already approved by both parties.")
-        if self.current_version.approvals.filter(agency=agency_id).exists():
+        approvals = self.current_version.approvals.filter(agency__in=self.party_ids)
+        if user is not None and user.pk is not None:
+            approvals = approvals.filter(Q(agency=agency_id) | Q(user=user.pk))
+        else:
+            approvals = approvals.filter(agency=agency_id)
+        approved_by = list(approvals.values_list("agency_id", flat=True)[:2])
+        if agency_id in approved_by:
             party = self.party_a if agency_id == self.party_a_id else self.party_b
             return _("%(agency)s has already approved this version.") % {"agency": party}
+        if approved_by:
+            other = self.party_a if approved_by[0] == self.party_a_id else self.party_b
+            return _(
+                "You approved this version on behalf %(of_agency)s: the other party's approval "
+                "must come from another person."
+            ) % {"of_agency": of_agency(other.acronym)}
         return None
 
     @property
@@ -437,6 +471,23 @@ class Quota(models.Model):
                 raise ValidationError({"cohort": message})
 
     @property
+    def is_pending(self) -> bool:
+        """Added by a version the parties have not both approved, to an agreement they approved
+        before: not part of what was agreed, so no place of it is (``approved_places`` is None
+        both for such a row and for every row of an agreement never approved). Reads the
+        agreement only for such a row."""
+        return self.approved_places is None and self.agreement.last_approved_version_id is not None
+
+    @property
+    def agreed_places(self) -> int:
+        """The places agreed: those of the last version both parties approved (none for a
+        pending row); before any approval, the places written (the proposal: nothing binds
+        yet, and nothing can be placed under it)."""
+        if self.approved_places is not None:
+            return self.approved_places
+        return 0 if self.is_pending else self.places
+
+    @property
     def direction_label(self) -> str:
         """ "2027 ANVT → CNPV": the cohort and direction, as messages and choices name it."""
         return f"{self.cohort} {self.sending.acronym} → {self.receiving.acronym}"
@@ -530,6 +581,16 @@ class Approval(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["version", "agency"], name="approval_one_per_party_and_version"
+            ),
+            # One person approves a version for one party only: the two approvals are two
+            # people's (a member of both parties may approve for either, not for both).
+            models.UniqueConstraint(
+                fields=["version", "user"],
+                condition=Q(user__isnull=False),
+                name="approval_one_per_person_and_version",
+                violation_error_message=_(
+                    "One person approves a version on behalf of one party only."
+                ),
             ),
         ]
 

@@ -37,7 +37,14 @@ from reports.models import Report
 from reports.pdf import render_pdf
 from reports.services import report_request, reports_sweep
 
-from .models import DEFAULT_IMBALANCE_THRESHOLD, Agreement, Quota, binding_threshold, in_force_q
+from .models import (
+    DEFAULT_IMBALANCE_THRESHOLD,
+    Agreement,
+    Quota,
+    binding_threshold,
+    in_force_q,
+    pending_quota_q,
+)
 from .selectors import agreements_visible_to, placement_counts_query
 
 DEFAULT_THRESHOLD = DEFAULT_IMBALANCE_THRESHOLD  # a balance row built without its agreements'
@@ -115,10 +122,11 @@ def _quotas(scope: Scope) -> QuerySet[Quota]:
 def _quota_rows(scope: Scope) -> list[tuple]:
     """Each quota of the scope with its placement counts, in the report's order: one query,
     read as plain tuples (Django's per-value converters would double the time of 120,000
-    rows; there is nothing to convert)."""
+    rows; there is nothing to convert). The rows of an amendment not approved yet are left
+    out: no place of them is agreed, and none can be taken."""
     quotas = _quotas(scope)
     everything = not (scope.agreement_id or scope.agency_id or scope.first_year or scope.last_year)
-    rows = quotas.annotate(
+    rows = quotas.exclude(pending_quota_q()).annotate(
         quota_pk=F("pk"),
         reference=F("agreement__reference"),
         sending_name=F("sending__acronym"),
@@ -154,7 +162,7 @@ def build_quota_report(*, scope: Scope, title: str) -> QuotaReport:
     for row in _quota_rows(scope):
         (reference, cohort, sending, receiving, places, approved, nominated,
          confirmed, declined, deployed, completed, withdrawn, threshold) = row  # fmt: skip
-        binding = places if approved is None else approved
+        binding = places if approved is None else approved  # None: never approved
         used = confirmed + deployed + completed
         rate = round(100 * used / binding) if binding else None
         append(
@@ -202,11 +210,13 @@ def column_labels() -> list[str]:
         "Sending agency": _("Sending agency"),
         "Receiving agency": _("Receiving agency"),
         "Places": _("Places"),
-        "Nominated": _("Nominated"),
-        "Confirmed": _("Confirmed"),
-        "Declined": _("Declined"),
-        "Deployed": _("Deployed"),
-        "Completed": _("Completed"),
+        # Counts of placements, plural headers: in context, as the same English words are
+        # statuses elsewhere ("Deployed", a volunteer's), singular in other languages.
+        "Nominated": pgettext("quota figures", "Nominated"),
+        "Confirmed": pgettext("quota figures", "Confirmed"),
+        "Declined": pgettext("quota figures", "Declined"),
+        "Deployed": pgettext("quota figures", "Deployed"),
+        "Completed": pgettext("quota figures", "Completed"),
         "Withdrawn": pgettext("quota figures", "Withdrawn"),
         "Remaining": _("Remaining"),
         "Use rate (%)": _("Use rate (%)"),

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
     Exists,
     F,
@@ -18,6 +20,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -25,7 +28,16 @@ from django.utils import timezone
 from agencies import rules as access
 from core.search import contains_q
 
-from .models import Agreement, AgreementStatus, AgreementVersion, Approval, Quota, phase_q
+from .models import (
+    Agreement,
+    AgreementStatus,
+    AgreementVersion,
+    Approval,
+    Quota,
+    agreed_places_expr,
+    pending_quota_q,
+    phase_q,
+)
 
 # --- Visibility (the role tables and memberships: ``agencies.rules``) -------------------------
 
@@ -50,17 +62,27 @@ class AgreementFilters:
     q: str = ""
 
 
-def _places_sent_by(party: str) -> Subquery:
-    """Total places of the current version from ``party`` to the other party (a subquery per
-    row, so that it neither multiplies rows nor needs a GROUP BY on the list)."""
-    total = (
-        Quota.objects.filter(agreement=OuterRef("pk"), sending=OuterRef(party))
-        .order_by()
-        .values("agreement")
-        .annotate(total=Sum("places"))
-        .values("total")
+def _places_sent_by(party: str) -> Case:
+    """Total places agreed from ``party`` to the other party: those of the last version both
+    parties approved (a row a pending amendment adds has none: ``approved_places`` is null);
+    before any approval, those written. A subquery per row, so that it neither multiplies rows
+    nor needs a GROUP BY on the list; only the branch that applies is run."""
+
+    def total(field: str) -> Coalesce:
+        rows = (
+            Quota.objects.filter(agreement=OuterRef("pk"), sending=OuterRef(party))
+            .order_by()
+            .values("agreement")
+            .annotate(total=Sum(field))
+            .values("total")
+        )
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+    return Case(
+        When(last_approved_version__isnull=True, then=total("places")),
+        default=total("approved_places"),
+        output_field=IntegerField(),
     )
-    return Coalesce(Subquery(total, output_field=IntegerField()), 0)
 
 
 # The list's order, total (the id last): the keys its pages past the count start after.
@@ -204,15 +226,16 @@ def quota_places(*, quotas: QuerySet[Quota] | None = None) -> QuerySet[Quota]:
     """THE places of quotas, as the confirmation of a placement counts them and every page
     shows them ("confirmed / places" per cohort and direction): annotated with ``used`` (places
     taken: confirmed, deployed or completed placements, from the counts the database keeps),
-    ``binding_places`` (those of the last approved version, else of the current one: a quota
-    that takes placements is approved) and ``remaining`` (places left; 0 or less: full)."""
+    ``binding_places`` (the places agreed, ``Quota.agreed_places``: those of the last approved
+    version, none for a row a pending amendment adds; before any approval, those written) and
+    ``remaining`` (places left; 0 or less: full)."""
     quotas = Quota.objects.all() if quotas is None else quotas
     counts = _placement_counts()
     return (
         quotas.select_related("sending", "receiving")
         .annotate(**{name: counts[name] for name in ("confirmed", "deployed", "completed")})
         .annotate(
-            binding_places=Coalesce("approved_places", "places"),
+            binding_places=agreed_places_expr(),
             used=F("confirmed") + F("deployed") + F("completed"),
         )
         .annotate(remaining=F("binding_places") - F("used"))
@@ -226,7 +249,7 @@ def _set_places(quota: Quota, counts: PlacementCounts) -> Quota:
         counts.deployed,
         counts.completed,
     )
-    quota.binding_places = quota.places if quota.approved_places is None else quota.approved_places
+    quota.binding_places = quota.agreed_places
     quota.used = counts.used
     quota.remaining = quota.binding_places - quota.used
     return quota
@@ -258,11 +281,17 @@ def places_of(quota: Quota) -> Quota:
 
 def quota_figures(*, quotas: QuerySet[Quota] | None = None) -> QuerySet[Quota]:
     """``quota_places`` and the other counts: ``proposed`` (nominated), ``declined``,
-    ``withdrawn``."""
+    ``withdrawn``; and ``pending`` (``Quota.is_pending``: a row of an amendment not approved
+    yet, shown as such, with no place agreed)."""
     counts = _placement_counts()
     return (
         quota_places(quotas=quotas)
         .annotate(**{name: counts[name] for name in ("proposed", "declined", "withdrawn")})
+        .annotate(
+            pending=Case(
+                When(pending_quota_q(), then=True), default=False, output_field=BooleanField()
+            )
+        )
         .order_by("agreement_id", "cohort", "sending__acronym")
     )
 
@@ -270,7 +299,8 @@ def quota_figures(*, quotas: QuerySet[Quota] | None = None) -> QuerySet[Quota]:
 def reciprocity_balance(*, quotas: QuerySet[Quota], by_cohort: bool = True) -> QuerySet:
     """Per agreement (and cohort): the agreed places (``binding_places``) and the used ones in
     each direction, and the balance seen from the first party (sent minus hosted). One
-    aggregate query."""
+    aggregate query. The rows of a pending amendment are left out: nothing of them is agreed
+    (nor used: no mission is created under them)."""
     a_to_b = Q(sending=F("agreement__party_a"))
     b_to_a = Q(sending=F("agreement__party_b"))
     group = ["agreement", "cohort"] if by_cohort else ["agreement"]
@@ -279,7 +309,7 @@ def reciprocity_balance(*, quotas: QuerySet[Quota], by_cohort: bool = True) -> Q
         return Coalesce(Sum(field, filter=direction), 0)
 
     return (
-        quota_figures(quotas=quotas)
+        quota_figures(quotas=quotas.exclude(pending_quota_q()))
         .order_by()
         .values(*group)
         .annotate(
@@ -299,11 +329,12 @@ def reciprocity_balance(*, quotas: QuerySet[Quota], by_cohort: bool = True) -> Q
 # --- Approvals awaited ----------------------------------------------------------------------
 
 
-def agreements_awaiting_approval(*, agency=None) -> QuerySet[Agreement]:
+def agreements_awaiting_approval(*, agency=None, user=None) -> QuerySet[Agreement]:
     """Agreements whose current version awaits the approval of ``agency`` (``None``: of either
     party), a first submission or an amendment of an approved agreement alike: the SQL twin of
-    ``Agreement.approval_refusal(agency) is None``, the rule that ``agencies.rules.
-    can_approve_for`` and the approval service ask (a test holds the two together)."""
+    ``Agreement.approval_refusal(agency, user=user) is None``, the rule that ``agencies.rules.
+    can_approve_for`` and the approval service ask (a test holds the two together). With
+    ``user``: not those whose version ``user`` approved for the other party."""
     qs = Agreement.objects.select_related("party_a", "party_b").filter(
         status__in=[AgreementStatus.SUBMITTED, AgreementStatus.APPROVED],
         current_version__isnull=False,
@@ -329,4 +360,8 @@ def agreements_awaiting_approval(*, agency=None) -> QuerySet[Agreement]:
             .values("n")
         )
         return qs.annotate(approvals=Coalesce(Subquery(approvals), 0)).filter(approvals__lt=2)
-    return qs.filter(Q(party_a=agency) | Q(party_b=agency)).exclude(approved_by(agency))
+    qs = qs.filter(Q(party_a=agency) | Q(party_b=agency)).exclude(approved_by(agency))
+    if user is not None and user.pk is not None:
+        by_user = Approval.objects.filter(version=OuterRef("current_version"), user=user.pk)
+        qs = qs.exclude(Exists(by_user))
+    return qs

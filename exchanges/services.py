@@ -297,7 +297,7 @@ def agreement_approve(
     agreement = _locked(agreement)
     # The rule the pages ask (agencies.rules.can_approve_for), refused with its reason.
     if not access.can_approve_for(user, agreement, agency.pk):
-        refusal = agreement.approval_refusal(agency.pk)
+        refusal = agreement.approval_refusal(agency.pk, user=user)
         if agency.pk in agreement.party_ids and not access.has_role(
             user, agency.pk, access.APPROVE
         ):

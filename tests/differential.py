@@ -245,7 +245,9 @@ def _quotas_near_full(agency, today) -> list[tuple]:
     for q in quotas:
         if q.cohort < today.year:  # a past cohort: history, not a warning
             continue
-        places = q.approved_places if q.approved_places is not None else q.places
+        if q.approved_places is None:  # a row awaiting both approvals: nothing agreed
+            continue
+        places = q.approved_places
         taken = used.get(q.pk, 0)
         if places > 0 and places - taken <= 1:
             direction = f"{q.sending.acronym} → {q.receiving.acronym}"
@@ -317,8 +319,10 @@ def _volunteers(user, today) -> dict:
 def _agreements(user, today) -> dict:
     rows = []
     for a in agreements_visible_to(user).order_by("-start_date", "reference")[:PAGE_SIZE]:
-        places = dict(a.quotas.order_by().values_list("sending").annotate(n=Sum("places")))
-        each_way = (places.get(a.party_a_id, 0), places.get(a.party_b_id, 0))
+        # The places agreed: the approved version's once there is one, else those written.
+        field = "places" if a.last_approved_version_id is None else "approved_places"
+        places = dict(a.quotas.order_by().values_list("sending").annotate(n=Sum(field)))
+        each_way = (places.get(a.party_a_id) or 0, places.get(a.party_b_id) or 0)
         rows.append((a.pk, a.reference, *each_way, a.get_phase_display()))
     return {"rows": rows}
 

@@ -4,12 +4,14 @@ in words on its field, not saved, and never a server error (found by an explorat
 from __future__ import annotations
 
 import pytest
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 
-from agencies.models import Agency
+from agencies.models import Agency, HostStructure
 from evaluations.models import Evaluation, Finding
 from exchanges.models import Quota
-from missions.models import Mission
+from missions.models import Mission, Placement
+from volunteers.models import Volunteer
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +118,77 @@ def test_a_new_evaluation_in_the_admin_follows_the_services_rules(client, login,
     assert response.status_code == 200
     assert response.context["adminform"].form.errors
     assert not Evaluation.objects.filter(title="Évaluation ajoutée").exists()
+
+
+def post_volunteer(client, url, **changes):
+    """``post_changed`` for a volunteer's page: its experience proofs are files, not posted
+    again (the admin keeps a stored file that is not sent)."""
+    data = {k: v for k, v in form_data(client.get(url)).items() if not isinstance(v, FieldFile)}
+    data.update(changes)
+    return client.post(url, data)
+
+
+def test_a_volunteer_with_placements_is_not_moved_to_another_agency(client, login, demo):
+    """Every placement is under a quota sent by the volunteer's agency: moved, the volunteer
+    would leave their placements to an agency that made none of them (walk 6, #9)."""
+    login("admin")
+    placement = Placement.objects.select_related("volunteer").first()
+    volunteer = placement.volunteer
+    other = Agency.objects.exclude(pk=volunteer.sending_agency_id).order_by("pk").first()
+    url = reverse("admin:volunteers_volunteer_change", args=[volunteer.pk])
+    response = post_volunteer(client, url, sending_agency=other.pk)
+    assert response.status_code == 200
+    errors = str(response.context["adminform"].form.errors["sending_agency"])
+    assert volunteer.sending_agency.acronym in errors and "autre agence" in errors
+    volunteer.refresh_from_db()
+    assert volunteer.sending_agency_id != other.pk
+    # A volunteer without placements may be moved (registered with the wrong agency, say).
+    free = Volunteer.objects.filter(placements__isnull=True, anonymised_at__isnull=True).first()
+    url = reverse("admin:volunteers_volunteer_change", args=[free.pk])
+    other = Agency.objects.exclude(pk=free.sending_agency_id).order_by("pk").first()
+    assert post_volunteer(client, url, sending_agency=other.pk).status_code == 302
+    free.refresh_from_db()
+    assert free.sending_agency_id == other.pk
+
+
+def test_a_volunteer_status_is_not_typed_in_the_admin(client, login, demo):
+    """The status follows the placements: the admin shows it, does not take it."""
+    login("admin")
+    volunteer = Volunteer.objects.filter(status="candidate").first()
+    url = reverse("admin:volunteers_volunteer_change", args=[volunteer.pk])
+    assert "status" not in client.get(url).context["adminform"].form.fields
+    assert post_volunteer(client, url, status="deployed").status_code == 302
+    volunteer.refresh_from_db()
+    assert volunteer.status == "candidate"
+
+
+def test_a_host_structure_stays_in_its_agency_country_and_with_its_missions(client, login, demo):
+    """As the app's form: a structure is in its managing agency's country; one that hosts
+    missions stays with their host agency (walk 6, #10)."""
+    login("admin")
+    hosting = HostStructure.objects.filter(missions__isnull=False).distinct().first()
+    elsewhere = Agency.objects.exclude(country=hosting.country).order_by("pk").first()
+    url = reverse("admin:agencies_hoststructure_change", args=[hosting.pk])
+    response = post_changed(client, url, agency=elsewhere.pk)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert elsewhere.acronym in str(errors["country"])
+    # Even in the new agency's country: its missions' host agency is the old one.
+    response = post_changed(client, url, agency=elsewhere.pk, country=elsewhere.country.code)
+    assert response.status_code == 200
+    assert hosting.agency.acronym in str(response.context["adminform"].form.errors["agency"])
+    hosting.refresh_from_db()
+    assert hosting.agency_id != elsewhere.pk
+    # A structure without missions moves to another agency of its country.
+    free = HostStructure.objects.create(
+        agency=Agency.objects.get(acronym="FV"),
+        name="Centre social de Lyon",
+        kind="association",
+        city="Lyon",
+        country="FR",
+    )
+    asc = Agency.objects.get(acronym="ASC")
+    url = reverse("admin:agencies_hoststructure_change", args=[free.pk])
+    assert post_changed(client, url, agency=asc.pk).status_code == 302
+    free.refresh_from_db()
+    assert free.agency_id == asc.pk

@@ -8,9 +8,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
+from agencies import rules as access
 from agencies.selectors import partner_ids_of
 from core.errors import DomainError
 from exchanges.models import Agreement, AgreementStatus, Approval, Quota, phase_of
+from exchanges.selectors import agreements_awaiting_approval
 from exchanges.services import (
     QuotaData,
     agreement_approve,
@@ -323,3 +325,27 @@ def test_an_agency_page_links_its_partners_once_agreed(client, parties, submitte
     approve_both(submitted, parties)
     page = client.get(url).content.decode()
     assert f'<li><a href="{link}">{b.name} ({b.acronym})</a></li>' in page
+
+
+def test_one_person_cannot_approve_a_version_for_both_parties(parties, submitted):
+    """A manager of both parties (walk 6, #8) may approve for either, not for both: the two
+    approvals are two people's."""
+    a, b, _, manager_b = parties
+    dual = manager_of(a)
+    MembershipFactory(user=dual, agency=b, role="manager")
+    approve(submitted, a, dual)
+    agreement = Agreement.objects.get(pk=submitted.pk)
+    assert not access.can_approve_for(dual, agreement, b.pk)
+    assert list(agreements_awaiting_approval(agency=b, user=dual)) == []
+    assert list(agreements_awaiting_approval(agency=b, user=manager_b)) == [agreement]
+    with pytest.raises(DomainError, match="une autre personne"):
+        approve(submitted, b, dual)
+    assert agreement.current_version.approvals.count() == 1
+    # The database says so too, whatever writes the row.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Approval.objects.create(
+            version=agreement.current_version, agency=b, user=dual, sha256="x" * 64
+        )
+    # Another manager of the other party approves: the version is approved by both.
+    approve(submitted, b, manager_b)
+    assert Agreement.objects.get(pk=submitted.pk).status == AgreementStatus.APPROVED

@@ -3,6 +3,8 @@ import re
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from agencies.models import Agency
@@ -166,3 +168,24 @@ def test_the_pdf_says_an_open_range_of_cohorts_and_dates_in_the_readers_language
     spanish = text("es", first_year=2017)
     assert "Cohortes desde 2017." in spanish
     assert re.search(r"Generado el \d{1,2} de \w+ de \d{4}", spanish), spanish[:300]
+
+
+def test_the_counts_headers_are_plural_in_every_language(client, login, demo):
+    """The placement counts of a quota are plural headers, in context: the same English words
+    are statuses elsewhere, singular in Spanish ("Desplegado", a volunteer's) (walk 6, #13)."""
+    counts = slice(5, 12)
+    with translation.override("es"):
+        assert quota_report.column_labels()[counts] == [
+            "Propuestos", "Confirmados", "Rechazados", "En misión", "Completados", "Retirados",
+            "Restantes",
+        ]  # fmt: skip
+    with translation.override("fr"):
+        assert quota_report.column_labels()[counts] == [
+            "Proposés", "Confirmés", "Refusés", "En mission", "Terminés", "Retirés", "Restantes",
+        ]  # fmt: skip
+    login("vase-manager")  # works in Spanish
+    agreement = Agreement.objects.get(reference="VIR-TG-EC-2017")
+    page = client.get(reverse("exchanges:detail", args=[agreement.pk]))
+    head = page.content.decode().split('data-testid="quotas"', 1)[1].split("</thead>", 1)[0]
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", head)
+    assert headers[4:8] == ["Propuestos", "Confirmados", "En misión", "Completados"], headers

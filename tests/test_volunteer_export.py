@@ -331,3 +331,44 @@ def test_an_export_with_a_filter_in_error_is_refused_and_the_list_shows_why(
     assert "Corrigez les filtres avant d’exporter" in page or "Corrigez les filtres" in page
     assert 'value="2026-02-31"' in page
     assert not VolunteerExport.objects.filter(requested_by=officer).exists()
+
+
+def test_an_export_of_several_agencies_is_logged_for_each_of_them(
+    request_export, client, login, anvt, tasks_in_process
+):
+    """A member of several agencies exports the union of their registers, as their list shows
+    it: the download goes to the log of every agency whose volunteers the file holds, not only
+    to the one they act for (walk 6, #7)."""
+    cnpv, vase = Agency.objects.get(acronym="CNPV"), Agency.objects.get(acronym="VASE")
+    dual = login("anvt-officer")
+    Membership.objects.create(user=dual, agency=cnpv, role="manager")
+    Membership.objects.create(user=dual, agency=vase, role="partner")  # reads, exports nothing
+    dual = login("anvt-officer")  # its memberships read again
+    client.post(reverse("agencies:switch"), {"agency": anvt.pk})
+    request_export("csv")
+    export = last_export(dual)
+    rows = csv_rows(download(client, export))
+    assert {r[-3] for r in rows[1:]} == {"ANVT", "CNPV"}
+    assert export.agency_ids == sorted([anvt.pk, cnpv.pk])
+    assert export.total_rows == len(rows) - 1
+    assert exports_logged(export, agency=anvt, user=dual) == 1
+    assert exports_logged(export, agency=cnpv, user=dual) == 1
+    assert exports_logged(export) == 2
+    # CNPV's managers read it in their log.
+    login("cnpv-manager")
+    client.post(reverse("agencies:switch"), {"agency": cnpv.pk})
+    log = client.get(reverse("agencies:download_log")).content.decode()
+    assert export.filename in log and "anvt-officer" in log
+    # Filtered to one agency's volunteers, the file goes to that agency's log only, even if
+    # the member acts for another; a file of no row, to the acting agency's.
+    login("anvt-officer")
+    request_export("csv", sending_agency=cnpv.pk)
+    only_cnpv = last_export(dual)
+    download(client, only_cnpv)
+    assert only_cnpv.agency_ids == [cnpv.pk]
+    assert exports_logged(only_cnpv) == exports_logged(only_cnpv, agency=cnpv) == 1
+    request_export("csv", q="Introuvable-Personne")
+    empty = last_export(dual)
+    download(client, empty)
+    assert empty.agency_ids == []
+    assert exports_logged(empty) == exports_logged(empty, agency=anvt) == 1

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import CheckedAdminForm
+
 from .models import (
     Experience,
     ExperienceSpan,
@@ -9,7 +11,7 @@ from .models import (
     VolunteerExport,
     VolunteerImport,
 )
-from .services import experience_spans_refresh
+from .services import check_agency_move, experience_spans_refresh
 
 
 class ExperienceInline(admin.TabularInline):
@@ -23,8 +25,19 @@ class LanguageInline(admin.TabularInline):
     extra = 0
 
 
+class VolunteerAdminForm(CheckedAdminForm):
+    """The register's rules (``services.check_agency_move``): a volunteer with placements stays
+    with the agency that proposed them (the quotas' sending agency)."""
+
+    def check(self, data):
+        if self.instance.pk is not None and "sending_agency" in data:
+            stored = Volunteer.objects.select_related("sending_agency").get(pk=self.instance.pk)
+            check_agency_move(stored, data["sending_agency"])
+
+
 @admin.register(Volunteer)
 class VolunteerAdmin(SimpleHistoryAdmin):
+    form = VolunteerAdminForm
     list_display = [
         "last_name",
         "first_name",
@@ -38,7 +51,9 @@ class VolunteerAdmin(SimpleHistoryAdmin):
     list_select_related = ["sending_agency"]
     autocomplete_fields = ["sending_agency"]
     filter_horizontal = ["themes"]
-    readonly_fields = ["anonymised_at", "created_at", "updated_at"]
+    # The status follows the placements (their services set it; a new volunteer is a
+    # candidate): the admin shows it, as the app's form does not offer it.
+    readonly_fields = ["status", "anonymised_at", "created_at", "updated_at"]
     inlines = [ExperienceInline, LanguageInline]
     date_hierarchy = "created_at"
 
@@ -117,4 +132,12 @@ class VolunteerExportAdmin(admin.ModelAdmin):
     raw_id_fields = ["requested_by"]
     # The file is private (contact details): the admin shows its name and hash, not a link.
     exclude = ["file"]
-    readonly_fields = ["filename", "sha256", "size", "started_at", "finished_at", "attempts"]
+    readonly_fields = [
+        "filename",
+        "sha256",
+        "size",
+        "agency_ids",
+        "started_at",
+        "finished_at",
+        "attempts",
+    ]

@@ -16,7 +16,7 @@ import tempfile
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -131,7 +131,15 @@ def _write_rows(claim: jobs.Claim, export: VolunteerExport) -> None:
         query.setlist(name, values)
     filterset = VolunteerFilter(query or None, queryset=volunteers_exportable_by(user), user=user)
     volunteers = filterset.qs
-    total = volunteers.order_by().count()
+    # The rows per sending agency, in the query that counts them: the agencies whose log each
+    # download of the file goes to.
+    per_agency = dict(
+        volunteers.order_by()
+        .values_list("sending_agency_id")
+        .annotate(n=Count("pk"))
+        .values_list("sending_agency_id", "n")
+    )
+    total = sum(per_agency.values())
     claim.renew(total_rows=total)
 
     def progress(written: int) -> None:
@@ -168,4 +176,5 @@ def _write_rows(claim: jobs.Claim, export: VolunteerExport) -> None:
             size=size,
             rows_written=written,
             total_rows=written,
+            agency_ids=sorted(per_agency),
         )

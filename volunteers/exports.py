@@ -57,6 +57,10 @@ class VolunteerExport(QuickChoiceLabels, models.Model):
     )
     # The query of the list page ({"status": ["candidate"], ...}), applied again by the task.
     filters = models.JSONField(_("filters"), default=dict, blank=True)
+    # The sending agencies of the rows written: a member of several agencies exports the
+    # union of their registers (as their list shows it), and each download is recorded in the
+    # log of every agency whose volunteers the file holds.
+    agency_ids = models.JSONField(_("agencies of the rows"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )

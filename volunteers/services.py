@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.models import DownloadRecord
 from agencies.services import download_labels_erase
@@ -121,6 +122,36 @@ def volunteer_save(*, form, experiences, languages) -> Volunteer:
     old_files += [e.proof.name for e in experiences.deleted_objects if e.proof]
     _delete_files_on_commit([name for name in old_files if name])
     return volunteer
+
+
+def check_agency_move(volunteer: Volunteer, agency) -> None:
+    """A volunteer changes sending agency only while they have no placement: every placement
+    is under a quota whose sending agency is the volunteer's (the invariant the nomination
+    checks), and that agency proposed it, follows it up and sees it. Moved, the volunteer
+    would take their placements out of its sight and into that of an agency that made none
+    of them. The person is registered with the other agency instead."""
+    if volunteer.pk is None or agency is None or agency.pk == volunteer.sending_agency_id:
+        return
+    # Placements are declared above this app (missions): read through their relation.
+    placements = volunteer.placements.count()
+    if placements:
+        raise DomainError(
+            ngettext(
+                "%(volunteer)s has %(count)d placement proposed by %(agency)s: a volunteer "
+                "stays with the agency that proposed their placements. Register the person "
+                "with the other agency instead.",
+                "%(volunteer)s has %(count)d placements proposed by %(agency)s: a volunteer "
+                "stays with the agency that proposed their placements. Register the person "
+                "with the other agency instead.",
+                placements,
+            )
+            % {
+                "volunteer": volunteer,
+                "count": placements,
+                "agency": volunteer.sending_agency.acronym,
+            },
+            field="sending_agency",
+        )
 
 
 def _delete_files_on_commit(names: list[str]) -> None:

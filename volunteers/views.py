@@ -180,8 +180,14 @@ def export_download(request, pk):
         handle = job.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    # In the log of each agency whose volunteers the file holds (a member of several agencies
+    # exports the union of their registers, as their list shows it).
     download_record(
-        request=request, kind=Kind.VOLUNTEER_EXPORT, object_id=job.pk, label=job.filename
+        request=request,
+        kind=Kind.VOLUNTEER_EXPORT,
+        object_id=job.pk,
+        label=job.filename,
+        each_of=job.agency_ids,
     )
     return FileResponse(
         handle, as_attachment=True, filename=job.filename, content_type=job.content_type
