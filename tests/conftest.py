@@ -145,18 +145,22 @@ def _fast_test_settings(settings):
 DEMO_FIXTURES = {"demo", "live_demo", "matrix_demo", "production"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+@pytest.hookimpl(wrapper=True)  # around pytest-django's order and pytest-xdist's groups
 def pytest_collection_modifyitems(items):
-    """After pytest-django's order (rolled back, transactional, no database), the tests that use
-    the demo go last, in that same order (a stable sort).
+    """Before the other plugins: ``make test`` runs the suite in two processes (pytest-xdist,
+    each with its own test database); the tests that start a real Celery worker share one Redis
+    queue, and the fault tests measure time spent on dead services, so they all run in one
+    process, one at a time (marked before pytest-xdist reads the groups).
 
-    ``make test`` runs the suite in two processes (pytest-xdist, each with its own test
-    database): the tests that start a real Celery worker share one Redis queue, and the fault
-    tests measure time spent on dead services, so they all run in one process, one at a time."""
-    items.sort(key=lambda item: bool(DEMO_FIXTURES & set(getattr(item, "fixturenames", ()))))
+    After them: pytest-django's order stays (rolled back, transactional, no database), and the
+    tests that use the demo go last, in that same order (a stable sort). Sorted before
+    pytest-django's, they came back before the transactional tests, and the first of those that
+    expects an empty database found the committed demo (an agency ANVT already there)."""
     for item in items:
         if item.get_closest_marker("redis") or item.nodeid.startswith("tests/faults/"):
             item.add_marker(pytest.mark.xdist_group("services"))
+    yield
+    items.sort(key=lambda item: bool(DEMO_FIXTURES & set(getattr(item, "fixturenames", ()))))
 
 
 def _demo_present():
