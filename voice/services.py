@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -34,13 +35,28 @@ LAST_REMINDER_AFTER = datetime.timedelta(days=28)
 ANSWER_FIELDS = (*QUESTIONNAIRE_SCORES, "skills", "plan", "comments")
 
 
+# How long after the end of a mission its volunteer is still asked about it. The questionnaire
+# is about a mission just finished (reminded 14 and 28 days after the invitation, its link valid
+# 60 days); a return is often recorded some weeks late, and a return recorded up to three months
+# late still gets its questionnaire (and, once answered, the certificate). A mission that ended
+# longer ago is history (loaded by hand or imported): its volunteers are not written to out of
+# the blue, years later, on the first run after the loading.
+QUESTIONNAIRE_WINDOW = datetime.timedelta(days=90)
+
+
 def placements_due_a_questionnaire(*, today: datetime.date):
-    """Placements whose return is recorded, or still deployed past the mission's end, without a
-    questionnaire yet."""
-    return Placement.objects.filter(
-        Q(status=Placement.Status.COMPLETED)
-        | Q(status=Placement.Status.DEPLOYED, mission__end_date__lt=today),
-        questionnaire__isnull=True,
+    """Placements without a questionnaire yet whose return is recorded, or still deployed past
+    the mission's end, within ``QUESTIONNAIRE_WINDOW`` of ``today``."""
+    return (
+        Placement.objects.filter(
+            Q(status=Placement.Status.COMPLETED)
+            | Q(status=Placement.Status.DEPLOYED, mission__end_date__lt=today),
+            questionnaire__isnull=True,
+        )
+        # The return as recorded; the mission's end for one still deployed (or a return
+        # recorded without its date, through the admin).
+        .alias(ended=Coalesce("return_date", "mission__end_date"))
+        .filter(ended__gte=today - QUESTIONNAIRE_WINDOW)
     )
 
 
