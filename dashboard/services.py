@@ -47,7 +47,7 @@ def _digest(
     site = settings.SITE_URL.rstrip("/")
     with translation.override(language):
         count = sum(len(alerts) for _agency, alerts in sections)
-        subject = _("[Reciprocity] %(count)d alerts this week") % {"count": count}
+        subject = _("%(count)d alerts this week") % {"count": count}
         lines = [
             _("The alerts of the week of %(date)s on Reciprocity, not acknowledged yet.")
             % {"date": date_format(week, "SHORT_DATE_FORMAT")},

@@ -22,10 +22,10 @@ from .models import PlacementStatus
 
 def _subjects():
     return {
-        PlacementStatus.NOMINATED: _("[Reciprocity] %(volunteer)s nominated for “%(mission)s”"),
-        PlacementStatus.CONFIRMED: _("[Reciprocity] %(volunteer)s confirmed for “%(mission)s”"),
-        PlacementStatus.DECLINED: _("[Reciprocity] %(volunteer)s declined for “%(mission)s”"),
-        PlacementStatus.WITHDRAWN: _("[Reciprocity] %(volunteer)s withdrawn from “%(mission)s”"),
+        PlacementStatus.NOMINATED: _("%(volunteer)s nominated for “%(mission)s”"),
+        PlacementStatus.CONFIRMED: _("%(volunteer)s confirmed for “%(mission)s”"),
+        PlacementStatus.DECLINED: _("%(volunteer)s declined for “%(mission)s”"),
+        PlacementStatus.WITHDRAWN: _("%(volunteer)s withdrawn from “%(mission)s”"),
     }
 
 

@@ -192,7 +192,7 @@ def test_the_volunteer_chooses_the_language(django_capture_on_commit_callbacks, 
     later = timezone.now() + datetime.timedelta(days=15)
     with django_capture_on_commit_callbacks(execute=True):
         questionnaires_send(now=later)
-    assert mail.outbox[-1].subject.startswith("[Reciprocity] Reminder")
+    assert mail.outbox[-1].subject.startswith("[Reciprocity] Reminder")  # SITE_NAME
     # A language the platform does not offer is refused.
     client.post(reverse("voice:language", args=[token]), {"language": "xx"})
     assert Questionnaire.objects.get().language == "en"

@@ -67,10 +67,7 @@ def follow_up_reminders_send(*, today: datetime.date) -> int:
                 "months": follow_up.due_month,
                 "mission": placement.mission.title,
             }
-            subject = (
-                _("[Reciprocity] Follow-up due: %(volunteer)s, %(months)s months after return")
-                % ctx
-            )
+            subject = _("Follow-up due: %(volunteer)s, %(months)s months after return") % ctx
             body = (
                 _(
                     "The insertion follow-up of %(volunteer)s (mission “%(mission)s”), %(months)s "

@@ -83,9 +83,9 @@ def _message_due(questionnaire, now: datetime.datetime) -> str | None:
 
 def _subjects():
     return {
-        Kind.INVITATION: _("[Reciprocity] Your mission “%(mission)s”: tell us how it went"),
-        Kind.REMINDER: _("[Reciprocity] Reminder: your end-of-mission questionnaire"),
-        Kind.LAST_REMINDER: _("[Reciprocity] Last reminder: your end-of-mission questionnaire"),
+        Kind.INVITATION: _("Your mission “%(mission)s”: tell us how it went"),
+        Kind.REMINDER: _("Reminder: your end-of-mission questionnaire"),
+        Kind.LAST_REMINDER: _("Last reminder: your end-of-mission questionnaire"),
     }
 
 
