@@ -21,13 +21,20 @@ from agencies.models import DownloadRecord
 from agencies.services import download_labels_erase
 from core.bulk import insert_instances, insert_rows
 from core.errors import DomainError
-from core.history import history_of_created
+from core.history import Reason, history_of_created, reason_code
 from core.integrity import refused_if_taken
 from core.tasks import enqueue, enqueue_on_commit
 
 from . import eligibility
 from .importing import ImportFileError, ParsedRow, check_rows, read_table
-from .models import Experience, ExperienceSpan, LanguageSkill, Volunteer, VolunteerImport
+from .models import (
+    ANONYMOUS_NAME,
+    Experience,
+    ExperienceSpan,
+    LanguageSkill,
+    Volunteer,
+    VolunteerImport,
+)
 from .validators import HEAD_BYTES, import_format
 
 logger = logging.getLogger(__name__)
@@ -149,7 +156,7 @@ def volunteer_withdraw(*, volunteer: Volunteer, user, reason: str = "") -> Volun
     for check in withdrawal_checks():
         check(volunteer)
     volunteer.status = Status.WITHDRAWN
-    volunteer._change_reason = reason.strip()[:100] or _("Withdrawn")
+    volunteer._change_reason = reason.strip()[:100] or reason_code(Reason.WITHDRAWN)
     volunteer._history_user = user
     volunteer.full_clean()
     volunteer.save()
@@ -204,12 +211,11 @@ def volunteer_personal_data(*, volunteer: Volunteer, user) -> dict:
         [volunteer],
         update=True,
         default_user=user,
-        default_change_reason=_("Personal data downloaded"),
+        default_change_reason=reason_code(Reason.PERSONAL_DATA),
     )
     return data
 
 
-ANONYMOUS_NAME = "Anonymised"
 # The apps above this one that keep a volunteer's name or words about them elsewhere (their
 # pre-departure documents and the notes of their placements, their questionnaire's answers, a
 # certificate's facts and file): "module.function" taking the
@@ -262,7 +268,7 @@ def volunteer_anonymise(*, volunteer: Volunteer, user) -> Volunteer:
     for name, value in erased.items():
         setattr(volunteer, name, value)
     volunteer.anonymised_at = timezone.now()
-    volunteer._change_reason = _("Anonymised at the person’s request")
+    volunteer._change_reason = reason_code(Reason.ANONYMISED)
     volunteer._history_user = user
     volunteer.full_clean(exclude=["first_name", "last_name"])
     volunteer.save()
@@ -416,7 +422,7 @@ def _create(job: VolunteerImport, rows: list[ParsedRow], batch: int = 1000) -> N
         Volunteer,
         [v.pk for v in volunteers],
         user=job.uploaded_by,
-        reason=_("Imported from %(file)s") % {"file": job.file_name},
+        reason=reason_code(Reason.IMPORTED, job.file_name),
         batch=batch,
     )
     themes, languages, experiences, spans = [], [], [], []
