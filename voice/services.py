@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from core.mail import queue_emails
 from missions.models import Placement
+from volunteers.models import email_concern
 
 from . import certificates
 from .links import link_issue
@@ -105,7 +106,12 @@ def _email(questionnaire: Questionnaire, kind: str, token: str) -> EmailMessage:
             )
             % ctx
         )
-    return EmailMessage(subject, f"{body}\n\n{link}\n", to=[placement.volunteer.email])
+    return EmailMessage(
+        subject,
+        f"{body}\n\n{link}\n",
+        to=[placement.volunteer.email],
+        headers={"Content-Language": questionnaire.language},
+    )
 
 
 def questionnaires_send(*, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -145,7 +151,10 @@ def questionnaires_send(*, now: datetime.datetime | None = None) -> dict[str, in
                     questionnaire=questionnaire, kind=kind, sent_at=now
                 )
                 token = link_issue(questionnaire=questionnaire, now=now)
-                queue_emails([_email(questionnaire, kind, token)])
+                queue_emails(
+                    [_email(questionnaire, kind, token)],
+                    concerning=[email_concern(questionnaire.placement.volunteer_id)],
+                )
         except IntegrityError:
             continue  # another run recorded it: sent once
         sent[kind] += 1

@@ -97,6 +97,12 @@ class VolunteerStatus(models.TextChoices):
 ANONYMOUS_NAME = "Anonymised"
 
 
+def email_concern(volunteer_id: int) -> str:
+    """The key of the outbox's messages that name a volunteer (``core.mail.queue_emails``'s
+    ``concerning``): their anonymisation erases the name from those messages."""
+    return f"volunteer:{volunteer_id}"
+
+
 class Volunteer(QuickChoiceLabels, models.Model):
     Status = VolunteerStatus
 

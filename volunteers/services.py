@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.models import DownloadRecord
 from agencies.services import download_labels_erase
@@ -23,6 +24,7 @@ from core.bulk import insert_instances, insert_rows
 from core.errors import DomainError
 from core.history import Reason, history_of_created, reason_code
 from core.integrity import refused_if_taken
+from core.outbox import emails_erase
 from core.tasks import enqueue, enqueue_on_commit
 
 from . import eligibility
@@ -34,6 +36,7 @@ from .models import (
     LanguageSkill,
     Volunteer,
     VolunteerImport,
+    email_concern,
 )
 from .validators import HEAD_BYTES, import_format
 
@@ -246,12 +249,17 @@ def volunteer_anonymise(*, volunteer: Volunteer, user) -> Volunteer:
     contact details, free texts and proof documents; the name in the labels of the log of
     downloads, and where the apps above keep it (``ERASERS``: pre-departure documents, the
     notes of placements and follow-ups, the questionnaire's texts, a certificate's facts and
-    PDF).
+    PDF); the e-mails that name them, sent or waiting (``core.outbox.emails_erase``).
     The anonymisation itself is recorded.
     """
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     if volunteer.is_anonymised:
         raise DomainError(_("This volunteer has already been anonymised."))
+    # Every name and address they had (the e-mails were written with the one of their day).
+    known = Volunteer.history.filter(id=volunteer.pk).values_list(
+        "first_name", "last_name", "email"
+    )
+    known = {*known, (volunteer.first_name, volunteer.last_name, volunteer.email)}
     # Mid-year keeps ages right to within six months for statistics.
     erased = {
         **IDENTITY_ERASED,
@@ -281,6 +289,14 @@ def volunteer_anonymise(*, volunteer: Volunteer, user) -> Volunteer:
     download_labels_erase(kind=DownloadRecord.Kind.PROOF, object_ids=experiences, label=label)
     for eraser in ERASERS:
         import_string(eraser)(volunteer=volunteer)
+    # The e-mails about them, sent or waiting: the notices to the agencies, the follow-up
+    # reminders, the weekly alerts, and the questionnaire's e-mails to the person.
+    emails_erase(
+        concerning=email_concern(volunteer.pk),
+        names=[f"{first} {last}" for first, last, _email in known],
+        label=gettext_lazy("Anonymised volunteer"),
+        addresses=[email for _first, _last, email in known],
+    )
     return volunteer
 
 
