@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import CheckedAdminForm
+from core.admin import CheckedAdminForm, HistoryAdmin
 
 from .models import Agency, DownloadRecord, HostStructure, Membership, Theme
 from .services import check_host_structure
@@ -18,7 +17,7 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(HistoryAdmin):
     list_display = ["acronym", "name", "country", "kind", "is_active"]
     list_filter = ["kind", "is_active", "country"]
     search_fields = ["acronym", "name__unaccented"]
@@ -41,7 +40,7 @@ class HostStructureAdminForm(CheckedAdminForm):
 
 
 @admin.register(HostStructure)
-class HostStructureAdmin(SimpleHistoryAdmin):
+class HostStructureAdmin(HistoryAdmin):
     form = HostStructureAdminForm
     list_display = ["name", "kind", "city", "country", "agency", "is_active"]
     list_filter = ["kind", "is_active", "country", "agency"]
@@ -57,7 +56,7 @@ class HostStructureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(HistoryAdmin):
     list_display = ["user", "agency", "role"]
     list_filter = ["role", "agency"]
     search_fields = ["user__username", "user__email", "agency__acronym"]

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .errors import DomainError, add_form_error
 from .models import OutgoingEmail, WorkerHeartbeat
@@ -25,6 +27,26 @@ class CheckedAdminForm(forms.ModelForm):
             except DomainError as error:
                 add_form_error(self, error)
         return data
+
+
+class _ChoiceLabels(HistoricalRecordContextHelper):
+    """The history's changes with a choice's label ("Statut : En mission → Revenu"), not its
+    code ("deployed → returned")."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.choices and isinstance(value, str | int):
+            return dict(field.flatchoices).get(value, value)
+        return super().prepare_delta_change_value(change, value)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin with the changes of its history page in words (its list of
+    versions, ``templates/simple_history/object_history_list.html``, writes the reasons in the
+    reader's language)."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return _ChoiceLabels(self.model, historical_record)
 
 
 @admin.register(WorkerHeartbeat)

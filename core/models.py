@@ -98,6 +98,31 @@ class OutgoingEmail(QuickChoiceLabels, models.Model):
         return f"{self.subject} → {', '.join(self.to)}"
 
 
+class OutgoingEmailConcern(models.Model):
+    """Whom a message of the outbox names, by a key of the app that knows them
+    (``"volunteer:371"``): a person's erasure reaches the messages recorded about them
+    (``outbox.emails_erase``), and only those, without the outbox knowing the apps above it."""
+
+    email = models.ForeignKey(
+        OutgoingEmail,
+        verbose_name=_("outgoing e-mail"),
+        on_delete=models.CASCADE,
+        related_name="concerns",
+    )
+    key = models.CharField(_("concerns"), max_length=100)
+
+    class Meta:
+        verbose_name = _("person an e-mail names")
+        verbose_name_plural = _("people e-mails name")
+        constraints = [
+            # Its index finds a person's messages by the key.
+            models.UniqueConstraint(fields=["key", "email"], name="email_concern_once"),
+        ]
+
+    def __str__(self):
+        return self.key
+
+
 class UserPreference(QuickChoiceLabels, models.Model):
     """What a user chose for themselves: the language of their pages, e-mails and PDFs.
 

@@ -13,14 +13,18 @@ a retry was lost) and rows whose sender died mid-send (lease expired).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from .models import OutgoingEmail
+from .models import OutgoingEmail, OutgoingEmailConcern
+from .texts import of
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +42,9 @@ SWEEP_GRACE = timedelta(minutes=1)
 TRANSIENT_ERRORS = (OSError,)
 
 
-def record(messages: list[EmailMessage]) -> list[OutgoingEmail]:
-    """Record ``messages`` (in the caller's transaction). Attachments are not supported."""
+def record(messages: list[EmailMessage], *, concerning: Iterable[str] = ()) -> list[OutgoingEmail]:
+    """Record ``messages`` (in the caller's transaction), as naming the people ``concerning``
+    keys (``OutgoingEmailConcern``). Attachments are not supported."""
     rows = []
     for message in messages:
         if message.attachments:
@@ -60,7 +65,58 @@ def record(messages: list[EmailMessage]) -> list[OutgoingEmail]:
                 ],
             )
         )
+    keys = set(concerning)
+    OutgoingEmailConcern.objects.bulk_create(
+        [OutgoingEmailConcern(email=row, key=key) for row in rows for key in sorted(keys)]
+    )
     return rows
+
+
+def _address(recipient: str) -> str:
+    return parseaddr(recipient)[1].lower()
+
+
+def _replaced(text: str, pairs: list[tuple[str, str]]) -> str:
+    for old, new in pairs:
+        text = text.replace(old, new)
+    return text
+
+
+def emails_erase(*, concerning: str, names: Iterable[str], label, addresses: Iterable[str]) -> int:
+    """A person erased from the outbox (their anonymisation, in its transaction); returns the
+    messages changed. Only the messages recorded as concerning them (``concerning``) are read:
+    in each, every one of their ``names`` becomes ``label`` (lazy: written in the message's
+    language, its Content-Language header), sent or not; a message not sent yet goes out so.
+    A message addressed to them (one of their ``addresses``) keeps neither the address nor its
+    text (greeted by name, it held their personal link), and is not sent if it was not yet: they
+    asked to be forgotten. The rows are locked first: a sender claiming one meanwhile waits, then
+    finds it erased (or no longer queued)."""
+    names = sorted({n for n in names if n.strip()}, key=len, reverse=True)
+    addresses = {a.strip().lower() for a in addresses if a.strip()}
+    ids = OutgoingEmailConcern.objects.filter(key=concerning).values("email_id")
+    changed = 0
+    for email in OutgoingEmail.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
+        with translation.override(email.headers.get("Content-Language") or settings.LANGUAGE_CODE):
+            shown = str(label)
+            # "d’Akossiwa Mensah" first, or it would become "d’Volontaire anonymisé".
+            pairs = [(of(n), of(shown)) for n in names] + [(n, shown) for n in names]
+
+        email.subject, email.body = _replaced(email.subject, pairs), _replaced(email.body, pairs)
+        email.alternatives = [
+            [_replaced(content, pairs), mimetype] for content, mimetype in email.alternatives
+        ]
+        recipients = [*email.to, *email.cc, *email.bcc, *email.reply_to]
+        if addresses & {_address(r) for r in recipients}:
+            for field in ("to", "cc", "bcc", "reply_to"):
+                kept = [r for r in getattr(email, field) if _address(r) not in addresses]
+                setattr(email, field, kept)
+            email.body, email.alternatives = "", []
+            if email.status == OutgoingEmail.Status.QUEUED:
+                email.status = OutgoingEmail.Status.FAILED
+                email.last_error = "Not sent: its recipient was anonymised."
+        email.save()
+        changed += 1
+    return changed
 
 
 def message_of(email: OutgoingEmail) -> EmailMultiAlternatives:

@@ -51,6 +51,7 @@ class Alert:
     url: str
     date: datetime.date | None = None
     acknowledgement: AlertAcknowledgement | None = None
+    volunteer_id: int | None = None  # the volunteer it names, if any (their erasure reaches it)
 
     @property
     def label(self) -> str:
@@ -99,6 +100,7 @@ def _checklist(agency, today) -> list[Alert]:
                 + f" · {placement.mission.title}",
                 url=placement.get_absolute_url(),
                 date=item.due_date,
+                volunteer_id=placement.volunteer_id,
             )
         )
     return alerts

@@ -17,6 +17,7 @@ from agencies.models import Membership
 from core.errors import DomainError
 from core.languages import languages_of
 from core.mail import queue_emails
+from volunteers.models import email_concern
 
 from .alerts import Alert, alerts_for
 from .models import AlertAcknowledgement, AlertDigest
@@ -47,7 +48,7 @@ def _digest(
     site = settings.SITE_URL.rstrip("/")
     with translation.override(language):
         count = sum(len(alerts) for _agency, alerts in sections)
-        subject = _("[Reciprocity] %(count)d alerts this week") % {"count": count}
+        subject = _("%(count)d alerts this week") % {"count": count}
         lines = [
             _("The alerts of the week of %(date)s on Reciprocity, not acknowledged yet.")
             % {"date": date_format(week, "SHORT_DATE_FORMAT")},
@@ -61,7 +62,9 @@ def _digest(
             "",
             _("Acknowledge them on the home page of your agency: %(url)s") % {"url": site + "/"},
         ]
-    return EmailMessage(subject, "\n".join(lines) + "\n", to=[user.email])
+    return EmailMessage(
+        subject, "\n".join(lines) + "\n", to=[user.email], headers={"Content-Language": language}
+    )
 
 
 def alert_digests_send(*, today: datetime.date) -> int:
@@ -110,7 +113,15 @@ def alert_digests_send(*, today: datetime.date) -> int:
                 AlertDigest.objects.create(
                     user=user, week=week, alerts=sum(len(a) for _g, a in sections)
                 )
-                queue_emails([_digest(user, sections, week, language)])
+                queue_emails(
+                    [_digest(user, sections, week, language)],
+                    concerning=[
+                        email_concern(alert.volunteer_id)
+                        for _agency, alerts in sections
+                        for alert in alerts
+                        if alert.volunteer_id is not None
+                    ],
+                )
         except IntegrityError:
             continue  # sent meanwhile by another run
         sent += 1

@@ -1,7 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import CheckedAdminForm
+from core.admin import CheckedAdminForm, HistoryAdmin
 
 from .models import Evaluation, Finding, Score
 from .services import check_author, check_cohort, check_owners
@@ -43,7 +42,7 @@ class FindingInline(admin.StackedInline):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(SimpleHistoryAdmin):
+class EvaluationAdmin(HistoryAdmin):
     form = EvaluationAdminForm
     list_display = ["title", "agreement", "cohort", "agency", "version", "status", "published_at"]
     list_filter = ["status", "agency"]
@@ -61,7 +60,7 @@ class EvaluationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(SimpleHistoryAdmin):
+class FindingAdmin(HistoryAdmin):
     form = FindingAdminForm
     list_display = ["evaluation", "axis", "kind", "owner", "due_date", "follow_up"]
     list_filter = ["kind", "axis", "follow_up"]
@@ -71,7 +70,7 @@ class FindingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Score)
-class ScoreAdmin(SimpleHistoryAdmin):
+class ScoreAdmin(HistoryAdmin):
     list_display = ["evaluation", "criterion", "value"]
     list_filter = ["criterion"]
     search_fields = ["evaluation__title"]

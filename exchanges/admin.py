@@ -1,7 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import CheckedAdminForm
+from core.admin import CheckedAdminForm, HistoryAdmin
 
 from .models import Agreement, AgreementVersion, Approval, Quota
 from .services import QuotaData, agreement_record_version, check_quota_row
@@ -41,7 +40,7 @@ class QuotaInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SimpleHistoryAdmin):
+class AgreementAdmin(HistoryAdmin):
     list_display = ["reference", "title", "party_a", "party_b", "start_date", "end_date", "status"]
     list_filter = ["status", "themes", "party_a", "party_b"]
     search_fields = ["reference", "title__unaccented", "party_a__acronym", "party_b__acronym"]
@@ -104,7 +103,7 @@ class ApprovalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Quota)
-class QuotaAdmin(SimpleHistoryAdmin):
+class QuotaAdmin(HistoryAdmin):
     form = QuotaAdminForm
     list_display = ["agreement", "cohort", "sending", "receiving", "places", "approved_places"]
     list_filter = ["cohort", "sending", "receiving"]

@@ -78,7 +78,7 @@ def agreement_awaits_approval(agreement, *, by_agency=None, base_url: str = "") 
 
     def compose():
         ctx = _context(agreement, by_agency)
-        subject = _("[Reciprocity] Agreement %(reference)s awaits your approval") % ctx
+        subject = _("Agreement %(reference)s awaits your approval") % ctx
         body = (
             _(
                 "%(agency)s asks you to approve version %(number)s of the agreement "
@@ -94,7 +94,7 @@ def agreement_awaits_approval(agreement, *, by_agency=None, base_url: str = "") 
 def agreement_approved(agreement, *, by_agency=None, base_url: str = "") -> None:
     def compose():
         ctx = _context(agreement, by_agency)
-        subject = _("[Reciprocity] Agreement %(reference)s is approved by both parties") % ctx
+        subject = _("Agreement %(reference)s is approved by both parties") % ctx
         body = (
             _(
                 "%(agency)s has approved version %(number)s of the agreement %(reference)s "
@@ -114,7 +114,7 @@ def agreement_changed(agreement, version, *, by_agency=None, base_url: str = "")
 
     def compose():
         ctx = {**_context(agreement, by_agency), "number": version.number}
-        subject = _("[Reciprocity] Agreement %(reference)s has changed") % ctx
+        subject = _("Agreement %(reference)s has changed") % ctx
         body = (
             _(
                 "%(agency)s has changed the agreement %(reference)s “%(title)s”: version "
@@ -135,7 +135,7 @@ def agreement_status_changed(agreement, *, by_agency=None, base_url: str = "") -
             "status": agreement.get_phase_display(),
             "reason": agreement.status_reason or "—",
         }
-        subject = _("[Reciprocity] Agreement %(reference)s: %(status)s") % ctx
+        subject = _("Agreement %(reference)s: %(status)s") % ctx
         body = (
             _(
                 "%(agency)s has changed the status of the agreement %(reference)s “%(title)s” "

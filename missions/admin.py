@@ -2,9 +2,8 @@ import copy
 
 from django.contrib import admin
 from django.forms.models import construct_instance
-from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import CheckedAdminForm
+from core.admin import CheckedAdminForm, HistoryAdmin
 
 from .models import ChecklistItem, DepartureOverride, FollowUp, Mission, Placement
 from .services import (
@@ -44,7 +43,7 @@ class MissionAdminForm(CheckedAdminForm):
 
 
 @admin.register(Mission)
-class MissionAdmin(SimpleHistoryAdmin):
+class MissionAdmin(HistoryAdmin):
     form = MissionAdminForm
     list_display = ["title", "host_structure", "city", "start_date", "end_date", "places", "status"]
     list_filter = ["status", "theme", "receiving", "sending"]
@@ -74,7 +73,7 @@ class MissionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Placement)
-class PlacementAdmin(SimpleHistoryAdmin):
+class PlacementAdmin(HistoryAdmin):
     list_display = ["volunteer", "mission", "status", "nominated_at", "departure_date"]
     list_filter = ["status", "quota__sending", "quota__receiving"]
     search_fields = [
@@ -98,7 +97,7 @@ class PlacementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(SimpleHistoryAdmin):
+class FollowUpAdmin(HistoryAdmin):
     list_display = ["placement", "due_month", "due_date", "situation", "recorded_at"]
     list_filter = ["due_month", "situation"]
     search_fields = [

@@ -16,16 +16,17 @@ from django.utils.translation import gettext as _
 from agencies import rules as access
 from core.mail import queue_emails
 from core.texts import of
+from volunteers.models import email_concern
 
 from .models import PlacementStatus
 
 
 def _subjects():
     return {
-        PlacementStatus.NOMINATED: _("[Reciprocity] %(volunteer)s nominated for “%(mission)s”"),
-        PlacementStatus.CONFIRMED: _("[Reciprocity] %(volunteer)s confirmed for “%(mission)s”"),
-        PlacementStatus.DECLINED: _("[Reciprocity] %(volunteer)s declined for “%(mission)s”"),
-        PlacementStatus.WITHDRAWN: _("[Reciprocity] %(volunteer)s withdrawn from “%(mission)s”"),
+        PlacementStatus.NOMINATED: _("%(volunteer)s nominated for “%(mission)s”"),
+        PlacementStatus.CONFIRMED: _("%(volunteer)s confirmed for “%(mission)s”"),
+        PlacementStatus.DECLINED: _("%(volunteer)s declined for “%(mission)s”"),
+        PlacementStatus.WITHDRAWN: _("%(volunteer)s withdrawn from “%(mission)s”"),
     }
 
 
@@ -119,5 +120,10 @@ def placement_changed(placement, *, by_agency_id=None, by_user=None, url: str = 
         for language, emails in by_language.items():
             with translation.override(language):
                 subject, body = compose(variant)
-            messages += [EmailMessage(subject, f"{body}\n\n{link}\n", to=[e]) for e in emails]
-    queue_emails(messages)
+            messages += [
+                EmailMessage(
+                    subject, f"{body}\n\n{link}\n", to=[e], headers={"Content-Language": language}
+                )
+                for e in emails
+            ]
+    queue_emails(messages, concerning=[email_concern(placement.volunteer_id)])

@@ -82,7 +82,7 @@ def test_the_message_goes_out_as_recorded_and_once(
     assert outbox.email_send(email.pk).claimed is False
     [sent] = mail.outbox
     assert (sent.subject, sent.body, sent.from_email) == (
-        "Sujet é",
+        "[Reciprocity] Sujet é",  # the platform's prefix (``core.mail.subject_line``)
         "Texte",
         "Vir <vir@example.org>",
     )

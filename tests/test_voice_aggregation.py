@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")
 
 
 def _answer(placement, **answers):
-    questionnaires_create(today=timezone.localdate())
+    questionnaires_create(today=placement.return_date + datetime.timedelta(days=1))
     questionnaire = Questionnaire.objects.get(placement=placement)
     return questionnaire_answer(
         questionnaire=questionnaire, answers={**ANSWERS, **answers}, submit=True

@@ -255,6 +255,7 @@ def test_an_anonymised_volunteer_is_named_neither_by_a_certificate_nor_by_the_lo
     assert DownloadRecord.objects.count() == 5  # relabelled, not deleted
     certificate.refresh_from_db()
     assert certificate.facts["volunteer"] is None
+    assert certificate.facts["skills"] == ""  # the volunteer's own words, from the questionnaire
     assert not Report.objects.filter(pk=old.pk).exists()
     assert not old.file.storage.exists(old.file.name)
     new = certificate.report
@@ -263,6 +264,7 @@ def test_an_anonymised_volunteer_is_named_neither_by_a_certificate_nor_by_the_lo
     assert "est authentique" in page and "Volontaire anonymisé" in page and "Mensah" not in page
     text = _text(client.get(reverse("voice:certificate_download", args=[certificate.pk])))
     assert "Volontaire anonymisé" in text and "Mensah" not in text and "Akossiwa" not in text
+    assert "Animation d’ateliers" not in text and "Compétences déclarées" not in text
     assert "Mensah" not in client.get(reverse("home")).content.decode()
     log = client.get(reverse("agencies:download_log")).content.decode()
     assert "Mensah" not in log and "Volontaire anonymisé" in log

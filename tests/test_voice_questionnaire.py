@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.rules import MANAGE_MISSIONS, notified_emails
+from missions.models import Placement
+from tests.factories import make_mission
 from voice import links
 from voice.models import FollowUpReminder, Questionnaire, QuestionnaireLink, QuestionnaireMessage
-from voice.services import questionnaires_send
+from voice.services import QUESTIONNAIRE_WINDOW, questionnaires_send
 from voice.tasks import daily_questionnaires
 
 from .voice_helpers import ANSWERS, completed_placement, send_and_get_token
@@ -90,10 +92,32 @@ def test_a_submitted_questionnaire_is_not_reminded(django_capture_on_commit_call
 
 def test_a_mission_ended_without_a_recorded_return_gets_a_questionnaire():
     placement = completed_placement(complete=False)
-    questionnaires_send(now=timezone.make_aware(datetime.datetime(2018, 5, 1)))
+    last_day = datetime.datetime.combine(placement.mission.end_date, datetime.time(12))
+    questionnaires_send(now=timezone.make_aware(last_day))
     assert not Questionnaire.objects.exists()  # the mission is still running on that day
-    questionnaires_send()  # today, long after its end
+    questionnaires_send()  # today, after its end
     assert Questionnaire.objects.filter(placement=placement).exists()
+
+
+def test_a_mission_ended_long_ago_gets_no_questionnaire(django_capture_on_commit_callbacks):
+    """History loaded or imported (returns of 2018, a volunteer still recorded deployed on a
+    mission of 2018) is not written to years later; a return within the window is, even
+    recorded late."""
+    old = completed_placement(mission=make_mission(), email="old@example.org")
+    forgotten = completed_placement(
+        mission=make_mission(), email="forgotten@example.org", complete=False
+    )
+    on_the_edge = completed_placement(email="edge@example.org")
+    back = timezone.localdate() - QUESTIONNAIRE_WINDOW
+    Placement.objects.filter(pk=on_the_edge.pk).update(return_date=back)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = questionnaires_send()
+    assert sent["invitation"] == 1 and [m.to for m in mail.outbox] == [["edge@example.org"]]
+    assert not Questionnaire.objects.filter(placement__in=[old, forgotten]).exists()
+    Placement.objects.filter(pk=on_the_edge.pk).update(return_date=back - datetime.timedelta(1))
+    Questionnaire.objects.all().delete()
+    questionnaires_send()
+    assert not Questionnaire.objects.exists()  # a day older: outside the window
 
 
 def test_only_the_hash_of_the_token_is_stored(django_capture_on_commit_callbacks):
@@ -168,7 +192,7 @@ def test_the_volunteer_chooses_the_language(django_capture_on_commit_callbacks, 
     later = timezone.now() + datetime.timedelta(days=15)
     with django_capture_on_commit_callbacks(execute=True):
         questionnaires_send(now=later)
-    assert mail.outbox[-1].subject.startswith("[Reciprocity] Reminder")
+    assert mail.outbox[-1].subject.startswith("[Reciprocity] Reminder")  # SITE_NAME
     # A language the platform does not offer is refused.
     client.post(reverse("voice:language", args=[token]), {"language": "xx"})
     assert Questionnaire.objects.get().language == "en"
@@ -188,8 +212,13 @@ def test_guessing_links_is_stopped(django_capture_on_commit_callbacks, client, s
 
 
 def test_the_daily_task_sends_once_when_beat_fires_twice(django_capture_on_commit_callbacks):
-    placement = completed_placement()
-    staff = notified_emails([placement.quota.sending_id], MANAGE_MISSIONS)
+    completed_placement()
+    # Back in 2018: its follow-ups are long due (and it is too old for a questionnaire).
+    earlier = completed_placement(
+        mission=make_mission(),
+        email="earlier@example.org",
+    )
+    staff = notified_emails([earlier.quota.sending_id], MANAGE_MISSIONS)
     with django_capture_on_commit_callbacks(execute=True):
         daily_questionnaires.delay()
         daily_questionnaires.delay()

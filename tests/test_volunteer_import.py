@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 
 from agencies.models import Agency
 from config import celery_app
+from core.history import reason_shown
 from tests.factories import MembershipFactory, VolunteerFactory
 from volunteers.columns import COLUMNS
 from volunteers.models import (
@@ -162,7 +163,8 @@ def test_a_french_csv_with_semicolons_and_french_dates_is_imported(db, anvt):
     assert len(written) == 1 and written == list(volunteer.spans.values_list(*columns))
     record = volunteer.history.get()
     assert record.history_user == user
-    assert record.history_change_reason == "Importé depuis volontaires.csv"
+    assert record.history_change_reason == "@imported:volontaires.csv"
+    assert reason_shown(record.history_change_reason) == "Importé depuis volontaires.csv"
 
 
 def test_an_english_xlsx_with_date_cells_is_imported(db, anvt):
@@ -262,7 +264,7 @@ def test_an_import_records_its_volunteers_history_and_counts(db, anvt):
     for volunteer in created:
         record = volunteer.history.get()
         assert (record.history_type, record.history_user, record.history_change_reason) == (
-            "+", user, "Importé depuis volontaires.csv",
+            "+", user, "@imported:volontaires.csv",
         )  # fmt: skip
         assert [getattr(record, a) for a in tracked] == [getattr(volunteer, a) for a in tracked]
         assert volunteer.experience_met_on == datetime.date(2023, 1, 1)  # 730 days from 2021
@@ -278,7 +280,7 @@ def test_a_long_file_name_is_cut_in_the_history_not_refused(db, anvt):
     job, _ = submit(anvt, csv_file(FR, [good_row(1)]), name=name)
     assert job.status == "done", job.message
     record = Volunteer.objects.get(email="ama1@example.org").history.get()
-    assert record.history_change_reason == f"Importé depuis {name}"[:100]
+    assert record.history_change_reason == f"@imported:{name}"[:100]
 
 
 def test_an_insert_that_fails_late_leaves_nothing_imported(db, anvt, monkeypatch):

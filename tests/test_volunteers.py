@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, Theme
+from core.history import reason_shown
 from tests.factories import ExperienceFactory, MembershipFactory, ThemeFactory, VolunteerFactory
 from volunteers.eligibility import latest_birth_date
 from volunteers.models import Experience, LanguageSkill, Volunteer
@@ -441,7 +442,8 @@ def test_a_manager_downloads_personal_data_and_the_download_is_recorded(client, 
     assert data["experiences"][0]["organisation"]
     latest = volunteer.history.first()
     assert latest.history_user == user
-    assert latest.history_change_reason == "Données personnelles téléchargées"
+    assert latest.history_change_reason == "@personal-data"  # a code, shown translated
+    assert reason_shown(latest.history_change_reason) == "Données personnelles téléchargées"
 
 
 def test_anonymising_erases_the_identity_everywhere_and_keeps_statistics(client, login, demo):
@@ -463,7 +465,7 @@ def test_anonymising_erases_the_identity_everywhere_and_keeps_statistics(client,
     assert not Experience.history.filter(description__contains="Mensah").exists()
     latest = volunteer.history.first()
     assert latest.history_user == user
-    assert "anonymisé" in latest.history_change_reason.lower()
+    assert latest.history_change_reason == "@anonymised"
     page = client.get(reverse("volunteers:detail", args=[volunteer.pk])).content.decode()
     assert "Volontaire anonymisé" in page
     assert identity[2] not in page
@@ -471,6 +473,37 @@ def test_anonymising_erases_the_identity_everywhere_and_keeps_statistics(client,
 
 
 # --- Admin ----------------------------------------------------------------------------------
+
+
+def test_an_anonymisation_reads_in_the_readers_language_and_the_admin_names_no_one(
+    client, login, demo
+):
+    """The reason of the anonymisation is stored as a code and written in the reader's
+    language (it was stored in the French of whoever anonymised); the admin names the person
+    "anonymised volunteer" in its list and its history (not "Anonymised Anonymised"), writes
+    "—" where a version has no reason (not "None") and a status by its label."""
+    login("anvt-manager")
+    volunteer = anvt_volunteer()
+    client.post(reverse("volunteers:withdraw", args=[volunteer.pk]))
+    client.post(reverse("volunteers:anonymise", args=[volunteer.pk]))
+    detail = reverse("volunteers:detail", args=[volunteer.pk])
+    french = client.get(detail, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Anonymisé à la demande de la personne" in french and "Retiré" in french
+    spanish = client.get(detail, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Anonimizado a petición de la persona" in spanish and "Anonymisé" not in spanish
+    assert "Retirado" in spanish
+
+    login("admin")
+    listed = client.get(reverse("admin:volunteers_volunteer_changelist") + "?q=anonym")
+    listed = listed.content.decode()
+    assert "Volontaire anonymisé" in listed and "Anonymised" not in listed
+    history = client.get(reverse("admin:volunteers_volunteer_history", args=[volunteer.pk]))
+    history = history.content.decode()
+    assert "Anonymised" not in history and history.count("Volontaire anonymisé") >= 3
+    assert "None" not in history and "—" in history
+    assert "Anonymisé à la demande de la personne" in history and "@anonymised" not in history
+    status = re.search(r"<strong>Statut:</strong>\s*([^<]*)</li>", history)
+    assert status and "withdrawn" not in status.group(1) and "Retiré" in status.group(1)
 
 
 def test_the_admin_lists_each_model_with_history(client, login, demo):

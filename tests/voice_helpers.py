@@ -4,8 +4,10 @@ import datetime
 import re
 
 from django.core import mail
+from django.utils import timezone
 
 from missions.services import (
+    add_months,
     placement_complete,
     placement_confirm,
     placement_deploy,
@@ -28,15 +30,23 @@ ANSWERS = {
 }
 
 
+def recent_mission(**fields):
+    """A mission of six months that ended on the last day of the previous month: its volunteers
+    are asked about it today (``voice.services.QUESTIONNAIRE_WINDOW``)."""
+    return make_mission(start=add_months(timezone.localdate().replace(day=1), -6), **fields)
+
+
 def completed_placement(
     *, mission=None, email="awa@example.org", complete=True, early_return="", **volunteer
 ):
     """A placement deployed on its mission's first day and back on its last (``early_return``:
-    a month before it, for that reason)."""
-    mission = mission or make_mission()
+    a month before it, for that reason); by default on a mission that ended last month."""
+    mission = mission or recent_mission()
     placement = placement_nominate(
         mission=mission,
-        volunteer=eligible_volunteer(mission.quota.sending, email=email, **volunteer),
+        volunteer=eligible_volunteer(
+            mission.quota.sending, on=mission.start_date, email=email, **volunteer
+        ),
         user=None,
     )
     placement_confirm(placement=placement, user=None)

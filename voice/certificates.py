@@ -213,17 +213,24 @@ def certificate_file_name(certificate: Certificate) -> str:
     return download_name(f"certificate-{name}-{code}.pdf" if name else f"certificate-{code}.pdf")
 
 
+# The facts that are the volunteer's own: their name and their free text (every other fact is
+# the mission's, the agencies' or the signatory's).
+FACTS_ERASED = {"volunteer": None, "skills": ""}
+
+
 def certificates_anonymise(*, volunteer) -> None:
     """The volunteer's name erased from their certificates (``volunteers.services.ERASERS``,
-    inside the anonymisation's transaction): the frozen facts name no one, the verification
-    page says "anonymised volunteer", each PDF is rendered again without the name (the old one
-    deleted once the erasure is committed), and the log of downloads no longer names them."""
+    inside the anonymisation's transaction): the frozen facts name no one and keep none of
+    the volunteer's own words (the skills they declared in the questionnaire, erased there
+    too by ``answers_anonymise``), the verification page says "anonymised volunteer", each PDF
+    is rendered again without them (the old one deleted once the erasure is committed), and the
+    log of downloads no longer names them."""
     certificates = Certificate.objects.filter(placement__volunteer=volunteer).select_related(
         "report", "placement__quota__agreement", "placement__quota__sending"
     )
     for certificate in certificates:
         old, named = certificate.report, certificate_file_name(certificate)
-        certificate.facts = {**certificate.facts, "volunteer": None}
+        certificate.facts = {**certificate.facts, **FACTS_ERASED}
         certificate.report = None
         if old is not None and not certificate.is_revoked:
             quota = certificate.placement.quota

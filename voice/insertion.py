@@ -16,6 +16,7 @@ from agencies import rules as access
 from core.errors import DomainError
 from core.mail import queue_emails
 from missions.models import FollowUp
+from volunteers.models import email_concern
 
 from .models import FollowUpReminder, SupportAction
 
@@ -67,10 +68,7 @@ def follow_up_reminders_send(*, today: datetime.date) -> int:
                 "months": follow_up.due_month,
                 "mission": placement.mission.title,
             }
-            subject = (
-                _("[Reciprocity] Follow-up due: %(volunteer)s, %(months)s months after return")
-                % ctx
-            )
+            subject = _("Follow-up due: %(volunteer)s, %(months)s months after return") % ctx
             body = (
                 _(
                     "The insertion follow-up of %(volunteer)s (mission “%(mission)s”), %(months)s "
@@ -85,7 +83,16 @@ def follow_up_reminders_send(*, today: datetime.date) -> int:
             with transaction.atomic():
                 FollowUpReminder.objects.create(follow_up=follow_up)
                 queue_emails(
-                    [EmailMessage(subject, f"{body}\n\n{link}\n", to=[e]) for e in recipients]
+                    [
+                        EmailMessage(
+                            subject,
+                            f"{body}\n\n{link}\n",
+                            to=[e],
+                            headers={"Content-Language": settings.LANGUAGE_CODE},
+                        )
+                        for e in recipients
+                    ],
+                    concerning=[email_concern(placement.volunteer_id)],
                 )
         except IntegrityError:
             continue

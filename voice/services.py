@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from core.mail import queue_emails
 from missions.models import Placement
+from volunteers.models import email_concern
 
 from . import certificates
 from .links import link_issue
@@ -34,13 +36,28 @@ LAST_REMINDER_AFTER = datetime.timedelta(days=28)
 ANSWER_FIELDS = (*QUESTIONNAIRE_SCORES, "skills", "plan", "comments")
 
 
+# How long after the end of a mission its volunteer is still asked about it. The questionnaire
+# is about a mission just finished (reminded 14 and 28 days after the invitation, its link valid
+# 60 days); a return is often recorded some weeks late, and a return recorded up to three months
+# late still gets its questionnaire (and, once answered, the certificate). A mission that ended
+# longer ago is history (loaded by hand or imported): its volunteers are not written to out of
+# the blue, years later, on the first run after the loading.
+QUESTIONNAIRE_WINDOW = datetime.timedelta(days=90)
+
+
 def placements_due_a_questionnaire(*, today: datetime.date):
-    """Placements whose return is recorded, or still deployed past the mission's end, without a
-    questionnaire yet."""
-    return Placement.objects.filter(
-        Q(status=Placement.Status.COMPLETED)
-        | Q(status=Placement.Status.DEPLOYED, mission__end_date__lt=today),
-        questionnaire__isnull=True,
+    """Placements without a questionnaire yet whose return is recorded, or still deployed past
+    the mission's end, within ``QUESTIONNAIRE_WINDOW`` of ``today``."""
+    return (
+        Placement.objects.filter(
+            Q(status=Placement.Status.COMPLETED)
+            | Q(status=Placement.Status.DEPLOYED, mission__end_date__lt=today),
+            questionnaire__isnull=True,
+        )
+        # The return as recorded; the mission's end for one still deployed (or a return
+        # recorded without its date, through the admin).
+        .alias(ended=Coalesce("return_date", "mission__end_date"))
+        .filter(ended__gte=today - QUESTIONNAIRE_WINDOW)
     )
 
 
@@ -67,9 +84,9 @@ def _message_due(questionnaire, now: datetime.datetime) -> str | None:
 
 def _subjects():
     return {
-        Kind.INVITATION: _("[Reciprocity] Your mission “%(mission)s”: tell us how it went"),
-        Kind.REMINDER: _("[Reciprocity] Reminder: your end-of-mission questionnaire"),
-        Kind.LAST_REMINDER: _("[Reciprocity] Last reminder: your end-of-mission questionnaire"),
+        Kind.INVITATION: _("Your mission “%(mission)s”: tell us how it went"),
+        Kind.REMINDER: _("Reminder: your end-of-mission questionnaire"),
+        Kind.LAST_REMINDER: _("Last reminder: your end-of-mission questionnaire"),
     }
 
 
@@ -89,7 +106,12 @@ def _email(questionnaire: Questionnaire, kind: str, token: str) -> EmailMessage:
             )
             % ctx
         )
-    return EmailMessage(subject, f"{body}\n\n{link}\n", to=[placement.volunteer.email])
+    return EmailMessage(
+        subject,
+        f"{body}\n\n{link}\n",
+        to=[placement.volunteer.email],
+        headers={"Content-Language": questionnaire.language},
+    )
 
 
 def questionnaires_send(*, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -129,7 +151,10 @@ def questionnaires_send(*, now: datetime.datetime | None = None) -> dict[str, in
                     questionnaire=questionnaire, kind=kind, sent_at=now
                 )
                 token = link_issue(questionnaire=questionnaire, now=now)
-                queue_emails([_email(questionnaire, kind, token)])
+                queue_emails(
+                    [_email(questionnaire, kind, token)],
+                    concerning=[email_concern(questionnaire.placement.volunteer_id)],
+                )
         except IntegrityError:
             continue  # another run recorded it: sent once
         sent[kind] += 1

@@ -1,7 +1,7 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+from django.utils.translation import gettext_lazy as _
 
-from core.admin import CheckedAdminForm
+from core.admin import CheckedAdminForm, HistoryAdmin
 
 from .models import (
     Experience,
@@ -36,11 +36,10 @@ class VolunteerAdminForm(CheckedAdminForm):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(SimpleHistoryAdmin):
+class VolunteerAdmin(HistoryAdmin):
     form = VolunteerAdminForm
     list_display = [
-        "last_name",
-        "first_name",
+        "name",
         "birth_date",
         "nationality",
         "status",
@@ -57,6 +56,14 @@ class VolunteerAdmin(SimpleHistoryAdmin):
     inlines = [ExperienceInline, LanguageInline]
     date_hierarchy = "created_at"
 
+    @admin.display(description=_("name"), ordering="last_name")
+    def name(self, obj):
+        """As the volunteers' list writes it ("MENSAH Akossiwa"); "Anonymised volunteer" once
+        anonymised (the erased names are a marker, not a name)."""
+        if obj.is_anonymised:
+            return obj.full_name
+        return f"{obj.last_name.upper()} {obj.first_name}"
+
     def save_related(self, request, form, formsets, change):
         # The "eligible on" filter reads spans derived from the periods: keep them in step.
         super().save_related(request, form, formsets, change)
@@ -64,7 +71,7 @@ class VolunteerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Experience)
-class ExperienceAdmin(SimpleHistoryAdmin):
+class ExperienceAdmin(HistoryAdmin):
     list_display = ["volunteer", "organisation", "start", "end"]
     list_filter = ["volunteer__sending_agency"]
     search_fields = [
@@ -89,7 +96,7 @@ class ExperienceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LanguageSkill)
-class LanguageSkillAdmin(SimpleHistoryAdmin):
+class LanguageSkillAdmin(HistoryAdmin):
     list_display = ["volunteer", "language", "level"]
     list_filter = ["language", "level"]
     search_fields = [

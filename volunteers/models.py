@@ -92,6 +92,17 @@ class VolunteerStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# What an anonymisation writes in place of both names, also in the earlier versions of the
+# history (``volunteers.services.volunteer_anonymise``): a marker, never shown as a name.
+ANONYMOUS_NAME = "Anonymised"
+
+
+def email_concern(volunteer_id: int) -> str:
+    """The key of the outbox's messages that name a volunteer (``core.mail.queue_emails``'s
+    ``concerning``): their anonymisation erases the name from those messages."""
+    return f"volunteer:{volunteer_id}"
+
+
 class Volunteer(QuickChoiceLabels, models.Model):
     Status = VolunteerStatus
 
@@ -255,7 +266,9 @@ class Volunteer(QuickChoiceLabels, models.Model):
 
     @property
     def full_name(self) -> str:
-        if self.anonymised_at is not None:
+        # An earlier version read from the history has no ``anonymised_at``, but its names are
+        # erased as well: it is named as the volunteer now is, not "Anonymised Anonymised".
+        if self.anonymised_at is not None or self.first_name == self.last_name == ANONYMOUS_NAME:
             return str(_("Anonymised volunteer"))
         return f"{self.first_name} {self.last_name}"
 

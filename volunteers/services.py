@@ -16,19 +16,28 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from agencies.models import DownloadRecord
 from agencies.services import download_labels_erase
 from core.bulk import insert_instances, insert_rows
 from core.errors import DomainError
-from core.history import history_of_created
+from core.history import Reason, history_of_created, reason_code
 from core.integrity import refused_if_taken
+from core.outbox import emails_erase
 from core.tasks import enqueue, enqueue_on_commit
 
 from . import eligibility
 from .importing import ImportFileError, ParsedRow, check_rows, read_table
-from .models import Experience, ExperienceSpan, LanguageSkill, Volunteer, VolunteerImport
+from .models import (
+    ANONYMOUS_NAME,
+    Experience,
+    ExperienceSpan,
+    LanguageSkill,
+    Volunteer,
+    VolunteerImport,
+    email_concern,
+)
 from .validators import HEAD_BYTES, import_format
 
 logger = logging.getLogger(__name__)
@@ -180,7 +189,7 @@ def volunteer_withdraw(*, volunteer: Volunteer, user, reason: str = "") -> Volun
     for check in withdrawal_checks():
         check(volunteer)
     volunteer.status = Status.WITHDRAWN
-    volunteer._change_reason = reason.strip()[:100] or _("Withdrawn")
+    volunteer._change_reason = reason.strip()[:100] or reason_code(Reason.WITHDRAWN)
     volunteer._history_user = user
     volunteer.full_clean()
     volunteer.save()
@@ -240,12 +249,11 @@ def volunteer_personal_data(*, volunteer: Volunteer, user) -> dict:
         [volunteer],
         update=True,
         default_user=user,
-        default_change_reason=_("Personal data downloaded"),
+        default_change_reason=reason_code(Reason.PERSONAL_DATA),
     )
     return data
 
 
-ANONYMOUS_NAME = "Anonymised"
 # The apps above this one that keep a volunteer's name or words about them elsewhere (their
 # pre-departure documents and the notes of their placements, their questionnaire's answers, a
 # certificate's facts and file): "module.function" taking the
@@ -276,12 +284,17 @@ def volunteer_anonymise(*, volunteer: Volunteer, user) -> Volunteer:
     contact details, free texts and proof documents; the name in the labels of the log of
     downloads, and where the apps above keep it (``ERASERS``: pre-departure documents, the
     notes of placements and follow-ups, the questionnaire's texts, a certificate's facts and
-    PDF).
+    PDF); the e-mails that name them, sent or waiting (``core.outbox.emails_erase``).
     The anonymisation itself is recorded.
     """
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     if volunteer.is_anonymised:
         raise DomainError(_("This volunteer has already been anonymised."))
+    # Every name and address they had (the e-mails were written with the one of their day).
+    known = Volunteer.history.filter(id=volunteer.pk).values_list(
+        "first_name", "last_name", "email"
+    )
+    known = {*known, (volunteer.first_name, volunteer.last_name, volunteer.email)}
     # Mid-year keeps ages right to within six months for statistics.
     erased = {
         **IDENTITY_ERASED,
@@ -298,7 +311,7 @@ def volunteer_anonymise(*, volunteer: Volunteer, user) -> Volunteer:
     for name, value in erased.items():
         setattr(volunteer, name, value)
     volunteer.anonymised_at = timezone.now()
-    volunteer._change_reason = _("Anonymised at the person’s request")
+    volunteer._change_reason = reason_code(Reason.ANONYMISED)
     volunteer._history_user = user
     volunteer.full_clean(exclude=["first_name", "last_name"])
     volunteer.save()
@@ -311,6 +324,14 @@ def volunteer_anonymise(*, volunteer: Volunteer, user) -> Volunteer:
     download_labels_erase(kind=DownloadRecord.Kind.PROOF, object_ids=experiences, label=label)
     for eraser in ERASERS:
         import_string(eraser)(volunteer=volunteer)
+    # The e-mails about them, sent or waiting: the notices to the agencies, the follow-up
+    # reminders, the weekly alerts, and the questionnaire's e-mails to the person.
+    emails_erase(
+        concerning=email_concern(volunteer.pk),
+        names=[f"{first} {last}" for first, last, _email in known],
+        label=gettext_lazy("Anonymised volunteer"),
+        addresses=[email for _first, _last, email in known],
+    )
     return volunteer
 
 
@@ -452,7 +473,7 @@ def _create(job: VolunteerImport, rows: list[ParsedRow], batch: int = 1000) -> N
         Volunteer,
         [v.pk for v in volunteers],
         user=job.uploaded_by,
-        reason=_("Imported from %(file)s") % {"file": job.file_name},
+        reason=reason_code(Reason.IMPORTED, job.file_name),
         batch=batch,
     )
     themes, languages, experiences, spans = [], [], [], []
