@@ -582,16 +582,9 @@ class Approval(models.Model):
             models.UniqueConstraint(
                 fields=["version", "agency"], name="approval_one_per_party_and_version"
             ),
-            # One person approves a version for one party only: the two approvals are two
-            # people's (a member of both parties may approve for either, not for both).
-            models.UniqueConstraint(
-                fields=["version", "user"],
-                condition=Q(user__isnull=False),
-                name="approval_one_per_person_and_version",
-                violation_error_message=_(
-                    "One person approves a version on behalf of one party only."
-                ),
-            ),
+            # One person approving a version for both parties is refused by the approval
+            # service (``Agreement.approval_refusal``), not here: approvals recorded before that
+            # rule may hold such a pair, and a constraint could not be added over them.
         ]
 
     def __str__(self):
