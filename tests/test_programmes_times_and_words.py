@@ -189,6 +189,7 @@ def test_the_progress_report_says_missed_after_the_end(call, django_capture_on_c
     assert "pas encore" not in text
 
 
+@pytest.mark.usefixtures("tasks_in_process")
 def test_both_csvs_say_missed_after_the_end_and_not_yet_while_it_runs(
     call, django_capture_on_commit_callbacks
 ):

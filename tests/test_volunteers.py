@@ -426,7 +426,7 @@ def test_an_officer_withdraws_a_volunteer_and_the_reason_is_recorded(client, log
     latest = volunteer.history.first()
     assert (latest.history_user, latest.history_change_reason) == (user, "Reprise d’études")
     again = client.post(url, follow=True)
-    assert "déjà retiré" in again.content.decode()
+    assert "Le retrait de cette candidature est déjà enregistré." in again.content.decode()
 
 
 def test_a_manager_downloads_personal_data_and_the_download_is_recorded(client, login, demo):
