@@ -101,41 +101,25 @@ def download_record(
     the agencies whose data a file holds (an export of several agencies' volunteers): each of
     them gets the record in its log, not only the agency the user acts for."""
     user = request.user
-    agencies = sorted({pk for pk in each_of if pk is not None})
-    if agencies and user.is_authenticated:
-        records = [
-            DownloadRecord.objects.create(
-                kind=kind,
-                object_id=object_id,
-                label=str(label)[:255],
-                agency_id=agency_id,
-                user=user,
-                username=user.get_username(),
-                ip=_client_ip(request),
-            )
-            for agency_id in agencies
-        ]
-        return records[0]
     if not user.is_authenticated:
         # A volunteer through their personal link (no account): the sending agency is told.
-        return DownloadRecord.objects.create(
-            kind=kind,
-            object_id=object_id,
-            label=str(label)[:255],
-            agency_id=next((a for a in concerns if a), None),
-            user=None,
-            username=ANONYMOUS_DOWNLOADER,
-            ip=_client_ip(request),
-        )
-    return DownloadRecord.objects.create(
-        kind=kind,
-        object_id=object_id,
-        label=str(label)[:255],
-        agency_id=_acting_agency_id(request, concerns),
-        user=user,
-        username=user.get_username(),
-        ip=_client_ip(request),
+        agencies = [next((a for a in concerns if a), None)]
+    else:
+        agencies = sorted({pk for pk in each_of if pk is not None}) or [
+            _acting_agency_id(request, concerns)
+        ]
+    fields = {
+        "kind": kind,
+        "object_id": object_id,
+        "label": str(label)[:255],
+        "user": user if user.is_authenticated else None,
+        "username": user.get_username() if user.is_authenticated else ANONYMOUS_DOWNLOADER,
+        "ip": _client_ip(request),
+    }
+    records = DownloadRecord.objects.bulk_create(
+        [DownloadRecord(agency_id=agency_id, **fields) for agency_id in agencies]
     )
+    return records[0]
 
 
 def download_labels_erase(
