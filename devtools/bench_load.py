@@ -95,42 +95,59 @@ def gunicorn(workers: int = 2):
 
 
 def throughput(
-    port: int, paths: dict[str, str], *, session_key: str, seconds: int = 10
+    port: int, paths: dict[str, str], *, session_key: str, seconds: int = 10, rounds: int = 3
 ) -> list[dict]:
-    """Requests per second and p95 of each path under wrk (8 connections, 2 threads)."""
+    """Requests per second and p95 of each path under wrk (8 connections, 2 threads): the
+    paths in turn, ``rounds`` times, each path's median run. One run each, in a row, let a
+    passing disturbance of the machine (another process, the page cache) fall on one page and
+    not the others: the volunteer list's share of the bare page read 27 % and 31 % in two runs
+    of the same code and data (docs/performance.md)."""
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
-    results = []
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
-    for label, path in paths.items():
-        command = [
+
+    def command(path: str) -> list[str]:
+        return [
             "wrk", "-t2", "-c8", "-s", script.name,
             "-H", f"Cookie: {settings.SESSION_COOKIE_NAME}={session_key}",
             f"http://127.0.0.1:{port}{path}",
         ]  # fmt: skip
+
+    runs: dict[str, list[dict]] = {label: [] for label in paths}
+    for path in paths.values():
         # Warm-up, not measured: each worker's first request loads its code and connections.
-        subprocess.run([*command, "-d2s"], capture_output=True, check=True)
-        out = subprocess.run(
-            [*command, f"-d{seconds}s"], capture_output=True, text=True, check=True
-        ).stdout
-        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-        p95 = int(re.search(r"P95_US=(\d+)", out).group(1)) / 1000
-        non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-        errors = re.search(
-            r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
-        )
-        results.append(
-            {
-                "label": label,
-                "rps": rps,
-                "p95": p95,
-                "errors": (int(non2xx.group(1)) if non2xx else 0)
-                + (sum(int(g) for g in errors.groups()) if errors else 0),
-            }
-        )
+        subprocess.run([*command(path), "-d2s"], capture_output=True, check=True)
+    for _ in range(rounds):
+        for label, path in paths.items():
+            out = subprocess.run(
+                [*command(path), f"-d{seconds}s"], capture_output=True, text=True, check=True
+            ).stdout
+            runs[label].append(_wrk_result(out))
     os.unlink(script.name)
-    return results
+    return [
+        {
+            "label": label,
+            "rps": statistics.median(run["rps"] for run in measured),
+            "p95": statistics.median(run["p95"] for run in measured),
+            "errors": sum(run["errors"] for run in measured),
+            "runs": [run["rps"] for run in measured],
+        }
+        for label, measured in runs.items()
+    ]
+
+
+def _wrk_result(out: str) -> dict:
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p95_us = int(re.search(r"P95_US=(\d+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "rps": rps,
+        "p95": p95_us / 1000,
+        "errors": (int(non2xx.group(1)) if non2xx else 0)
+        + (sum(int(g) for g in errors.groups()) if errors else 0),
+    }
 
 
 # --- Mixed workload -----------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """make bench (devtools.bench): every GET page has a bench case; the verdicts of its table."""
 
+import subprocess
+
 from django.urls import get_resolver
 
 from devtools.bench import Case, Result, Timing, table, verdict
@@ -79,3 +81,42 @@ def test_the_bench_certificate_is_rendered_before_its_pages_are_measured(db, cli
     client.force_login(MembershipFactory(agency=placement.quota.sending, role="partner").user)
     url = reverse("voice:certificate_download", args=[certificate.pk])
     assert client.get(url).status_code == 200
+
+
+def _wrk_output(rps: float, p95_us: int, non2xx: int = 0) -> str:
+    return (
+        "Running 10s test @ http://127.0.0.1/\n"
+        + (f"  Non-2xx or 3xx responses: {non2xx}\n" if non2xx else "")
+        + f"Requests/sec:   {rps}\nTransfer/sec:      1.00MB\nP95_US={p95_us}\n"
+    )
+
+
+def test_throughput_takes_each_pages_median_of_runs_in_turn(monkeypatch):
+    """The pages are measured in turn, round after round (a disturbance of the machine falls on
+    every page alike), and each page's row is its median run: one slow run does not decide."""
+    from devtools import bench_load
+
+    outputs = {  # each page's runs, in the order wrk is called for it
+        "/bare": iter([_wrk_output(1, 1), _wrk_output(1100, 8000), _wrk_output(700, 9000),
+                       _wrk_output(1090, 7000)]),  # warm-up first
+        "/list": iter([_wrk_output(1, 1), _wrk_output(330, 30000, non2xx=2),
+                       _wrk_output(350, 28000), _wrk_output(200, 90000)]),
+    }  # fmt: skip
+    calls = []
+
+    def run(command, **kwargs):
+        path = command[-2].removeprefix("http://127.0.0.1:1")
+        calls.append((path, command[-1]))
+        return subprocess.CompletedProcess(command, 0, stdout=next(outputs[path]))
+
+    monkeypatch.setattr(bench_load.subprocess, "run", run)
+    monkeypatch.setattr(bench_load.shutil, "which", lambda name: "/usr/bin/wrk")
+    rows = bench_load.throughput(
+        1, {"bare": "/bare", "list": "/list"}, session_key="k", seconds=5, rounds=3
+    )
+    assert [path for path, _ in calls] == ["/bare", "/list"] + ["/bare", "/list"] * 3
+    assert [duration for _, duration in calls[2:]] == ["-d5s"] * 6
+    assert rows == [
+        {"label": "bare", "rps": 1090, "p95": 8.0, "errors": 0, "runs": [1100, 700, 1090]},
+        {"label": "list", "rps": 330, "p95": 30.0, "errors": 2, "runs": [330, 350, 200]},
+    ]

@@ -68,6 +68,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=10)
         parser.add_argument("--seconds", type=int, default=10, help="wrk duration per page")
+        parser.add_argument(
+            "--rounds", type=int, default=3, help="wrk runs per page, in turn (the median)"
+        )
         parser.add_argument("--mixed-seconds", type=int, default=20)
         parser.add_argument("--only", default="", help="measure the pages whose label matches")
         parser.add_argument("--no-pages", action="store_true")
@@ -138,16 +141,22 @@ class Command(BaseCommand):
                 },
                 session_key=key,
                 seconds=options["seconds"],
+                rounds=options["rounds"],
             )
             ceiling = rows[0]["rps"] or float("nan")  # nan: the bare page answered nothing
-            self.stdout.write("\nThroughput: wrk, 8 connections, gunicorn 2 workers\n")
             self.stdout.write(
-                "| page | req/s | p95 ms | share of bare | errors |\n|---|---|---|---|---|\n"
+                "\nThroughput: wrk, 8 connections, gunicorn 2 workers; the pages in turn, "
+                f"{options['rounds']} rounds of {options['seconds']} s, each page's median run\n"
+            )
+            self.stdout.write(
+                "| page | req/s | p95 ms | share of bare | errors | runs (req/s) |\n"
+                "|---|---|---|---|---|---|\n"
             )
             for row in rows:
+                runs = ", ".join(f"{rps:.0f}" for rps in row["runs"])
                 self.stdout.write(
                     f"| {row['label']} | {row['rps']:.0f} | {row['p95']:.1f} | "
-                    f"{100 * row['rps'] / ceiling:.0f} % | {row['errors']} |\n"
+                    f"{100 * row['rps'] / ceiling:.0f} % | {row['errors']} | {runs} |\n"
                 )
             readers = [session_key(User.objects.get(username=name)) for name in READERS]
             try:
