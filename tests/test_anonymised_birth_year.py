@@ -5,6 +5,7 @@ eligibility verdict is decided on them."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from missions.services import placement_nominate
 from tests.factories import (
@@ -102,3 +103,26 @@ def test_a_volunteer_not_anonymised_keeps_the_date(client):
     _, secret = token_for(volunteer.sending_agency)
     detail = api(secret).get(f"/api/v1/volunteers/{volunteer.pk}/").json()
     assert (detail["birth_date"], detail["birth_year"]) == ("2004-02-29", 2004)
+
+
+def test_the_list_gives_both_ages_and_no_verdict_the_year_cannot_decide(client, monkeypatch):
+    """The volunteer list read the stand-in day as a birth date: "26" and "Not eligible" for
+    someone aged 25 or 26, and the "eligible on" and age filters kept or dropped them by it."""
+    volunteer = anonymised_volunteer()  # born in 2004, 1,095 days of experience
+    client.force_login(manager_of(volunteer.sending_agency))
+
+    def row(query: str = "", today: datetime.date | None = None) -> str:
+        if today is not None:  # the list's ages and badges are on the day it is read
+            monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today)
+        page = client.get(f"/volunteers/?{query}").content.decode()
+        start = page.find(f'href="/volunteers/{volunteer.pk}/"')
+        return page[start : page.find("</tr>", start)] if start >= 0 else ""
+
+    undecided = row(today=datetime.date(2030, 3, 1))  # 25 or 26: the maximum age is 25
+    assert ">25 ou 26<" in undecided and "Indéterminée" in undecided
+    assert "Éligible" not in undecided and "Non éligible" not in undecided
+    assert not row("eligible_on=2030-03-01")  # not among those eligible that day
+    assert row("age_min=25&age_max=26") and not row("age_min=26") and not row("age_max=25")
+    decided = row(today=datetime.date(2029, 6, 1))  # 24 or 25: both pass
+    assert ">24 ou 25<" in decided and ">Éligible<" in decided
+    assert row("eligible_on=2029-06-01") and row("age_max=25")

@@ -103,13 +103,27 @@ def _days_before(on: datetime.date, days: int) -> datetime.date:
 def age_between_q(
     on: datetime.date, *, min_age: int | None = None, max_age: int | None = None
 ) -> Q:
-    """Volunteers aged ``min_age`` to ``max_age`` (inclusive) on ``on``, as a birth-date range."""
-    q = Q()
+    """Volunteers aged ``min_age`` to ``max_age`` (inclusive) on ``on``, as a birth-date range.
+
+    An anonymised volunteer's day of birth was erased (the stored one stands in, within the
+    year): they are in only if every day of their year of birth is in the range, as
+    ``eligibility.evaluate`` decides with ``year_only``. That narrows the range's rows, so an
+    index on the birth date still answers it."""
+    q, year = Q(), Q()
     if min_age is not None:
-        q &= Q(birth_date__lte=latest_birth_date(on, min_age))
+        latest = latest_birth_date(on, min_age)
+        q &= Q(birth_date__lte=latest)
+        last_year = latest.year if (latest.month, latest.day) == (12, 31) else latest.year - 1
+        year &= Q(birth_date__lte=_year_end(last_year))
     if max_age is not None:
-        q &= Q(birth_date__gt=latest_birth_date(on, max_age + 1))
-    return q
+        too_old = latest_birth_date(on, max_age + 1)
+        q &= Q(birth_date__gt=too_old)
+        year &= Q(birth_date__gt=_year_end(too_old.year))
+    return q & (Q(anonymised_at__isnull=True) | year) if year else q
+
+
+def _year_end(year: int) -> datetime.date:
+    return datetime.date(max(min(year, datetime.MAXYEAR), datetime.MINYEAR), 12, 31)
 
 
 def eligible_q(on: datetime.date, rules: Rules = VIR_RULES) -> Q:
@@ -165,15 +179,26 @@ def for_list_rows(queryset: QuerySet[Volunteer], *, with_agency: bool) -> QueryS
 
 
 def mark_eligibility(volunteers: list[Volunteer], on: datetime.date) -> list[Volunteer]:
-    """Set ``eligible`` (on ``on``, under the VIR rules) on each volunteer of a page, from the
-    row's own columns: ``eligible_q``'s birth-date range and ``experience_met_on`` (tested to
-    agree with it), without a query."""
+    """Set ``eligible`` (on ``on``, under the VIR rules; None when an anonymised volunteer's
+    year of birth cannot decide it) on each volunteer of a page, from the row's own columns:
+    ``eligible_q``'s birth-date range and ``experience_met_on`` (tested to agree with it),
+    without a query."""
     rules = VIR_RULES
     youngest = latest_birth_date(on, rules.min_age)
     oldest = latest_birth_date(on, rules.max_age + 1)  # born on it or before: too old
     for v in volunteers:
         met_on = v.experience_met_on
-        v.eligible = oldest < v.birth_date <= youngest and met_on is not None and met_on <= on
+        experienced = met_on is not None and met_on <= on
+        if not v.is_anonymised:
+            v.eligible = experienced and oldest < v.birth_date <= youngest
+            continue
+        # The year of birth only (``evaluate(..., year_only=True)``): eligible if every day of
+        # it passes the age rule, not if none does, undecided (None) otherwise.
+        first, last = datetime.date(v.birth_date.year, 1, 1), _year_end(v.birth_date.year)
+        if not experienced or last <= oldest or first > youngest:
+            v.eligible = False
+        else:
+            v.eligible = True if oldest < first and last <= youngest else None
     return volunteers
 
 

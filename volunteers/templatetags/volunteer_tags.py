@@ -1,3 +1,4 @@
+import datetime
 from html import escape
 
 from django import template
@@ -20,6 +21,19 @@ def age(birth_date, on=None):
     if birth_date is None:
         return ""
     return age_on(birth_date, on or timezone.localdate())
+
+
+def row_age(volunteer: Volunteer, on) -> str:
+    """The age on ``on``; of an anonymised volunteer, whose day of birth was erased, the two
+    ages their year of birth allows ("24 or 25"), as their page says."""
+    if not volunteer.is_anonymised:
+        return str(age(volunteer.birth_date, on))
+    year = volunteer.birth_date.year
+    youngest = age_on(datetime.date(year, 12, 31), on)
+    oldest = age_on(datetime.date(year, 1, 1), on)
+    if youngest == oldest:
+        return str(youngest)
+    return _("%(youngest)d or %(oldest)d") % {"youngest": youngest, "oldest": oldest}
 
 
 @register.simple_tag
@@ -58,7 +72,7 @@ def volunteer_rows(volunteers, *, today, show_agency: bool) -> str:
         )
     }
     anonymised, diaspora = escape(_("Anonymised volunteer")), escape(_("diaspora"))
-    badges = {True: eligibility_badge(True), False: eligibility_badge(False)}
+    badges = {verdict: eligibility_badge(verdict) for verdict in (True, False, None)}
     statuses = {value: escape(text) for value, text in Volunteer.Status.choices}
     nationalities = dict(country_choices())
     head, tail = map(escape, around_key("volunteers:detail"))
@@ -75,11 +89,11 @@ def volunteer_rows(volunteers, *, today, show_agency: bool) -> str:
         rows.append(
             "<tr>"
             f'<td class="text-sm-nowrap"><a href="{head}{v.pk}{tail}">{name}</a>{badge}</td>'
-            f'<td class="text-sm-end" data-label="{label["age"]}">{age(v.birth_date, today)}</td>'
+            f'<td class="text-sm-end" data-label="{label["age"]}">{row_age(v, today)}</td>'
             f'<td data-label="{label["nationality"]}">'
             f"{escape(nationalities.get(code, code))}</td>"
             f'<td data-label="{label["status"]}">{statuses.get(v.status, "")}</td>'
-            f'<td data-label="{label["eligibility"]}">{badges[bool(v.eligible)]}</td>'
+            f'<td data-label="{label["eligibility"]}">{badges[v.eligible]}</td>'
             f'<td class="small" data-label="{label["themes"]}">'
             f"{' · '.join(escape(str(theme)) for theme in v.theme_list)}</td>"
             f"{agency}</tr>"
