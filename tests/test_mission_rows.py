@@ -1,6 +1,7 @@
 """The mission list's rows are written in Python (``missions.templatetags.mission_tags``): held
 here to the markup Django's template engine gave them, escaping included."""
 
+import datetime
 import re
 
 import pytest
@@ -20,6 +21,7 @@ from tests.factories import (
     make_mission,
     manager_of,
 )
+from volunteers.models import Volunteer
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +77,56 @@ def test_the_rows_written_in_python_are_the_templates_rows(client, language):
     body = page[page.index("<tbody>") + len("<tbody>") : page.index("</tbody>")]
     assert _squeezed(body) == _squeezed(expected)
     assert "&lt;b&gt;Santé &amp; eau&lt;/b&gt;" in body and "<b>Santé" not in body
+
+
+TEMPLATE_CANDIDATES = """{% load i18n %}
+  {% for v in page.object_list %}
+    <tr data-volunteer="{{ v.pk }}">
+      <td>{{ v.full_name }}<div class="small text-body-secondary">{{ v.get_status_display }}</div></td>
+      <td>{{ v.eligibility.age }}</td>
+      <td>{% if v.eligible %}<span class="badge text-bg-success">{% translate "Eligible" %}</span>{% else %}<span class="badge text-bg-danger">{% translate "Not eligible" %}</span><div class="small text-body-secondary">{% for r in v.eligibility.reasons %}{{ r }} {% endfor %}</div>{% endif %}</td>
+      <td class="text-end">
+        {% if v.here %}<span class="badge text-bg-light border">{% translate "Already nominated" %}</span>
+        {% elif v.busy %}<span class="badge text-bg-light border">{% translate "Placed on overlapping dates" %}</span>
+        {% elif v.eligible and quota.remaining > 0 %}<form method="post">{% csrf_token %}<input type="hidden" name="volunteer" value="{{ v.pk }}"><button class="btn btn-sm btn-primary" type="submit">{% translate "Nominate" %}</button></form>{% endif %}
+      </td>
+    </tr>
+  {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_the_candidates_written_in_python_are_the_templates_rows(client, language):
+    mission = make_mission(places=4)
+    sending = mission.quota.sending
+    nominated = eligible_volunteer(sending, last_name="<Amadou & Co>")
+    placement_nominate(mission=mission, volunteer=nominated, user=None)
+    eligible_volunteer(sending, last_name="Bako")
+    too_old = eligible_volunteer(sending, last_name="Coulibaly")
+    Volunteer.objects.filter(pk=too_old.pk).update(birth_date=datetime.date(1980, 1, 1))
+    busy = eligible_volunteer(sending, last_name="Diallo")
+    other = make_mission(quota=mission.quota, title="Autre", start=mission.start_date)
+    placement_nominate(mission=other, volunteer=busy, user=None)
+    user = manager_of(sending)
+    client.force_login(user)
+    session = client.session
+    session[language_session.SESSION_KEY] = language
+    session.save()
+    page = client.get(f"/missions/{mission.pk}/nominate/")
+    html = page.content.decode()
+    rows, _ = selectors.nomination_page(
+        mission=mission, q="", eligible_only=False, number=1, per_page=50
+    )
+    with translation.override(language):
+        expected = Template(TEMPLATE_CANDIDATES).render(
+            Context(
+                {
+                    "page": rows,
+                    "quota": selectors.mission_quota_places(mission=mission),
+                    "csrf_token": page.context["csrf_token"],
+                }
+            )
+        )
+    body = html[html.index("<tbody>") + len("<tbody>") : html.index("</tbody>")]
+    assert _squeezed(body) == _squeezed(expected)
+    assert body.count('name="csrfmiddlewaretoken"') == 1  # Bako only: the others can't be
+    assert "&lt;Amadou &amp; Co&gt;" in body
