@@ -179,12 +179,16 @@ class QuotaSerializer(serializers.ModelSerializer):
     binding_places = serializers.IntegerField()
     used = serializers.IntegerField()
     remaining = serializers.IntegerField()
+    pending = serializers.BooleanField(
+        help_text="Added by an amendment the parties have not both approved: no place of it "
+        "is agreed yet (binding_places 0)."
+    )
 
     class Meta:
         model = Quota
         fields = [
             "id", "agreement", "cohort", "sending", "receiving", "places", "approved_places",
-            "binding_places", "used", "remaining",
+            "binding_places", "used", "remaining", "pending",
         ]  # fmt: skip
 
 

@@ -228,7 +228,8 @@ def quota_places(*, quotas: QuerySet[Quota] | None = None) -> QuerySet[Quota]:
     taken: confirmed, deployed or completed placements, from the counts the database keeps),
     ``binding_places`` (the places agreed, ``Quota.agreed_places``: those of the last approved
     version, none for a row a pending amendment adds; before any approval, those written) and
-    ``remaining`` (places left; 0 or less: full)."""
+    ``remaining`` (places left; 0 or less: full); ``pending`` (``Quota.is_pending``: a row of
+    an amendment not approved yet, shown as such, with no place agreed)."""
     quotas = Quota.objects.all() if quotas is None else quotas
     counts = _placement_counts()
     return (
@@ -239,6 +240,11 @@ def quota_places(*, quotas: QuerySet[Quota] | None = None) -> QuerySet[Quota]:
             used=F("confirmed") + F("deployed") + F("completed"),
         )
         .annotate(remaining=F("binding_places") - F("used"))
+        .annotate(
+            pending=Case(
+                When(pending_quota_q(), then=True), default=False, output_field=BooleanField()
+            )
+        )
     )
 
 
@@ -252,6 +258,7 @@ def _set_places(quota: Quota, counts: PlacementCounts) -> Quota:
     quota.binding_places = quota.agreed_places
     quota.used = counts.used
     quota.remaining = quota.binding_places - quota.used
+    quota.pending = quota.is_pending
     return quota
 
 
@@ -281,17 +288,11 @@ def places_of(quota: Quota) -> Quota:
 
 def quota_figures(*, quotas: QuerySet[Quota] | None = None) -> QuerySet[Quota]:
     """``quota_places`` and the other counts: ``proposed`` (nominated), ``declined``,
-    ``withdrawn``; and ``pending`` (``Quota.is_pending``: a row of an amendment not approved
-    yet, shown as such, with no place agreed)."""
+    ``withdrawn``."""
     counts = _placement_counts()
     return (
         quota_places(quotas=quotas)
         .annotate(**{name: counts[name] for name in ("proposed", "declined", "withdrawn")})
-        .annotate(
-            pending=Case(
-                When(pending_quota_q(), then=True), default=False, output_field=BooleanField()
-            )
-        )
         .order_by("agreement_id", "cohort", "sending__acronym")
     )
 

@@ -153,3 +153,15 @@ def test_the_agreement_page_marks_the_pending_rows_and_counts_the_approved_place
     row = listing[listing.index("VIR-TG-EC-2017") :]
     row = row[: row.index("</tr>")]
     assert f"{a_to_b} / {b_to_a}</td>" in row
+
+
+def test_the_api_says_which_quotas_await_approval(amended):
+    from tests.test_api import api, token_for
+
+    _, secret = token_for(amended.party_a)
+    rows = api(secret).get(f"/api/v1/quotas/?agreement={amended.pk}").json()["results"]
+    by_key = {(row["cohort"], row["sending"]): row for row in rows}
+    pending = by_key[NEXT, amended.party_a_id]
+    assert (pending["pending"], pending["places"], pending["binding_places"]) == (True, 3, 0)
+    assert by_key[2017, amended.party_a_id]["pending"] is False
+    assert places_of(amended.quotas.get(cohort=NEXT, sending=amended.party_a)).pending is True
