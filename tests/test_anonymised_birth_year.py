@@ -5,6 +5,7 @@ eligibility verdict is decided on them."""
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from missions.services import placement_nominate
@@ -126,3 +127,18 @@ def test_the_list_gives_both_ages_and_no_verdict_the_year_cannot_decide(client, 
     decided = row(today=datetime.date(2029, 6, 1))  # 24 or 25: both pass
     assert ">24 ou 25<" in decided and ">Éligible<" in decided
     assert row("eligible_on=2029-06-01") and row("age_max=25")
+
+
+def test_the_admin_gives_the_year_and_offers_no_date_to_edit(admin_client):
+    volunteer = anonymised_volunteer()
+    known = VolunteerFactory(birth_date=BORN, sending_agency=volunteer.sending_agency)
+    listing = admin_client.get(reverse("admin:volunteers_volunteer_changelist")).content.decode()
+    assert '<td class="field-born">2004</td>' in listing
+    assert '<td class="field-born">29/02/2004</td>' in listing  # the other volunteer's date
+    assert "01/07/2004" not in listing and "1 juillet 2004" not in listing
+    response = admin_client.get(reverse("admin:volunteers_volunteer_change", args=[volunteer.pk]))
+    assert "birth_date" not in response.context["adminform"].form.fields
+    page = response.content.decode()
+    assert "Année de naissance" in page and "2004" in page and "01/07/2004" not in page
+    other = admin_client.get(reverse("admin:volunteers_volunteer_change", args=[known.pk]))
+    assert "birth_date" in other.context["adminform"].form.fields

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import CheckedAdminForm, HistoryAdmin
@@ -40,7 +41,7 @@ class VolunteerAdmin(HistoryAdmin):
     form = VolunteerAdminForm
     list_display = [
         "name",
-        "birth_date",
+        "born",
         "nationality",
         "status",
         "sending_agency",
@@ -63,6 +64,28 @@ class VolunteerAdmin(HistoryAdmin):
         if obj.is_anonymised:
             return obj.full_name
         return f"{obj.last_name.upper()} {obj.first_name}"
+
+    @admin.display(description=_("birth date"), ordering="birth_date")
+    def born(self, obj):
+        """The birth date; of an anonymised volunteer, the year only (the stored day, 1 July,
+        is a stand-in), as the platform's pages give it."""
+        if obj.is_anonymised:
+            return obj.birth_date.year
+        return date_format(obj.birth_date, "SHORT_DATE_FORMAT")
+
+    @admin.display(description=_("year of birth"))
+    def birth_year(self, obj):
+        return obj.birth_date.year
+
+    def get_exclude(self, request, obj=None):
+        # An anonymised volunteer's day of birth was erased: the year is shown, not a date to
+        # edit (a date typed here would claim a day nobody knows).
+        excluded = list(super().get_exclude(request, obj) or [])
+        return [*excluded, "birth_date"] if obj is not None and obj.is_anonymised else excluded
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "birth_year"] if obj is not None and obj.is_anonymised else fields
 
     def save_related(self, request, form, formsets, change):
         # The "eligible on" filter reads spans derived from the periods: keep them in step.
