@@ -30,6 +30,7 @@ class MissionAdminForm(CheckedAdminForm):
             theme=data["theme"],
             start=data["start_date"],
             end=data["end_date"],
+            places=data.get("places"),
         )
         if self.instance.pk is not None:
             # The mission as the form would save it (the form's instance takes the values

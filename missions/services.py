@@ -204,12 +204,39 @@ def check_withdrawal(volunteer: Volunteer) -> None:
 
 
 def check_mission(
-    *, quota: Quota, host_structure, theme, start: datetime.date, end: datetime.date
+    *,
+    quota: Quota,
+    host_structure,
+    theme,
+    start: datetime.date,
+    end: datetime.date,
+    places: int | None = None,
 ) -> None:
     """A mission's own rules: host structure of the host agency, a theme of the agreement,
-    dates within the agreement, starting in the cohort's year, of an allowed duration."""
+    dates within the agreement, starting in the cohort's year, of an allowed duration, and no
+    more places than its quota has (``places``: the mission's)."""
     check_dates(start_date=start, end_date=end)
     agreement = quota.agreement
+    # The quota's places agreed; a row an amendment adds, not approved yet, has none agreed:
+    # the places it proposes then (a draft mission may be prepared under it).
+    limit = quota.agreed_places or quota.places
+    if places is not None and places > limit:
+        raise DomainError(
+            ngettext(
+                "The quota of cohort %(cohort)s, %(sending)s → %(receiving)s, has %(count)d "
+                "place: a mission under it cannot offer more.",
+                "The quota of cohort %(cohort)s, %(sending)s → %(receiving)s, has %(count)d "
+                "places: a mission under it cannot offer more.",
+                limit,
+            )
+            % {
+                "cohort": quota.cohort,
+                "sending": quota.sending.acronym,
+                "receiving": quota.receiving.acronym,
+                "count": limit,
+            },
+            field="places",
+        )
     if host_structure.agency_id != quota.receiving_id:
         raise DomainError(
             _("The host structure must be one of %(agency)s, the host agency of this quota.")
@@ -251,6 +278,7 @@ def _save_mission(mission: Mission, *, opens: bool) -> Mission:
         theme=mission.theme,
         start=mission.start_date,
         end=mission.end_date,
+        places=mission.places,
     )
     try:
         mission.full_clean()

@@ -193,7 +193,10 @@ def make_mission(*, quota=None, places=4, start=None, months=6, **fields):
 
     if quota is None:
         # A cohort is the year its missions start in.
-        agreement = approved_agreement(quotas=[(start.year, "ab", 4), (start.year, "ba", 2)])
+        # Room for the mission's places (a mission offers no more than its quota has).
+        agreement = approved_agreement(
+            quotas=[(start.year, "ab", max(places, 4)), (start.year, "ba", 2)]
+        )
         quota = agreement.quotas.get(cohort=start.year, sending=agreement.party_a)
     theme = fields.pop("theme", None) or ThemeFactory()
     mission = Mission(

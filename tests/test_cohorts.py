@@ -142,7 +142,7 @@ def test_a_mission_starts_in_its_cohorts_year():
     )
     assert exc.value.field == "start_date"
     # Starting late in the year, it runs into the next one.
-    assert make_mission(quota=quota, start=datetime.date(2018, 11, 1), months=10).pk
+    assert make_mission(quota=quota, places=2, start=datetime.date(2018, 11, 1), months=10).pk
 
 
 def test_a_mission_outside_its_cohort_takes_no_nomination():

@@ -51,7 +51,7 @@ def test_the_volunteer_page_lists_their_placements_in_the_same_queries(client):
         (first.quota, D(2018, 7, 1), "Santé à Sokodé"),
         (later, D(2019, 1, 1), "Forêts à Dapaong"),
     ):
-        mission = make_mission(quota=quota, start=start, title=title)
+        mission = make_mission(quota=quota, places=2, start=start, title=title)
         placement_nominate(mission=mission, volunteer=volunteer, user=None)
     with CaptureQueriesContext(connection) as three:
         page = client.get(url).content.decode()
