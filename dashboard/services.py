@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from agencies import rules as access
 from agencies.models import Membership
@@ -48,15 +49,19 @@ def _digest(
     site = settings.SITE_URL.rstrip("/")
     with translation.override(language):
         count = sum(len(alerts) for _agency, alerts in sections)
-        subject = _("%(count)d alerts this week") % {"count": count}
+        subject = ngettext("%(count)d alert this week", "%(count)d alerts this week", count) % {
+            "count": count
+        }
         lines = [
             _("The alerts of the week of %(date)s on Reciprocity, not acknowledged yet.")
             % {"date": date_format(week, "SHORT_DATE_FORMAT")},
         ]
+        # The colon after a label as the alerts page writes it (French puts a space before it).
+        colon = pgettext("after a label", ":")
         for agency, alerts in sections:
             lines += ["", f"{agency.acronym} — {agency.name}"]
             for alert in alerts:
-                lines.append(f"- {alert.label}: {alert.subject} ({alert.detail})")
+                lines.append(f"- {alert.label}{colon} {alert.subject} ({alert.detail})")
                 lines.append(f"  {site}{alert.url}")
         lines += [
             "",

@@ -14,9 +14,11 @@ import random
 import unicodedata
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from agencies.models import Agency, Theme
+from core.stored_text import Text
 from volunteers.models import Experience, LanguageSkill, Volunteer, VolunteerImport
 from volunteers.services import experience_spans_refresh
 
@@ -235,7 +237,14 @@ def _demo_import():
             "checked_rows": 3,
             "created_count": 2,
             "duplicate_count": 1,
-            "duplicates": [{"row": 4, "column": "", "message": "Déjà inscrit (même courriel)."}],
+            # Stored as an import stores it: its source, shown in the reader's language.
+            "duplicates": [
+                {
+                    "row": 4,
+                    "column": "",
+                    **Text(gettext_noop("Already registered (same e-mail).")).as_dict(),
+                }
+            ],
             "started_at": timezone.now(),
             "finished_at": timezone.now(),
         },

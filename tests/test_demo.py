@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import F
+from django.utils import timezone
 
 from agencies.models import Agency, HostStructure, Membership
 from core.languages import languages_of
@@ -17,6 +18,7 @@ from missions.models import FollowUp, Mission, Placement
 from programmes.models import Application, ProgrammeMember
 from programmes.selectors import programme_figures
 from voice.models import Certificate, HostAssessment, Questionnaire, SupportAction
+from voice.services import LAST_REMINDER_AFTER, QUESTIONNAIRE_WINDOW, questionnaires_send
 from volunteers.models import Volunteer
 
 
@@ -221,7 +223,7 @@ def test_it_shows_the_volunteers_voice(demo):
     actions, and the pilot evaluation's frozen figures with the answers."""
     assert Questionnaire.objects.filter(submitted_at__isnull=False).count() == 3
     pending = Questionnaire.objects.get(submitted_at__isnull=True)
-    assert pending.links.exists() and pending.messages.count() == 2
+    assert pending.links.exists() and pending.messages.count() == 3  # invited, reminded twice
     assert Questionnaire.objects.filter(language="en").exists()
     assert HostAssessment.objects.count() == 2
     certificate = Certificate.objects.get()
@@ -229,6 +231,27 @@ def test_it_shows_the_volunteers_voice(demo):
     assert SupportAction.objects.count() == 4
     pilot = Evaluation.objects.get(agreement__reference="VIR-TG-ML-2017", version=1)
     assert pilot.figures["voice"]["questionnaires"] == 3
+
+
+def test_its_questionnaires_follow_the_window_after_the_return(demo):
+    """Walk 7, finding 10: a 2018 mission's questionnaire was invited and reminded in the weeks
+    before the demo was loaded. The volunteers are asked within QUESTIONNAIRE_WINDOW of their
+    return (README), the reminders follow the invitation, the certificate its answers, and the
+    daily run finds nothing to send to the demo's 2018 volunteers."""
+    for questionnaire in Questionnaire.objects.select_related("placement"):
+        returned = questionnaire.placement.return_date
+        sent = {m.kind: m.sent_at for m in questionnaire.messages.all()}
+        invited = sent["invitation"]
+        assert returned <= invited.date() <= returned + QUESTIONNAIRE_WINDOW, questionnaire
+        assert all(invited <= at <= invited + LAST_REMINDER_AFTER for at in sent.values())
+        assert questionnaire.created_at <= invited
+        if questionnaire.submitted_at:
+            assert invited <= questionnaire.submitted_at < invited + QUESTIONNAIRE_WINDOW
+        else:  # the links sent then have expired
+            assert not questionnaire.links.filter(expires_at__gt=timezone.now()).exists()
+    certificate = Certificate.objects.select_related("placement__questionnaire").get()
+    assert certificate.issued_at == certificate.placement.questionnaire.submitted_at
+    assert set(questionnaires_send().values()) == {0}
 
 
 def test_it_loads_territoires_volontaires_with_a_believable_state(demo):

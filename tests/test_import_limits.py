@@ -311,7 +311,7 @@ def test_a_long_cell_is_an_error_of_its_row_naming_only_an_excerpt(demo, name, m
     before = Volunteer.objects.count()
     job, _ = submit(Agency.objects.get(acronym="ANVT"), _one_long_cell(make), name)
     assert job.status == "failed" and Volunteer.objects.count() == before
-    [error] = job.errors
+    [error] = job.errors_shown
     assert error["row"] == 3 and error["column"] == "prénom"
     assert "4000 caractères" in error["message"] and f"{MAX_CELL_CHARS} au plus" in error["message"]
     assert "Z" * EXCERPT_CHARS + "…" in error["message"]
@@ -323,7 +323,7 @@ def test_an_unknown_value_is_named_by_an_excerpt(demo):
     rows = [good_row(1)]
     rows[0][2] = "Y" * 900  # sex: not a known value, under the cell cap
     job, _ = submit(Agency.objects.get(acronym="ANVT"), csv_file(FR, rows))
-    [error] = job.errors
+    [error] = job.errors_shown
     assert "Y" * EXCERPT_CHARS + "…" in error["message"] and "Y" * 81 not in error["message"]
 
 

@@ -12,6 +12,8 @@ from django.utils import translation
 
 from core.languages import language_set, languages_of, preferred_language
 from core.models import OutgoingEmail, UserPreference
+from dashboard.alerts import alerts_for
+from dashboard.models import AlertAcknowledgement
 from dashboard.services import alert_digests_send
 from evaluations.forms import ReportRequestForm
 from evaluations.models import Evaluation
@@ -99,6 +101,32 @@ def test_two_recipients_of_one_digest_get_it_each_in_their_language():
     assert "alertas esta semana" in es.subject and "Pasaporte" in es.body
     assert "alerts this week" in en.subject and "Passport" in en.body
     assert "Alertes de la semaine" in fr.subject and "Passeport" in fr.body
+
+
+def test_a_digest_of_one_alert_says_so_in_the_singular_and_the_french_colon_has_its_space():
+    """Walk 7, findings 3 and 7: "1 alertas esta semana" and "Recommandation en retard: …"."""
+    placement = _confirmed(make_mission())
+    sender = placement.quota.sending
+    spanish = MembershipFactory(agency=sender, role="officer").user
+    english = MembershipFactory(agency=sender, role="officer").user
+    french = MembershipFactory(agency=sender, role="officer").user
+    language_set(user=spanish, language="es")
+    language_set(user=english, language="en")
+    alerts = alerts_for(agency=sender, today=TODAY)
+    assert len(alerts) > 1
+    for alert in alerts[1:]:  # one alert is left
+        AlertAcknowledgement.objects.create(agency=sender, kind=alert.kind, key=alert.key)
+    OutgoingEmail.objects.all().delete()
+    with translation.override("fr"):
+        alert_digests_send(today=TODAY)
+        label = alerts_for(agency=sender, today=TODAY)[0].label
+    by_recipient = {e.to[0]: e for e in OutgoingEmail.objects.all()}
+    es, en, fr = (by_recipient[u.email] for u in (spanish, english, french))
+    assert es.subject.endswith(" 1 alerta esta semana")
+    assert en.subject.endswith(" 1 alert this week")
+    assert fr.subject.endswith(" Alertes de la semaine\u00a0: 1")
+    assert f"- {label}\u00a0: " in fr.body and f"{label}:" not in fr.body
+    assert ": " in en.body and "\u00a0:" not in en.body + es.body
 
 
 def test_a_nomination_reaches_each_host_member_in_their_language():

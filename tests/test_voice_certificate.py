@@ -292,3 +292,33 @@ def test_an_early_return_is_attested_as_the_period_served_not_a_mission_accompli
     assert f"{mission.end_date.year}" in text
     page = client.get(reverse("voice:verify", args=[certificate.code])).content.decode()
     assert "est authentique" in page and "fin anticipée" in page
+
+
+def test_the_spanish_verification_page_names_the_volunteer_without_a_gender(
+    django_capture_on_commit_callbacks, client
+):
+    """Walk 7, finding 5: "Voluntario Akossiwa Mensah"; the certificate itself avoids a
+    gendered word, and so does the page now (French "Volontaire" is epicene)."""
+    placement, _token = _submitted(
+        django_capture_on_commit_callbacks, client, first_name="Akossiwa", last_name="Mensah"
+    )
+    verify = reverse("voice:verify", args=[shown_code(placement.certificate.code)])
+    spanish = client.get(verify, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Persona voluntaria" in spanish and "Voluntari" not in spanish.replace(
+        "Persona voluntaria", ""
+    )
+    french = client.get(verify, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert ">Volontaire<" in french
+
+
+def test_the_placement_page_writes_the_certificate_code_as_the_pdf_and_verify_page_do(
+    django_capture_on_commit_callbacks, client
+):
+    """Walk 7, finding 6: the staff page showed "EE4962E72381BDC3", the PDF and /verify/
+    "EE49-62E7-2381-BDC3"."""
+    placement, _token = _submitted(django_capture_on_commit_callbacks, client)
+    code = placement.certificate.code
+    client.force_login(placement.quota.sending.memberships.get(role="manager").user)
+    page = client.get(reverse("voice:placement", args=[placement.pk])).content.decode()
+    assert f"<code>{shown_code(code)}</code>" in page and code not in page
+    assert reverse("voice:verify", args=[shown_code(code)]) in page

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from agencies.models import Agency, DownloadRecord, Membership
 from config import celery_app
-from tests.factories import ExperienceFactory, VolunteerFactory
+from tests.factories import ExperienceFactory, MembershipFactory, ThemeFactory, VolunteerFactory
 from volunteers import export_jobs, exporting
 from volunteers.columns import COLUMNS, EXPORT_ONLY_COLUMNS
 from volunteers.export_jobs import EXPORT_TASK
@@ -372,3 +372,36 @@ def test_an_export_of_several_agencies_is_logged_for_each_of_them(
     download(client, empty)
     assert empty.agency_ids == []
     assert exports_logged(empty) == exports_logged(empty, agency=anvt) == 1
+
+
+@pytest.mark.django_db
+def test_the_export_page_gives_its_filters_as_the_list_names_them(client, tasks_in_process):
+    """Walk 7, finding 8: "Filtres : q=a , status=returned , ordering=-birth_date"."""
+    officer = MembershipFactory(role="officer").user
+    theme = ThemeFactory()
+    filters = {
+        "q": ["a"],
+        "status": ["returned"],
+        "theme": [str(theme.pk)],
+        "eligible_on": ["2027-01-15"],
+        "ordering": ["-birth_date"],
+    }
+    export = export_jobs.volunteer_export_request(
+        user=officer, file_format="csv", filters=filters, language="fr"
+    )
+    client.force_login(officer)
+    url = reverse("volunteers:export_detail", args=[export.pk])
+
+    def shown(language):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        return page.split('data-testid="export-filters">')[1].split("</span>")[0]
+
+    nbsp = "\u00a0"
+    assert shown("fr") == (
+        f"Rechercher{nbsp}: a · Statut{nbsp}: Revenu · Thème{nbsp}: {theme} · Éligible le{nbsp}:"
+        f" 15/01/2027 · Trier par{nbsp}: Date de naissance (décroissant)"
+    )
+    assert shown("es") == (
+        f"Buscar: a · Estado: Regresado · Tema: {theme} · Elegible el: 15/01/2027"
+        " · Ordenar por: Fecha de nacimiento (descendente)"
+    )

@@ -15,7 +15,8 @@ from openpyxl import Workbook, load_workbook
 from agencies.models import Agency
 from config import celery_app
 from core.history import reason_shown
-from tests.factories import MembershipFactory, VolunteerFactory
+from core.languages import language_set
+from tests.factories import AgencyFactory, MembershipFactory, VolunteerFactory
 from volunteers.columns import COLUMNS
 from volunteers.models import (
     Experience,
@@ -104,7 +105,7 @@ def test_one_bad_row_imports_nothing_and_the_report_names_row_and_column(db, anv
     job, _ = submit(anvt, csv_file(FR, rows))
     assert job.status == "failed"
     assert Volunteer.objects.count() == before
-    assert job.errors == [
+    assert job.errors_shown == [
         {"row": 4, "column": "date_de_naissance", "message": "Saisissez une date comme 31/12/2000."}
     ]
     assert job.error_count == 1 and job.created_count == 0
@@ -122,7 +123,7 @@ def test_every_wrong_cell_is_reported(db, anvt):
     assert found == {
         (2, "prénom"), (3, "sexe"), (3, "courriel"), (4, "langues"), (4, "expérience_1_fin"),
     }  # fmt: skip
-    messages = " ".join(e["message"] for e in job.errors)
+    messages = " ".join(e["message"] for e in job.errors_shown)
     assert "ne peut pas figurer dans un nom" in messages
     assert "La fin ne peut pas précéder le début" in messages
 
@@ -130,8 +131,8 @@ def test_every_wrong_cell_is_reported(db, anvt):
 def test_missing_and_unknown_columns_are_reported_on_the_first_row(db, anvt):
     job, _ = submit(anvt, csv_file(["prénom", "couleur"], [["Ama", "bleu"]]))
     assert job.status == "failed"
-    assert {"row": 1, "column": "couleur", "message": "Colonne inconnue."} in job.errors
-    assert {e["column"] for e in job.errors if "obligatoire" in e["message"]} >= {
+    assert {"row": 1, "column": "couleur", "message": "Colonne inconnue."} in job.errors_shown
+    assert {e["column"] for e in job.errors_shown if "obligatoire" in e["message"]} >= {
         "nom", "date_de_naissance",
     }  # fmt: skip
 
@@ -196,7 +197,7 @@ def test_duplicates_are_reported_not_doubled(db, anvt):
     assert job.status == "done", job.errors
     assert job.created_count == 1 and job.duplicate_count == 3
     assert [d["row"] for d in job.duplicates] == [2, 3, 5]
-    assert "Même personne qu’à la ligne 4" in job.duplicates[2]["message"]
+    assert "Même personne qu’à la ligne 4" in job.duplicates_shown[2]["message"]
     assert Volunteer.objects.filter(first_name="Edem", last_name="Lawson").count() == 1
 
 
@@ -498,7 +499,10 @@ def test_a_name_whose_apostrophe_differs_is_the_same_person(db, anvt):
     job, _ = submit(anvt, csv_file(FR, rows))
     assert job.status == "done", job.errors
     assert job.created_count == 0 and job.duplicate_count == 1
-    assert "Already" in job.duplicates[0]["message"] or "Déjà" in job.duplicates[0]["message"]
+    assert (
+        "Already" in job.duplicates_shown[0]["message"]
+        or "Déjà" in job.duplicates_shown[0]["message"]
+    )
 
 
 def test_a_language_without_a_level_is_working_knowledge_as_the_template_says():
@@ -529,3 +533,54 @@ def test_a_volunteer_registered_between_the_check_and_the_write_fails_the_import
     assert list(Volunteer.objects.filter(email__in=emails).values_list("email", flat=True)) == [
         "ama7@example.org"
     ]
+
+
+def test_an_import_report_is_read_in_the_readers_language_and_old_reports_as_stored(db, client):
+    """Walk 7, finding 4: a report stored in French (the uploader's language) was shown in
+    French to a Spanish reader. Its messages are stored as their sources with their parameters
+    and translated when shown; a report stored before keeps its sentences."""
+    agency = AgencyFactory()
+    VolunteerFactory(sending_agency=agency, email="deja@example.org")
+    header = [*FR, "diaspora"]
+    bad = [
+        ["Ama", "Lawson", "F", "31/02/2002", "TG", "ama@example.org", "", "", "", "", "", "oui"],
+        ["Yao", "Agbo", "M", "01/01/2002", "TG", "a@@b", "", "", "", "", "", "peut-être"],
+    ]
+    failed, _created = submit(agency, csv_file(header, bad))
+    same = ["Edem", "Lawson", "M", "01/01/2003", "TG", "", "", "", "", "", "", ""]
+    duplicates = [
+        ["Yao", "Amouzou", "M", "01/01/2002", "TG", "DEJA@example.org", *[""] * 6],
+        same,
+        same,
+    ]
+    done, _created = submit(agency, csv_file(header, duplicates), name="doublons.csv")
+    assert (failed.status, done.status) == ("failed", "done")
+    assert failed.message.startswith("Rien n’a été importé")  # the uploader’s, for the admin
+    reader = MembershipFactory(agency=agency, role="manager").user
+    language_set(user=reader, language="es")
+    client.force_login(reader)
+
+    def page(job):
+        return client.get(reverse("volunteers:import_detail", args=[job.pk])).content.decode()
+
+    spanish = page(failed)
+    for text in (
+        "No se ha importado nada",
+        "Introduzca una fecha como 31/12/2000.",
+        "Escriba sí o no.",
+        "Introduzca una dirección de correo electrónico válida.",  # Django's own message
+    ):
+        assert text in spanish, text
+    assert "Saisissez" not in spanish and "Écrivez" not in spanish and "Rien" not in spanish
+    spanish = page(done)
+    assert "Ya registrado (mismo correo electrónico)." in spanish
+    assert "La misma persona que la fila 3." in spanish and "Même" not in spanish
+
+    # A report stored before: its sentences, as they were written.
+    VolunteerImport.objects.filter(pk=failed.pk).update(
+        errors=[{"row": 2, "column": "date_de_naissance", "message": "Saisissez une date."}],
+        message="Rien n’a été importé.",
+        message_source={},
+    )
+    old = page(failed)
+    assert "Saisissez une date." in old and "Rien n’a été importé." in old

@@ -253,6 +253,8 @@ def _render_record(request, placement, *, assessment_form=None, support=None):
         "questionnaire": questionnaire,
         "assessment": assessment,
         "certificate": certificate,
+        # Written as the PDF and the verification page write it (groups of four, dashed).
+        "certificate_code": certificates.shown_code(certificate.code) if certificate else "",
         "follow_ups": follow_ups,
         "can_assess": user.has_perm("vir.assess_placement", placement)
         and placement.status == placement.Status.COMPLETED,

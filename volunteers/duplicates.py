@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from core.stored_text import Text
 
 from .models import Volunteer, apostrophe_variants, name_key
 
@@ -18,8 +20,8 @@ def _name_key(first: str, last: str, birth_date) -> tuple:
     return (*name_key(first, last), birth_date)
 
 
-def find_duplicates(agency, rows: list[ParsedRow], batch: int = 1000) -> dict[int, str]:
-    """``{row number: message}`` for rows already in the register or earlier in the file.
+def find_duplicates(agency, rows: list[ParsedRow], batch: int = 1000) -> dict[int, Text]:
+    """``{row number: reason}`` for rows already in the register or earlier in the file.
 
     One query per batch of rows, answered from the two unique indexes of the register: the
     e-mail side repeats ``email <> ''`` so that PostgreSQL may use the partial index
@@ -27,7 +29,7 @@ def find_duplicates(agency, rows: list[ParsedRow], batch: int = 1000) -> dict[in
     agency: 10 scans of 100,000 rows for a 5,000-row file); the name side is the index
     ``(agency, lower(last_name), lower(first_name), birth_date) WHERE anonymised_at IS NULL``.
     """
-    found: dict[int, str] = {}
+    found: dict[int, Text] = {}
     existing_names, existing_emails = set(), set()
     for i in range(0, len(rows), batch):
         chunk = rows[i : i + batch]
@@ -64,13 +66,17 @@ def find_duplicates(agency, rows: list[ParsedRow], batch: int = 1000) -> dict[in
         v = r.volunteer
         key = _name_key(v.first_name, v.last_name, v.birth_date)
         if key in existing_names:
-            found[r.row] = _("Already registered (same name and birth date).")
+            found[r.row] = Text(gettext_noop("Already registered (same name and birth date)."))
         elif v.email and v.email in existing_emails:
-            found[r.row] = _("Already registered (same e-mail).")
+            found[r.row] = Text(gettext_noop("Already registered (same e-mail)."))
         elif key in seen_names:
-            found[r.row] = _("Same person as row %(row)d.") % {"row": seen_names[key]}
+            found[r.row] = Text(
+                gettext_noop("Same person as row %(row)d."), {"row": seen_names[key]}
+            )
         elif v.email and v.email in seen_emails:
-            found[r.row] = _("Same e-mail as row %(row)d.") % {"row": seen_emails[v.email]}
+            found[r.row] = Text(
+                gettext_noop("Same e-mail as row %(row)d."), {"row": seen_emails[v.email]}
+            )
         seen_names.setdefault(key, r.row)
         if v.email:
             seen_emails.setdefault(v.email, r.row)

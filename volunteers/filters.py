@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import datetime
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BaseCSVWidget
 
@@ -235,3 +237,32 @@ class VolunteerFilter(django_filters.FilterSet):
             if name != "q":
                 queryset = self.filters[name].filter(queryset, value)
         return queryset.order_by(*self.order)
+
+
+def filters_shown(filters: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(label, value shown) of each filter an export was asked with (``export_jobs.
+    export_filters``), in the list's order and words: a choice or a sort by its label, a theme
+    or an agency by its name, a date as the pages write it; a value no longer known (a theme
+    deleted since), as it was typed."""
+    shown = []
+    for name, filter_ in VolunteerFilter.base_filters.items():
+        if values := filters.get(name):
+            values_shown = ", ".join(_value_shown(filter_, value) for value in values)
+            shown.append((str(filter_.label), values_shown))
+    return shown
+
+
+def _value_shown(filter_, value: str) -> str:
+    if isinstance(filter_, django_filters.ModelChoiceFilter):
+        model = filter_.queryset.model  # the class's queryset: the agencies' is set per user
+        found = model._default_manager.filter(pk=value).first() if value.isdigit() else None
+        return str(found) if found is not None else value
+    if isinstance(filter_, django_filters.DateFilter):
+        try:
+            return date_format(datetime.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        except ValueError:
+            return value
+    choices = filter_.extra.get("choices")
+    if callable(choices):
+        choices = choices()
+    return str(dict(choices).get(value, value)) if choices else value

@@ -21,12 +21,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_countries import countries
 from openpyxl import load_workbook
 
 from agencies.models import Theme
 from core.csv import FORMULA_PREFIXES
+from core.stored_text import Text, stored, validation_texts
 
 from .columns import COLUMNS, EXPERIENCE_SLOTS, EXPORT_ONLY_COLUMNS, normalise_header
 from .duplicates import find_duplicates
@@ -44,17 +45,28 @@ LIST_SEPARATORS = re.compile(r"[,;|\n]")
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read (not a table, no header, too many rows)."""
+    """The file as a whole cannot be read (not a table, no header, too many rows); its argument
+    is a ``Text`` (or a sentence already translated), ``str()`` gives it translated."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+    @property
+    def message(self) -> Text | str:
+        return self.args[0]
 
 
 @dataclass
 class Issue:
+    """A refusal of one row and column, or a duplicate's reason. Its message is kept with its
+    source (``Text``): the report is read in the reader's language, not the uploader's."""
+
     row: int
     column: str
-    message: str
+    message: Text | str
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
+        return {"row": self.row, "column": self.column, **stored(self.message)}
 
 
 @dataclass
@@ -106,7 +118,9 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportFileError(_("The file is not readable text: save it as CSV UTF-8."))
+    raise ImportFileError(
+        Text(gettext_noop("The file is not readable text: save it as CSV UTF-8."))
+    )
 
 
 class _Lines:
@@ -126,8 +140,12 @@ class _Lines:
         self.row_chars += len(line)
         if self.row_chars > MAX_ROW_CHARS:
             raise ImportFileError(
-                _("Row %(row)d is longer than %(max)d characters: the file is refused.")
-                % {"row": self.row, "max": MAX_ROW_CHARS}
+                Text(
+                    gettext_noop(
+                        "Row %(row)d is longer than %(max)d characters: the file is refused."
+                    ),
+                    {"row": self.row, "max": MAX_ROW_CHARS},
+                )
             )
         return line
 
@@ -150,7 +168,10 @@ def _csv_rows(data: bytes) -> Iterator[list]:
             return
         except csv.Error as exc:  # a value longer than the csv module takes (128 KiB)
             raise ImportFileError(
-                _("Row %(row)d cannot be read: the file is refused.") % {"row": lines.row}
+                Text(
+                    gettext_noop("Row %(row)d cannot be read: the file is refused."),
+                    {"row": lines.row},
+                )
             ) from exc
         lines.row_done()
         yield values
@@ -163,7 +184,9 @@ def _xlsx_rows(data: bytes) -> Iterator[list]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ImportFileError(_("The file is not a readable XLSX workbook.")) from exc
+        raise ImportFileError(
+            Text(gettext_noop("The file is not a readable XLSX workbook."))
+        ) from exc
     try:
         sheet = workbook.worksheets[0]
         # One column more than allowed: a value there means too many columns.
@@ -177,16 +200,22 @@ def _bounded(rows: Iterable) -> Iterator[list]:
     for count, values in enumerate(rows, start=1):
         if count > MAX_SHEET_ROWS:
             raise ImportFileError(
-                _("The file has more than %(max)d rows, empty ones included: split it.")
-                % {"max": MAX_SHEET_ROWS}
+                Text(
+                    gettext_noop(
+                        "The file has more than %(max)d rows, empty ones included: split it."
+                    ),
+                    {"max": MAX_SHEET_ROWS},
+                )
             )
         values = list(values)
         while values and values[-1] is None:  # a workbook's rows come padded to the width read
             values.pop()
         if any(_text_or_long(v) for v in values[MAX_COLUMNS:]):
             raise ImportFileError(
-                _("Row %(row)d has more than %(max)d columns: the file is refused.")
-                % {"row": count, "max": MAX_COLUMNS}
+                Text(
+                    gettext_noop("Row %(row)d has more than %(max)d columns: the file is refused."),
+                    {"row": count, "max": MAX_COLUMNS},
+                )
             )
         yield [_cell(v) for v in values[:MAX_COLUMNS]]
 
@@ -203,7 +232,10 @@ def read_table(data: bytes, file_format: str) -> tuple[list[str], list[tuple[int
     A cell longer than ``MAX_CELL_CHARS`` is kept as a ``LongCell`` (its row is refused)."""
     if len(data) > MAX_IMPORT_BYTES:
         raise ImportFileError(
-            _("The file is too large: at most %(max)s.") % {"max": filesizeformat(MAX_IMPORT_BYTES)}
+            Text(
+                gettext_noop("The file is too large: at most %(max)s."),
+                {"max": filesizeformat(MAX_IMPORT_BYTES)},
+            )
         )
     with closing(_bounded(_xlsx_rows(data) if file_format == "xlsx" else _csv_rows(data))) as rows:
         return _header_and_rows(rows)
@@ -212,7 +244,9 @@ def read_table(data: bytes, file_format: str) -> tuple[list[str], list[tuple[int
 def _header_and_rows(rows: Iterator[list]) -> tuple[list[str], list[tuple[int, list]]]:
     first = next(rows, None)
     if not first or not any(_text(v) for v in first):
-        raise ImportFileError(_("The file is empty: the first row must hold the column names."))
+        raise ImportFileError(
+            Text(gettext_noop("The file is empty: the first row must hold the column names."))
+        )
     header = [_text(v) for v in first]
     while header and not header[-1]:
         header.pop()
@@ -222,7 +256,10 @@ def _header_and_rows(rows: Iterator[list]) -> tuple[list[str], list[tuple[int, l
             numbered.append((number, values))
             if len(numbered) > MAX_ROWS:
                 raise ImportFileError(
-                    _("The file has more than %(max)d rows: split it.") % {"max": MAX_ROWS}
+                    Text(
+                        gettext_noop("The file has more than %(max)d rows: split it."),
+                        {"max": MAX_ROWS},
+                    )
                 )
     return header, numbered
 
@@ -356,19 +393,22 @@ class RowChecker:
             column = by_name.get(normalise_header(title))
             if column is None:
                 if normalise_header(title) not in ignored:
-                    self.file_errors.append(Issue(1, excerpt(title), _("Unknown column.")))
+                    self.file_errors.append(
+                        Issue(1, excerpt(title), Text(gettext_noop("Unknown column.")))
+                    )
                 continue
             if column.key in self.position:
-                self.file_errors.append(Issue(1, excerpt(title), _("This column appears twice.")))
+                self.file_errors.append(
+                    Issue(1, excerpt(title), Text(gettext_noop("This column appears twice.")))
+                )
                 continue
             self.position[column.key] = index
             self.header_of[column.key] = title
         for column in COLUMNS:
             if column.required and column.key not in self.position:
-                self.file_errors.append(
-                    Issue(1, column.header(translation.get_language() or "fr"),
-                          _("This column is required."))
-                )  # fmt: skip
+                required = Text(gettext_noop("This column is required."))
+                header = column.header(translation.get_language() or "fr")
+                self.file_errors.append(Issue(1, header, required))
 
     def _texts(self, values: list) -> dict[str, str]:
         """The row's text of each known column (absent columns and cells left out)."""
@@ -382,8 +422,13 @@ class RowChecker:
             Issue(
                 number,
                 excerpt(self.header[index] if index < len(self.header) else str(index + 1)),
-                _("This cell holds %(length)d characters: at most %(max)d. It begins “%(start)s”.")
-                % {"length": value.length, "max": MAX_CELL_CHARS, "start": value},
+                Text(
+                    gettext_noop(
+                        "This cell holds %(length)d characters: at most %(max)d. "
+                        "It begins “%(start)s”."
+                    ),
+                    {"length": value.length, "max": MAX_CELL_CHARS, "start": str(value)},
+                ),
             )
             for index, value in enumerate(values)
             if isinstance(value, LongCell)
@@ -397,17 +442,22 @@ class RowChecker:
         row = lambda key: texts.get(key, "")  # noqa: E731
 
         def issue(key, message):
-            issues.append(Issue(number, self.header_of.get(key, key), str(message)))
+            issues.append(Issue(number, self.header_of.get(key, key), message))
 
         def choice(key, table, *, default="", required=False):
             text = row(key)
             if not text:
                 if required:
-                    issue(key, _("This field cannot be blank."))
+                    issue(key, Text(gettext_noop("This field cannot be blank.")))
                 return default
             code = table.get(_key(text))
             if code is None:
-                issue(key, _("“%(value)s” is not a known value.") % {"value": excerpt(text)})
+                issue(
+                    key,
+                    Text(
+                        gettext_noop("“%(value)s” is not a known value."), {"value": excerpt(text)}
+                    ),
+                )
                 return default
             return code
 
@@ -416,10 +466,10 @@ class RowChecker:
             try:
                 birth_date = parse_date(row("birth_date"))
             except ValueError:
-                issue("birth_date", _("Enter a date such as 31/12/2000."))
+                issue("birth_date", Text(gettext_noop("Enter a date such as 31/12/2000.")))
         diaspora_text = _key(row("diaspora"))
         if diaspora_text not in TRUE | FALSE:
-            issue("diaspora", _("Write yes or no."))
+            issue("diaspora", Text(gettext_noop("Write yes or no.")))
         volunteer = Volunteer(
             sending_agency=self.agency,
             first_name=row("first_name"),
@@ -447,9 +497,9 @@ class RowChecker:
                 validate_constraints=False,
             )
         except ValidationError as exc:
-            for key, messages in exc.message_dict.items():
+            for key, errors in exc.error_dict.items():
                 if self.header_of.get(key, key) not in reported:
-                    for message in messages:
+                    for message in validation_texts(errors):
                         issue(key, message)
         parsed = ParsedRow(row=number, volunteer=volunteer)
         self._themes(row, issue, parsed)
@@ -461,7 +511,12 @@ class RowChecker:
         for item in filter(None, (s.strip() for s in LIST_SEPARATORS.split(row("themes")))):
             theme_id = self.lookups.themes.get(_key(item))
             if theme_id is None:
-                issue("themes", _("“%(value)s” is not a known theme.") % {"value": excerpt(item)})
+                issue(
+                    "themes",
+                    Text(
+                        gettext_noop("“%(value)s” is not a known theme."), {"value": excerpt(item)}
+                    ),
+                )
             elif theme_id not in parsed.theme_ids:
                 parsed.theme_ids.append(theme_id)
 
@@ -474,8 +529,12 @@ class RowChecker:
             if language is None or level is None:
                 issue(
                     "languages",
-                    _("“%(value)s”: write a language and a level, e.g. “fr:native, en:basic”.")
-                    % {"value": excerpt(item)},
+                    Text(
+                        gettext_noop(
+                            "“%(value)s”: write a language and a level, e.g. “fr:native, en:basic”."
+                        ),
+                        {"value": excerpt(item)},
+                    ),
                 )
             elif language not in seen:
                 seen.add(language)
@@ -494,22 +553,22 @@ class RowChecker:
                 try:
                     dates.append(parse_date(text) if text else None)
                 except ValueError:
-                    issue(key, _("Enter a date such as 31/12/2000."))
+                    issue(key, Text(gettext_noop("Enter a date such as 31/12/2000.")))
                     dates.append(None)
             if not start_text:
-                issue(keys[2], _("This field cannot be blank."))
+                issue(keys[2], Text(gettext_noop("This field cannot be blank.")))
             experience = Experience(
                 organisation=organisation, role=role, start=dates[0], end=dates[1]
             )
             if dates[0] is None:
                 if not organisation:
-                    issue(keys[0], _("This field cannot be blank."))
+                    issue(keys[0], Text(gettext_noop("This field cannot be blank.")))
                 continue
             try:
                 experience.full_clean(exclude=["volunteer", "proof"], validate_constraints=False)
             except ValidationError as exc:
-                for name, messages in exc.message_dict.items():
-                    for message in messages:
+                for name, errors in exc.error_dict.items():
+                    for message in validation_texts(errors):
                         issue(f"experience_{slot}_{name}", message)
             parsed.experiences.append(experience)
 

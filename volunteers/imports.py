@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import JobStatus, QuickChoiceLabels
+from core.stored_text import text_shown
 
 
 class VolunteerImport(QuickChoiceLabels, models.Model):
@@ -46,6 +47,9 @@ class VolunteerImport(QuickChoiceLabels, models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     duplicates = models.JSONField(_("duplicates"), default=list, blank=True)
     message = models.TextField(_("message"), blank=True)
+    # The message's source and parameters (``core.stored_text``): each reader gets it in their
+    # language; ``message`` is its translation for the uploader (all that rows before it kept).
+    message_source = models.JSONField(_("message source"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -76,6 +80,19 @@ class VolunteerImport(QuickChoiceLabels, models.Model):
     def __str__(self):
         return f"{self.file_name} ({self.get_status_display()})"
 
+    # The report in the reader's language (the errors and duplicates keep their sources too).
+    @property
+    def message_shown(self) -> str:
+        return text_shown(self.message_source) if self.message_source else self.message
+
+    @property
+    def errors_shown(self) -> list[dict]:
+        return [_issue_shown(issue) for issue in self.errors]
+
+    @property
+    def duplicates_shown(self) -> list[dict]:
+        return [_issue_shown(issue) for issue in self.duplicates]
+
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
@@ -85,3 +102,9 @@ class VolunteerImport(QuickChoiceLabels, models.Model):
         if not self.total_rows:
             return 100 if self.is_finished else 0
         return round(100 * self.checked_rows / self.total_rows)
+
+
+def _issue_shown(issue: dict) -> dict:
+    """A stored error or duplicate (row, column, and its message's source, or the message
+    itself as rows before 2026-12-07 stored it) as shown: its message in the active language."""
+    return {"row": issue["row"], "column": issue.get("column", ""), "message": text_shown(issue)}

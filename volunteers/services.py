@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from agencies.models import DownloadRecord
 from agencies.services import download_labels_erase
@@ -25,6 +25,7 @@ from core.errors import DomainError
 from core.history import Reason, history_of_created, reason_code
 from core.integrity import refused_if_taken
 from core.outbox import emails_erase
+from core.stored_text import Text, stored
 from core.tasks import enqueue, enqueue_on_commit
 
 from . import eligibility
@@ -388,6 +389,13 @@ def _update(job: VolunteerImport, **fields) -> None:
     VolunteerImport.objects.filter(pk=job.pk).update(**fields)
 
 
+def _message(message) -> dict:
+    """The job's message as stored: its source (``message_source``), translated for each
+    reader when shown, and its translation for the uploader (``message``, as the admin shows
+    it)."""
+    return {"message": str(message), "message_source": stored(message)}
+
+
 def _finish(job: VolunteerImport, status: str, **fields) -> None:
     _update(job, status=status, finished_at=timezone.now(), **fields)
 
@@ -413,7 +421,13 @@ def volunteer_import_run(*, import_id: int) -> None:
             _finish(
                 job,
                 ImportStatus.FAILED,
-                message=_("The import stopped on an unexpected error; nothing was imported."),
+                **_message(
+                    Text(
+                        gettext_noop(
+                            "The import stopped on an unexpected error; nothing was imported."
+                        )
+                    )
+                ),
             )
 
 
@@ -423,7 +437,7 @@ def _run(job: VolunteerImport) -> None:
     try:
         header, rows = read_table(data, import_format(data[:HEAD_BYTES]) or "csv")
     except ImportFileError as exc:
-        _finish(job, ImportStatus.FAILED, message=str(exc))
+        _finish(job, ImportStatus.FAILED, **_message(exc.message))
         return
     _update(job, total_rows=len(rows))
     result = check_rows(
@@ -438,7 +452,13 @@ def _run(job: VolunteerImport) -> None:
             ImportStatus.FAILED,
             error_count=len(result.errors),
             errors=[i.as_dict() for i in result.errors[:MAX_REPORTED]],
-            message=_("Nothing was imported: correct the rows below and submit the file again."),
+            **_message(
+                Text(
+                    gettext_noop(
+                        "Nothing was imported: correct the rows below and submit the file again."
+                    )
+                )
+            ),
         )
         return
     try:
@@ -448,9 +468,13 @@ def _run(job: VolunteerImport) -> None:
         _finish(
             job,
             ImportStatus.FAILED,
-            message=_(
-                "Some of these volunteers were registered meanwhile; nothing was imported. "
-                "Submit the file again: they will be reported as duplicates."
+            **_message(
+                Text(
+                    gettext_noop(
+                        "Some of these volunteers were registered meanwhile; nothing was "
+                        "imported. Submit the file again: they will be reported as duplicates."
+                    )
+                )
             ),
         )
         return

@@ -21,7 +21,7 @@ from core.texts import of
 
 from . import export_jobs, exporting, selectors, services
 from .eligibility import evaluate
-from .filters import MIN_SEARCH_LENGTH, VolunteerFilter, search_too_short
+from .filters import MIN_SEARCH_LENGTH, VolunteerFilter, filters_shown, search_too_short
 from .forms import (
     EligibilityDateForm,
     ExperienceFormSet,
@@ -164,6 +164,7 @@ def export_detail(request, pk):
     context = {"job": job, "waiting_long": _waiting_long(job)}
     if request.htmx:
         return render(request, "volunteers/_export_status.html", context)
+    context["filters_shown"] = filters_shown(job.filters)
     return render(request, "volunteers/export_detail.html", context)
 
 
