@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from agencies import rules as access
 from agencies.models import Agency
@@ -231,16 +231,82 @@ def render_csv(report: QuotaReport, *, language: str = "fr", delimiter: str = ""
     out = io.StringIO()
     writer = safe_csv.writer(out, delimiter=safe_csv.delimiter_for(language, delimiter))
     with translation.override(language):
+        # What the file covers, as the PDF's cover says it: a file of some cohorts, or flagged
+        # at a chosen threshold, does not pass for the whole picture (walk 7, finding 2).
+        writer.writerows([[line] for line in [report.title, *scope_sentences(report.scope)]])
+        writer.writerow([])
         writer.writerow(column_labels())
         writer.writerows(report.rows)  # QuotaRow's fields are the columns; None is written ""
         writer.writerow([])
         writer.writerow(
-            [_("Agency"), _("Partner agency"), _("Sent"), _("Hosted"), _("Difference"), _("Flag")]
-        )
+            [_("Agency"), _("Partner agency"), _("Sent"), _("Hosted"), _("Difference"),
+             _("Threshold"), _("Flag")]
+        )  # fmt: skip
+        chosen = report.scope.threshold
         for b in report.balances:
             flag = _("imbalance") if report.flagged(b) else ""
-            writer.writerow([b.first, b.second, b.sent, b.hosted, b.difference, flag])
+            threshold = b.threshold if chosen is None else chosen
+            writer.writerow([b.first, b.second, b.sent, b.hosted, b.difference, threshold, flag])
     return (safe_csv.BOM + out.getvalue()).encode("utf-8")
+
+
+def cohorts_sentence(first: int | None, last: int | None) -> str:
+    """The cohorts a report covers, in the active language (the PDF's cover, the CSV's head,
+    the report's page)."""
+    if first and last:
+        return _("Cohorts %(first)s to %(last)s.") % {"first": first, "last": last}
+    if first:
+        return _("Cohorts from %(first)s on.") % {"first": first}
+    if last:
+        return _("Cohorts up to %(last)s.") % {"last": last}
+    return _("All cohorts.")
+
+
+def threshold_sentence(threshold: int | None) -> str:
+    """When a direction is flagged: each agreement's threshold, or the one asked for."""
+    if threshold is None:
+        return _(
+            "A direction is flagged when it runs behind the other by more than its agreement’s "
+            "threshold (the strictest of a pair’s agreements, shown in the balance)."
+        )
+    return ngettext(
+        "A direction is flagged when it runs more than %(threshold)d volunteer behind the other.",
+        "A direction is flagged when it runs more than %(threshold)d volunteers behind the other.",
+        threshold,
+    ) % {"threshold": threshold}
+
+
+def scope_sentences(scope: Scope) -> list[str]:
+    return [
+        cohorts_sentence(scope.first_year, scope.last_year),
+        threshold_sentence(scope.threshold),
+    ]
+
+
+def describe(report, *, short: bool = False) -> list[str]:
+    """The report's parameters in the active language, for its page (the scope, the cohorts and
+    the threshold) and, ``short``, for its row in the list (only the cohorts and the threshold
+    asked for: nothing for a whole report). ``reports.services.DESCRIBERS`` calls it. Reads
+    only the row and its agreement or agency: no query once those are loaded."""
+    scope = scope_of(report)
+    if short:
+        return [
+            *(
+                [cohorts_sentence(scope.first_year, scope.last_year)]
+                if scope.first_year or scope.last_year
+                else []
+            ),
+            *([threshold_sentence(scope.threshold)] if scope.threshold is not None else []),
+        ]
+    if report.agreement_id:
+        title = _("Quota report — %(scope)s") % {"scope": report.agreement.reference}
+    elif report.agency_id:
+        title = _("Quota report — agreements %(of_scope)s") % {
+            "of_scope": of_agency(report.agency.acronym)
+        }
+    else:
+        title = _("Quota report — all agreements")
+    return [title, *scope_sentences(scope)]
 
 
 PDF_ROWS = 200  # quota rows, then pairs of agencies, drawn in a PDF; the CSV has them all
@@ -271,6 +337,7 @@ def render_html(report: QuotaReport, *, language: str = "fr") -> str:
                 "balances": [(b, report.flagged(b)) for b in balances[:PDF_ROWS]],
                 "limit": PDF_ROWS,
                 "chart": chart,
+                "scope_sentences": scope_sentences(report.scope),
             },
         )
 
@@ -296,18 +363,33 @@ def _threshold(params: dict) -> int | None:
 
 def title_of(report) -> str:
     with translation.override(report.language):
-        if report.agreement_id:
-            return _("Quota report — %(scope)s") % {"scope": report.agreement.reference}
-        if report.agency_id:
-            return _("Quota report — agreements %(of_scope)s") % {
-                "of_scope": of_agency(report.agency.acronym)
-            }
-        return _("Quota report — all agreements")
+        return describe(report)[0]
+
+
+def _filtered_name(scope: Scope) -> str:
+    """What a file name adds for a report of some cohorts or with a chosen threshold, so that
+    it is not taken for the whole report of the same day ("" for the whole report)."""
+    first, last = scope.first_year, scope.last_year
+    parts = []
+    if first and last:
+        parts.append(
+            pgettext("file name", "cohorts-%(first)s-%(last)s") % {"first": first, "last": last}
+        )
+    elif first:
+        parts.append(pgettext("file name", "cohorts-from-%(first)s") % {"first": first})
+    elif last:
+        parts.append(pgettext("file name", "cohorts-to-%(last)s") % {"last": last})
+    if scope.threshold is not None:
+        parts.append(
+            pgettext("file name", "threshold-%(threshold)s") % {"threshold": scope.threshold}
+        )
+    return "".join(f"-{part}" for part in parts)
 
 
 def build(report) -> tuple[bytes, str]:
     """The ``reports`` builder for quota reports: (content, file name)."""
-    data = build_quota_report(scope=scope_of(report), title=title_of(report))
+    scope = scope_of(report)
+    data = build_quota_report(scope=scope, title=title_of(report))
     label = (
         report.agreement.reference
         if report.agreement_id
@@ -315,7 +397,8 @@ def build(report) -> tuple[bytes, str]:
         if report.agency_id
         else "all"
     )
-    label = download_name(label)
+    with translation.override(report.language):
+        label = download_name(label + _filtered_name(scope))
     stamp = timezone.localdate().isoformat()
     if report.format == "csv":
         delimiter = report.params.get("delimiter") or ""

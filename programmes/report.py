@@ -43,7 +43,8 @@ def build(report: Report) -> tuple[bytes, str]:
     """The ``reports`` builder for programme reports: (content, file name)."""
     programme = report.programme
     stamp = timezone.localdate().isoformat()
-    label = download_name(programme.name)
+    # The language in the name: the same day's reports in two languages are two files.
+    label = download_name(f"{programme.name}-{report.language}")
     with translation.override(report.language):
         figures = programme_figures(programme)
         if report.format == Report.Format.CSV:

@@ -81,10 +81,11 @@ def report_count_rows(user) -> QuerySet | None:
 REPORT_ORDER = ["-created_at", "-pk"]
 
 
-# What a row of the list shows (and what its retry rule reads), not the file's checksum, the
-# parameters' JSON or the timestamps of its runs.
+# What a row of the list shows (and what its retry rule reads), not the file's checksum or the
+# timestamps of its runs. The period and the parameters (a few keys) say a filtered report.
 ROW_FIELDS = (
     *("kind", "format", "language", "status", "size", "error", "created_at", "scheduled_for"),
+    *("period_start", "period_end", "params"),
     *("agency", "evaluation", "programme", "requested_by"),
     *("agreement__reference", "agreement__party_a__acronym", "agreement__party_b__acronym"),
 )

@@ -36,6 +36,21 @@ BUILDERS: dict[str, str] = {
 }
 
 
+# kind → "module.function" taking the Report and returning its parameters as sentences in the
+# active language (scope, cohorts, threshold), for its page and its row in the list. A kind
+# missing here has none to show beyond the row's fields.
+DESCRIBERS: dict[str, str] = {
+    Report.Kind.QUOTA: "exchanges.quota_report.describe",
+}
+
+
+def report_describe(report: Report, *, short: bool = False) -> list[str]:
+    """What ``report`` covers beyond its kind and format (empty for most kinds); ``short``:
+    only what sets it apart from the whole report of its scope (its row in the list)."""
+    path = DESCRIBERS.get(report.kind)
+    return import_string(path)(report, short=short) if path else []
+
+
 def builder_for(kind: str) -> Callable:
     try:
         return import_string(BUILDERS[kind])

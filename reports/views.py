@@ -41,7 +41,12 @@ def index(request):
 
 @require_GET
 def report_detail(request, pk):
-    return render(request, "reports/report_detail.html", {"report": _report_for_user(request, pk)})
+    report = _report_for_user(request, pk)
+    return render(
+        request,
+        "reports/report_detail.html",
+        {"report": report, "parameters": services.report_describe(report)},
+    )
 
 
 @require_GET

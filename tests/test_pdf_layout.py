@@ -6,6 +6,7 @@ alone would not show the clipping)."""
 from __future__ import annotations
 
 import io
+import itertools
 from dataclasses import dataclass
 
 import pytest
@@ -34,6 +35,7 @@ class Run:
     page: int
     width: float  # the page's
     height: float
+    bold: bool = False  # set in DejaVu Sans Bold (a table's header, a heading)
 
 
 def _widths(font) -> tuple[dict[int, float], float]:
@@ -69,6 +71,7 @@ def runs(pdf: bytes) -> list[Run]:
             if op == b"Tf":
                 state["widths"], state["default"] = _widths(fonts[args[0]].get_object())
                 state["size"] = float(args[1])
+                state["bold"] = "Bold" in str(fonts[args[0]].get_object()["/BaseFont"])
             if op not in (b"TJ", b"Tj"):
                 return
             widths, default = state["widths"], state["default"]
@@ -83,7 +86,7 @@ def runs(pdf: bytes) -> list[Run]:
             x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
             y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
             end = x + advance / 1000 * state["size"] * scale
-            found.append(Run(x, y, end, number, width, height))
+            found.append(Run(x, y, end, number, width, height, state["bold"]))
 
         page.extract_text(visitor_operand_before=visit)
     return found
@@ -137,6 +140,43 @@ def test_the_quota_report_shows_every_column_and_the_2017_row_inside_the_page(
     rightmost = max(found, key=lambda r: r.x)
     assert rightmost.x > rightmost.width * 0.8
     assert rightmost.end <= rightmost.width
+
+
+def bold_lines(pdf: bytes) -> list[list[str]]:
+    """The words of each line of bold text (a table's header cell, a heading), as extracted:
+    a word broken across two lines of its cell comes out as two pieces on two lines."""
+    lines: list[list[str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if font and "Bold" in str(font.get("/BaseFont")):
+            lines.extend(line.split() for line in text.splitlines() if line.strip())
+
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        page.extract_text(visitor_text=visit)
+    return lines
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "es"])
+def test_the_quota_report_headers_keep_their_words_whole_and_apart(demo, language):
+    """Walk 7, finding 1: the Spanish headers were broken inside their words
+    ("Confirmad|os", "Completad|os") where a word ran past its column. Each word of each
+    header is drawn whole on one line, and the header cells of one line do not overlap."""
+    pdf = _quota_pdf(_scopes()["all"], language)
+    words_on_lines = {word for line in bold_lines(pdf) for word in line}
+    with translation.override(language):
+        headers = column_labels()
+    for header in headers:
+        for word in header.split():
+            assert word in words_on_lines, (word, sorted(words_on_lines))
+    found = assert_inside_the_page(pdf)
+    by_line: dict[tuple[int, float], list[Run]] = {}
+    for r in found:
+        if r.bold:
+            by_line.setdefault((r.page, round(r.y, 1)), []).append(r)
+    for line in by_line.values():
+        line.sort(key=lambda r: r.x)
+        for left, right in itertools.pairwise(line):
+            assert left.end <= right.x, (left, right)
 
 
 def test_the_quota_report_table_repeats_its_header_on_each_page(demo, monkeypatch):

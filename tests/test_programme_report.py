@@ -103,3 +103,29 @@ def test_the_quarterly_run_records_each_running_programme_once(
     assert report.status == Report.Status.DONE, report.error
     # After the programme's end, nothing.
     assert programme_reports_quarterly(today=datetime.date(2025, 7, 1)) == 0
+
+
+@pytest.mark.usefixtures("tasks_in_process")
+def test_reports_in_two_languages_are_told_apart_on_the_dashboard_and_by_name(
+    call, django_capture_on_commit_callbacks
+):
+    """Walk 7, finding 9: two progress reports of the same day, one in Spanish and one in
+    French, were listed alike ("PDF — 07/12/2026 03:28" twice) under one file name."""
+    user = staff(call.programme)
+    with django_capture_on_commit_callbacks(execute=True):
+        spanish = programme_report_request(
+            programme=call.programme, user=user, file_format="csv", language="es"
+        )
+        french = programme_report_request(
+            programme=call.programme, user=user, file_format="csv", language="fr"
+        )
+    spanish.refresh_from_db()
+    french.refresh_from_db()
+    assert spanish.filename.endswith(".csv") and "-es-" in spanish.filename
+    assert "-fr-" in french.filename and spanish.filename != french.filename
+    client = Client()
+    client.force_login(user)
+    page = client.get(reverse("programmes:dashboard", args=[call.programme.pk]))
+    listing = page.content.decode().split('data-testid="programme-reports"', 1)[1]
+    listing = listing.split("</ul>", 1)[0]
+    assert "CSV · Espagnol — " in listing and "CSV · Français — " in listing

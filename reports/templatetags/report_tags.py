@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from core.links import around_key, pk_url
 from core.templatetags.people import person_name
 from reports.models import Report
+from reports.services import DESCRIBERS, report_describe
 
 register = template.Library()
 
@@ -106,6 +107,13 @@ def report_rows(context, reports) -> str:
             scope = _h(r.programme.name)
         else:
             scope = _h((r.agency.acronym if r.agency else "") or "–")
+        if r.kind in DESCRIBERS and (lines := report_describe(r, short=True)):
+            # A report of some cohorts or with a chosen threshold says so (no query: the row's
+            # own fields).
+            scope += (
+                '<div class="small text-body-secondary" data-testid="report-parameters">'
+                f"{_h(' '.join(lines))}</div>"
+            )
         requested = _h(date_format(timezone.localtime(r.created_at), "SHORT_DATETIME_FORMAT"))
         if r.requested_by_id or not r.scheduled_for:
             requested += f" — {_h(person_name(r.requested_by))}"
