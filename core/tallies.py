@@ -42,9 +42,11 @@ class TallyRow(models.Model):
 
 @dataclass(frozen=True)
 class Tally:
-    """``table`` counts the rows of ``source`` per ``keys``: (tally column, source column);
-    with ``only``, the rows that meet that condition (SQL on a source row named ``{row}``,
-    reading the source columns ``watched``): the placements that take a place, say."""
+    """``table`` counts the rows of ``source`` per ``keys``: (tally column, source column, or
+    SQL on a source row named ``{row}``: a key read through another table); with ``only``, the
+    rows that meet that condition (SQL on ``{row}``): the placements that take a place, say.
+    ``watched``: the source columns, besides the plain keys, whose change moves a row from one
+    count to another (those ``only`` and the keys' SQL read)."""
 
     table: str
     source: str
@@ -56,15 +58,25 @@ class Tally:
     def name(self) -> str:
         return f"{self.table}_count"
 
+    @staticmethod
+    def _key(src: str, row: str) -> str:
+        return src.format(row=row) if "{row}" in src else f"{row}.{src}"
+
+    @property
+    def _columns(self) -> list[str]:
+        """The source columns a change of which may move a row between counts."""
+        plain = [src for _, src in self.keys if "{row}" not in src]
+        return plain + [c for c in self.watched if c not in plain]
+
     def _counts(self, row: str) -> str:
         return f"({self.only.format(row=row)})" if self.only else "TRUE"
 
     def _where(self, row: str) -> str:
-        return " AND ".join(f"{col} = {row}.{src}" for col, src in self.keys)
+        return " AND ".join(f"{col} = {self._key(src, row)}" for col, src in self.keys)
 
     def _upsert(self, row: str) -> str:
         cols = ", ".join(col for col, _ in self.keys)
-        values = ", ".join(f"{row}.{src}" for _, src in self.keys)
+        values = ", ".join(self._key(src, row) for _, src in self.keys)
         # SELECT … WHERE rather than VALUES: the condition; SQLite needs the WHERE anyway to
         # read ON CONFLICT as the upsert's.
         return (
@@ -78,11 +90,10 @@ class Tally:
         )
 
     def _changed(self, distinct: str) -> str:
-        columns = [src for _, src in self.keys] + list(self.watched)
-        return " OR ".join(f"OLD.{src} {distinct} NEW.{src}" for src in columns)
+        return " OR ".join(f"OLD.{src} {distinct} NEW.{src}" for src in self._columns)
 
     def create_sql(self, vendor: str) -> list[str]:
-        sources = ", ".join([src for _, src in self.keys] + list(self.watched))
+        sources = ", ".join(self._columns)
         if vendor == "postgresql":
             return self._statement_triggers()
         if vendor == "sqlite":
@@ -104,9 +115,12 @@ class Tally:
 
     def _apply_delta(self, tables: tuple[str, ...]) -> str:
         cols = ", ".join(col for col, _ in self.keys)
-        picks = ", ".join(f"{src} AS {col}" for col, src in self.keys)
+
+        def picks(table: str) -> str:
+            return ", ".join(f"{self._key(src, table)} AS {col}" for col, src in self.keys)
+
         parts = " UNION ALL ".join(
-            f"SELECT {picks}, {1 if table == 'new_rows' else -1} AS d FROM {table} "
+            f"SELECT {picks(table)}, {1 if table == 'new_rows' else -1} AS d FROM {table} "
             f"WHERE {self._counts(table)}"
             for table in tables
         )
@@ -143,11 +157,11 @@ class Tally:
 
     def rebuild_sql(self) -> list[str]:
         cols = ", ".join(col for col, _ in self.keys)
-        sources = ", ".join(src for _, src in self.keys)
         return [
             f"DELETE FROM {self.table}",
-            f"INSERT INTO {self.table} ({cols}, n) SELECT {sources}, COUNT(*) "
-            f"FROM {self.source} WHERE {self._counts(self.source)} GROUP BY {sources}",
+            f"INSERT INTO {self.table} ({cols}, n) SELECT {cols}, COUNT(*) FROM (SELECT "
+            + ", ".join(f"{self._key(src, self.source)} AS {col}" for col, src in self.keys)
+            + f" FROM {self.source} WHERE {self._counts(self.source)}) AS counted GROUP BY {cols}",
         ]
 
 

@@ -24,7 +24,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Page
-from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Abs, Coalesce
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from core.links import pk_url
 from evaluations.models import Evaluation, Finding, superseded_q
 from exchanges.models import Agreement, Quota, binding_threshold, in_force_q
-from missions.models import ChecklistItem, Mission, Placement
+from missions.models import ChecklistItem, DirectionUse, Mission, Placement
 
 from .models import AlertAcknowledgement, AlertKind
 
@@ -116,37 +116,37 @@ def _in_force(agency, today, prefix: str = "") -> Q:
 
 
 def _imbalances(agency, today) -> list[Alert]:
-    """One grouped pass over the places taken of the quotas of the agreements in force (kept
-    by the database, ``missions.QuotaUse``): each direction summed per agreement, with the
-    agreement's reference and parties.
-    ``exchanges.selectors.reciprocity_balance`` gives the same figures with the places beside
-    them, at the cost of a subquery per count (five times slower for a large agency, for
-    figures this panel does not show)."""
-    path = "agreement"
+    """The agency's agreements in force whose places taken in one direction exceed the other's
+    by more than the threshold: each direction's count is one row kept by the database
+    (``missions.DirectionUse``), read by the agreement's key and party; with the agreement's
+    reference and parties. ``exchanges.selectors.reciprocity_balance`` gives the same figures
+    with the places agreed beside them, for figures this panel does not show. Summing the
+    places taken of the quotas instead read 2,860 quotas' counts for the largest agency."""
 
     def used(party):
-        return Sum("use__n", filter=Q(sending=F(f"{path}__{party}")), default=0)
+        taken = DirectionUse.objects.filter(agreement=OuterRef("pk"), sending=OuterRef(party))
+        return Coalesce(Subquery(taken.values("n")[:1]), 0)
 
     rows = list(
-        Quota.objects.filter(_in_force(agency, today, "agreement__"))
-        .values(
-            path,
-            reference=F(f"{path}__reference"),
-            a=F(f"{path}__party_a__acronym"),
-            b=F(f"{path}__party_b__acronym"),
-        )
+        Agreement.objects.filter(_in_force(agency, today))
         .annotate(used_a_to_b=used("party_a"), used_b_to_a=used("party_b"))
-        .annotate(
-            gap=Abs(F("used_a_to_b") - F("used_b_to_a")),
-            threshold=binding_threshold(f"{path}__"),
-        )
+        .annotate(gap=Abs(F("used_a_to_b") - F("used_b_to_a")), threshold=binding_threshold())
         .filter(gap__gt=F("threshold"))
-        .order_by("-gap", path)[:LIMIT]
+        .values(
+            "pk",
+            "reference",
+            "used_a_to_b",
+            "used_b_to_a",
+            "threshold",
+            a=F("party_a__acronym"),
+            b=F("party_b__acronym"),
+        )
+        .order_by("-gap", "pk")[:LIMIT]
     )
     return [
         Alert(
             kind=AlertKind.IMBALANCE,
-            key=str(row[path]),
+            key=str(row["pk"]),
             subject=row["reference"],
             detail=_("%(a)s → %(b)s: %(ab)d, %(b)s → %(a)s: %(ba)d (more than %(threshold)d apart)")
             % {
@@ -156,7 +156,7 @@ def _imbalances(agency, today) -> list[Alert]:
                 "ba": row["used_b_to_a"],
                 "threshold": row["threshold"],
             },
-            url=pk_url("exchanges:detail", row[path]),
+            url=pk_url("exchanges:detail", row["pk"]),
         )
         for row in rows
     ]

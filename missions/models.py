@@ -380,4 +380,4 @@ class FollowUp(QuickChoiceLabels, models.Model):
 
 
 from .checklist import ChecklistItem, DepartureOverride  # noqa: E402, F401  (likewise)
-from .tallies import PlacementTally, QuotaUse  # noqa: E402, F401  (models of this app, in their own module)
+from .tallies import DirectionUse, PlacementTally, QuotaUse  # noqa: E402, F401  (models of this app, in their own module)

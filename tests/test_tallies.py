@@ -5,9 +5,10 @@ from django.db import connection
 from django.db.models import Count
 
 from core.tallies import rebuild
-from missions.models import USED_STATUSES, Placement, PlacementTally, QuotaUse
+from exchanges.models import Agreement, Quota
+from missions.models import USED_STATUSES, DirectionUse, Placement, PlacementTally, QuotaUse
+from missions.tallies import DIRECTION_TALLY, USED_TALLY
 from missions.tallies import TALLY as PLACEMENTS
-from missions.tallies import USED_TALLY
 from tests.factories import AgencyFactory, VolunteerFactory
 from volunteers.models import Volunteer, VolunteerTally
 from volunteers.tallies import TALLY as VOLUNTEERS
@@ -57,6 +58,55 @@ def _places_taken_agree():
     assert kept == dict(rows.annotate(n=Count("pk")))
 
 
+def _directions_agree():
+    """The places taken per agreement and direction (``DirectionUse``) equal a fresh count of
+    the placements taking a place, by their quota's agreement and sending agency."""
+    kept = {
+        (row.agreement_id, row.sending_id): row.n for row in DirectionUse.objects.filter(n__gt=0)
+    }
+    rows = (
+        Placement.objects.filter(status__in=USED_STATUSES)
+        .order_by()
+        .values_list("quota__agreement", "quota__sending")
+        .annotate(n=Count("pk"))
+    )
+    assert kept == {(agreement, sending): n for agreement, sending, n in rows}
+    assert kept  # the demo has placements taking places
+
+
+def test_it_counts_the_places_taken_per_agreement_and_direction(demo):
+    _directions_agree()
+    nominated = Placement.objects.filter(status="nominated").first()
+    Placement.objects.filter(pk=nominated.pk).update(status="confirmed")  # takes a place
+    _directions_agree()
+    Placement.objects.filter(pk=nominated.pk).update(status="cancelled")  # gives it back
+    _directions_agree()
+    completed = Placement.objects.filter(status="completed").values_list("pk", flat=True)[:3]
+    Placement.objects.filter(pk__in=list(completed)).delete()
+    _directions_agree()
+    # A quota moved to another agreement (the admin may) takes its places taken with it.
+    quota = Quota.objects.filter(use__n__gt=0).first()
+    other = (
+        Agreement.objects.exclude(pk=quota.agreement_id)
+        .exclude(quotas__cohort=quota.cohort)
+        .first()
+    )
+    Quota.objects.filter(pk=quota.pk).update(agreement=other)
+    _directions_agree()
+    # A placement moved to another quota (raw SQL; its foreign keys are checked at commit).
+    placement = Placement.objects.filter(status__in=USED_STATUSES).first()
+    target = Quota.objects.exclude(pk=placement.quota_id).first()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SET CONSTRAINTS ALL DEFERRED"
+        ) if connection.vendor == "postgresql" else None
+        cursor.execute(
+            "UPDATE missions_placement SET quota_id = %s WHERE id = %s", [target.pk, placement.pk]
+        )
+    _directions_agree()
+    Placement.objects.filter(pk=placement.pk).update(quota=placement.quota_id)  # back
+
+
 def test_it_counts_placements_per_quota_and_status_and_the_places_taken(demo):
     placement = Placement.objects.filter(status="nominated").first()
     assert _kept(PlacementTally, "quota_id") == _counted(Placement, "quota", "quota")
@@ -90,6 +140,7 @@ def test_a_rebuild_counts_again_what_a_trigger_did_not_see(db):
     rebuild(connection, VOLUNTEERS)
     rebuild(connection, PLACEMENTS)
     rebuild(connection, USED_TALLY)
+    rebuild(connection, DIRECTION_TALLY)
     _volunteers_agree()
     assert VolunteerTally.objects.get(agency=agency, status="candidate").n == 2
 
