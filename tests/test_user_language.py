@@ -85,19 +85,27 @@ def _confirmed(mission):
     return placement_confirm(placement=placement, user=None)
 
 
+def _digest_readers():
+    """The sending agency of a confirmed placement (it has alerts) and three of its officers,
+    reading in Spanish, English and French."""
+    sender = _confirmed(make_mission()).quota.sending
+    readers = [MembershipFactory(agency=sender, role="officer").user for _ in range(3)]
+    for user, language in zip(readers, ("es", "en"), strict=False):
+        language_set(user=user, language=language)
+    return sender, readers
+
+
+def _digests_to(readers):
+    by_recipient = {e.to[0]: e for e in OutgoingEmail.objects.all()}
+    return [by_recipient[u.email] for u in readers]
+
+
 def test_two_recipients_of_one_digest_get_it_each_in_their_language():
-    placement = _confirmed(make_mission())
-    sender = placement.quota.sending
-    spanish = MembershipFactory(agency=sender, role="officer").user
-    english = MembershipFactory(agency=sender, role="officer").user
-    french = MembershipFactory(agency=sender, role="officer").user
-    language_set(user=spanish, language="es")
-    language_set(user=english, language="en")
+    _sender, readers = _digest_readers()
     OutgoingEmail.objects.all().delete()
     with translation.override("fr"):  # the worker's language does not matter
         alert_digests_send(today=TODAY)
-    by_recipient = {e.to[0]: e for e in OutgoingEmail.objects.all()}
-    es, en, fr = (by_recipient[u.email] for u in (spanish, english, french))
+    es, en, fr = _digests_to(readers)
     assert "alertas esta semana" in es.subject and "Pasaporte" in es.body
     assert "alerts this week" in en.subject and "Passport" in en.body
     assert "Alertes de la semaine" in fr.subject and "Passeport" in fr.body
@@ -105,13 +113,7 @@ def test_two_recipients_of_one_digest_get_it_each_in_their_language():
 
 def test_a_digest_of_one_alert_says_so_in_the_singular_and_the_french_colon_has_its_space():
     """Walk 7, findings 3 and 7: "1 alertas esta semana" and "Recommandation en retard: …"."""
-    placement = _confirmed(make_mission())
-    sender = placement.quota.sending
-    spanish = MembershipFactory(agency=sender, role="officer").user
-    english = MembershipFactory(agency=sender, role="officer").user
-    french = MembershipFactory(agency=sender, role="officer").user
-    language_set(user=spanish, language="es")
-    language_set(user=english, language="en")
+    sender, readers = _digest_readers()
     alerts = alerts_for(agency=sender, today=TODAY)
     assert len(alerts) > 1
     for alert in alerts[1:]:  # one alert is left
@@ -120,8 +122,7 @@ def test_a_digest_of_one_alert_says_so_in_the_singular_and_the_french_colon_has_
     with translation.override("fr"):
         alert_digests_send(today=TODAY)
         label = alerts_for(agency=sender, today=TODAY)[0].label
-    by_recipient = {e.to[0]: e for e in OutgoingEmail.objects.all()}
-    es, en, fr = (by_recipient[u.email] for u in (spanish, english, french))
+    es, en, fr = _digests_to(readers)
     assert es.subject.endswith(" 1 alerta esta semana")
     assert en.subject.endswith(" 1 alert this week")
     assert fr.subject.endswith(" Alertes de la semaine\u00a0: 1")
